@@ -1,0 +1,107 @@
+#include "application.h"
+
+#include "controlserver.h"
+#include "headlesslog.h"
+#include "heartlineserver.h"
+#include "mainwindow.h"
+#include "signalwatcher.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
+#include <QLoggingCategory>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Q_LOGGING_CATEGORY(lcApp, "heartline.app")
+
+namespace {
+constexpr int kShutdownGraceMs = 2000;
+}
+
+Application::Application(const LaunchOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_stdout(std::make_unique<QFile>())
+{
+    m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
+}
+
+Application::~Application() = default;
+
+int Application::start()
+{
+    m_server = std::make_unique<HeartlineServer>(m_options.config);
+    m_server->registerBuiltinTools();
+    if (m_options.config.conformance)
+        qCWarning(lcApp) << "--conformance: the conformance fixture pack is not part of this "
+                            "build yet; serving the built-in tools only";
+
+    QString error;
+    if (!m_server->listen(&error)) {
+        if (!m_options.headless && raiseRunningInstance()) {
+            std::fprintf(stderr, "heartline: already running on port %u; showed its window\n",
+                         unsigned(m_options.config.port));
+            return 0;
+        }
+        std::fprintf(stderr, "heartline: %s\n", qPrintable(error));
+        return 1;
+    }
+
+    m_controlServer = std::make_unique<ControlServer>(m_server->control());
+    if (!m_controlServer->listen(m_server->port(), &error))
+        qCWarning(lcApp).noquote() << error << "- 'heartline ctl' will not reach this instance";
+
+    // The contract: this line comes first on stdout, whole and flushed, before anything else.
+    m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
+
+    if (m_options.headless) {
+        m_headlessLog = std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat,
+                                                      m_stdout.get());
+    } else {
+        m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control());
+        connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
+                &MainWindow::bringToFront);
+        m_window->show();
+    }
+
+    m_signals = std::make_unique<SignalWatcher>();
+    connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
+            &Application::handleTermination);
+    return 0;
+}
+
+void Application::handleTermination(int signalNumber)
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
+    m_server->shutdown(kShutdownGraceMs, []() { QCoreApplication::exit(0); });
+}
+
+bool Application::raiseRunningInstance() const
+{
+    // Runs before the event loop, in a process that is about to exit: waiting is fine here.
+    QLocalSocket socket;
+    socket.connectToServer(ControlServer::socketPath(m_options.config.port));
+    if (!socket.waitForConnected(1000))
+        return false;
+    socket.write(R"({"command":"window.raise"})"
+                 "\n");
+    socket.flush();
+    while (!socket.canReadLine()) {
+        if (!socket.waitForReadyRead(1000))
+            return false;
+    }
+    return QJsonDocument::fromJson(socket.readLine()).object().value("ok"_L1).toBool();
+}
+
+} // namespace heartline

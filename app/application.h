@@ -1,0 +1,47 @@
+#pragma once
+
+#include "launchoptions.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QFile;
+
+namespace heartline {
+
+class ControlServer;
+class HeadlessLog;
+class HeartlineServer;
+class MainWindow;
+class SignalWatcher;
+
+// The composition root: builds the server, then the window or the headless log, and owns
+// the shutdown sequence. Nothing else in Heartline decides what exists.
+class Application final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Application)
+
+public:
+    explicit Application(const LaunchOptions &options, QObject *parent = nullptr);
+    ~Application() override;
+
+    // Starts serving; returns 0 when the event loop should run, or an exit status.
+    int start();
+
+private:
+    void handleTermination(int signalNumber);
+    bool raiseRunningInstance() const;
+
+    LaunchOptions m_options;
+    std::unique_ptr<QFile> m_stdout;
+    std::unique_ptr<HeartlineServer> m_server;
+    std::unique_ptr<ControlServer> m_controlServer;
+    std::unique_ptr<HeadlessLog> m_headlessLog;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<SignalWatcher> m_signals;
+    bool m_shuttingDown = false;
+};
+
+} // namespace heartline

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "headlesslog.h"
+#include "serverconfig.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace heartline {
+
+// What one start of Heartline was asked to do, from built-in defaults, the config file, the
+// environment and the command line, in that order of precedence (last wins).
+struct LaunchOptions
+{
+    enum class Action { Run, ShowHelp, ShowVersion, Fail };
+
+    Action action = Action::Run;
+    ServerConfig config;
+    bool headless = false;
+    HeadlessLog::Format logFormat = HeadlessLog::Format::Text;
+    QString error; // one line, for Action::Fail
+    QString helpText;
+};
+
+// `hasDisplay` decides GUI or headless when --headless is not given.
+LaunchOptions parseLaunchOptions(const QStringList &arguments,
+                                 const QProcessEnvironment &environment, bool hasDisplay);
+
+// Reads a JSON config file (see resources/heartline.sample.json) over `config`.
+bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Format *logFormat,
+                    QString *error);
+
+} // namespace heartline

@@ -1,0 +1,73 @@
+#include "application.h"
+#include "ctlclient.h"
+#include "launchoptions.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QProcessEnvironment>
+
+#include <cstdio>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool hasDisplay(const QProcessEnvironment &environment)
+{
+    return !environment.value(u"DISPLAY"_s).isEmpty()
+           || !environment.value(u"WAYLAND_DISPLAY"_s).isEmpty()
+           || !environment.value(u"QT_QPA_PLATFORM"_s).isEmpty();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    Q_INIT_RESOURCE(heartline);
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+
+    // Our own debug output is for developers; QT_LOGGING_RULES still overrides this.
+    QLoggingCategory::setFilterRules(u"heartline.*.debug=false"_s);
+    qSetMessagePattern(u"%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"_s);
+
+    if (arguments.value(1) == "ctl"_L1) {
+        QCoreApplication app(argc, argv);
+        return heartline::runCtl(arguments.mid(2));
+    }
+
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const heartline::LaunchOptions options =
+        heartline::parseLaunchOptions(arguments, environment, hasDisplay(environment));
+    switch (options.action) {
+    case heartline::LaunchOptions::Action::ShowHelp:
+        std::fputs(qPrintable(options.helpText), stdout);
+        return 0;
+    case heartline::LaunchOptions::Action::ShowVersion:
+        std::printf("heartline %s\n", HEARTLINE_VERSION);
+        return 0;
+    case heartline::LaunchOptions::Action::Fail:
+        std::fprintf(stderr, "heartline: %s\n", qPrintable(options.error));
+        return 2;
+    case heartline::LaunchOptions::Action::Run:
+        break;
+    }
+
+    // Headless is a runtime switch: no QApplication, so no display is ever needed.
+    std::unique_ptr<QCoreApplication> app;
+    if (options.headless)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setApplicationName(u"Heartline"_s);
+    QCoreApplication::setOrganizationName(u"Heartline"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(HEARTLINE_VERSION));
+
+    heartline::Application heartline(options);
+    if (const int status = heartline.start(); status != 0)
+        return status;
+    return app->exec();
+}

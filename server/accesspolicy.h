@@ -1,0 +1,50 @@
+#pragma once
+
+#include "disconnectcause.h"
+#include "httpexchange.h"
+#include "serverconfig.h"
+
+#include <QString>
+#include <QStringList>
+
+class QHttpServerRequest;
+
+namespace heartline {
+
+// Who may talk to the server: Host (DNS rebinding), Origin (browsers) and the bearer token.
+// Origins and hosts are compared exactly - scheme, host and port - never by prefix, so
+// http://localhost.evil.example is not http://localhost.
+class AccessPolicy final
+{
+public:
+    struct Verdict
+    {
+        bool allowed = true;
+        int status = 200;
+        DisconnectCause cause = DisconnectCause::OriginRejected;
+        QString reason;
+        HttpHeaders headers;
+    };
+
+    explicit AccessPolicy(const ServerConfig &config);
+
+    Verdict check(const QHttpServerRequest &request, bool requireToken = true) const;
+    bool isOriginAllowed(const QString &origin) const;
+    bool isHostAllowed(const QString &hostHeader) const;
+    bool isTokenValid(const QByteArray &authorization) const;
+
+    // CORS headers for a response to an allowed Origin (none without an Origin).
+    HttpHeaders corsHeaders(const QHttpServerRequest &request) const;
+    // The answer to an OPTIONS preflight; never behind the token, which browsers do not send.
+    HttpReply preflight(const QHttpServerRequest &request) const;
+
+    static bool isLoopbackName(const QString &host);
+
+private:
+    QStringList m_allowedOrigins;
+    QStringList m_allowedHosts;
+    QByteArray m_token;
+    bool m_checkHost = true;
+};
+
+} // namespace heartline

@@ -1,0 +1,89 @@
+#include "control.h"
+
+#include "heartbeatscheduler.h"
+#include "mcpsession.h"
+#include "monitor.h"
+#include "sessionstore.h"
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Control::Control(ToolRegistry *tools, SessionStore *sessions, HeartbeatScheduler *heartbeats,
+                 Monitor *monitor, QObject *parent)
+    : QObject(parent)
+    , m_tools(tools)
+    , m_sessions(sessions)
+    , m_heartbeats(heartbeats)
+    , m_monitor(monitor)
+{
+}
+
+QList<ToolEntry> Control::tools() const
+{
+    return m_tools->entries();
+}
+
+bool Control::setToolEnabled(const QString &name, bool enabled, QString *error)
+{
+    if (m_tools->setEnabled(name, enabled))
+        return true;
+    *error = u"no tool named '%1' (see 'heartline ctl tools list')"_s.arg(name);
+    return false;
+}
+
+QList<SessionInfo> Control::sessions() const
+{
+    QList<SessionInfo> infos;
+    for (const McpSession *session : m_sessions->all())
+        infos.append(session->info());
+    return infos;
+}
+
+bool Control::closeSession(const QString &idOrPrefix, QString *error)
+{
+    QList<McpSession *> matches;
+    for (McpSession *session : m_sessions->all()) {
+        if (session->id() == idOrPrefix) {
+            matches = {session};
+            break;
+        }
+        if (!idOrPrefix.isEmpty() && session->id().startsWith(idOrPrefix))
+            matches.append(session);
+    }
+    if (matches.size() != 1) {
+        *error = matches.isEmpty()
+                     ? u"no session with id '%1' (see 'heartline ctl sessions list')"_s.arg(idOrPrefix)
+                     : u"'%1' matches %2 sessions; give more of the id"_s.arg(idOrPrefix).arg(
+                           matches.size());
+        return false;
+    }
+    matches.first()->terminate(DisconnectCause::SessionDeleted,
+                               u"closed by the user of this Heartline"_s);
+    return true;
+}
+
+int Control::heartbeatInterval() const
+{
+    return m_heartbeats->interval();
+}
+
+void Control::setHeartbeatInterval(int milliseconds)
+{
+    m_heartbeats->setInterval(milliseconds);
+    m_monitor->reportHeartbeatInterval(m_heartbeats->interval());
+}
+
+QJsonObject Control::status() const
+{
+    const MonitorSnapshot snapshot = m_monitor->snapshot();
+    return {{"endpoint"_L1, snapshot.endpoint},
+            {"sessions"_L1, int(snapshot.sessions.size())},
+            {"streams"_L1, int(snapshot.streams.size())},
+            {"heartbeatMs"_L1, m_heartbeats->interval()},
+            {"heartbeatsSent"_L1, qint64(snapshot.counters.heartbeats)},
+            {"tools"_L1, int(m_tools->entries().size())},
+            {"toolsEnabled"_L1, int(m_tools->enabledDefinitions().size())}};
+}
+
+} // namespace heartline

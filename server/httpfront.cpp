@@ -1,0 +1,196 @@
+#include "httpfront.h"
+
+#include "clock.h"
+#include "gatekeeper.h"
+#include "metrics.h"
+#include "monitor.h"
+#include "sessionstore.h"
+#include "streamablehttp.h"
+#include "toolregistry.h"
+
+#include <QHostAddress>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Q_LOGGING_CATEGORY(lcFront, "heartline.server.front")
+
+namespace {
+
+HttpReply jsonError(int status, JsonRpcCode code, const QString &message,
+                    const HttpHeaders &extra = {})
+{
+    HttpHeaders headers = extra;
+    headers.push_back({"Content-Type", "application/json"});
+    return {status, headers, JsonRpc::serialize(JsonRpc::error({}, code, message))};
+}
+
+} // namespace
+
+HttpFront::HttpFront(const ServerContext &context, SessionStore *sessions, QObject *parent)
+    : QObject(parent)
+    , m_context(context)
+    , m_sessions(sessions)
+    , m_policy(*context.config)
+    , m_streamable(new StreamableHttp(context, sessions, this))
+{
+    setUpRoutes();
+}
+
+HttpFront::~HttpFront() = default;
+
+void HttpFront::setUpRoutes()
+{
+    m_http.route(u"/mcp"_s, [this](const QHttpServerRequest &request,
+                                   QHttpServerResponder &&responder) {
+        serveMcp(request, std::move(responder));
+    });
+    m_http.route(u"/healthz"_s, [this](const QHttpServerRequest &request,
+                                       QHttpServerResponder &&responder) {
+        serveHealth(request, std::move(responder));
+    });
+    m_http.route(u"/metrics"_s, [this](const QHttpServerRequest &request,
+                                       QHttpServerResponder &&responder) {
+        serveMetrics(request, std::move(responder));
+    });
+    m_http.setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            serveMissing(request, std::move(responder));
+        });
+}
+
+bool HttpFront::listen(QString *error)
+{
+    const QHostAddress address = m_context.config->host == "localhost"_L1
+                                     ? QHostAddress(QHostAddress::LocalHost)
+                                     : QHostAddress(m_context.config->host);
+    if (address.isNull()) {
+        *error = u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(
+            m_context.config->host);
+        return false;
+    }
+    auto *gatekeeper = new Gatekeeper(this);
+    if (!gatekeeper->listen(address, m_context.config->port)) {
+        *error = u"cannot listen on %1:%2: %3"_s.arg(m_context.config->host)
+                     .arg(m_context.config->port)
+                     .arg(gatekeeper->errorString());
+        delete gatekeeper;
+        return false;
+    }
+    m_gatekeeper = gatekeeper;
+    m_http.bind(gatekeeper);
+    return true;
+}
+
+quint16 HttpFront::port() const
+{
+    return m_gatekeeper ? m_gatekeeper->serverPort() : 0;
+}
+
+void HttpFront::stopListening()
+{
+    if (m_gatekeeper)
+        m_gatekeeper->close();
+}
+
+qint64 HttpFront::bytesPending() const
+{
+    qint64 pending = 0;
+    if (m_gatekeeper) {
+        for (const QTcpSocket *socket : m_gatekeeper->findChildren<QTcpSocket *>())
+            pending += socket->bytesToWrite();
+    }
+    return pending;
+}
+
+void HttpFront::closeConnections()
+{
+    if (!m_gatekeeper)
+        return;
+    for (QTcpSocket *socket : m_gatekeeper->findChildren<QTcpSocket *>())
+        socket->disconnectFromHost();
+}
+
+bool HttpFront::admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                      bool requireToken)
+{
+    const AccessPolicy::Verdict verdict = m_policy.check(request, requireToken);
+    if (verdict.allowed)
+        return true;
+    qCWarning(lcFront).noquote() << "refused" << request.url().path() << "from"
+                                 << request.remoteAddress().toString() << "with"
+                                 << verdict.status << "-" << verdict.reason;
+    DisconnectEvent event;
+    event.peer = request.remoteAddress().toString();
+    event.cause = verdict.cause;
+    event.detail = verdict.reason;
+    event.wallMs = Clock::wallMs();
+    m_context.monitor->reportDisconnect(event);
+    HttpExchange::reply(responder, jsonError(verdict.status, JsonRpcCode::ServerError,
+                                             verdict.reason, verdict.headers));
+    return false;
+}
+
+void HttpFront::serveMcp(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        HttpExchange::reply(responder, m_policy.preflight(request));
+        return;
+    }
+    if (!admit(request, responder, true))
+        return;
+    m_streamable->handle(request, std::move(responder), m_policy.corsHeaders(request));
+}
+
+void HttpFront::serveHealth(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    Q_UNUSED(request);
+    const QJsonObject health{{"status"_L1, "ok"_L1},
+                             {"version"_L1, m_context.identity.version},
+                             {"sessions"_L1, m_sessions->count()}};
+    HttpExchange::reply(responder, {200,
+                                    {{"Content-Type", "application/json"},
+                                     {"Cache-Control", "no-store"}},
+                                    QJsonDocument(health).toJson(QJsonDocument::Compact)});
+}
+
+void HttpFront::serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (!admit(request, responder, true))
+        return;
+    const int registered = int(m_context.tools->entries().size());
+    const int enabled = int(m_context.tools->enabledDefinitions().size());
+    HttpExchange::reply(responder,
+                        {200,
+                         {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"},
+                          {"Cache-Control", "no-store"}},
+                         Metrics::render(m_context.monitor->snapshot(), registered, enabled)});
+}
+
+void HttpFront::serveMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const QString path = request.url().path();
+    if (path == "/mcp"_L1) {
+        // Methods Qt does not know (e.g. BREW) never match the route; they are still wrong
+        // methods on a real endpoint, not a missing page.
+        HttpExchange::reply(responder,
+                            jsonError(405, JsonRpcCode::ServerError,
+                                      u"Method Not Allowed: /mcp takes GET, POST, DELETE and "
+                                      "OPTIONS"_s,
+                                      {{"Allow", "GET, POST, DELETE, OPTIONS"}}));
+        return;
+    }
+    HttpExchange::reply(responder,
+                        jsonError(404, JsonRpcCode::ServerError,
+                                  u"Not Found: '%1' - Heartline serves /mcp, /healthz and "
+                                  "/metrics"_s.arg(path)));
+}
+
+} // namespace heartline

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "accesspolicy.h"
+#include "servercontext.h"
+
+#include <QHttpServer>
+#include <QObject>
+#include <QPointer>
+
+namespace heartline {
+
+class Gatekeeper;
+class SessionStore;
+class StreamableHttp;
+
+// The HTTP face of Heartline: owns the QHttpServer and its Gatekeeper, routes each path, and
+// applies the AccessPolicy (Host, Origin, token) before a request reaches a transport.
+// Every refusal is logged and reported to the Monitor with its cause.
+class HttpFront final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpFront)
+
+public:
+    HttpFront(const ServerContext &context, SessionStore *sessions, QObject *parent = nullptr);
+    ~HttpFront() override;
+
+    bool listen(QString *error);
+    quint16 port() const;
+    void stopListening();
+    // Bytes accepted for sending but not yet handed to the kernel, over all connections.
+    qint64 bytesPending() const;
+    void closeConnections();
+
+private:
+    void setUpRoutes();
+    bool admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
+               bool requireToken);
+    void serveMcp(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void serveHealth(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void serveMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+
+    ServerContext m_context;
+    SessionStore *m_sessions;
+    AccessPolicy m_policy;
+    QHttpServer m_http;
+    QPointer<Gatekeeper> m_gatekeeper;
+    StreamableHttp *m_streamable;
+};
+
+} // namespace heartline

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "disconnectcause.h"
+#include "monitorevents.h"
+#include "servercontext.h"
+#include "session.h"
+#include "ssestream.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QQueue>
+
+namespace heartline {
+
+class PostReply;
+
+// A protocol Session plus what HTTP adds to it: its id, the streams it owns, where each
+// outgoing message goes, and when the client was last heard from. Messages that belong to a
+// request go to that request's PostReply; unrelated ones go to the standalone GET stream, or
+// wait in a bounded backlog until one is opened.
+class McpSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(McpSession)
+
+public:
+    McpSession(const QString &id, TransportKind transport, const QString &peer,
+               const ServerContext &context, QObject *parent = nullptr);
+    ~McpSession() override;
+
+    const QString &id() const { return m_id; }
+    Session *protocol() { return &m_session; }
+    const Session *protocol() const { return &m_session; }
+    SessionInfo info() const;
+    const ServerContext &context() const { return m_context; }
+    bool isTerminated() const { return m_terminated; }
+
+    // Client activity: a request arrived or a stream was opened. Heartbeats never count.
+    void touch();
+    // Idle: no request in flight, no stream held open by the client, and no activity for `ms`.
+    bool isIdleFor(qint64 ms, qint64 nowMonotonicMs) const;
+
+    void reportIncoming(const JsonRpcMessage &message, qint64 bytes);
+    void registerReply(PostReply *reply, const QList<RequestId> &ids);
+
+    bool hasStandaloneStream() const { return !m_standalone.isNull(); }
+    void attachStandaloneStream(SseStream *stream);
+
+    // Every stream of the session passes through here: heartbeats, Monitor, bookkeeping.
+    void adoptStream(SseStream *stream);
+    QString newStreamId(StreamKind kind);
+    QByteArray nextEventId(const QString &streamId);
+    // SEP-1699: an id with empty data first, so the client has a cursor to resume from.
+    // Sent only to sessions at 2025-11-25 or later; older clients choke on empty data.
+    void primeStream(SseStream *stream);
+
+    // Ends the session and every stream it holds; emits terminated() once.
+    void terminate(DisconnectCause cause, const QString &detail);
+
+Q_SIGNALS:
+    void terminated(const QString &sessionId);
+
+private:
+    void route(const OutgoingMessage &message);
+    void deliverStandalone(const QByteArray &bytes);
+    void handleRequestFinished(const RequestOutcome &outcome);
+    void handleStreamEnded(SseStream *stream, const StreamEnd &end);
+    void reportOutgoing(const OutgoingMessage &message, qint64 bytes, const QString &streamId);
+
+    QString m_id;
+    QString m_shortId;
+    TransportKind m_transport;
+    QString m_peer;
+    ServerContext m_context;
+    Session m_session;
+    qint64 m_openedWallMs;
+    qint64 m_lastActivityMs;
+    int m_streamCounter = 0;
+    quint64 m_eventCounter = 0;
+    QHash<RequestId, QPointer<PostReply>> m_replies;
+    QHash<RequestId, qint64> m_latencies;
+    QHash<SseStream *, QPointer<SseStream>> m_streams;
+    QPointer<SseStream> m_standalone;
+    QQueue<QByteArray> m_backlog;
+    bool m_terminated = false;
+};
+
+} // namespace heartline

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "serverconfig.h"
+#include "session.h"
+
+namespace heartline {
+
+class HeartbeatScheduler;
+class Monitor;
+class ToolRegistry;
+
+// The shared services a session or transport needs, handed down by the server that owns them.
+struct ServerContext
+{
+    const ServerConfig *config = nullptr;
+    ToolRegistry *tools = nullptr;
+    HeartbeatScheduler *heartbeats = nullptr;
+    Monitor *monitor = nullptr;
+    ServerIdentity identity;
+};
+
+} // namespace heartline

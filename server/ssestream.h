@@ -1,0 +1,93 @@
+#pragma once
+
+#include "disconnectcause.h"
+#include "httpexchange.h"
+#include "sseframing.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace heartline {
+
+enum class StreamKind { PostResponse, Standalone, Legacy };
+QString streamKindName(StreamKind kind);
+
+struct StreamStats
+{
+    qint64 openedMonotonicMs = 0;
+    qint64 openedWallMs = 0;
+    qint64 lastWriteMonotonicMs = 0;
+    quint64 heartbeats = 0;
+    quint64 events = 0;
+    quint64 bytes = 0;
+};
+
+// How a stream ended: completed after its last message, or cut with a cause.
+struct StreamEnd
+{
+    bool completed = false;
+    DisconnectCause cause = DisconnectCause::ClientClosed;
+    QString detail;
+};
+
+// One Server-Sent Events response. It writes the proxy-friendly headers and a first comment
+// at once (proxies that hold headers until the first body byte pass the stream through),
+// frames events and heartbeats, counts what it sends, and closes itself when the client
+// goes away or stops reading (past the high-water mark of queued bytes: slow_consumer).
+class SseStream final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SseStream)
+
+public:
+    static constexpr qint64 kDefaultHighWaterBytes = 4 * 1024 * 1024;
+
+    SseStream(const QString &id, const QString &sessionId, StreamKind kind,
+              std::unique_ptr<HttpExchange> exchange, QObject *parent = nullptr);
+    ~SseStream() override;
+
+    // Sends status, headers and the opening comment. False if the client is already gone.
+    bool open(const HttpHeaders &extraHeaders);
+    bool sendEvent(const SseEvent &event);
+    bool sendHeartbeat();
+    // The stream delivered everything it was for: end the body cleanly.
+    void finish();
+    // Cut the stream for `cause` (server-side decision).
+    void close(DisconnectCause cause, const QString &detail);
+
+    bool isOpen() const { return m_open; }
+    const QString &id() const { return m_id; }
+    const QString &sessionId() const { return m_sessionId; }
+    StreamKind kind() const { return m_kind; }
+    QString peer() const { return m_exchange->peerAddress(); }
+    const StreamStats &stats() const { return m_stats; }
+    qint64 bytesQueued() const { return m_exchange->bytesQueued(); }
+    void setHighWaterMark(qint64 bytes) { m_highWaterBytes = bytes; }
+
+    static HttpHeaders responseHeaders();
+
+Q_SIGNALS:
+    void heartbeatSent(const QString &streamId, quint64 sequence);
+    // Emitted exactly once, before the stream is deleted later.
+    void ended(heartline::SseStream *stream, const heartline::StreamEnd &end);
+
+private:
+    bool write(const QByteArray &payload);
+    void end(const StreamEnd &end);
+    void handleDisconnected(DisconnectCause cause, const QString &detail);
+
+    QString m_id;
+    QString m_sessionId;
+    StreamKind m_kind;
+    std::unique_ptr<HttpExchange> m_exchange;
+    StreamStats m_stats;
+    qint64 m_highWaterBytes = kDefaultHighWaterBytes;
+    bool m_open = false;
+    bool m_ended = false;
+};
+
+} // namespace heartline
+
+Q_DECLARE_METATYPE(heartline::StreamEnd)
