@@ -2,6 +2,7 @@
 
 #include "controlserver.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -90,6 +91,11 @@ int runCtl(const QStringList &arguments)
 
     QLocalSocket socket;
     const QString path = ControlServer::socketPath(port);
+    if (!QFileInfo::exists(path)) {
+        std::fprintf(stderr, "heartline ctl: no Heartline is running on port %u (no control socket "
+                     "at %s)\n", unsigned(port), qPrintable(path));
+        return 1;
+    }
     socket.connectToServer(path);
     if (!socket.waitForConnected(kTimeoutMs)) {
         std::fprintf(stderr, "heartline ctl: no Heartline is running on port %u (%s: %s)\n",

@@ -4,10 +4,12 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalSocket>
-#include <QStandardPaths>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -41,9 +43,16 @@ ControlServer::ControlServer(Control *control, QObject *parent)
 
 QString ControlServer::socketPath(quint16 port)
 {
-    QString directory = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (directory.isEmpty())
-        directory = QDir::tempPath();
+    // XDG_RUNTIME_DIR is the user's private runtime directory. Without it (cron, CI, ssh
+    // without a login session) we make our own user-only one rather than let QStandardPaths
+    // warn and pick a path the other instance might not agree on.
+    QString directory = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (directory.isEmpty() || !QFileInfo(directory).isDir()) {
+        directory = QDir::tempPath() + u"/heartline-"_s + QString::number(::getuid());
+        QDir().mkpath(directory);
+        QFile::setPermissions(directory,
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
     return directory + u"/heartline-"_s + QString::number(port) + u".sock"_s;
 }
 

@@ -22,4 +22,4 @@ if [[ -f "$root/tests/interop/package-lock.json" ]]; then
 fi
 
 # ctest's own summary is the last thing printed, and its status is ours.
-exec ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 300
+exec ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 --timeout 300
