@@ -36,8 +36,9 @@ Application::Application(const LaunchOptions &options, QObject *parent)
 
 Application::~Application() = default;
 
-int Application::start()
+bool Application::start(int *exitStatus)
 {
+    *exitStatus = 0;
     m_server = std::make_unique<HeartlineServer>(m_options.config);
     m_server->registerBuiltinTools();
     if (m_options.config.conformance)
@@ -49,10 +50,11 @@ int Application::start()
         if (!m_options.headless && raiseRunningInstance()) {
             std::fprintf(stderr, "heartline: already running on port %u; showed its window\n",
                          unsigned(m_options.config.port));
-            return 0;
+            return false;
         }
         std::fprintf(stderr, "heartline: %s\n", qPrintable(error));
-        return 1;
+        *exitStatus = 1;
+        return false;
     }
 
     m_controlServer = std::make_unique<ControlServer>(m_server->control());
@@ -75,7 +77,7 @@ int Application::start()
     m_signals = std::make_unique<SignalWatcher>();
     connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
             &Application::handleTermination);
-    return 0;
+    return true;
 }
 
 void Application::handleTermination(int signalNumber)

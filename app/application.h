@@ -27,8 +27,9 @@ public:
     explicit Application(const LaunchOptions &options, QObject *parent = nullptr);
     ~Application() override;
 
-    // Starts serving; returns 0 when the event loop should run, or an exit status.
-    int start();
+    // Starts serving. False when there is nothing to run (the exit status is in `exitStatus`),
+    // true when the event loop should run.
+    bool start(int *exitStatus);
 
 private:
     void handleTermination(int signalNumber);

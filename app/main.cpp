@@ -67,7 +67,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(HEARTLINE_VERSION));
 
     heartline::Application heartline(options);
-    if (const int status = heartline.start(); status != 0)
-        return status;
+    int exitStatus = 0;
+    if (!heartline.start(&exitStatus))
+        return exitStatus;
     return app->exec();
 }
