@@ -38,11 +38,13 @@ void HeartbeatScheduler::remove(SseStream *stream)
 void HeartbeatScheduler::tick()
 {
     const qint64 now = Clock::monotonicMs();
+    // A stream silent for an interval less half a tick is due now: waiting for the full
+    // interval would push most beats one whole tick late, since ticks and writes never align.
+    const qint64 dueAfter = m_intervalMs - m_timer.interval() / 2;
     // Writing may end a stream (slow consumer, dead peer), which edits m_streams: walk a copy.
     const auto streams = m_streams;
     for (const QPointer<SseStream> &stream : streams) {
-        if (stream && stream->isOpen()
-            && now - stream->stats().lastWriteMonotonicMs >= m_intervalMs)
+        if (stream && stream->isOpen() && now - stream->stats().lastWriteMonotonicMs >= dueAfter)
             stream->sendHeartbeat();
     }
 }
