@@ -34,6 +34,10 @@ void tuneKeepAlive(qintptr descriptor)
 Gatekeeper::Gatekeeper(QObject *parent)
     : QTcpServer(parent)
 {
+    // Qt's defaults (a backlog of 50, 30 accepted-but-unhandled sockets) make a burst of
+    // clients reconnecting at once - after a proxy restart, say - wait on SYN retries.
+    setListenBacklogSize(kBacklog);
+    setMaxPendingConnections(kBacklog);
 }
 
 void Gatekeeper::incomingConnection(qintptr socketDescriptor)

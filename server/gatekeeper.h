@@ -13,6 +13,8 @@ class Gatekeeper final : public QTcpServer
     Q_DISABLE_COPY_MOVE(Gatekeeper)
 
 public:
+    static constexpr int kBacklog = 1024;
+
     explicit Gatekeeper(QObject *parent = nullptr);
 
     int openConnections() const { return m_open; }

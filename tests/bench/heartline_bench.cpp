@@ -1,0 +1,294 @@
+// Measures the real heartline binary from a separate process, so client work does not count
+// as server work:
+//   1. idle streams: N sessions each hold a GET stream open; over a window of heartbeat
+//      intervals we record every heartbeat's gap (timeliness) and the server's CPU time
+//      (from /proc/PID/stat), i.e. what keeping N idle streams alive costs.
+//   2. request throughput: C keep-alive connections each POST tools/call echo back to back
+//      for a few seconds; requests per second and latency percentiles.
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray kAccept = "Accept: application/json, text/event-stream\r\n";
+
+QByteArray post(quint16 port, const QByteArray &session, const QByteArray &body)
+{
+    QByteArray request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+                         + "\r\nContent-Type: application/json\r\n" + kAccept;
+    if (!session.isEmpty())
+        request += "Mcp-Session-Id: " + session + "\r\n";
+    request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return request;
+}
+
+double serverCpuSeconds(qint64 pid)
+{
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
+    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble();
+    return ticks / double(sysconf(_SC_CLK_TCK));
+}
+
+bool waitFor(const std::function<bool()> &condition, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!condition()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    return true;
+}
+
+// One client session holding its GET stream open and timing each heartbeat comment.
+struct IdleStream
+{
+    std::unique_ptr<QTcpSocket> socket = std::make_unique<QTcpSocket>();
+    QByteArray buffer;
+    QByteArray session;
+    int stage = 0; // 0 initialize, 1 initialized, 2 streaming
+    qint64 lastBeatMs = -1;
+    std::vector<qint64> gaps;
+};
+
+QByteArray headerValue(const QByteArray &head, const QByteArray &name)
+{
+    for (const QByteArray &line : head.split('\n')) {
+        if (line.toLower().startsWith(QByteArray(name.toLower() + ':')))
+            return line.mid(name.size() + 1).trimmed();
+    }
+    return {};
+}
+
+int runIdleStreams(quint16 port, qint64 pid, int count, int heartbeatMs, int windowIntervals)
+{
+    QElapsedTimer clock;
+    clock.start();
+    bool measuring = false;
+    std::vector<std::unique_ptr<IdleStream>> streams;
+    int streaming = 0;
+    for (int i = 0; i < count; ++i) {
+        auto stream = std::make_unique<IdleStream>();
+        IdleStream *s = stream.get();
+        QObject::connect(s->socket.get(), &QTcpSocket::readyRead, [s, port, &streaming, &clock,
+                                                                  &measuring]() {
+            s->buffer += s->socket->readAll();
+            if (s->stage < 2) {
+                const qsizetype end = s->buffer.indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QByteArray head = s->buffer.left(end);
+                const qsizetype length = headerValue(head, "Content-Length").toLongLong();
+                if (s->buffer.size() < end + 4 + length)
+                    return;
+                s->buffer.remove(0, end + 4 + length);
+                if (s->stage == 0) {
+                    s->session = headerValue(head, "Mcp-Session-Id");
+                    s->socket->write(post(port, s->session,
+                                          R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+                    s->stage = 1;
+                } else {
+                    s->socket->write("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
+                                     "text/event-stream\r\nMcp-Session-Id: "
+                                     + s->session + "\r\n\r\n");
+                    s->stage = 2;
+                    ++streaming;
+                }
+                return;
+            }
+            qsizetype at;
+            while ((at = s->buffer.indexOf(": heartbeat ")) >= 0) {
+                s->buffer.remove(0, at + 12);
+                const qint64 now = clock.elapsed();
+                if (measuring && s->lastBeatMs >= 0)
+                    s->gaps.push_back(now - s->lastBeatMs);
+                s->lastBeatMs = now;
+            }
+            if (s->buffer.size() > 4096)
+                s->buffer = s->buffer.right(64);
+        });
+        s->socket->connectToHost(u"127.0.0.1"_s, port);
+        s->socket->write(post(port, {},
+                              R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
+        streams.push_back(std::move(stream));
+        if (i % 100 == 99)
+            QCoreApplication::processEvents();
+    }
+    if (!waitFor([&]() { return streaming == count; }, 60000)) {
+        std::fprintf(stderr, "only %d of %d streams opened\n", streaming, count);
+        return 1;
+    }
+    std::printf("idle streams: %d GET streams open in %.2f s\n", count, clock.elapsed() / 1000.0);
+
+    // Let every stream beat once, then measure a window of whole intervals.
+    waitFor([]() { return false; }, 2 * heartbeatMs);
+    measuring = true;
+    const double cpuBefore = serverCpuSeconds(pid);
+    QElapsedTimer window;
+    window.start();
+    waitFor([]() { return false; }, windowIntervals * heartbeatMs);
+    const double seconds = window.elapsed() / 1000.0;
+    const double cpu = serverCpuSeconds(pid) - cpuBefore;
+    measuring = false;
+
+    std::vector<qint64> gaps;
+    for (const auto &stream : streams)
+        gaps.insert(gaps.end(), stream->gaps.begin(), stream->gaps.end());
+    std::sort(gaps.begin(), gaps.end());
+    auto percentile = [&gaps](double p) {
+        return gaps.empty() ? 0 : gaps[std::min(gaps.size() - 1, size_t(p * gaps.size()))];
+    };
+    std::printf("  heartbeat interval %d ms, window %.1f s, %zu heartbeats received\n",
+                heartbeatMs, seconds, gaps.size());
+    std::printf("  gap between heartbeats: p50 %lld ms, p99 %lld ms, max %lld ms\n",
+                (long long)percentile(0.5), (long long)percentile(0.99),
+                (long long)(gaps.empty() ? 0 : gaps.back()));
+    std::printf("  server CPU: %.3f s over %.1f s = %.2f%% of one core; %.1f us per heartbeat\n",
+                cpu, seconds, 100.0 * cpu / seconds, gaps.empty() ? 0.0 : 1e6 * cpu / gaps.size());
+    return 0;
+}
+
+int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
+{
+    // One session; every connection sends echo calls back to back on keep-alive.
+    QTcpSocket setup;
+    setup.connectToHost(u"127.0.0.1"_s, port);
+    setup.write(post(port, {},
+                     R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
+    QByteArray reply;
+    waitFor([&]() {
+        reply += setup.readAll();
+        return reply.contains("\r\n\r\n{") && reply.endsWith('}');
+    }, 5000);
+    const QByteArray session = headerValue(reply.left(reply.indexOf("\r\n\r\n")), "Mcp-Session-Id");
+
+    struct Client
+    {
+        std::unique_ptr<QTcpSocket> socket = std::make_unique<QTcpSocket>();
+        QByteArray buffer;
+        qint64 sentAt = 0;
+        int id = 0;
+    };
+    std::vector<std::unique_ptr<Client>> clients;
+    std::vector<qint64> latenciesUs;
+    QElapsedTimer clock;
+    clock.start();
+    bool running = true;
+    int nextId = 1;
+    auto send = [&](Client *c) {
+        c->id = nextId++;
+        c->sentAt = clock.nsecsElapsed() / 1000;
+        c->socket->write(post(port, session,
+                              R"({"jsonrpc":"2.0","id":)" + QByteArray::number(c->id)
+                                  + R"(,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}})"));
+    };
+    const double cpuBefore = serverCpuSeconds(pid);
+    for (int i = 0; i < connections; ++i) {
+        auto client = std::make_unique<Client>();
+        Client *c = client.get();
+        QObject::connect(c->socket.get(), &QTcpSocket::readyRead, [&, c]() {
+            c->buffer += c->socket->readAll();
+            const qsizetype end = c->buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            const qsizetype length =
+                headerValue(c->buffer.left(end), "Content-Length").toLongLong();
+            if (c->buffer.size() < end + 4 + length)
+                return;
+            c->buffer.remove(0, end + 4 + length);
+            latenciesUs.push_back(clock.nsecsElapsed() / 1000 - c->sentAt);
+            if (running)
+                send(c);
+        });
+        c->socket->connectToHost(u"127.0.0.1"_s, port);
+        send(c);
+        clients.push_back(std::move(client));
+    }
+    waitFor([]() { return false; }, seconds * 1000);
+    running = false;
+    const double elapsed = clock.elapsed() / 1000.0;
+    const double cpu = serverCpuSeconds(pid) - cpuBefore;
+    std::sort(latenciesUs.begin(), latenciesUs.end());
+    auto percentile = [&](double p) {
+        return latenciesUs.empty()
+                   ? 0
+                   : latenciesUs[std::min(latenciesUs.size() - 1, size_t(p * latenciesUs.size()))];
+    };
+    std::printf("echo throughput: %d connections, %.1f s: %zu calls, %.0f calls/s\n", connections,
+                elapsed, latenciesUs.size(), latenciesUs.size() / elapsed);
+    std::printf("  latency: p50 %lld us, p99 %lld us; server CPU %.0f%% of one core\n",
+                (long long)percentile(0.5), (long long)percentile(0.99), 100.0 * cpu / elapsed);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOptions({{u"binary"_s, u"heartline binary"_s, u"PATH"_s, QStringLiteral(HEARTLINE_BINARY)},
+                       {u"streams"_s, u"idle GET streams"_s, u"N"_s, u"2000"_s},
+                       {u"heartbeat-ms"_s, u"heartbeat interval"_s, u"MS"_s, u"1000"_s},
+                       {u"window"_s, u"intervals measured"_s, u"N"_s, u"10"_s},
+                       {u"connections"_s, u"connections for the echo run"_s, u"N"_s, u"8"_s},
+                       {u"seconds"_s, u"length of the echo run"_s, u"S"_s, u"5"_s}});
+    parser.process(app);
+
+    QProcess server;
+    server.setProgram(parser.value(u"binary"_s));
+    server.setArguments({u"--headless"_s, u"--port"_s, u"0"_s, u"--heartbeat-ms"_s,
+                         parser.value(u"heartbeat-ms"_s), u"--log-format"_s, u"json"_s});
+    server.start();
+    quint16 port = 0;
+    QByteArray out;
+    waitFor([&]() {
+        out += server.readAllStandardOutput();
+        const qsizetype nl = out.indexOf('\n');
+        if (nl < 0)
+            return false;
+        port = quint16(out.left(nl).mid(out.lastIndexOf(':', nl) + 1).toUInt());
+        return true;
+    }, 10000);
+    if (port == 0) {
+        std::fprintf(stderr, "heartline did not start: %s\n", server.readAllStandardError().constData());
+        return 1;
+    }
+    // The headless event log is not under test: drain it so the server never blocks on it.
+    QObject::connect(&server, &QProcess::readyReadStandardOutput,
+                     [&server]() { server.readAllStandardOutput(); });
+    std::printf("heartline pid %lld on port %u, %d cores\n", (long long)server.processId(),
+                unsigned(port), QThread::idealThreadCount());
+
+    int status = runIdleStreams(port, server.processId(), parser.value(u"streams"_s).toInt(),
+                                parser.value(u"heartbeat-ms"_s).toInt(),
+                                parser.value(u"window"_s).toInt());
+    if (status == 0)
+        status = runThroughput(port, server.processId(), parser.value(u"connections"_s).toInt(),
+                               parser.value(u"seconds"_s).toInt());
+    server.terminate();
+    server.waitForFinished(5000);
+    return status;
+}
