@@ -286,6 +286,12 @@ void McpSession::terminate(DisconnectCause cause, const QString &detail)
         return;
     m_terminated = true;
     m_session.close();
+    const auto replies = m_replies; // answering edits m_replies
+    for (const QPointer<PostReply> &reply : replies) {
+        if (reply)
+            reply->abandon(u"The session ended (%1) before this request finished: %2"_s.arg(
+                DisconnectCauses::name(cause), detail));
+    }
     const auto streams = m_streams; // closing edits m_streams
     for (const QPointer<SseStream> &stream : streams) {
         if (stream)

@@ -71,6 +71,15 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
     }
 }
 
+void PostReply::abandon(const QString &reason)
+{
+    const QSet<RequestId> unanswered = m_outstanding;
+    for (const RequestId &id : unanswered) {
+        const QJsonObject error = JsonRpc::error(id, JsonRpcCode::ServerError, reason);
+        deliver({error, id, true}, JsonRpc::serialize(error));
+    }
+}
+
 void PostReply::switchToStream()
 {
     if (!m_session) {

@@ -32,6 +32,9 @@ public:
 
     void start(int graceMs);
     void deliver(const OutgoingMessage &message, const QByteArray &bytes);
+    // The session ended with requests of this POST unanswered: answer each with an error
+    // saying why, so no client waits forever on a reply that cannot come.
+    void abandon(const QString &reason);
 
     bool isDone() const { return m_done; }
     QString streamId() const;
