@@ -1,0 +1,315 @@
+// The real heartline binary, started as a user or a service manager would: its command-line
+// contract (DESIGN.md, "Contracts"), the `listening:` line, serving on the port it prints,
+// graceful SIGTERM, start-up errors, and `heartline ctl` against a running instance.
+
+#include "mcptestsupport.h"
+#include "rawhttpclient.h"
+
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using namespace heartline::testing;
+
+namespace {
+
+constexpr int kStartMs = 10000;
+constexpr int kExitMs = 5000;
+
+bool finished(const QProcess &process) {
+    return process.state() == QProcess::NotRunning;
+}
+
+// One line: the whole of `text` but its final newline.
+bool isOneLine(const QByteArray &text) {
+    const QByteArray trimmed = text.trimmed();
+    return !trimmed.isEmpty() && !trimmed.contains('\n');
+}
+
+} // namespace
+
+class tst_Cli final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+
+    void versionPrintsTheVersion();
+    void helpListsEveryFlag();
+    void badCommandLineFailsWithOneLine_data();
+    void badCommandLineFailsWithOneLine();
+    void headlessPrintsListeningLineAndServesThatPort();
+    void withoutDisplayItRunsHeadless();
+    void sigtermEndsStreamsAndExitsZero();
+    void secondInstanceOnTheSamePortFails();
+    void ctlDisablesAToolOfTheRunningInstance();
+    void ctlWithoutARunningInstanceFails();
+
+private:
+    QProcessEnvironment environment() const;
+    QProcess *start(const QStringList &arguments);
+    // Runs heartline to its end; false if it did not end in time.
+    bool run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err);
+    // Starts `heartline --headless --port 0 ...` and reads the port off its first line.
+    QProcess *startHeadless(const QStringList &extra, quint16 *port, QString *error);
+
+    QTemporaryDir m_runtimeDir;
+    std::vector<std::unique_ptr<QProcess>> m_processes;
+};
+
+void tst_Cli::initTestCase() {
+    QVERIFY2(QFileInfo(QStringLiteral(HEARTLINE_BINARY)).isExecutable(), HEARTLINE_BINARY);
+    // The control sockets go here (user-only, as QStandardPaths wants a runtime dir), so
+    // these tests never meet a Heartline the user is running.
+    QVERIFY(m_runtimeDir.isValid());
+}
+
+void tst_Cli::cleanup() {
+    for (const auto &process : m_processes) {
+        if (!finished(*process)) {
+            process->kill();
+            waitUntil([&process]() { return finished(*process); }, kExitMs);
+        }
+    }
+    m_processes.clear();
+}
+
+QProcessEnvironment tst_Cli::environment() const {
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // No display: the binary must pick headless by itself where it has to.
+    for (const QString &name :
+         {u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s, u"QT_QPA_PLATFORM"_s, u"HEARTLINE_TOKEN"_s})
+        environment.remove(name);
+    environment.insert(u"XDG_RUNTIME_DIR"_s, m_runtimeDir.path());
+    return environment;
+}
+
+QProcess *tst_Cli::start(const QStringList &arguments) {
+    auto process = std::make_unique<QProcess>();
+    process->setProgram(QStringLiteral(HEARTLINE_BINARY));
+    process->setArguments(arguments);
+    process->setProcessEnvironment(environment());
+    process->start();
+    m_processes.push_back(std::move(process));
+    return m_processes.back().get();
+}
+
+bool tst_Cli::run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err) {
+    QProcess *process = start(arguments);
+    const bool ended = waitUntil([process]() { return finished(*process); }, kExitMs);
+    *out = process->readAllStandardOutput();
+    *err = process->readAllStandardError();
+    *exitCode = process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1;
+    return ended;
+}
+
+QProcess *tst_Cli::startHeadless(const QStringList &extra, quint16 *port, QString *error) {
+    QProcess *process = start(QStringList{u"--headless"_s, u"--port"_s, u"0"_s} + extra);
+    if (!waitUntil([process]() { return process->canReadLine() || finished(*process); },
+                   kStartMs) ||
+        !process->canReadLine()) {
+        *error = u"no first line on stdout; stderr: "_s +
+                 QString::fromLocal8Bit(process->readAllStandardError());
+        return nullptr;
+    }
+    const QString line = QString::fromUtf8(process->readLine()).chopped(1);
+    static const QRegularExpression listening(u"^listening: http://127\\.0\\.0\\.1:(\\d+)$"_s);
+    const QRegularExpressionMatch match = listening.match(line);
+    if (!match.hasMatch()) {
+        *error = u"the first stdout line is not the listening line: '%1'"_s.arg(line);
+        return nullptr;
+    }
+    *port = quint16(match.captured(1).toUInt());
+    if (*port == 0) {
+        *error = u"listening on port 0: "_s + line;
+        return nullptr;
+    }
+    return process;
+}
+
+void tst_Cli::versionPrintsTheVersion() {
+    int exitCode = -1;
+    QByteArray out, err;
+    QVERIFY(run({u"--version"_s}, &exitCode, &out, &err));
+    QCOMPARE(exitCode, 0);
+    QVERIFY2(out.contains(HEARTLINE_VERSION), out.constData());
+    QVERIFY2(err.isEmpty(), err.constData());
+}
+
+void tst_Cli::helpListsEveryFlag() {
+    int exitCode = -1;
+    QByteArray out, err;
+    QVERIFY(run({u"--help"_s}, &exitCode, &out, &err));
+    QCOMPARE(exitCode, 0);
+    for (const char *flag :
+         {"--headless", "--host", "--port", "--heartbeat-ms", "--config", "--token",
+          "HEARTLINE_TOKEN", "--log-format", "--conformance", "--help", "--version"})
+        QVERIFY2(out.contains(flag),
+                 qPrintable(u"--help does not mention %1:\n"_s.arg(QLatin1StringView(flag)) +
+                            QString::fromUtf8(out)));
+}
+
+void tst_Cli::badCommandLineFailsWithOneLine_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("unknown flag") << QStringList{u"--headless"_s, u"--frobnicate"_s}
+                                  << u"frobnicate"_s;
+    QTest::newRow("port not a number")
+        << QStringList{u"--headless"_s, u"--port"_s, u"eighty"_s} << u"port"_s;
+    QTest::newRow("port out of range")
+        << QStringList{u"--headless"_s, u"--port"_s, u"70000"_s} << u"port"_s;
+    QTest::newRow("port without value") << QStringList{u"--headless"_s, u"--port"_s} << u"port"_s;
+    QTest::newRow("all interfaces without a token")
+        << QStringList{u"--headless"_s, u"--port"_s, u"0"_s, u"--host"_s, u"0.0.0.0"_s}
+        << u"token"_s;
+}
+
+void tst_Cli::badCommandLineFailsWithOneLine() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, mentions);
+    int exitCode = 0;
+    QByteArray out, err;
+    QVERIFY2(run(arguments, &exitCode, &out, &err), "it did not exit; it is serving instead");
+    QVERIFY(exitCode != 0);
+    QVERIFY2(isOneLine(err), err.constData());
+    QVERIFY2(QString::fromLocal8Bit(err).contains(mentions, Qt::CaseInsensitive), err.constData());
+    QVERIFY2(!out.contains("listening:"), out.constData());
+}
+
+void tst_Cli::headlessPrintsListeningLineAndServesThatPort() {
+    quint16 port = 0;
+    QString error;
+    QProcess *process = startHeadless({}, &port, &error);
+    QVERIFY2(process, qPrintable(error));
+
+    RawHttpClient client(port);
+    const HttpResponse health = client.request("GET", "/healthz");
+    QVERIFY2(health.status == 200, qPrintable(health.describe()));
+    QCOMPARE(health.jsonObject().value("status"_L1).toString(), u"ok"_s);
+
+    const McpTestSession session = openSession(port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QVERIFY(!finished(*process));
+}
+
+void tst_Cli::withoutDisplayItRunsHeadless() {
+    // No --headless: with no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM it must not try to
+    // open a window (which would abort), but serve exactly as --headless does.
+    QProcess *process = start({u"--port"_s, u"0"_s});
+    QVERIFY2(
+        waitUntil([process]() { return process->canReadLine() || finished(*process); }, kStartMs) &&
+            process->canReadLine(),
+        process->readAllStandardError().constData());
+    static const QRegularExpression listening(u"^listening: http://127\\.0\\.0\\.1:(\\d+)\n$"_s);
+    const QRegularExpressionMatch match = listening.match(QString::fromUtf8(process->readLine()));
+    QVERIFY(match.hasMatch());
+
+    RawHttpClient client(quint16(match.captured(1).toUInt()));
+    QCOMPARE(client.request("GET", "/healthz").status, 200);
+    process->terminate();
+    QVERIFY(waitUntil([process]() { return finished(*process); }, kExitMs));
+    QCOMPARE(process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process->exitCode(), 0);
+}
+
+void tst_Cli::sigtermEndsStreamsAndExitsZero() {
+    quint16 port = 0;
+    QString error;
+    QProcess *process = startHeadless({u"--heartbeat-ms"_s, u"50"_s}, &port, &error);
+    QVERIFY2(process, qPrintable(error));
+
+    const McpTestSession session = openSession(port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    RawHttpClient stream(port);
+    QVERIFY(stream.send("GET", "/mcp", session.get()));
+    QVERIFY(stream.waitForHead());
+    QVERIFY2(stream.response().status == 200, qPrintable(stream.response().describe()));
+    QVERIFY(stream.waitForSse([](const QList<SseItem> &items) {
+        return std::any_of(items.cbegin(), items.cend(),
+                           [](const SseItem &item) { return item.isHeartbeat(); });
+    }));
+
+    process->terminate(); // SIGTERM
+    QVERIFY2(waitUntil([process]() { return finished(*process); }, kExitMs),
+             "still running 5 s after SIGTERM");
+    QCOMPARE(process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process->exitCode(), 0);
+
+    // The stream was ended, not cut: the chunked body reached its terminator.
+    QVERIFY2(stream.waitForComplete(1000), qPrintable(stream.response().describe()));
+    const QByteArray log = process->readAllStandardOutput();
+    QVERIFY2(log.contains("server_shutdown"), log.constData());
+}
+
+void tst_Cli::secondInstanceOnTheSamePortFails() {
+    quint16 port = 0;
+    QString error;
+    QProcess *first = startHeadless({}, &port, &error);
+    QVERIFY2(first, qPrintable(error));
+
+    int exitCode = 0;
+    QByteArray out, err;
+    QVERIFY2(run({u"--headless"_s, u"--port"_s, QString::number(port)}, &exitCode, &out, &err),
+             "the second instance did not exit");
+    QVERIFY(exitCode != 0);
+    QVERIFY2(isOneLine(err), err.constData());
+    QVERIFY2(err.contains(QByteArray::number(port)), err.constData());
+    QVERIFY2(!out.contains("listening:"), out.constData());
+
+    // The first one is unaffected.
+    RawHttpClient client(port);
+    QCOMPARE(client.request("GET", "/healthz").status, 200);
+    QVERIFY(!finished(*first));
+}
+
+void tst_Cli::ctlDisablesAToolOfTheRunningInstance() {
+    quint16 port = 0;
+    QString error;
+    QProcess *server = startHeadless({}, &port, &error);
+    QVERIFY2(server, qPrintable(error));
+    const McpTestSession session = openSession(port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QStringList names = listToolNames(port, session, &error);
+    QVERIFY2(names.contains(u"echo"_s), qPrintable(error + names.join(u", "_s)));
+
+    int exitCode = -1;
+    QByteArray out, err;
+    QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"tools"_s, u"disable"_s, u"echo"_s},
+                &exitCode, &out, &err));
+    QVERIFY2(exitCode == 0, err.constData());
+
+    names = listToolNames(port, session, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(!names.contains(u"echo"_s), qPrintable(names.join(u", "_s)));
+    QVERIFY2(names.contains(u"sleep"_s), qPrintable(names.join(u", "_s)));
+
+    QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"tools"_s, u"list"_s}, &exitCode,
+                &out, &err));
+    QCOMPARE(exitCode, 0);
+    static const QRegularExpression echoDisabled(u"^echo\\s+disabled\\b"_s,
+                                                 QRegularExpression::MultilineOption);
+    QVERIFY2(echoDisabled.match(QString::fromUtf8(out)).hasMatch(), out.constData());
+}
+
+void tst_Cli::ctlWithoutARunningInstanceFails() {
+    int exitCode = 0;
+    QByteArray out, err;
+    QVERIFY(run({u"ctl"_s, u"--port"_s, u"1"_s, u"status"_s}, &exitCode, &out, &err));
+    QVERIFY(exitCode != 0);
+    static const QRegularExpression mentionsPort(u"\\bport 1\\b"_s);
+    QVERIFY2(mentionsPort.match(QString::fromLocal8Bit(err)).hasMatch(), err.constData());
+    QVERIFY2(isOneLine(err), err.constData());
+    QVERIFY2(out.isEmpty(), out.constData());
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
