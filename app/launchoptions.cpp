@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -100,6 +102,26 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
         return true;
     };
 
+    // A value of the wrong type must not quietly become "" or [] (a token of 42 meaning none).
+    for (const char *key : {"host", "token", "logFormat"}) {
+        const QJsonValue value = json.value(QLatin1StringView(key));
+        if (!value.isUndefined() && !value.isString()) {
+            *error = u"config file %1: \"%2\" must be a string"_s.arg(path, QLatin1StringView(key));
+            return false;
+        }
+    }
+    for (const char *key : {"allowedOrigins", "allowedHosts"}) {
+        const QJsonValue value = json.value(QLatin1StringView(key));
+        const QJsonArray items = value.toArray();
+        const auto isString = [](const QJsonValue &item) { return item.isString(); };
+        const bool strings = value.isArray() && std::all_of(items.begin(), items.end(), isString);
+        if (!value.isUndefined() && !strings) {
+            *error = u"config file %1: \"%2\" must be a list of strings"_s.arg(
+                path, QLatin1StringView(key));
+            return false;
+        }
+    }
+
     qint64 port = config->port, heartbeat = config->heartbeatMs,
            idle = config->sessionIdleTimeoutMs, grace = config->postGraceMs,
            pageSize = config->toolsPageSize;
@@ -192,7 +214,8 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     if (parser.isSet(config)
         && !loadConfigFile(parser.value(config), &options.config, &options.logFormat, &error))
         return fail(error);
-    if (environment.contains(u"HEARTLINE_TOKEN"_s))
+    // Set but empty is not a token: it must not quietly drop the one from the config file.
+    if (!environment.value(u"HEARTLINE_TOKEN"_s).isEmpty())
         options.config.token = environment.value(u"HEARTLINE_TOKEN"_s);
     if (parser.isSet(host))
         options.config.host = parser.value(host);

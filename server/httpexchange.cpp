@@ -92,6 +92,9 @@ bool HttpExchange::writeChunk(QByteArrayView payload)
 {
     if (!isConnected() || m_ended)
         return false;
+    // A zero-size chunk is the last chunk: writing one would end the body mid-stream.
+    if (payload.isEmpty())
+        return true;
     const QByteArray framed = QByteArray::number(payload.size(), 16) + "\r\n"
                               + payload.toByteArray() + "\r\n";
     if (m_socket->write(framed) != framed.size()) {

@@ -38,6 +38,9 @@ QByteArray comment(QByteArrayView text)
 
 QByteArray chunk(QByteArrayView payload)
 {
+    // A zero-size chunk is the last chunk: framing an empty payload as one would end the body.
+    if (payload.isEmpty())
+        return {};
     QByteArray out;
     out.reserve(payload.size() + 12);
     out += QByteArray::number(payload.size(), 16);

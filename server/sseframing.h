@@ -20,6 +20,7 @@ namespace Sse {
 QByteArray event(const SseEvent &event);
 // A comment line: every client ignores it, every proxy sees bytes. `text` must hold no newline.
 QByteArray comment(QByteArrayView text);
+// Empty for an empty payload: a zero-size chunk would be the last chunk.
 QByteArray chunk(QByteArrayView payload);
 QByteArray lastChunk();
 

@@ -1,0 +1,156 @@
+#include "httpexchange.h"
+#include "httptestkit.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace heartline;
+using namespace heartline::testkit;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(heartline::DisconnectCause)
+
+namespace {
+
+// Every request to /x becomes an HttpExchange the test drives by hand.
+class ExchangeServer final {
+public:
+    ExchangeServer() {
+        m_server.route(
+            u"/x"_s, [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+                m_exchanges.push_back(std::make_unique<HttpExchange>(std::move(responder)));
+            });
+    }
+
+    bool listen() { return m_server.listen(); }
+
+    // Connects `client`, asks for /x and returns the server's exchange for it.
+    HttpExchange *exchangeFor(RawHttpClient &client) {
+        const size_t before = m_exchanges.size();
+        if (!client.connectTo(m_server.port()))
+            return nullptr;
+        client.get("/x");
+        if (!waitUntil([&]() { return m_exchanges.size() > before; }))
+            return nullptr;
+        return m_exchanges.at(before).get();
+    }
+
+private:
+    TestHttpServer m_server;
+    std::vector<std::unique_ptr<HttpExchange>> m_exchanges;
+};
+
+} // namespace
+
+class tst_HttpExchange : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void sendReplyWritesAWholeResponse();
+    void chunksStreamUntilEndChunked();
+    void emptyChunkDoesNotEndTheBody();
+    void abortDropsTheConnectionWithoutEndingTheBody();
+    void clientLeavingIsReportedOnceAndStopsWrites();
+
+private:
+    ExchangeServer m_server;
+};
+
+void tst_HttpExchange::initTestCase() {
+    qRegisterMetaType<heartline::DisconnectCause>();
+    QVERIFY(m_server.listen());
+}
+
+void tst_HttpExchange::sendReplyWritesAWholeResponse() {
+    RawHttpClient client;
+    HttpExchange *exchange = m_server.exchangeFor(client);
+    QVERIFY(exchange);
+    QVERIFY(exchange->isConnected());
+    QCOMPARE(exchange->peerAddress(), u"127.0.0.1"_s);
+
+    exchange->sendReply({201, {{"Content-Type", "application/json"}}, R"({"ok":true})"});
+    QTRY_VERIFY(client.complete());
+    QCOMPARE(client.status(), 201);
+    QCOMPARE(client.header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(client.header("Content-Length"), QByteArray("11"));
+    QCOMPARE(client.body(), QByteArray(R"({"ok":true})"));
+    // One answer per request: a second is dropped.
+    exchange->sendReply({500, {}, "again"});
+    QVERIFY(!exchange->beginChunked(200, {}));
+    QVERIFY(!exchange->writeChunk("late"));
+}
+
+void tst_HttpExchange::chunksStreamUntilEndChunked() {
+    RawHttpClient client;
+    HttpExchange *exchange = m_server.exchangeFor(client);
+    QVERIFY(exchange);
+
+    QVERIFY(exchange->beginChunked(200, {{"Content-Type", "text/plain"}}));
+    QVERIFY(exchange->writeChunk("hello "));
+    QTRY_COMPARE(client.body(), QByteArray("hello "));
+    QVERIFY(!client.complete());
+    QVERIFY(exchange->writeChunk("world"));
+    exchange->endChunked();
+    QTRY_VERIFY(client.complete());
+    QCOMPARE(client.header("Transfer-Encoding"), QByteArray("chunked"));
+    QCOMPARE(client.body(), QByteArray("hello world"));
+    QCOMPARE(client.chunkSizes(), (QList<qint64>{6, 5, 0}));
+    QVERIFY(!exchange->writeChunk("after the end"));
+    QVERIFY(client.isConnected());
+}
+
+void tst_HttpExchange::emptyChunkDoesNotEndTheBody() {
+    RawHttpClient client;
+    HttpExchange *exchange = m_server.exchangeFor(client);
+    QVERIFY(exchange);
+
+    QVERIFY(exchange->beginChunked(200, {}));
+    QVERIFY(exchange->writeChunk(QByteArrayView()));
+    QVERIFY(exchange->writeChunk("after nothing"));
+    QTRY_COMPARE(client.body(), QByteArray("after nothing"));
+    QVERIFY(!client.complete()); // a "0\r\n\r\n" would have ended the body here
+    QVERIFY(!client.malformed());
+    QCOMPARE(client.chunkSizes(), QList<qint64>{13});
+}
+
+void tst_HttpExchange::abortDropsTheConnectionWithoutEndingTheBody() {
+    RawHttpClient client;
+    QSignalSpy clientGone(&client.socket(), &QTcpSocket::disconnected);
+    HttpExchange *exchange = m_server.exchangeFor(client);
+    QVERIFY(exchange);
+    QSignalSpy disconnected(exchange, &HttpExchange::disconnected);
+
+    QVERIFY(exchange->beginChunked(200, {}));
+    QVERIFY(exchange->writeChunk("partial"));
+    QTRY_COMPARE(client.body(), QByteArray("partial"));
+    exchange->abort();
+    QTRY_COMPARE(clientGone.size(), 1);
+    QVERIFY(!client.complete());
+    QVERIFY(!exchange->isConnected());
+    QCOMPARE(disconnected.size(), 0); // the server's own decision is not a client's disconnect
+}
+
+void tst_HttpExchange::clientLeavingIsReportedOnceAndStopsWrites() {
+    RawHttpClient client;
+    HttpExchange *exchange = m_server.exchangeFor(client);
+    QVERIFY(exchange);
+    QSignalSpy disconnected(exchange, &HttpExchange::disconnected);
+    QVERIFY(exchange->beginChunked(200, {}));
+
+    client.socket().disconnectFromHost();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).value<DisconnectCause>(), DisconnectCause::ClientClosed);
+    QTRY_VERIFY(!exchange->isConnected());
+    QVERIFY(!exchange->writeChunk("nobody listens"));
+    exchange->endChunked();
+    exchange->abort();
+    QCOMPARE(exchange->bytesQueued(), 0);
+    QCOMPARE(disconnected.size(), 1);
+}
+
+QTEST_MAIN(tst_HttpExchange)
+#include "tst_httpexchange.moc"
