@@ -78,7 +78,8 @@ QString checkValue(const QString &name, const QJsonObject &schema, const QJsonVa
                 name, QString::number(schema.value("maximum"_L1).toDouble()));
     }
     if (value.isString()) {
-        const qsizetype length = value.toString().size();
+        // JSON Schema counts characters (code points), not UTF-16 units: an emoji is one.
+        const qsizetype length = value.toString().toUcs4().size();
         if (schema.contains("minLength"_L1) && length < schema.value("minLength"_L1).toInt())
             return u"argument '%1' is too short"_s.arg(name);
         if (schema.contains("maxLength"_L1) && length > schema.value("maxLength"_L1).toInt())

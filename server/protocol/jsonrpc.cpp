@@ -139,6 +139,16 @@ JsonRpcBody parseBody(const QByteArray &body)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
+        // QJsonDocument only takes objects and arrays at the top level, but `5` or `"x"` is
+        // valid JSON and so an Invalid Request (-32600), not a Parse error (-32700).
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + body + ']');
+        if (wrapped.isArray() && wrapped.array().size() == 1) {
+            JsonRpcMessage message;
+            JsonRpcProblem problem;
+            parseMessage(wrapped.array().first(), &message, &problem);
+            parsed.problems.append(problem);
+            return parsed;
+        }
         parsed.problems.append({JsonRpcCode::ParseError,
                                 u"Parse error: "_s + parseError.errorString() + u" at offset "_s
                                     + QString::number(parseError.offset),

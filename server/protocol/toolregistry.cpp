@@ -20,7 +20,8 @@ ToolRegistry::ToolRegistry(QObject *parent)
 bool ToolRegistry::isValidToolName(const QString &name)
 {
     // MCP 2025-11-25: 1-128 characters of A-Z a-z 0-9 _ - .
-    static const QRegularExpression pattern(u"^[A-Za-z0-9_.-]{1,128}$"_s);
+    // \A and \z, not ^ and $: `$` also matches before a final newline, letting "echo\n" in.
+    static const QRegularExpression pattern(u"\\A[A-Za-z0-9_.-]{1,128}\\z"_s);
     return pattern.match(name).hasMatch();
 }
 
