@@ -95,6 +95,7 @@ void SleepTool::call(ToolCall *call)
             call->reportProgress(double(sofar), double(ms),
                                  u"%1 of %2 ms"_s.arg(sofar).arg(ms));
         });
+        QObject::connect(call, &ToolCall::cancelled, ticker, &QTimer::stop);
         ticker->start();
     }
     QObject::connect(call, &ToolCall::cancelled, done, &QTimer::stop);

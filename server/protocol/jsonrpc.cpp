@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cmath>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -16,12 +17,12 @@ QString idKeyFor(const QJsonValue &value)
 {
     if (value.isString())
         return u"s:"_s + value.toString();
-    // JSON numbers that are integral keep their integer spelling so 5 and 5.0 match.
-    const double number = value.toDouble();
+    // Integral numbers keep their integer spelling, so 5 and 5.0 are the same id; beyond
+    // qint64 (valid JSON, absurd as an id) the double spelling still keeps ids apart.
     const qint64 integral = value.toInteger(std::numeric_limits<qint64>::min());
-    if (integral != std::numeric_limits<qint64>::min() || number == double(integral))
+    if (integral != std::numeric_limits<qint64>::min())
         return u"n:"_s + QString::number(integral);
-    return u"n:"_s + QString::number(number, 'g', 17);
+    return u"n:"_s + QString::number(value.toDouble(), 'g', 17);
 }
 
 } // namespace
@@ -36,7 +37,11 @@ RequestId::RequestId(const QJsonValue &value)
 
 bool RequestId::isValidIdValue(const QJsonValue &value)
 {
-    return value.isString() || value.isDouble();
+    // MCP narrows JSON-RPC: ids are strings or integers, never fractions.
+    if (value.isString())
+        return true;
+    const double number = value.toDouble();
+    return value.isDouble() && std::isfinite(number) && std::floor(number) == number;
 }
 
 QString RequestId::display() const
@@ -109,7 +114,7 @@ bool parseMessage(const QJsonValue &value, JsonRpcMessage *message, JsonRpcProbl
             return true;
         }
         if (!id.isValid())
-            return reject(u"\"id\" must be a string or a number (never null)"_s);
+            return reject(u"\"id\" must be a string or an integer (never null)"_s);
         message->kind = JsonRpcMessage::Kind::Request;
         return true;
     }

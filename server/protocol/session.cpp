@@ -153,6 +153,7 @@ void Session::handleInitialize(const JsonRpcMessage &message)
     m_client.title = clientInfo.value("title"_L1).toString();
     m_client.capabilities = params.value("capabilities"_L1).toObject();
     m_state = State::AwaitingInitialized;
+    m_toolsGenerationSeen = m_tools->generation();
 
     QJsonObject serverInfo{{"name"_L1, m_identity.name}, {"version"_L1, m_identity.version}};
     if (!m_identity.title.isEmpty())
@@ -181,6 +182,7 @@ void Session::handleToolsList(const JsonRpcMessage &message)
                      u"Invalid params: unknown cursor; use the nextCursor of a previous page"_s);
         return;
     }
+    m_toolsGenerationSeen = m_tools->generation();
     QJsonArray page;
     QString lastName;
     bool more = false;
@@ -297,8 +299,10 @@ void Session::handleCancelled(const JsonRpcMessage &message)
 
 void Session::handleToolListChanged()
 {
-    if (m_state == State::Ready)
-        sendUnrelated(JsonRpc::notification(u"notifications/tools/list_changed"_s));
+    if (m_state != State::Ready || m_tools->generation() == m_toolsGenerationSeen)
+        return;
+    m_toolsGenerationSeen = m_tools->generation();
+    sendUnrelated(JsonRpc::notification(u"notifications/tools/list_changed"_s));
 }
 
 void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString &logger)

@@ -129,6 +129,7 @@ private:
     Revision m_revision;
     ClientInfo m_client;
     LogLevel m_logLevel = LogLevel::Debug;
+    quint64 m_toolsGenerationSeen = 0;
     QHash<RequestId, Pending> m_pending;
 };
 

@@ -115,6 +115,7 @@ void ToolRegistry::setCoalesceInterval(int milliseconds)
 
 void ToolRegistry::scheduleListChanged()
 {
+    ++m_generation;
     // Restarting would let a steady stream of toggles postpone the notification forever;
     // the first change of a burst fixes when the burst is announced.
     if (!m_coalesce.isActive())

@@ -44,6 +44,10 @@ public:
     // The tool to run for a call, or null when it is unknown or switched off.
     std::shared_ptr<Tool> enabledTool(const QString &name) const;
 
+    // Counts changes; a session compares it with what its client last saw, so a client that
+    // arrived after a change (or listed since) is not told about it again.
+    quint64 generation() const { return m_generation; }
+
     void setCoalesceInterval(int milliseconds);
     static bool isValidToolName(const QString &name);
 
@@ -64,6 +68,7 @@ private:
 
     QMap<QString, Slot> m_tools;
     QTimer m_coalesce;
+    quint64 m_generation = 0;
 };
 
 } // namespace heartline

@@ -231,6 +231,7 @@ private Q_SLOTS:
 
     void listChangedWaitsForInitialized();
     void listChangedIsCoalescedPerBurst();
+    void listChangedSkipsChangesTheClientAlreadySaw();
 
     void closeCancelsRunningCallsSilently();
     void destroyingTheSessionCancelsRunningCalls();
@@ -1136,6 +1137,32 @@ void tst_Session::listChangedIsCoalescedPerBurst() {
     QVERIFY(h.registry.setEnabled(u"gamma"_s, false));
     QTRY_COMPARE(h.countMethod(u"notifications/tools/list_changed"_s), 2);
     QCOMPARE(h.sent.size(), 2);
+}
+
+void tst_Session::listChangedSkipsChangesTheClientAlreadySaw() {
+    Loopback h;
+    h.registry.setCoalesceInterval(50);
+    QSignalSpy registryChanged(&h.registry, &ToolRegistry::listChanged);
+
+    // A tool registered just before the client initializes is in the list it will fetch:
+    // the burst announced a moment later is old news for this session.
+    h.addTool(u"alpha"_s);
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+                       "protocolVersion":"2025-11-25"}})"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+    h.sent.clear();
+    QVERIFY(registryChanged.wait(5000));
+    QCOMPARE(h.countMethod(u"notifications/tools/list_changed"_s), 0);
+
+    // Likewise a change the client has already listed since.
+    QVERIFY(h.registry.setEnabled(u"alpha"_s, false));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})"));
+    QVERIFY(registryChanged.wait(5000));
+    QCOMPARE(h.countMethod(u"notifications/tools/list_changed"_s), 0);
+
+    // A change it has not seen is announced.
+    QVERIFY(h.registry.setEnabled(u"alpha"_s, true));
+    QTRY_COMPARE(h.countMethod(u"notifications/tools/list_changed"_s), 1);
 }
 
 void tst_Session::closeCancelsRunningCallsSilently() {
