@@ -65,8 +65,8 @@ bool Application::start(int *exitStatus)
     m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
 
     if (m_options.headless) {
-        m_headlessLog = std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat,
-                                                      m_stdout.get());
+        m_headlessLog =
+            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
     } else {
         m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),

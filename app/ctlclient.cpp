@@ -77,7 +77,8 @@ int runCtl(const QStringList &arguments)
     const QString noun = words.value(0), verb = words.value(1);
     if (noun == "tools"_L1 && verb == "list"_L1 && words.size() == 2)
         command = {{"command"_L1, "tools.list"_L1}};
-    else if (noun == "tools"_L1 && (verb == "enable"_L1 || verb == "disable"_L1) && words.size() == 3)
+    else if (noun == "tools"_L1 && (verb == "enable"_L1 || verb == "disable"_L1)
+             && words.size() == 3)
         command = {{"command"_L1, QString(u"tools."_s + verb)}, {"name"_L1, words.value(2)}};
     else if (noun == "sessions"_L1 && verb == "list"_L1 && words.size() == 2)
         command = {{"command"_L1, "sessions.list"_L1}};
@@ -92,8 +93,10 @@ int runCtl(const QStringList &arguments)
     QLocalSocket socket;
     const QString path = ControlServer::socketPath(port);
     if (!QFileInfo::exists(path)) {
-        std::fprintf(stderr, "heartline ctl: no Heartline is running on port %u (no control socket "
-                     "at %s)\n", unsigned(port), qPrintable(path));
+        std::fprintf(stderr,
+                     "heartline ctl: no Heartline is running on port %u (no control socket "
+                     "at %s)\n",
+                     unsigned(port), qPrintable(path));
         return 1;
     }
     socket.connectToServer(path);

@@ -22,7 +22,8 @@ bool parseHeartbeat(const QString &text, int *milliseconds, QString *error)
     const qint64 value = text.toLongLong(&ok);
     if (!ok || value < 0 || value > kMaxHeartbeatMs || (value > 0 && value < 10)) {
         *error = u"--heartbeat-ms must be 0 (off) or a whole number of milliseconds from 10 to "
-                 "%1, not '%2'"_s.arg(kMaxHeartbeatMs).arg(text);
+                 "%1, not '%2'"_s.arg(kMaxHeartbeatMs)
+                     .arg(text);
         return false;
     }
     *milliseconds = int(value);
@@ -34,8 +35,8 @@ bool parsePort(const QString &text, quint16 *port, QString *error)
     bool ok = false;
     const uint value = text.toUInt(&ok);
     if (!ok || value > 65535) {
-        *error = u"--port must be a number from 0 to 65535 (0 picks a free port), not '%1'"_s.arg(
-            text);
+        *error =
+            u"--port must be a number from 0 to 65535 (0 picks a free port), not '%1'"_s.arg(text);
         return false;
     }
     *port = quint16(value);
@@ -76,15 +77,15 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
         return false;
     }
     const QJsonObject json = document.object();
-    static const QStringList known{u"host"_s,           u"port"_s,
-                                   u"heartbeatMs"_s,    u"token"_s,
-                                   u"logFormat"_s,      u"sessionIdleTimeoutMs"_s,
-                                   u"postGraceMs"_s,    u"allowedOrigins"_s,
-                                   u"allowedHosts"_s,   u"toolsPageSize"_s};
+    static const QStringList known{u"host"_s,         u"port"_s,
+                                   u"heartbeatMs"_s,  u"token"_s,
+                                   u"logFormat"_s,    u"sessionIdleTimeoutMs"_s,
+                                   u"postGraceMs"_s,  u"allowedOrigins"_s,
+                                   u"allowedHosts"_s, u"toolsPageSize"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key())) {
             *error = u"config file %1: unknown key \"%2\" (known: %3)"_s.arg(path, it.key(),
-                                                                           known.join(u", "_s));
+                                                                             known.join(u", "_s));
             return false;
         }
     }
@@ -125,7 +126,8 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
     qint64 port = config->port, heartbeat = config->heartbeatMs,
            idle = config->sessionIdleTimeoutMs, grace = config->postGraceMs,
            pageSize = config->toolsPageSize;
-    if (!wholeNumber("port", 0, 65535, &port) || !wholeNumber("heartbeatMs", 0, kMaxHeartbeatMs, &heartbeat)
+    if (!wholeNumber("port", 0, 65535, &port)
+        || !wholeNumber("heartbeatMs", 0, kMaxHeartbeatMs, &heartbeat)
         || !wholeNumber("sessionIdleTimeoutMs", 0, 7LL * 24 * 3600 * 1000, &idle)
         || !wholeNumber("postGraceMs", 0, 60 * 1000, &grace)
         || !wholeNumber("toolsPageSize", 1, 10000, &pageSize))
@@ -170,9 +172,8 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
                                       u"Run without a window and print events as lines."_s);
     const QCommandLineOption host(u"host"_s, u"Address to listen on (default 127.0.0.1)."_s,
                                   u"ADDR"_s);
-    const QCommandLineOption port(u"port"_s,
-                                  u"Port to listen on (default 8650; 0 = any free port)."_s,
-                                  u"N"_s);
+    const QCommandLineOption port(
+        u"port"_s, u"Port to listen on (default 8650; 0 = any free port)."_s, u"N"_s);
     const QCommandLineOption heartbeat(
         u"heartbeat-ms"_s, u"Heartbeat interval on idle SSE streams (default 15000; 0 = off)."_s,
         u"N"_s);
@@ -181,9 +182,8 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
                                    u"Require 'Authorization: Bearer TOKEN' (or env "
                                    "HEARTLINE_TOKEN)."_s,
                                    u"TOKEN"_s);
-    const QCommandLineOption logFormat(u"log-format"_s,
-                                       u"Headless event lines as text or json (default text)."_s,
-                                       u"text|json"_s);
+    const QCommandLineOption logFormat(
+        u"log-format"_s, u"Headless event lines as text or json (default text)."_s, u"text|json"_s);
     const QCommandLineOption conformance(
         u"conformance"_s, u"Add the MCP conformance-suite fixture tools, resources, prompts."_s);
     parser.addOptions(
@@ -228,8 +228,8 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         options.config.token = parser.value(token);
     if (parser.isSet(logFormat)
         && !HeadlessLog::parseFormat(parser.value(logFormat), &options.logFormat))
-        return fail(u"--log-format must be 'text' or 'json', not '%1'"_s.arg(
-            parser.value(logFormat)));
+        return fail(
+            u"--log-format must be 'text' or 'json', not '%1'"_s.arg(parser.value(logFormat)));
     options.config.conformance = parser.isSet(conformance);
     options.headless = parser.isSet(headless) || !hasDisplay;
 
@@ -237,9 +237,10 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         return fail(u"--host must be an IP address such as 127.0.0.1 or ::1, not '%1'"_s.arg(
             options.config.host));
     if (!isLoopbackHost(options.config.host) && options.config.token.isEmpty())
-        return fail(u"refusing to listen on %1 without a token: anyone who can reach it could "
-                    "run your tools. Set --token (or HEARTLINE_TOKEN), or listen on 127.0.0.1"_s
-                        .arg(options.config.host));
+        return fail(
+            u"refusing to listen on %1 without a token: anyone who can reach it could "
+            "run your tools. Set --token (or HEARTLINE_TOKEN), or listen on 127.0.0.1"_s.arg(
+                options.config.host));
     return options;
 }
 

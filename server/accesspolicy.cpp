@@ -40,7 +40,8 @@ QString canonicalOrigin(const QString &origin)
     QString host = url.host().toLower();
     if (host.contains(u':'))
         host = u'[' + host + u']';
-    return scheme + "://"_L1 + host + (port == defaultPort ? QString() : u':' + QString::number(port));
+    return scheme + "://"_L1 + host
+           + (port == defaultPort ? QString() : u':' + QString::number(port));
 }
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
@@ -120,17 +121,23 @@ AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
 {
     const QString host = QString::fromUtf8(request.value("Host"));
     if (!isHostAllowed(host))
-        return {false, 403, DisconnectCause::OriginRejected,
+        return {false,
+                403,
+                DisconnectCause::OriginRejected,
                 u"Forbidden: Host '%1' is not allowed (DNS rebinding protection)"_s.arg(host),
                 {}};
     const QByteArray origin = request.value("Origin");
     if (!origin.isEmpty() && !isOriginAllowed(QString::fromUtf8(origin)))
-        return {false, 403, DisconnectCause::OriginRejected,
+        return {false,
+                403,
+                DisconnectCause::OriginRejected,
                 u"Forbidden: Origin '%1' is not allowed"_s.arg(QString::fromUtf8(origin)),
                 {}};
     if (requireToken && !isTokenValid(request.value("Authorization"))) {
         const bool sent = !request.value("Authorization").isEmpty();
-        return {false, 401, DisconnectCause::AuthFailed,
+        return {false,
+                401,
+                DisconnectCause::AuthFailed,
                 sent ? u"Unauthorized: the bearer token is not valid"_s
                      : u"Unauthorized: this server requires 'Authorization: Bearer <token>'"_s,
                 {{"WWW-Authenticate", sent ? "Bearer realm=\"heartline\", error=\"invalid_token\""
@@ -154,13 +161,14 @@ HttpReply AccessPolicy::preflight(const QHttpServerRequest &request) const
     const QByteArray origin = request.value("Origin");
     if (origin.isEmpty() || !isOriginAllowed(QString::fromUtf8(origin))
         || !isHostAllowed(QString::fromUtf8(request.value("Host"))))
-        return {403, {{"Content-Type", "text/plain; charset=utf-8"}},
+        return {403,
+                {{"Content-Type", "text/plain; charset=utf-8"}},
                 "Forbidden: this origin may not call Heartline\n"};
     HttpHeaders headers = corsHeaders(request);
     headers.push_back({"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"});
     headers.push_back({"Access-Control-Allow-Headers",
-                    "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
-                    "Last-Event-ID"});
+                       "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
+                       "Last-Event-ID"});
     headers.push_back({"Access-Control-Max-Age", "600"});
     return {204, headers, {}};
 }

@@ -16,8 +16,7 @@ Control::Control(ToolRegistry *tools, SessionStore *sessions, HeartbeatScheduler
     , m_sessions(sessions)
     , m_heartbeats(heartbeats)
     , m_monitor(monitor)
-{
-}
+{}
 
 QList<ToolEntry> Control::tools() const
 {
@@ -52,10 +51,11 @@ bool Control::closeSession(const QString &idOrPrefix, QString *error)
             matches.append(session);
     }
     if (matches.size() != 1) {
-        *error = matches.isEmpty()
-                     ? u"no session with id '%1' (see 'heartline ctl sessions list')"_s.arg(idOrPrefix)
-                     : u"'%1' matches %2 sessions; give more of the id"_s.arg(idOrPrefix).arg(
-                           matches.size());
+        *error =
+            matches.isEmpty()
+                ? u"no session with id '%1' (see 'heartline ctl sessions list')"_s.arg(idOrPrefix)
+                : u"'%1' matches %2 sessions; give more of the id"_s.arg(idOrPrefix)
+                      .arg(matches.size());
         return false;
     }
     matches.first()->terminate(DisconnectCause::SessionDeleted,

@@ -50,8 +50,7 @@ QString ControlServer::socketPath(quint16 port)
     if (directory.isEmpty() || !QFileInfo(directory).isDir()) {
         directory = QDir::tempPath() + u"/heartline-"_s + QString::number(::getuid());
         QDir().mkpath(directory);
-        QFile::setPermissions(directory,
-                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile::setPermissions(directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     }
     return directory + u"/heartline-"_s + QString::number(port) + u".sock"_s;
 }
@@ -85,9 +84,9 @@ void ControlServer::handleReadyRead(QLocalSocket *socket)
             continue;
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
-        const QJsonObject reply = document.isObject()
-                                      ? execute(document.object())
-                                      : failure(u"not a JSON object: "_s + parseError.errorString());
+        const QJsonObject reply =
+            document.isObject() ? execute(document.object())
+                                : failure(u"not a JSON object: "_s + parseError.errorString());
         socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
     }
     if (socket->bytesAvailable() > kMaxLineBytes) {

@@ -16,11 +16,11 @@ QString textValue(const QJsonValue &value)
 {
     if (value.isString()) {
         const QString text = value.toString();
-        const bool plain = !text.isEmpty() && !text.contains(u' ') && !text.contains(u'"')
-                           && !text.contains(u'=');
-        return plain ? text
-                     : u'"' + QString(text).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s)
-                           + u'"';
+        const bool plain =
+            !text.isEmpty() && !text.contains(u' ') && !text.contains(u'"') && !text.contains(u'=');
+        return plain
+                   ? text
+                   : u'"' + QString(text).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s) + u'"';
     }
     if (value.isBool())
         return value.toBool() ? u"true"_s : u"false"_s;
@@ -65,9 +65,8 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
     connect(monitor, &Monitor::sessionClosed, this, [this](const QString &sessionId) {
         print(u"session_closed"_s, {{"session"_L1, sessionId}});
     });
-    connect(monitor, &Monitor::streamOpened, this, [this](const StreamInfo &stream) {
-        print(u"stream_opened"_s, streamFields(stream));
-    });
+    connect(monitor, &Monitor::streamOpened, this,
+            [this](const StreamInfo &stream) { print(u"stream_opened"_s, streamFields(stream)); });
     connect(monitor, &Monitor::streamClosed, this, [this](const StreamClosedEvent &event) {
         QJsonObject fields = streamFields(event.stream);
         fields.insert("completed"_L1, event.completed);
@@ -82,8 +81,7 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
                                {"seq"_L1, qint64(event.sequence)}});
     });
     connect(monitor, &Monitor::messageObserved, this, [this](const MessageEvent &event) {
-        QJsonObject fields{{"session"_L1, event.sessionId},
-                           {"bytes"_L1, event.bytes}};
+        QJsonObject fields{{"session"_L1, event.sessionId}, {"bytes"_L1, event.bytes}};
         if (!event.method.isEmpty())
             fields.insert("method"_L1, event.method);
         if (!event.id.isEmpty())

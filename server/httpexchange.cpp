@@ -95,8 +95,8 @@ bool HttpExchange::writeChunk(QByteArrayView payload)
     // A zero-size chunk is the last chunk: writing one would end the body mid-stream.
     if (payload.isEmpty())
         return true;
-    const QByteArray framed = QByteArray::number(payload.size(), 16) + "\r\n"
-                              + payload.toByteArray() + "\r\n";
+    const QByteArray framed =
+        QByteArray::number(payload.size(), 16) + "\r\n" + payload.toByteArray() + "\r\n";
     if (m_socket->write(framed) != framed.size()) {
         reportDisconnect(DisconnectCause::WriteFailed, m_socket->errorString());
         abort();
@@ -144,8 +144,8 @@ void HttpExchange::reportDisconnect(DisconnectCause cause, const QString &detail
     if (m_reported)
         return;
     m_reported = true;
-    qCDebug(lcExchange) << "connection from" << m_peer << "ended:"
-                        << DisconnectCauses::name(cause) << detail;
+    qCDebug(lcExchange) << "connection from" << m_peer << "ended:" << DisconnectCauses::name(cause)
+                        << detail;
     Q_EMIT disconnected(cause, detail);
 }
 

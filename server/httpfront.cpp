@@ -48,18 +48,18 @@ HttpFront::~HttpFront() = default;
 
 void HttpFront::setUpRoutes()
 {
-    m_http.route(u"/mcp"_s, [this](const QHttpServerRequest &request,
-                                   QHttpServerResponder &&responder) {
-        serveMcp(request, std::move(responder));
-    });
-    m_http.route(u"/healthz"_s, [this](const QHttpServerRequest &request,
-                                       QHttpServerResponder &&responder) {
-        serveHealth(request, std::move(responder));
-    });
-    m_http.route(u"/metrics"_s, [this](const QHttpServerRequest &request,
-                                       QHttpServerResponder &&responder) {
-        serveMetrics(request, std::move(responder));
-    });
+    m_http.route(u"/mcp"_s,
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveMcp(request, std::move(responder));
+                 });
+    m_http.route(u"/healthz"_s,
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveHealth(request, std::move(responder));
+                 });
+    m_http.route(u"/metrics"_s,
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveMetrics(request, std::move(responder));
+                 });
     m_http.setMissingHandler(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
             serveMissing(request, std::move(responder));
@@ -72,8 +72,8 @@ bool HttpFront::listen(QString *error)
                                      ? QHostAddress(QHostAddress::LocalHost)
                                      : QHostAddress(m_context.config->host);
     if (address.isNull()) {
-        *error = u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(
-            m_context.config->host);
+        *error =
+            u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(m_context.config->host);
         return false;
     }
     auto *gatekeeper = new Gatekeeper(this);
@@ -125,8 +125,8 @@ bool HttpFront::admit(const QHttpServerRequest &request, QHttpServerResponder &r
     if (verdict.allowed)
         return true;
     qCWarning(lcFront).noquote() << "refused" << request.url().path() << "from"
-                                 << request.remoteAddress().toString() << "with"
-                                 << verdict.status << "-" << verdict.reason;
+                                 << request.remoteAddress().toString() << "with" << verdict.status
+                                 << "-" << verdict.reason;
     DisconnectEvent event;
     event.peer = request.remoteAddress().toString();
     event.cause = verdict.cause;
@@ -155,10 +155,10 @@ void HttpFront::serveHealth(const QHttpServerRequest &request, QHttpServerRespon
     const QJsonObject health{{"status"_L1, "ok"_L1},
                              {"version"_L1, m_context.identity.version},
                              {"sessions"_L1, m_sessions->count()}};
-    HttpExchange::reply(responder, {200,
-                                    {{"Content-Type", "application/json"},
-                                     {"Cache-Control", "no-store"}},
-                                    QJsonDocument(health).toJson(QJsonDocument::Compact)});
+    HttpExchange::reply(responder,
+                        {200,
+                         {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
+                         QJsonDocument(health).toJson(QJsonDocument::Compact)});
 }
 
 void HttpFront::serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder)

@@ -230,9 +230,8 @@ void McpSession::reportOutgoing(const OutgoingMessage &message, qint64 bytes,
     event.method = message.json.value("method"_L1).toString();
     if (message.isFinalResponse) {
         event.id = message.relatedTo.display();
-        event.latencyMs = m_latencies.contains(message.relatedTo)
-                              ? m_latencies.take(message.relatedTo)
-                              : -1;
+        event.latencyMs =
+            m_latencies.contains(message.relatedTo) ? m_latencies.take(message.relatedTo) : -1;
     }
     event.bytes = bytes;
     event.wallMs = Clock::wallMs();

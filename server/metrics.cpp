@@ -49,11 +49,11 @@ QByteArray render(const MonitorSnapshot &snapshot, int toolCount, int enabledToo
            "Ended connections and rejected requests by cause.");
     for (DisconnectCause cause : DisconnectCauses::all()) {
         const QString name = DisconnectCauses::name(cause);
-        sample(out, "heartline_disconnects_total",
-               snapshot.counters.disconnectsByCause.value(name),
+        sample(out, "heartline_disconnects_total", snapshot.counters.disconnectsByCause.value(name),
                "cause=\"" + labelValue(name) + '"');
     }
-    family(out, "heartline_tool_calls_total", "counter", "tools/call requests by tool and outcome.");
+    family(out, "heartline_tool_calls_total", "counter",
+           "tools/call requests by tool and outcome.");
     for (auto it = snapshot.counters.toolCalls.cbegin(); it != snapshot.counters.toolCalls.cend();
          ++it)
         sample(out, "heartline_tool_calls_total", it.value(),

@@ -23,8 +23,7 @@ Monitor::Monitor(QObject *parent)
 
 MonitorSnapshot Monitor::snapshot() const
 {
-    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint,
-            m_heartbeatIntervalMs};
+    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint, m_heartbeatIntervalMs};
 }
 
 void Monitor::reportListening(const QString &endpoint, int heartbeatIntervalMs)

@@ -50,8 +50,8 @@ struct MessageEvent
     QString sessionId;
     QString streamId; // empty for messages answered as plain JSON
     Direction direction = Direction::In;
-    QString method;   // empty for responses
-    QString id;       // display form of the JSON-RPC id, empty for notifications
+    QString method; // empty for responses
+    QString id;     // display form of the JSON-RPC id, empty for notifications
     qint64 bytes = 0;
     qint64 latencyMs = -1; // responses only
     qint64 wallMs = 0;

@@ -90,9 +90,8 @@ void PostReply::switchToStream()
     auto *stream = new SseStream(streamId, m_session->id(), StreamKind::PostResponse,
                                  std::move(m_exchange), m_session);
     m_stream = stream;
-    connect(stream, &SseStream::ended, this, [this](SseStream *, const StreamEnd &) {
-        complete();
-    });
+    connect(stream, &SseStream::ended, this,
+            [this](SseStream *, const StreamEnd &) { complete(); });
     if (!stream->open(m_headers))
         return;
     m_session->adoptStream(stream);

@@ -94,10 +94,10 @@ bool SseStream::write(const QByteArray &payload)
     m_stats.bytes += quint64(payload.size());
     m_stats.lastWriteMonotonicMs = Clock::monotonicMs();
     if (m_exchange->bytesQueued() > m_highWaterBytes) {
-        close(DisconnectCause::SlowConsumer,
-              u"%1 bytes queued, more than the high-water mark of %2"_s.arg(
-                  m_exchange->bytesQueued())
-                  .arg(m_highWaterBytes));
+        close(
+            DisconnectCause::SlowConsumer,
+            u"%1 bytes queued, more than the high-water mark of %2"_s.arg(m_exchange->bytesQueued())
+                .arg(m_highWaterBytes));
         return false;
     }
     return true;

@@ -30,8 +30,7 @@ StreamableHttp::StreamableHttp(const ServerContext &context, SessionStore *sessi
     : QObject(parent)
     , m_context(context)
     , m_sessions(sessions)
-{
-}
+{}
 
 bool StreamableHttp::acceptsMediaType(const QByteArray &acceptHeader, const QByteArray &mediaType)
 {
@@ -177,8 +176,8 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
                    body.messages.first().id);
             return;
         }
-        session = m_sessions->create(TransportKind::StreamableHttp,
-                                     request.remoteAddress().toString());
+        session =
+            m_sessions->create(TransportKind::StreamableHttp, request.remoteAddress().toString());
         headers.push_back({"Mcp-Session-Id", session->id().toLatin1()});
     } else {
         session = requireSession(request, responder, corsHeaders);
@@ -251,7 +250,8 @@ void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerRes
     if (!session)
         return;
     const QByteArray lastEventId = request.value("Last-Event-ID");
-    if (!lastEventId.isEmpty() && !lastEventId.startsWith(streamKindName(StreamKind::Standalone).toLatin1())) {
+    if (!lastEventId.isEmpty()
+        && !lastEventId.startsWith(streamKindName(StreamKind::Standalone).toLatin1())) {
         reject(request, responder, corsHeaders, 400, JsonRpcCode::ServerError,
                u"Bad Request: Last-Event-ID '%1' does not name a stream of this session that "
                "can be resumed"_s.arg(QString::fromUtf8(lastEventId)));

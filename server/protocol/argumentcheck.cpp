@@ -56,8 +56,7 @@ QString checkValue(const QString &name, const QJsonObject &schema, const QJsonVa
     if (type.isString() && !matchesType(value, type.toString()))
         return u"argument '%1' must be %2, got %3"_s.arg(
             name,
-            type.toString() == "integer"_L1 ? u"an integer"_s
-                                           : u"of type "_s + type.toString(),
+            type.toString() == "integer"_L1 ? u"an integer"_s : u"of type "_s + type.toString(),
             jsonTypeName(value));
     if (type.isArray()) {
         bool any = false;

@@ -28,9 +28,9 @@ ToolDefinition EchoTool::definition() const
             u"Returns the given message unchanged. Useful to check a connection end to end."_s,
             QJsonObject{{"type"_L1, "object"_L1},
                         {"properties"_L1,
-                         QJsonObject{{"message"_L1,
-                                      QJsonObject{{"type"_L1, "string"_L1},
-                                                  {"description"_L1, "The text to send back"_L1}}}}},
+                         QJsonObject{{"message"_L1, QJsonObject{{"type"_L1, "string"_L1},
+                                                                {"description"_L1,
+                                                                 "The text to send back"_L1}}}}},
                         {"required"_L1, QJsonArray{"message"_L1}},
                         {"additionalProperties"_L1, false}},
             {},
@@ -59,11 +59,12 @@ ToolDefinition SleepTool::definition() const
                                        {"maximum"_L1, kMaxMs},
                                        {"description"_L1, "How long to wait, in milliseconds"_L1}}},
                  {"progressEveryMs"_L1,
-                  QJsonObject{{"type"_L1, "integer"_L1},
-                              {"minimum"_L1, 10},
-                              {"maximum"_L1, kMaxMs},
-                              {"description"_L1,
-                               "How often to report progress, in milliseconds (default 1000)"_L1}}}}},
+                  QJsonObject{
+                      {"type"_L1, "integer"_L1},
+                      {"minimum"_L1, 10},
+                      {"maximum"_L1, kMaxMs},
+                      {"description"_L1,
+                       "How often to report progress, in milliseconds (default 1000)"_L1}}}}},
             {"required"_L1, QJsonArray{"ms"_L1}},
             {"additionalProperties"_L1, false}},
         {},
@@ -73,17 +74,15 @@ ToolDefinition SleepTool::definition() const
 void SleepTool::call(ToolCall *call)
 {
     const int ms = call->arguments().value("ms"_L1).toInt();
-    const int every =
-        call->arguments().value("progressEveryMs"_L1).toInt(kDefaultProgressEveryMs);
+    const int every = call->arguments().value("progressEveryMs"_L1).toInt(kDefaultProgressEveryMs);
 
     // Both timers are children of the call: cancelling or finishing deletes the call and,
     // with it, any tick still scheduled.
     auto *done = new QTimer(call);
     done->setSingleShot(true);
     done->setTimerType(Qt::PreciseTimer);
-    QObject::connect(done, &QTimer::timeout, call, [call, ms]() {
-        call->finishWithText(u"Slept %1 ms."_s.arg(ms));
-    });
+    QObject::connect(done, &QTimer::timeout, call,
+                     [call, ms]() { call->finishWithText(u"Slept %1 ms."_s.arg(ms)); });
 
     if (call->wantsProgress() && every < ms) {
         auto *ticker = new QTimer(call);
@@ -92,8 +91,7 @@ void SleepTool::call(ToolCall *call)
         elapsed->start();
         QObject::connect(ticker, &QTimer::timeout, call, [call, ms, elapsed]() {
             const qint64 sofar = qMin<qint64>(elapsed->elapsed(), ms);
-            call->reportProgress(double(sofar), double(ms),
-                                 u"%1 of %2 ms"_s.arg(sofar).arg(ms));
+            call->reportProgress(double(sofar), double(ms), u"%1 of %2 ms"_s.arg(sofar).arg(ms));
         });
         QObject::connect(call, &ToolCall::cancelled, ticker, &QTimer::stop);
         ticker->start();
@@ -104,22 +102,23 @@ void SleepTool::call(ToolCall *call)
 
 ToolDefinition NowTool::definition() const
 {
-    return {u"now"_s,
-            u"Current time"_s,
-            u"Returns the current local time (ISO 8601 with UTC offset), the IANA time zone and "
-            "the Unix time in milliseconds."_s,
-            QJsonObject{{"type"_L1, "object"_L1},
-                        {"properties"_L1, QJsonObject{}},
-                        {"additionalProperties"_L1, false}},
-            QJsonObject{{"type"_L1, "object"_L1},
-                        {"properties"_L1,
-                         QJsonObject{{"iso8601"_L1, QJsonObject{{"type"_L1, "string"_L1}}},
-                                     {"timeZone"_L1, QJsonObject{{"type"_L1, "string"_L1}}},
-                                     {"utcOffsetSeconds"_L1, QJsonObject{{"type"_L1, "integer"_L1}}},
-                                     {"unixMs"_L1, QJsonObject{{"type"_L1, "integer"_L1}}}}},
-                        {"required"_L1, QJsonArray{"iso8601"_L1, "timeZone"_L1,
-                                                   "utcOffsetSeconds"_L1, "unixMs"_L1}}},
-            readOnlyAnnotations()};
+    return {
+        u"now"_s,
+        u"Current time"_s,
+        u"Returns the current local time (ISO 8601 with UTC offset), the IANA time zone and "
+        "the Unix time in milliseconds."_s,
+        QJsonObject{{"type"_L1, "object"_L1},
+                    {"properties"_L1, QJsonObject{}},
+                    {"additionalProperties"_L1, false}},
+        QJsonObject{{"type"_L1, "object"_L1},
+                    {"properties"_L1,
+                     QJsonObject{{"iso8601"_L1, QJsonObject{{"type"_L1, "string"_L1}}},
+                                 {"timeZone"_L1, QJsonObject{{"type"_L1, "string"_L1}}},
+                                 {"utcOffsetSeconds"_L1, QJsonObject{{"type"_L1, "integer"_L1}}},
+                                 {"unixMs"_L1, QJsonObject{{"type"_L1, "integer"_L1}}}}},
+                    {"required"_L1,
+                     QJsonArray{"iso8601"_L1, "timeZone"_L1, "utcOffsetSeconds"_L1, "unixMs"_L1}}},
+        readOnlyAnnotations()};
 }
 
 void NowTool::call(ToolCall *call)
@@ -135,7 +134,8 @@ void NowTool::call(ToolCall *call)
         {{"content"_L1,
           QJsonArray{QJsonObject{
               {"type"_L1, "text"_L1},
-              {"text"_L1, QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact))}}}},
+              {"text"_L1,
+               QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact))}}}},
          {"structuredContent"_L1, structured}});
 }
 

@@ -174,8 +174,8 @@ JsonRpcBody parseBody(const QByteArray &body)
         parsed.isBatch = true;
         const QJsonArray array = document.array();
         if (array.isEmpty())
-            parsed.problems.append({JsonRpcCode::InvalidRequest,
-                                    u"Invalid Request: an empty batch"_s, {}});
+            parsed.problems.append(
+                {JsonRpcCode::InvalidRequest, u"Invalid Request: an empty batch"_s, {}});
         for (const QJsonValue &element : array)
             take(element);
     } else {

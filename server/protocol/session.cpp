@@ -27,8 +27,7 @@ Session::Session(ToolRegistry *tools, const ServerIdentity &identity, const Opti
 
 Session::Session(ToolRegistry *tools, const ServerIdentity &identity, QObject *parent)
     : Session(tools, identity, Options{}, parent)
-{
-}
+{}
 
 Session::~Session()
 {
@@ -75,11 +74,12 @@ void Session::handleRequest(const JsonRpcMessage &message)
     if (m_pending.contains(message.id)) {
         // Answering would be routed to the first request's stream; refuse without touching it.
         qCWarning(lcSession) << "request id" << message.id.display() << "reused while pending";
-        Q_EMIT outgoing({JsonRpc::error(message.id, JsonRpcCode::InvalidRequest,
-                                        u"Invalid Request: id %1 is already in use by a "
-                                        "request that has not finished"_s
-                                            .arg(message.id.display())),
-                         {}, false});
+        Q_EMIT outgoing(
+            {JsonRpc::error(message.id, JsonRpcCode::InvalidRequest,
+                            u"Invalid Request: id %1 is already in use by a "
+                            "request that has not finished"_s.arg(message.id.display())),
+             {},
+             false});
         return;
     }
     m_pending.insert(message.id, Pending{method, {}, {}, {}});
@@ -111,8 +111,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
     else if (method == "logging/setLevel"_L1)
         handleSetLevel(message);
     else
-        respondError(message.id, JsonRpcCode::MethodNotFound,
-                     u"Method not found: "_s + method);
+        respondError(message.id, JsonRpcCode::MethodNotFound, u"Method not found: "_s + method);
 }
 
 void Session::handleNotification(const JsonRpcMessage &message)
@@ -216,9 +215,8 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
     const std::shared_ptr<Tool> tool = m_tools->enabledTool(name);
     if (!tool) {
         respondError(message.id, JsonRpcCode::InvalidParams,
-                     m_tools->contains(name)
-                         ? u"Tool '%1' is disabled on this server"_s.arg(name)
-                         : u"Unknown tool: %1"_s.arg(name));
+                     m_tools->contains(name) ? u"Tool '%1' is disabled on this server"_s.arg(name)
+                                             : u"Unknown tool: %1"_s.arg(name));
         return;
     }
     const QJsonValue argumentsValue = params.value("arguments"_L1);
@@ -230,20 +228,21 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
     const QJsonObject arguments = argumentsValue.toObject();
     const QString problem = checkArguments(tool->definition().inputSchema, arguments);
     if (!problem.isEmpty()) {
-        respond(message.id, QJsonObject{{"content"_L1, QJsonArray{QJsonObject{
-                                             {"type"_L1, "text"_L1},
-                                             {"text"_L1, u"Invalid arguments for tool '%1': %2"_s
-                                                             .arg(name, problem)}}}},
-                                        {"isError"_L1, true}},
+        respond(message.id,
+                QJsonObject{{"content"_L1,
+                             QJsonArray{QJsonObject{
+                                 {"type"_L1, "text"_L1},
+                                 {"text"_L1,
+                                  u"Invalid arguments for tool '%1': %2"_s.arg(name, problem)}}}},
+                            {"isError"_L1, true}},
                 RequestOutcome::Result::ToolError);
         return;
     }
 
-    const QJsonValue progressToken =
-        params.value("_meta"_L1).toObject().value("progressToken"_L1);
+    const QJsonValue progressToken = params.value("_meta"_L1).toObject().value("progressToken"_L1);
     const bool tokenUsable = progressToken.isString() || progressToken.isDouble();
-    auto *call = new ToolCall(name, arguments,
-                              tokenUsable ? progressToken : QJsonValue(QJsonValue::Undefined), this);
+    auto *call = new ToolCall(
+        name, arguments, tokenUsable ? progressToken : QJsonValue(QJsonValue::Undefined), this);
     const RequestId id = message.id;
     m_pending[id].call = call;
     connect(call, &ToolCall::progressReported, this, [this, id](const QJsonObject &progress) {

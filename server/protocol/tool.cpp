@@ -29,16 +29,15 @@ ToolCall::ToolCall(const QString &toolName, const QJsonObject &arguments,
     , m_toolName(toolName)
     , m_arguments(arguments)
     , m_progressToken(progressToken)
-{
-}
+{}
 
 void ToolCall::reportProgress(double progress, double total, const QString &message)
 {
     if (m_done || !wantsProgress())
         return;
     if (m_anyProgress && progress <= m_lastProgress) {
-        qCWarning(lcTool) << "tool" << m_toolName << "reported progress" << progress
-                          << "after" << m_lastProgress << "- dropped, progress must increase";
+        qCWarning(lcTool) << "tool" << m_toolName << "reported progress" << progress << "after"
+                          << m_lastProgress << "- dropped, progress must increase";
         return;
     }
     m_anyProgress = true;

@@ -33,7 +33,8 @@ public:
     explicit ToolRegistry(QObject *parent = nullptr);
 
     // Fails (and logs why) for an empty, over-long or badly spelled name or a name in use.
-    bool registerTool(std::shared_ptr<Tool> tool, const QString &source = QStringLiteral("built-in"));
+    bool registerTool(std::shared_ptr<Tool> tool,
+                      const QString &source = QStringLiteral("built-in"));
     bool unregisterTool(const QString &name);
     bool setEnabled(const QString &name, bool enabled);
 

@@ -91,46 +91,48 @@ int runIdleStreams(quint16 port, qint64 pid, int count, int heartbeatMs, int win
     for (int i = 0; i < count; ++i) {
         auto stream = std::make_unique<IdleStream>();
         IdleStream *s = stream.get();
-        QObject::connect(s->socket.get(), &QTcpSocket::readyRead, [s, port, &streaming, &clock,
-                                                                  &measuring]() {
-            s->buffer += s->socket->readAll();
-            if (s->stage < 2) {
-                const qsizetype end = s->buffer.indexOf("\r\n\r\n");
-                if (end < 0)
+        QObject::connect(
+            s->socket.get(), &QTcpSocket::readyRead, [s, port, &streaming, &clock, &measuring]() {
+                s->buffer += s->socket->readAll();
+                if (s->stage < 2) {
+                    const qsizetype end = s->buffer.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    const QByteArray head = s->buffer.left(end);
+                    const qsizetype length = headerValue(head, "Content-Length").toLongLong();
+                    if (s->buffer.size() < end + 4 + length)
+                        return;
+                    s->buffer.remove(0, end + 4 + length);
+                    if (s->stage == 0) {
+                        s->session = headerValue(head, "Mcp-Session-Id");
+                        s->socket->write(
+                            post(port, s->session,
+                                 R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+                        s->stage = 1;
+                    } else {
+                        s->socket->write("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
+                                         "text/event-stream\r\nMcp-Session-Id: "
+                                         + s->session + "\r\n\r\n");
+                        s->stage = 2;
+                        ++streaming;
+                    }
                     return;
-                const QByteArray head = s->buffer.left(end);
-                const qsizetype length = headerValue(head, "Content-Length").toLongLong();
-                if (s->buffer.size() < end + 4 + length)
-                    return;
-                s->buffer.remove(0, end + 4 + length);
-                if (s->stage == 0) {
-                    s->session = headerValue(head, "Mcp-Session-Id");
-                    s->socket->write(post(port, s->session,
-                                          R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
-                    s->stage = 1;
-                } else {
-                    s->socket->write("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
-                                     "text/event-stream\r\nMcp-Session-Id: "
-                                     + s->session + "\r\n\r\n");
-                    s->stage = 2;
-                    ++streaming;
                 }
-                return;
-            }
-            qsizetype at;
-            while ((at = s->buffer.indexOf(": heartbeat ")) >= 0) {
-                s->buffer.remove(0, at + 12);
-                const qint64 now = clock.elapsed();
-                if (measuring && s->lastBeatMs >= 0)
-                    s->gaps.push_back(now - s->lastBeatMs);
-                s->lastBeatMs = now;
-            }
-            if (s->buffer.size() > 4096)
-                s->buffer = s->buffer.right(64);
-        });
+                qsizetype at;
+                while ((at = s->buffer.indexOf(": heartbeat ")) >= 0) {
+                    s->buffer.remove(0, at + 12);
+                    const qint64 now = clock.elapsed();
+                    if (measuring && s->lastBeatMs >= 0)
+                        s->gaps.push_back(now - s->lastBeatMs);
+                    s->lastBeatMs = now;
+                }
+                if (s->buffer.size() > 4096)
+                    s->buffer = s->buffer.right(64);
+            });
         s->socket->connectToHost(u"127.0.0.1"_s, port);
-        s->socket->write(post(port, {},
-                              R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
+        s->socket->write(post(
+            port, {},
+            R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
         streams.push_back(std::move(stream));
         if (i % 100 == 99)
             QCoreApplication::processEvents();
@@ -159,8 +161,8 @@ int runIdleStreams(quint16 port, qint64 pid, int count, int heartbeatMs, int win
     auto percentile = [&gaps](double p) {
         return gaps.empty() ? 0 : gaps[std::min(gaps.size() - 1, size_t(p * gaps.size()))];
     };
-    std::printf("  heartbeat interval %d ms, window %.1f s, %zu heartbeats received\n",
-                heartbeatMs, seconds, gaps.size());
+    std::printf("  heartbeat interval %d ms, window %.1f s, %zu heartbeats received\n", heartbeatMs,
+                seconds, gaps.size());
     std::printf("  gap between heartbeats: p50 %lld ms, p99 %lld ms, max %lld ms\n",
                 (long long)percentile(0.5), (long long)percentile(0.99),
                 (long long)(gaps.empty() ? 0 : gaps.back()));
@@ -174,13 +176,16 @@ int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
     // One session; every connection sends echo calls back to back on keep-alive.
     QTcpSocket setup;
     setup.connectToHost(u"127.0.0.1"_s, port);
-    setup.write(post(port, {},
-                     R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
+    setup.write(post(
+        port, {},
+        R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})"));
     QByteArray reply;
-    waitFor([&]() {
-        reply += setup.readAll();
-        return reply.contains("\r\n\r\n{") && reply.endsWith('}');
-    }, 5000);
+    waitFor(
+        [&]() {
+            reply += setup.readAll();
+            return reply.contains("\r\n\r\n{") && reply.endsWith('}');
+        },
+        5000);
     const QByteArray session = headerValue(reply.left(reply.indexOf("\r\n\r\n")), "Mcp-Session-Id");
 
     struct Client
@@ -199,9 +204,10 @@ int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
     auto send = [&](Client *c) {
         c->id = nextId++;
         c->sentAt = clock.nsecsElapsed() / 1000;
-        c->socket->write(post(port, session,
-                              R"({"jsonrpc":"2.0","id":)" + QByteArray::number(c->id)
-                                  + R"(,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}})"));
+        c->socket->write(post(
+            port, session,
+            R"({"jsonrpc":"2.0","id":)" + QByteArray::number(c->id)
+                + R"(,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}})"));
     };
     const double cpuBefore = serverCpuSeconds(pid);
     for (int i = 0; i < connections; ++i) {
@@ -249,12 +255,13 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOptions({{u"binary"_s, u"heartline binary"_s, u"PATH"_s, QStringLiteral(HEARTLINE_BINARY)},
-                       {u"streams"_s, u"idle GET streams"_s, u"N"_s, u"2000"_s},
-                       {u"heartbeat-ms"_s, u"heartbeat interval"_s, u"MS"_s, u"1000"_s},
-                       {u"window"_s, u"intervals measured"_s, u"N"_s, u"10"_s},
-                       {u"connections"_s, u"connections for the echo run"_s, u"N"_s, u"8"_s},
-                       {u"seconds"_s, u"length of the echo run"_s, u"S"_s, u"5"_s}});
+    parser.addOptions(
+        {{u"binary"_s, u"heartline binary"_s, u"PATH"_s, QStringLiteral(HEARTLINE_BINARY)},
+         {u"streams"_s, u"idle GET streams"_s, u"N"_s, u"2000"_s},
+         {u"heartbeat-ms"_s, u"heartbeat interval"_s, u"MS"_s, u"1000"_s},
+         {u"window"_s, u"intervals measured"_s, u"N"_s, u"10"_s},
+         {u"connections"_s, u"connections for the echo run"_s, u"N"_s, u"8"_s},
+         {u"seconds"_s, u"length of the echo run"_s, u"S"_s, u"5"_s}});
     parser.process(app);
 
     QProcess server;
@@ -264,16 +271,19 @@ int main(int argc, char *argv[])
     server.start();
     quint16 port = 0;
     QByteArray out;
-    waitFor([&]() {
-        out += server.readAllStandardOutput();
-        const qsizetype nl = out.indexOf('\n');
-        if (nl < 0)
-            return false;
-        port = quint16(out.left(nl).mid(out.lastIndexOf(':', nl) + 1).toUInt());
-        return true;
-    }, 10000);
+    waitFor(
+        [&]() {
+            out += server.readAllStandardOutput();
+            const qsizetype nl = out.indexOf('\n');
+            if (nl < 0)
+                return false;
+            port = quint16(out.left(nl).mid(out.lastIndexOf(':', nl) + 1).toUInt());
+            return true;
+        },
+        10000);
     if (port == 0) {
-        std::fprintf(stderr, "heartline did not start: %s\n", server.readAllStandardError().constData());
+        std::fprintf(stderr, "heartline did not start: %s\n",
+                     server.readAllStandardError().constData());
         return 1;
     }
     // The headless event log is not under test: drain it so the server never blocks on it.
@@ -282,9 +292,9 @@ int main(int argc, char *argv[])
     std::printf("heartline pid %lld on port %u, %d cores\n", (long long)server.processId(),
                 unsigned(port), QThread::idealThreadCount());
 
-    int status = runIdleStreams(port, server.processId(), parser.value(u"streams"_s).toInt(),
-                                parser.value(u"heartbeat-ms"_s).toInt(),
-                                parser.value(u"window"_s).toInt());
+    int status =
+        runIdleStreams(port, server.processId(), parser.value(u"streams"_s).toInt(),
+                       parser.value(u"heartbeat-ms"_s).toInt(), parser.value(u"window"_s).toInt());
     if (status == 0)
         status = runThroughput(port, server.processId(), parser.value(u"connections"_s).toInt(),
                                parser.value(u"seconds"_s).toInt());

@@ -9,27 +9,31 @@ namespace heartline::testing {
 
 namespace {
 
-QByteArray compact(const QJsonObject &object) {
+QByteArray compact(const QJsonObject &object)
+{
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
 } // namespace
 
-QByteArray requestBody(const QJsonValue &id, const QString &method, const QJsonObject &params) {
+QByteArray requestBody(const QJsonValue &id, const QString &method, const QJsonObject &params)
+{
     QJsonObject message{{"jsonrpc"_L1, "2.0"_L1}, {"id"_L1, id}, {"method"_L1, method}};
     if (!params.isEmpty())
         message.insert("params"_L1, params);
     return compact(message);
 }
 
-QByteArray notificationBody(const QString &method, const QJsonObject &params) {
+QByteArray notificationBody(const QString &method, const QJsonObject &params)
+{
     QJsonObject message{{"jsonrpc"_L1, "2.0"_L1}, {"method"_L1, method}};
     if (!params.isEmpty())
         message.insert("params"_L1, params);
     return compact(message);
 }
 
-QByteArray initializeBody(const QByteArray &revision, const QJsonValue &id) {
+QByteArray initializeBody(const QByteArray &revision, const QJsonValue &id)
+{
     return requestBody(id, u"initialize"_s,
                        {{"protocolVersion"_L1, QString::fromLatin1(revision)},
                         {"capabilities"_L1, QJsonObject{}},
@@ -38,14 +42,16 @@ QByteArray initializeBody(const QByteArray &revision, const QJsonValue &id) {
 }
 
 QByteArray toolCallBody(const QJsonValue &id, const QString &tool, const QJsonObject &arguments,
-                        const QJsonValue &progressToken) {
+                        const QJsonValue &progressToken)
+{
     QJsonObject params{{"name"_L1, tool}, {"arguments"_L1, arguments}};
     if (!progressToken.isUndefined())
         params.insert("_meta"_L1, QJsonObject{{"progressToken"_L1, progressToken}});
     return requestBody(id, u"tools/call"_s, params);
 }
 
-RawHeaders postHeaders(const QByteArray &sessionId, const QByteArray &revision) {
+RawHeaders postHeaders(const QByteArray &sessionId, const QByteArray &revision)
+{
     RawHeaders headers{{"Accept", "application/json, text/event-stream"},
                        {"Content-Type", "application/json"}};
     if (!sessionId.isEmpty())
@@ -55,7 +61,8 @@ RawHeaders postHeaders(const QByteArray &sessionId, const QByteArray &revision) 
     return headers;
 }
 
-RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision) {
+RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision)
+{
     RawHeaders headers{{"Accept", "text/event-stream"}};
     if (!sessionId.isEmpty())
         headers.append({"Mcp-Session-Id", sessionId});
@@ -64,7 +71,8 @@ RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision) {
     return headers;
 }
 
-RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision) {
+RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision)
+{
     RawHeaders headers;
     if (!sessionId.isEmpty())
         headers.append({"Mcp-Session-Id", sessionId});
@@ -73,12 +81,14 @@ RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision
     return headers;
 }
 
-QByteArray McpTestSession::protocolHeader() const {
+QByteArray McpTestSession::protocolHeader() const
+{
     return revision == "2024-11-05" || revision == "2025-03-26" ? QByteArray() : revision;
 }
 
 McpTestSession openSession(quint16 port, const QByteArray &revision, bool sendInitialized,
-                           const RawHeaders &extraHeaders) {
+                           const RawHeaders &extraHeaders)
+{
     McpTestSession session;
     {
         RawHttpClient client(port);
@@ -113,12 +123,14 @@ McpTestSession openSession(quint16 port, const QByteArray &revision, bool sendIn
 }
 
 HttpResponse postOnce(quint16 port, const RawHeaders &headers, const QByteArray &body,
-                      int timeoutMs) {
+                      int timeoutMs)
+{
     RawHttpClient client(port);
     return client.request("POST", "/mcp", headers, body, timeoutMs);
 }
 
-QStringList listToolNames(quint16 port, const McpTestSession &session, QString *error) {
+QStringList listToolNames(quint16 port, const McpTestSession &session, QString *error)
+{
     static int nextId = 1000;
     const HttpResponse response =
         postOnce(port, session.post(), requestBody(++nextId, u"tools/list"_s));

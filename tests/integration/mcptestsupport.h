@@ -27,7 +27,8 @@ RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision = 
 RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision = {});
 
 // A session opened over HTTP, as a client holds it.
-struct McpTestSession {
+struct McpTestSession
+{
     QByteArray id;
     QByteArray revision; // negotiated; also what later requests send as MCP-Protocol-Version
     HttpResponse initializeResponse;

@@ -16,7 +16,8 @@ using namespace Qt::StringLiterals;
 
 namespace heartline::testing {
 
-qint64 monotonicMs() {
+qint64 monotonicMs()
+{
     static const QElapsedTimer origin = [] {
         QElapsedTimer timer;
         timer.start();
@@ -25,7 +26,8 @@ qint64 monotonicMs() {
     return origin.elapsed();
 }
 
-bool waitUntil(const std::function<bool()> &predicate, int timeoutMs) {
+bool waitUntil(const std::function<bool()> &predicate, int timeoutMs)
+{
     if (predicate())
         return true;
     const QDeadlineTimer deadline(qMax(0, timeoutMs), Qt::PreciseTimer);
@@ -46,19 +48,23 @@ bool waitUntil(const std::function<bool()> &predicate, int timeoutMs) {
 
 // --- SseItem, HttpResponse ---------------------------------------------------------------
 
-QJsonObject SseItem::message() const {
+QJsonObject SseItem::message() const
+{
     return QJsonDocument::fromJson(data).object();
 }
 
-bool HttpResponse::hasHeader(QByteArrayView name) const {
+bool HttpResponse::hasHeader(QByteArrayView name) const
+{
     return !headerValues(name).isEmpty();
 }
 
-QByteArray HttpResponse::header(QByteArrayView name) const {
+QByteArray HttpResponse::header(QByteArrayView name) const
+{
     return headerValues(name).value(0);
 }
 
-QList<QByteArray> HttpResponse::headerValues(QByteArrayView name) const {
+QList<QByteArray> HttpResponse::headerValues(QByteArrayView name) const
+{
     QList<QByteArray> values;
     for (const auto &header : headers) {
         if (header.first.compare(name, Qt::CaseInsensitive) == 0)
@@ -67,11 +73,13 @@ QList<QByteArray> HttpResponse::headerValues(QByteArrayView name) const {
     return values;
 }
 
-QByteArray HttpResponse::mediaType() const {
+QByteArray HttpResponse::mediaType() const
+{
     return header("Content-Type").split(';').value(0).trimmed().toLower();
 }
 
-QJsonValue HttpResponse::json() const {
+QJsonValue HttpResponse::json() const
+{
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)
@@ -79,11 +87,13 @@ QJsonValue HttpResponse::json() const {
     return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
 }
 
-int HttpResponse::jsonRpcErrorCode() const {
+int HttpResponse::jsonRpcErrorCode() const
+{
     return jsonObject().value("error"_L1).toObject().value("code"_L1).toInt(0);
 }
 
-QList<SseItem> HttpResponse::sseEvents() const {
+QList<SseItem> HttpResponse::sseEvents() const
+{
     QList<SseItem> events;
     for (const SseItem &item : sse) {
         if (item.isEvent())
@@ -92,7 +102,8 @@ QList<SseItem> HttpResponse::sseEvents() const {
     return events;
 }
 
-QList<SseItem> HttpResponse::sseComments() const {
+QList<SseItem> HttpResponse::sseComments() const
+{
     QList<SseItem> comments;
     for (const SseItem &item : sse) {
         if (item.isComment())
@@ -101,7 +112,8 @@ QList<SseItem> HttpResponse::sseComments() const {
     return comments;
 }
 
-QList<SseItem> HttpResponse::heartbeats() const {
+QList<SseItem> HttpResponse::heartbeats() const
+{
     QList<SseItem> beats;
     for (const SseItem &item : sse) {
         if (item.isHeartbeat())
@@ -110,14 +122,15 @@ QList<SseItem> HttpResponse::heartbeats() const {
     return beats;
 }
 
-QString HttpResponse::describe() const {
+QString HttpResponse::describe() const
+{
     if (!headComplete)
         return u"(no complete response head)"_s;
-    QString text = QString::fromLatin1(httpVersion) + u' ' + QString::number(status) + u' ' +
-                   QString::fromLatin1(reason) + u'\n';
+    QString text = QString::fromLatin1(httpVersion) + u' ' + QString::number(status) + u' '
+                   + QString::fromLatin1(reason) + u'\n';
     for (const auto &header : headers)
-        text += QString::fromLatin1(header.first) + u": "_s + QString::fromLatin1(header.second) +
-                u'\n';
+        text += QString::fromLatin1(header.first) + u": "_s + QString::fromLatin1(header.second)
+                + u'\n';
     constexpr qsizetype kShown = 600;
     text += u'\n' + QString::fromUtf8(body.left(kShown));
     if (body.size() > kShown)
@@ -131,9 +144,11 @@ QString HttpResponse::describe() const {
 
 RawHttpClient::RawHttpClient(quint16 port, QObject *parent)
     : QObject(parent)
-    , m_port(port) {}
+    , m_port(port)
+{}
 
-RawHttpClient::~RawHttpClient() {
+RawHttpClient::~RawHttpClient()
+{
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -141,7 +156,8 @@ RawHttpClient::~RawHttpClient() {
     }
 }
 
-bool RawHttpClient::connectToServer(int timeoutMs) {
+bool RawHttpClient::connectToServer(int timeoutMs)
+{
     if (isConnected())
         return true;
     if (m_socket) {
@@ -156,15 +172,15 @@ bool RawHttpClient::connectToServer(int timeoutMs) {
     connect(socket, &QTcpSocket::readyRead, this, &RawHttpClient::handleReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &RawHttpClient::handleDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, [this, socket]() {
-        if (socket->error() != QAbstractSocket::RemoteHostClosedError &&
-            socket->state() != QAbstractSocket::ConnectedState)
+        if (socket->error() != QAbstractSocket::RemoteHostClosedError
+            && socket->state() != QAbstractSocket::ConnectedState)
             handleDisconnected();
     });
     socket->connectToHost(QHostAddress(QHostAddress::LocalHost), m_port);
     const bool connected = waitUntil(
         [socket]() {
-            return socket->state() == QAbstractSocket::ConnectedState ||
-                   socket->state() == QAbstractSocket::UnconnectedState;
+            return socket->state() == QAbstractSocket::ConnectedState
+                   || socket->state() == QAbstractSocket::UnconnectedState;
         },
         timeoutMs);
     if (!connected || socket->state() != QAbstractSocket::ConnectedState)
@@ -173,16 +189,19 @@ bool RawHttpClient::connectToServer(int timeoutMs) {
     return true;
 }
 
-bool RawHttpClient::isConnected() const {
+bool RawHttpClient::isConnected() const
+{
     return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
-quint16 RawHttpClient::localPort() const {
+quint16 RawHttpClient::localPort() const
+{
     return m_socket ? m_socket->localPort() : 0;
 }
 
 bool RawHttpClient::send(const QByteArray &method, const QByteArray &path,
-                         const RawHeaders &headers, const QByteArray &body) {
+                         const RawHeaders &headers, const QByteArray &body)
+{
     QByteArray request = method + ' ' + path + " HTTP/1.1\r\n";
     bool hasHost = false;
     bool hasLength = false;
@@ -202,7 +221,8 @@ bool RawHttpClient::send(const QByteArray &method, const QByteArray &path,
     return sendRaw(request);
 }
 
-bool RawHttpClient::sendRaw(const QByteArray &bytes) {
+bool RawHttpClient::sendRaw(const QByteArray &bytes)
+{
     if (!isConnected() && !connectToServer())
         return false;
     m_response = HttpResponse();
@@ -223,61 +243,70 @@ bool RawHttpClient::sendRaw(const QByteArray &bytes) {
     return true;
 }
 
-bool RawHttpClient::waitForHead(int timeoutMs) {
+bool RawHttpClient::waitForHead(int timeoutMs)
+{
     return waitUntil([this]() { return m_response.headComplete || !m_parseError.isEmpty(); },
-                     timeoutMs) &&
-           m_response.headComplete;
+                     timeoutMs)
+           && m_response.headComplete;
 }
 
-bool RawHttpClient::waitForComplete(int timeoutMs) {
-    return waitUntil([this]() { return m_response.complete || !m_parseError.isEmpty(); },
-                     timeoutMs) &&
-           m_response.complete;
+bool RawHttpClient::waitForComplete(int timeoutMs)
+{
+    return waitUntil([this]() { return m_response.complete || !m_parseError.isEmpty(); }, timeoutMs)
+           && m_response.complete;
 }
 
 bool RawHttpClient::waitForSse(const std::function<bool(const QList<SseItem> &)> &predicate,
-                               int timeoutMs) {
+                               int timeoutMs)
+{
     return waitUntil([this, &predicate]() { return predicate(m_response.sse); }, timeoutMs);
 }
 
-bool RawHttpClient::waitForDisconnected(int timeoutMs) {
+bool RawHttpClient::waitForDisconnected(int timeoutMs)
+{
     return waitUntil([this]() { return m_disconnected; }, timeoutMs);
 }
 
 HttpResponse RawHttpClient::request(const QByteArray &method, const QByteArray &path,
                                     const RawHeaders &headers, const QByteArray &body,
-                                    int timeoutMs) {
+                                    int timeoutMs)
+{
     if (!send(method, path, headers, body))
         return {};
     waitForComplete(timeoutMs);
     return m_response;
 }
 
-QByteArray RawHttpClient::unexpectedBytes() const {
+QByteArray RawHttpClient::unexpectedBytes() const
+{
     return m_response.complete ? m_buffer : QByteArray();
 }
 
-void RawHttpClient::closeWriteSide() {
+void RawHttpClient::closeWriteSide()
+{
     if (!m_socket)
         return;
     m_socket->flush();
     ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
 }
 
-void RawHttpClient::abort() {
+void RawHttpClient::abort()
+{
     if (m_socket)
         m_socket->abort();
     m_disconnected = true;
 }
 
-void RawHttpClient::handleReadyRead() {
+void RawHttpClient::handleReadyRead()
+{
     m_readMs = monotonicMs();
     m_buffer += m_socket->readAll();
     parse();
     Q_EMIT progressed();
 }
 
-void RawHttpClient::handleDisconnected() {
+void RawHttpClient::handleDisconnected()
+{
     if (m_disconnected)
         return;
     m_disconnected = true;
@@ -291,12 +320,14 @@ void RawHttpClient::handleDisconnected() {
     Q_EMIT progressed();
 }
 
-void RawHttpClient::fail(const QString &problem) {
+void RawHttpClient::fail(const QString &problem)
+{
     if (m_parseError.isEmpty())
         m_parseError = problem;
 }
 
-void RawHttpClient::parse() {
+void RawHttpClient::parse()
+{
     if (!m_parseError.isEmpty() || m_response.complete)
         return;
     if (!m_response.headComplete && !parseHead())
@@ -304,7 +335,8 @@ void RawHttpClient::parse() {
     parseBody();
 }
 
-bool RawHttpClient::parseHead() {
+bool RawHttpClient::parseHead()
+{
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0)
         return false;
@@ -354,7 +386,8 @@ bool RawHttpClient::parseHead() {
     return true;
 }
 
-void RawHttpClient::parseBody() {
+void RawHttpClient::parseBody()
+{
     switch (m_mode) {
     case BodyMode::None:
         finish();
@@ -412,7 +445,8 @@ void RawHttpClient::parseBody() {
     }
 }
 
-void RawHttpClient::appendBody(const QByteArray &bytes) {
+void RawHttpClient::appendBody(const QByteArray &bytes)
+{
     if (bytes.isEmpty())
         return;
     m_response.body += bytes;
@@ -422,14 +456,16 @@ void RawHttpClient::appendBody(const QByteArray &bytes) {
     }
 }
 
-void RawHttpClient::finish() {
+void RawHttpClient::finish()
+{
     if (m_response.complete)
         return;
     m_response.complete = true;
     m_response.completedMs = m_readMs;
 }
 
-void RawHttpClient::parseSse() {
+void RawHttpClient::parseSse()
+{
     for (;;) {
         const qsizetype lf = m_sseBuffer.indexOf('\n');
         const qsizetype cr = m_sseBuffer.indexOf('\r');
@@ -452,7 +488,8 @@ void RawHttpClient::parseSse() {
     }
 }
 
-void RawHttpClient::handleSseLine(const QByteArray &line) {
+void RawHttpClient::handleSseLine(const QByteArray &line)
+{
     if (line.isEmpty()) {
         if (m_pendingHasField) {
             m_pendingEvent.kind = SseItem::Kind::Event;

@@ -27,7 +27,8 @@ qint64 monotonicMs();
 bool waitUntil(const std::function<bool()> &predicate, int timeoutMs = kDefaultTimeoutMs);
 
 // One Server-Sent Events item as a client sees it: a comment line, or a dispatched event.
-struct SseItem {
+struct SseItem
+{
     enum class Kind { Comment, Event };
 
     Kind kind = Kind::Event;
@@ -47,7 +48,8 @@ struct SseItem {
     QJsonObject message() const;
 };
 
-struct HttpResponse {
+struct HttpResponse
+{
     QByteArray httpVersion;
     int status = 0;
     QByteArray reason;
@@ -84,7 +86,8 @@ struct HttpResponse {
 // itself - status line, headers, Content-Length or chunked bodies, SSE items with their
 // arrival times - so tests see the wire, not what a friendly client library makes of it.
 // One request at a time per connection; the connection is reused for the next one.
-class RawHttpClient final : public QObject {
+class RawHttpClient final : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RawHttpClient)
 

@@ -23,19 +23,22 @@ namespace {
 constexpr int kStartMs = 10000;
 constexpr int kExitMs = 5000;
 
-bool finished(const QProcess &process) {
+bool finished(const QProcess &process)
+{
     return process.state() == QProcess::NotRunning;
 }
 
 // One line: the whole of `text` but its final newline.
-bool isOneLine(const QByteArray &text) {
+bool isOneLine(const QByteArray &text)
+{
     const QByteArray trimmed = text.trimmed();
     return !trimmed.isEmpty() && !trimmed.contains('\n');
 }
 
 } // namespace
 
-class tst_Cli final : public QObject {
+class tst_Cli final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -65,14 +68,16 @@ private:
     std::vector<std::unique_ptr<QProcess>> m_processes;
 };
 
-void tst_Cli::initTestCase() {
+void tst_Cli::initTestCase()
+{
     QVERIFY2(QFileInfo(QStringLiteral(HEARTLINE_BINARY)).isExecutable(), HEARTLINE_BINARY);
     // The control sockets go here (user-only, as QStandardPaths wants a runtime dir), so
     // these tests never meet a Heartline the user is running.
     QVERIFY(m_runtimeDir.isValid());
 }
 
-void tst_Cli::cleanup() {
+void tst_Cli::cleanup()
+{
     for (const auto &process : m_processes) {
         if (!finished(*process)) {
             process->kill();
@@ -82,7 +87,8 @@ void tst_Cli::cleanup() {
     m_processes.clear();
 }
 
-QProcessEnvironment tst_Cli::environment() const {
+QProcessEnvironment tst_Cli::environment() const
+{
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     // No display: the binary must pick headless by itself where it has to.
     for (const QString &name :
@@ -92,7 +98,8 @@ QProcessEnvironment tst_Cli::environment() const {
     return environment;
 }
 
-QProcess *tst_Cli::start(const QStringList &arguments) {
+QProcess *tst_Cli::start(const QStringList &arguments)
+{
     auto process = std::make_unique<QProcess>();
     process->setProgram(QStringLiteral(HEARTLINE_BINARY));
     process->setArguments(arguments);
@@ -102,7 +109,8 @@ QProcess *tst_Cli::start(const QStringList &arguments) {
     return m_processes.back().get();
 }
 
-bool tst_Cli::run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err) {
+bool tst_Cli::run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err)
+{
     QProcess *process = start(arguments);
     const bool ended = waitUntil([process]() { return finished(*process); }, kExitMs);
     *out = process->readAllStandardOutput();
@@ -111,13 +119,13 @@ bool tst_Cli::run(const QStringList &arguments, int *exitCode, QByteArray *out, 
     return ended;
 }
 
-QProcess *tst_Cli::startHeadless(const QStringList &extra, quint16 *port, QString *error) {
+QProcess *tst_Cli::startHeadless(const QStringList &extra, quint16 *port, QString *error)
+{
     QProcess *process = start(QStringList{u"--headless"_s, u"--port"_s, u"0"_s} + extra);
-    if (!waitUntil([process]() { return process->canReadLine() || finished(*process); },
-                   kStartMs) ||
-        !process->canReadLine()) {
-        *error = u"no first line on stdout; stderr: "_s +
-                 QString::fromLocal8Bit(process->readAllStandardError());
+    if (!waitUntil([process]() { return process->canReadLine() || finished(*process); }, kStartMs)
+        || !process->canReadLine()) {
+        *error = u"no first line on stdout; stderr: "_s
+                 + QString::fromLocal8Bit(process->readAllStandardError());
         return nullptr;
     }
     const QString line = QString::fromUtf8(process->readLine()).chopped(1);
@@ -135,7 +143,8 @@ QProcess *tst_Cli::startHeadless(const QStringList &extra, quint16 *port, QStrin
     return process;
 }
 
-void tst_Cli::versionPrintsTheVersion() {
+void tst_Cli::versionPrintsTheVersion()
+{
     int exitCode = -1;
     QByteArray out, err;
     QVERIFY(run({u"--version"_s}, &exitCode, &out, &err));
@@ -144,7 +153,8 @@ void tst_Cli::versionPrintsTheVersion() {
     QVERIFY2(err.isEmpty(), err.constData());
 }
 
-void tst_Cli::helpListsEveryFlag() {
+void tst_Cli::helpListsEveryFlag()
+{
     int exitCode = -1;
     QByteArray out, err;
     QVERIFY(run({u"--help"_s}, &exitCode, &out, &err));
@@ -153,11 +163,12 @@ void tst_Cli::helpListsEveryFlag() {
          {"--headless", "--host", "--port", "--heartbeat-ms", "--config", "--token",
           "HEARTLINE_TOKEN", "--log-format", "--conformance", "--help", "--version"})
         QVERIFY2(out.contains(flag),
-                 qPrintable(u"--help does not mention %1:\n"_s.arg(QLatin1StringView(flag)) +
-                            QString::fromUtf8(out)));
+                 qPrintable(u"--help does not mention %1:\n"_s.arg(QLatin1StringView(flag))
+                            + QString::fromUtf8(out)));
 }
 
-void tst_Cli::badCommandLineFailsWithOneLine_data() {
+void tst_Cli::badCommandLineFailsWithOneLine_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("mentions");
 
@@ -173,7 +184,8 @@ void tst_Cli::badCommandLineFailsWithOneLine_data() {
         << u"token"_s;
 }
 
-void tst_Cli::badCommandLineFailsWithOneLine() {
+void tst_Cli::badCommandLineFailsWithOneLine()
+{
     QFETCH(QStringList, arguments);
     QFETCH(QString, mentions);
     int exitCode = 0;
@@ -185,7 +197,8 @@ void tst_Cli::badCommandLineFailsWithOneLine() {
     QVERIFY2(!out.contains("listening:"), out.constData());
 }
 
-void tst_Cli::headlessPrintsListeningLineAndServesThatPort() {
+void tst_Cli::headlessPrintsListeningLineAndServesThatPort()
+{
     quint16 port = 0;
     QString error;
     QProcess *process = startHeadless({}, &port, &error);
@@ -201,13 +214,14 @@ void tst_Cli::headlessPrintsListeningLineAndServesThatPort() {
     QVERIFY(!finished(*process));
 }
 
-void tst_Cli::withoutDisplayItRunsHeadless() {
+void tst_Cli::withoutDisplayItRunsHeadless()
+{
     // No --headless: with no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM it must not try to
     // open a window (which would abort), but serve exactly as --headless does.
     QProcess *process = start({u"--port"_s, u"0"_s});
     QVERIFY2(
-        waitUntil([process]() { return process->canReadLine() || finished(*process); }, kStartMs) &&
-            process->canReadLine(),
+        waitUntil([process]() { return process->canReadLine() || finished(*process); }, kStartMs)
+            && process->canReadLine(),
         process->readAllStandardError().constData());
     static const QRegularExpression listening(u"^listening: http://127\\.0\\.0\\.1:(\\d+)\n$"_s);
     const QRegularExpressionMatch match = listening.match(QString::fromUtf8(process->readLine()));
@@ -221,7 +235,8 @@ void tst_Cli::withoutDisplayItRunsHeadless() {
     QCOMPARE(process->exitCode(), 0);
 }
 
-void tst_Cli::sigtermEndsStreamsAndExitsZero() {
+void tst_Cli::sigtermEndsStreamsAndExitsZero()
+{
     quint16 port = 0;
     QString error;
     QProcess *process = startHeadless({u"--heartbeat-ms"_s, u"50"_s}, &port, &error);
@@ -250,7 +265,8 @@ void tst_Cli::sigtermEndsStreamsAndExitsZero() {
     QVERIFY2(log.contains("server_shutdown"), log.constData());
 }
 
-void tst_Cli::secondInstanceOnTheSamePortFails() {
+void tst_Cli::secondInstanceOnTheSamePortFails()
+{
     quint16 port = 0;
     QString error;
     QProcess *first = startHeadless({}, &port, &error);
@@ -271,7 +287,8 @@ void tst_Cli::secondInstanceOnTheSamePortFails() {
     QVERIFY(!finished(*first));
 }
 
-void tst_Cli::ctlDisablesAToolOfTheRunningInstance() {
+void tst_Cli::ctlDisablesAToolOfTheRunningInstance()
+{
     quint16 port = 0;
     QString error;
     QProcess *server = startHeadless({}, &port, &error);
@@ -300,7 +317,8 @@ void tst_Cli::ctlDisablesAToolOfTheRunningInstance() {
     QVERIFY2(echoDisabled.match(QString::fromUtf8(out)).hasMatch(), out.constData());
 }
 
-void tst_Cli::ctlWithoutARunningInstanceFails() {
+void tst_Cli::ctlWithoutARunningInstanceFails()
+{
     int exitCode = 0;
     QByteArray out, err;
     QVERIFY(run({u"ctl"_s, u"--port"_s, u"1"_s, u"status"_s}, &exitCode, &out, &err));

@@ -30,7 +30,8 @@ constexpr int kHeartbeatMs = 50;
 constexpr int kGraceMs = 20;
 constexpr char kListChanged[] = "notifications/tools/list_changed";
 
-ServerConfig testConfig() {
+ServerConfig testConfig()
+{
     ServerConfig config;
     config.host = u"127.0.0.1"_s;
     config.port = 0;
@@ -39,24 +40,28 @@ ServerConfig testConfig() {
     return config;
 }
 
-bool isFinalResponse(const QJsonObject &message) {
-    return !message.contains("method"_L1) && message.contains("id"_L1) &&
-           (message.contains("result"_L1) || message.contains("error"_L1));
+bool isFinalResponse(const QJsonObject &message)
+{
+    return !message.contains("method"_L1) && message.contains("id"_L1)
+           && (message.contains("result"_L1) || message.contains("error"_L1));
 }
 
-int countMethod(const QList<SseItem> &items, const char *method) {
+int countMethod(const QList<SseItem> &items, const char *method)
+{
     return int(std::count_if(items.cbegin(), items.cend(), [method](const SseItem &item) {
-        return item.isEvent() &&
-               item.message().value("method"_L1).toString() == QLatin1StringView(method);
+        return item.isEvent()
+               && item.message().value("method"_L1).toString() == QLatin1StringView(method);
     }));
 }
 
-int heartbeatCount(const QList<SseItem> &items) {
+int heartbeatCount(const QList<SseItem> &items)
+{
     return int(std::count_if(items.cbegin(), items.cend(),
                              [](const SseItem &item) { return item.isHeartbeat(); }));
 }
 
-QList<DisconnectEvent> disconnects(const QSignalSpy &spy) {
+QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
+{
     QList<DisconnectEvent> events;
     for (const QList<QVariant> &arguments : spy)
         events.append(arguments.at(0).value<DisconnectEvent>());
@@ -64,7 +69,8 @@ QList<DisconnectEvent> disconnects(const QSignalSpy &spy) {
 }
 
 // Replaces {SID} in a header line of a data table by the session of the test.
-RawHeaders expandHeaders(const QByteArrayList &lines, const QByteArray &sessionId) {
+RawHeaders expandHeaders(const QByteArrayList &lines, const QByteArray &sessionId)
+{
     RawHeaders headers;
     for (QByteArray line : lines) {
         line.replace("{SID}", sessionId);
@@ -74,7 +80,8 @@ RawHeaders expandHeaders(const QByteArrayList &lines, const QByteArray &sessionI
     return headers;
 }
 
-QByteArrayList withHeader(QByteArrayList lines, const QByteArray &line) {
+QByteArrayList withHeader(QByteArrayList lines, const QByteArray &line)
+{
     const QByteArray name = line.left(line.indexOf(':')).toLower();
     lines.removeIf(
         [&name](const QByteArray &l) { return l.left(l.indexOf(':')).toLower() == name; });
@@ -82,7 +89,8 @@ QByteArrayList withHeader(QByteArrayList lines, const QByteArray &line) {
     return lines;
 }
 
-QByteArrayList withoutHeader(QByteArrayList lines, const QByteArray &name) {
+QByteArrayList withoutHeader(QByteArrayList lines, const QByteArray &name)
+{
     lines.removeIf([&name](const QByteArray &l) {
         return l.left(l.indexOf(':')).toLower() == name.toLower();
     });
@@ -90,7 +98,8 @@ QByteArrayList withoutHeader(QByteArrayList lines, const QByteArray &name) {
 }
 
 // The value of one unlabelled sample in a Prometheus text exposition, or -1.
-qint64 metricValue(const QByteArray &exposition, const QByteArray &name) {
+qint64 metricValue(const QByteArray &exposition, const QByteArray &name)
+{
     for (const QByteArray &line : exposition.split('\n')) {
         if (line.startsWith(QByteArray(name + ' ')))
             return line.mid(name.size() + 1).trimmed().toLongLong();
@@ -100,7 +109,8 @@ qint64 metricValue(const QByteArray &exposition, const QByteArray &name) {
 
 } // namespace
 
-class tst_StreamableHttp final : public QObject {
+class tst_StreamableHttp final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -151,7 +161,8 @@ private:
     quint16 m_port = 0;
 };
 
-bool tst_StreamableHttp::startServer(const ServerConfig &config) {
+bool tst_StreamableHttp::startServer(const ServerConfig &config)
+{
     m_server = std::make_unique<HeartlineServer>(config);
     m_server->registerBuiltinTools();
     QString error;
@@ -168,18 +179,20 @@ bool tst_StreamableHttp::startServer(const ServerConfig &config) {
     return m_port != 0;
 }
 
-void tst_StreamableHttp::cleanup() {
+void tst_StreamableHttp::cleanup()
+{
     m_server.reset();
     m_port = 0;
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
-QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessionsBefore) {
+QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessionsBefore)
+{
     static int nextId = 5000;
     const HttpResponse response =
         postOnce(m_port, session.post(), requestBody(++nextId, u"tools/list"_s));
-    if (response.status != 200 ||
-        !response.jsonObject().value("result"_L1).toObject().value("tools"_L1).isArray())
+    if (response.status != 200
+        || !response.jsonObject().value("result"_L1).toObject().value("tools"_L1).isArray())
         return u"the session no longer answers tools/list: "_s + response.describe();
     if (m_server->sessions()->count() != sessionsBefore)
         return u"the number of sessions changed from %1 to %2"_s.arg(sessionsBefore)
@@ -187,7 +200,8 @@ QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessi
     return {};
 }
 
-QString tst_StreamableHttp::openGetStream(RawHttpClient &client, const McpTestSession &session) {
+QString tst_StreamableHttp::openGetStream(RawHttpClient &client, const McpTestSession &session)
+{
     if (!client.send("GET", "/mcp", session.get()))
         return u"could not send the GET"_s;
     if (!client.waitForHead())
@@ -201,7 +215,8 @@ QString tst_StreamableHttp::openGetStream(RawHttpClient &client, const McpTestSe
 
 // --- Handshake ---------------------------------------------------------------------------
 
-void tst_StreamableHttp::initializeAnswersJsonWithSessionId() {
+void tst_StreamableHttp::initializeAnswersJsonWithSessionId()
+{
     QVERIFY(startServer());
     RawHttpClient client(m_port);
     const HttpResponse response =
@@ -222,7 +237,8 @@ void tst_StreamableHttp::initializeAnswersJsonWithSessionId() {
     QCOMPARE(m_server->sessions()->count(), 1);
 }
 
-void tst_StreamableHttp::sessionIdsAreVisibleAsciiAndUnique() {
+void tst_StreamableHttp::sessionIdsAreVisibleAsciiAndUnique()
+{
     QVERIFY(startServer());
     static const QRegularExpression visibleAscii(u"^[\\x21-\\x7E]{32,}$"_s);
     QSet<QByteArray> ids;
@@ -235,7 +251,8 @@ void tst_StreamableHttp::sessionIdsAreVisibleAsciiAndUnique() {
     QCOMPARE(ids.size(), 4);
 }
 
-void tst_StreamableHttp::initializedNotificationIsAcceptedWithEmptyBody() {
+void tst_StreamableHttp::initializedNotificationIsAcceptedWithEmptyBody()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port, kLatestRevision, false);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -248,7 +265,8 @@ void tst_StreamableHttp::initializedNotificationIsAcceptedWithEmptyBody() {
     QVERIFY(stillServes(session, 1).isEmpty());
 }
 
-void tst_StreamableHttp::clientResponsesAreAcceptedWithEmptyBody() {
+void tst_StreamableHttp::clientResponsesAreAcceptedWithEmptyBody()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -269,7 +287,8 @@ void tst_StreamableHttp::clientResponsesAreAcceptedWithEmptyBody() {
 
 // --- Status codes --------------------------------------------------------------------------
 
-void tst_StreamableHttp::refusesBadRequests_data() {
+void tst_StreamableHttp::refusesBadRequests_data()
+{
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QByteArray>("path");
     QTest::addColumn<QByteArrayList>("headers"); // "Name: value", {SID} = the test's session
@@ -394,7 +413,8 @@ void tst_StreamableHttp::refusesBadRequests_data() {
         << QByteArray("POST") << QByteArray("/mcp2") << post << list << 404 << 0 << QByteArray();
 }
 
-void tst_StreamableHttp::refusesBadRequests() {
+void tst_StreamableHttp::refusesBadRequests()
+{
     QFETCH(QByteArray, method);
     QFETCH(QByteArray, path);
     QFETCH(QByteArrayList, headers);
@@ -426,15 +446,16 @@ void tst_StreamableHttp::refusesBadRequests() {
         QVERIFY(!allow.contains(method));
     }
     // A refused request opens no session (no Mcp-Session-Id handed out).
-    QVERIFY2(!response.hasHeader("Mcp-Session-Id") ||
-                 response.header("Mcp-Session-Id") == session.id,
+    QVERIFY2(!response.hasHeader("Mcp-Session-Id")
+                 || response.header("Mcp-Session-Id") == session.id,
              qPrintable(response.describe()));
 
     const QString problem = stillServes(session, sessionsBefore);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
-void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders_data() {
+void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders_data()
+{
     QTest::addColumn<QByteArray>("header");
     // §h.4: reject only unsupported values; conformance 0.1.16 sends 2025-03-26 on a
     // 2025-11-25 session, and a missing header means "the negotiated one".
@@ -444,7 +465,8 @@ void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders_data() {
     QTest::newRow("no header") << QByteArray();
 }
 
-void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders() {
+void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders()
+{
     QFETCH(QByteArray, header);
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
@@ -462,7 +484,8 @@ void tst_StreamableHttp::acceptsSupportedProtocolVersionHeaders() {
     QVERIFY2(stream.response().status == 200, qPrintable(stream.response().describe()));
 }
 
-void tst_StreamableHttp::answersBatchOnlyOnRevision20250326() {
+void tst_StreamableHttp::answersBatchOnlyOnRevision20250326()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port, "2025-03-26");
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -470,9 +493,9 @@ void tst_StreamableHttp::answersBatchOnlyOnRevision20250326() {
 
     // Two requests (one numeric, one string id) and a notification in one body.
     const QByteArray batch =
-        "[" + requestBody(1, u"tools/list"_s) + "," +
-        notificationBody(u"notifications/cancelled"_s, {{"requestId"_L1, 12345}}) + "," +
-        requestBody(u"two"_s, u"ping"_s) + "]";
+        "[" + requestBody(1, u"tools/list"_s) + ","
+        + notificationBody(u"notifications/cancelled"_s, {{"requestId"_L1, 12345}}) + ","
+        + requestBody(u"two"_s, u"ping"_s) + "]";
     const HttpResponse response = postOnce(m_port, session.post(), batch);
     QVERIFY2(response.status == 200, qPrintable(response.describe()));
     QCOMPARE(response.mediaType(), QByteArray("application/json"));
@@ -506,7 +529,8 @@ void tst_StreamableHttp::answersBatchOnlyOnRevision20250326() {
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
-void tst_StreamableHttp::refusesSecondGetStream() {
+void tst_StreamableHttp::refusesSecondGetStream()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -529,7 +553,8 @@ void tst_StreamableHttp::refusesSecondGetStream() {
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
-void tst_StreamableHttp::allowsLoopbackBrowserOriginWithCors() {
+void tst_StreamableHttp::allowsLoopbackBrowserOriginWithCors()
+{
     QVERIFY(startServer());
     // The MCP Inspector's own origin.
     const QByteArray origin = "http://localhost:6274";
@@ -553,7 +578,8 @@ void tst_StreamableHttp::allowsLoopbackBrowserOriginWithCors() {
     QCOMPARE(list.header("Access-Control-Allow-Origin"), origin);
 }
 
-void tst_StreamableHttp::answersPreflightWithoutToken() {
+void tst_StreamableHttp::answersPreflightWithoutToken()
+{
     ServerConfig config = testConfig();
     config.token = u"preflight-token"_s;
     QVERIFY(startServer(config));
@@ -579,7 +605,8 @@ void tst_StreamableHttp::answersPreflightWithoutToken() {
     QVERIFY2(withoutToken.status == 401, qPrintable(withoutToken.describe()));
 }
 
-void tst_StreamableHttp::requiresBearerTokenWhenConfigured_data() {
+void tst_StreamableHttp::requiresBearerTokenWhenConfigured_data()
+{
     QTest::addColumn<QByteArray>("authorization"); // empty: no header
     QTest::addColumn<int>("status");
 
@@ -592,7 +619,8 @@ void tst_StreamableHttp::requiresBearerTokenWhenConfigured_data() {
     QTest::newRow("scheme is case-insensitive") << QByteArray("bearer s3cret-token") << 200;
 }
 
-void tst_StreamableHttp::requiresBearerTokenWhenConfigured() {
+void tst_StreamableHttp::requiresBearerTokenWhenConfigured()
+{
     QFETCH(QByteArray, authorization);
     QFETCH(int, status);
     ServerConfig config = testConfig();
@@ -620,7 +648,8 @@ void tst_StreamableHttp::requiresBearerTokenWhenConfigured() {
     QCOMPARE(health.status, 200);
 }
 
-void tst_StreamableHttp::servesHealthz() {
+void tst_StreamableHttp::servesHealthz()
+{
     QVERIFY(startServer());
     RawHttpClient client(m_port);
     const HttpResponse response = client.request("GET", "/healthz");
@@ -628,7 +657,8 @@ void tst_StreamableHttp::servesHealthz() {
     QCOMPARE(response.jsonObject().value("status"_L1).toString(), u"ok"_s);
 }
 
-void tst_StreamableHttp::metricsCountSessionsAndHeartbeats() {
+void tst_StreamableHttp::metricsCountSessionsAndHeartbeats()
+{
     QVERIFY(startServer());
     RawHttpClient scraper(m_port);
     HttpResponse metrics = scraper.request("GET", "/metrics");
@@ -657,7 +687,8 @@ void tst_StreamableHttp::metricsCountSessionsAndHeartbeats() {
 
 // --- Behaviour -----------------------------------------------------------------------------
 
-void tst_StreamableHttp::idleGetStreamCarriesHeartbeats() {
+void tst_StreamableHttp::idleGetStreamCarriesHeartbeats()
+{
     QVERIFY(startServer());
     // 2025-06-18: no priming event, so an idle stream carries nothing but comments.
     const McpTestSession session = openSession(m_port, "2025-06-18");
@@ -718,7 +749,8 @@ void tst_StreamableHttp::idleGetStreamCarriesHeartbeats() {
     QVERIFY(!client.response().complete);
 }
 
-void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125_data() {
+void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125_data()
+{
     QTest::addColumn<QByteArray>("revision");
     QTest::addColumn<bool>("primed");
     QTest::newRow("2025-11-25") << QByteArray("2025-11-25") << true;
@@ -726,7 +758,8 @@ void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125_data() {
     QTest::newRow("2025-03-26") << QByteArray("2025-03-26") << false;
 }
 
-void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125() {
+void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125()
+{
     QFETCH(QByteArray, revision);
     QFETCH(bool, primed);
     QVERIFY(startServer());
@@ -735,8 +768,8 @@ void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125() {
     QCOMPARE(session.revision, revision);
 
     auto isPriming = [](const SseItem &item) {
-        return item.isEvent() && item.hasId && !item.id.isEmpty() && item.hasData &&
-               item.data.isEmpty();
+        return item.isEvent() && item.hasId && !item.id.isEmpty() && item.hasData
+               && item.data.isEmpty();
     };
 
     // GET: whatever the server sends on opening has arrived once two heartbeats have.
@@ -777,7 +810,8 @@ void tst_StreamableHttp::primingEventStartsStreamsFromRevision20251125() {
     }
 }
 
-void tst_StreamableHttp::slowToolCallStreamsProgressBeforeResponse() {
+void tst_StreamableHttp::slowToolCallStreamsProgressBeforeResponse()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -843,7 +877,8 @@ void tst_StreamableHttp::slowToolCallStreamsProgressBeforeResponse() {
     QVERIFY(client.unexpectedBytes().isEmpty());
 }
 
-void tst_StreamableHttp::fastToolCallIsAnsweredAsJson() {
+void tst_StreamableHttp::fastToolCallIsAnsweredAsJson()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -868,7 +903,8 @@ void tst_StreamableHttp::fastToolCallIsAnsweredAsJson() {
     QCOMPARE(content.value("text"_L1).toString(), text);
 }
 
-void tst_StreamableHttp::connectionIsReusedAfterPostStream() {
+void tst_StreamableHttp::connectionIsReusedAfterPostStream()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -891,7 +927,8 @@ void tst_StreamableHttp::connectionIsReusedAfterPostStream() {
     QCOMPARE(client.localPort(), localPort);
 }
 
-void tst_StreamableHttp::toolToggleBurstSendsOneListChanged() {
+void tst_StreamableHttp::toolToggleBurstSendsOneListChanged()
+{
     QVERIFY(startServer());
     const McpTestSession ready = openSession(m_port);
     QVERIFY2(ready.ok(), qPrintable(ready.error));
@@ -923,8 +960,8 @@ void tst_StreamableHttp::toolToggleBurstSendsOneListChanged() {
     // one for the unready session, would arrive in it.
     QVERIFY(!waitUntil(
         [&]() {
-            return countMethod(readyStream.response().sse, kListChanged) > 1 ||
-                   countMethod(unreadyStream.response().sse, kListChanged) > 0;
+            return countMethod(readyStream.response().sse, kListChanged) > 1
+                   || countMethod(unreadyStream.response().sse, kListChanged) > 0;
         },
         300));
     QCOMPARE(countMethod(readyStream.response().sse, kListChanged), 1);
@@ -954,7 +991,8 @@ void tst_StreamableHttp::toolToggleBurstSendsOneListChanged() {
     QCOMPARE(countMethod(unreadyStream.response().sse, kListChanged), 0);
 }
 
-void tst_StreamableHttp::disabledToolIsRefused() {
+void tst_StreamableHttp::disabledToolIsRefused()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -983,7 +1021,8 @@ void tst_StreamableHttp::disabledToolIsRefused() {
     QVERIFY2(response.jsonObject().value("result"_L1).isObject(), qPrintable(response.describe()));
 }
 
-void tst_StreamableHttp::deleteEndsSessionAndItsStreams() {
+void tst_StreamableHttp::deleteEndsSessionAndItsStreams()
+{
     QVERIFY(startServer());
     QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
     const McpTestSession session = openSession(m_port);
@@ -1030,7 +1069,8 @@ void tst_StreamableHttp::deleteEndsSessionAndItsStreams() {
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
-void tst_StreamableHttp::duplicateInFlightRequestIdIsRefused() {
+void tst_StreamableHttp::duplicateInFlightRequestIdIsRefused()
+{
     QVERIFY(startServer());
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
@@ -1064,7 +1104,8 @@ void tst_StreamableHttp::duplicateInFlightRequestIdIsRefused() {
     QVERIFY2(final.value("result"_L1).isObject(), events.last().data.constData());
 }
 
-void tst_StreamableHttp::idleSessionExpires() {
+void tst_StreamableHttp::idleSessionExpires()
+{
     // The policy (McpSession::isIdleFor): a session expires after sessionIdleTimeoutMs with
     // no request in flight, no stream open and no client activity (a request arriving, a
     // stream opening or ending). Heartbeats are written only to open streams, and an open
@@ -1118,7 +1159,8 @@ void tst_StreamableHttp::idleSessionExpires() {
     QCOMPARE(m_server->sessions()->count(), 0);
 }
 
-void tst_StreamableHttp::clientClosingGetStreamIsReported() {
+void tst_StreamableHttp::clientClosingGetStreamIsReported()
+{
     QVERIFY(startServer());
     QSignalSpy opened(m_server->monitor(), &Monitor::streamOpened);
     QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);

@@ -7,7 +7,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QJsonObject object(const char *json) {
+QJsonObject object(const char *json)
+{
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(QByteArray(json), &error);
     if (error.error != QJsonParseError::NoError || !document.isObject())
@@ -17,7 +18,8 @@ QJsonObject object(const char *json) {
 
 } // namespace
 
-class tst_ArgumentCheck final : public QObject {
+class tst_ArgumentCheck final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -25,7 +27,8 @@ private Q_SLOTS:
     void checksArgumentsAgainstSchema();
 };
 
-void tst_ArgumentCheck::checksArgumentsAgainstSchema_data() {
+void tst_ArgumentCheck::checksArgumentsAgainstSchema_data()
+{
     QTest::addColumn<QJsonObject>("schema");
     QTest::addColumn<QJsonObject>("arguments");
     QTest::addColumn<QString>("expected"); // empty: passes; otherwise a fragment of the problem
@@ -133,7 +136,8 @@ void tst_ArgumentCheck::checksArgumentsAgainstSchema_data() {
         << object(R"({"p":"not matching"})") << QString();
 }
 
-void tst_ArgumentCheck::checksArgumentsAgainstSchema() {
+void tst_ArgumentCheck::checksArgumentsAgainstSchema()
+{
     QFETCH(QJsonObject, schema);
     QFETCH(QJsonObject, arguments);
     QFETCH(QString, expected);

@@ -21,7 +21,8 @@ using heartline::ToolRegistry;
 
 namespace {
 
-QString firstText(const QJsonObject &result) {
+QString firstText(const QJsonObject &result)
+{
     return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
 }
 
@@ -29,7 +30,8 @@ const QJsonValue kNoToken(QJsonValue::Undefined);
 
 } // namespace
 
-class tst_BuiltinTools final : public QObject {
+class tst_BuiltinTools final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -47,7 +49,8 @@ private Q_SLOTS:
     void nowReturnsStructuredLocalTime();
 };
 
-void tst_BuiltinTools::registersEchoSleepAndNow() {
+void tst_BuiltinTools::registersEchoSleepAndNow()
+{
     ToolRegistry registry;
     heartline::registerBuiltinTools(&registry);
 
@@ -63,7 +66,8 @@ void tst_BuiltinTools::registersEchoSleepAndNow() {
     QCOMPARE(names, (QStringList{u"echo"_s, u"now"_s, u"sleep"_s}));
 }
 
-void tst_BuiltinTools::echoReturnsTheExactText_data() {
+void tst_BuiltinTools::echoReturnsTheExactText_data()
+{
     QTest::addColumn<QString>("message");
 
     QTest::newRow("ASCII") << u"hello"_s;
@@ -73,7 +77,8 @@ void tst_BuiltinTools::echoReturnsTheExactText_data() {
     QTest::newRow("whitespace kept") << u"  two\nlines\t "_s;
 }
 
-void tst_BuiltinTools::echoReturnsTheExactText() {
+void tst_BuiltinTools::echoReturnsTheExactText()
+{
     QFETCH(QString, message);
 
     ToolCall call(u"echo"_s, {{"message"_L1, message}}, kNoToken);
@@ -87,7 +92,8 @@ void tst_BuiltinTools::echoReturnsTheExactText() {
     QCOMPARE(result, expected);
 }
 
-void tst_BuiltinTools::echoSchemaRequiresAMessage() {
+void tst_BuiltinTools::echoSchemaRequiresAMessage()
+{
     const QJsonObject schema = EchoTool().definition().inputSchema;
     QVERIFY(heartline::checkArguments(schema, {}).contains("'message'"_L1));
     QVERIFY(!heartline::checkArguments(schema, {{"message"_L1, 5}}).isEmpty());
@@ -96,7 +102,8 @@ void tst_BuiltinTools::echoSchemaRequiresAMessage() {
     QVERIFY(heartline::checkArguments(schema, {{"message"_L1, "x"_L1}}).isEmpty());
 }
 
-void tst_BuiltinTools::sleepFinishesThroughTheEventLoop_data() {
+void tst_BuiltinTools::sleepFinishesThroughTheEventLoop_data()
+{
     QTest::addColumn<int>("ms");
 
     QTest::newRow("0 ms") << 0;
@@ -104,7 +111,8 @@ void tst_BuiltinTools::sleepFinishesThroughTheEventLoop_data() {
     QTest::newRow("40 ms") << 40;
 }
 
-void tst_BuiltinTools::sleepFinishesThroughTheEventLoop() {
+void tst_BuiltinTools::sleepFinishesThroughTheEventLoop()
+{
     QFETCH(int, ms);
 
     ToolCall call(u"sleep"_s, {{"ms"_L1, ms}}, kNoToken);
@@ -119,7 +127,8 @@ void tst_BuiltinTools::sleepFinishesThroughTheEventLoop() {
     QCOMPARE(firstText(finished.first().first().toJsonObject()), u"Slept %1 ms."_s.arg(ms));
 }
 
-void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken_data() {
+void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken_data()
+{
     QTest::addColumn<QJsonValue>("token");
     QTest::addColumn<int>("ms");
     QTest::addColumn<int>("every"); // 0: not given, the tool's default applies
@@ -131,7 +140,8 @@ void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken_data() {
     QTest::newRow("interval longer than the sleep") << QJsonValue(1) << 30 << 0 << false;
 }
 
-void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken() {
+void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken()
+{
     QFETCH(QJsonValue, token);
     QFETCH(int, ms);
     QFETCH(int, every);
@@ -172,7 +182,8 @@ void tst_BuiltinTools::sleepReportsProgressOnlyWithAToken() {
     }
 }
 
-void tst_BuiltinTools::sleepStopsWhenCancelled() {
+void tst_BuiltinTools::sleepStopsWhenCancelled()
+{
     ToolCall call(u"sleep"_s, {{"ms"_L1, 200}, {"progressEveryMs"_L1, 10}}, QJsonValue(1));
     QSignalSpy finished(&call, &ToolCall::finished);
     QSignalSpy progress(&call, &ToolCall::progressReported);
@@ -196,7 +207,8 @@ void tst_BuiltinTools::sleepStopsWhenCancelled() {
     QCOMPARE(progress.size(), progressAtCancel);
 }
 
-void tst_BuiltinTools::sleepSchemaBoundsTheDuration_data() {
+void tst_BuiltinTools::sleepSchemaBoundsTheDuration_data()
+{
     QTest::addColumn<QJsonObject>("arguments");
     QTest::addColumn<bool>("accepted");
 
@@ -213,7 +225,8 @@ void tst_BuiltinTools::sleepSchemaBoundsTheDuration_data() {
     QTest::newRow("unknown argument") << QJsonObject{{"ms"_L1, 5}, {"seconds"_L1, 1}} << false;
 }
 
-void tst_BuiltinTools::sleepSchemaBoundsTheDuration() {
+void tst_BuiltinTools::sleepSchemaBoundsTheDuration()
+{
     QFETCH(QJsonObject, arguments);
     QFETCH(bool, accepted);
 
@@ -222,7 +235,8 @@ void tst_BuiltinTools::sleepSchemaBoundsTheDuration() {
     QVERIFY2(problem.isEmpty() == accepted, qPrintable(problem));
 }
 
-void tst_BuiltinTools::nowReturnsStructuredLocalTime() {
+void tst_BuiltinTools::nowReturnsStructuredLocalTime()
+{
     ToolCall call(u"now"_s, {}, kNoToken);
     QSignalSpy finished(&call, &ToolCall::finished);
     const qint64 before = QDateTime::currentMSecsSinceEpoch();
@@ -248,8 +262,9 @@ void tst_BuiltinTools::nowReturnsStructuredLocalTime() {
     static const QRegularExpression offsetPattern(u"(?:Z|([+-])(\\d\\d):(\\d\\d))\\z"_s);
     const QRegularExpressionMatch offset = offsetPattern.match(iso8601);
     QVERIFY2(offset.hasMatch(), qPrintable(iso8601));
-    const int spelledOffset = (offset.captured(1) == u"-"_s ? -1 : 1) *
-                              (offset.captured(2).toInt() * 3600 + offset.captured(3).toInt() * 60);
+    const int spelledOffset =
+        (offset.captured(1) == u"-"_s ? -1 : 1)
+        * (offset.captured(2).toInt() * 3600 + offset.captured(3).toInt() * 60);
     QCOMPARE(spelledOffset, structured.value("utcOffsetSeconds"_L1).toInt());
     QCOMPARE(parsed.toMSecsSinceEpoch(), unixMs);
     QCOMPARE(parsed.offsetFromUtc(), structured.value("utcOffsetSeconds"_L1).toInt());

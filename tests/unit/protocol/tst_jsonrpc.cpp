@@ -15,7 +15,8 @@ namespace JsonRpc = heartline::JsonRpc;
 namespace {
 
 // The id as it appears on the wire when the message is answered, e.g. `0`, `"0"` or `null`.
-QByteArray idOnTheWayBack(const QJsonObject &answer) {
+QByteArray idOnTheWayBack(const QJsonObject &answer)
+{
     const QByteArray text = JsonRpc::serialize(answer);
     const qsizetype start = text.indexOf("\"id\":");
     if (start < 0)
@@ -25,13 +26,15 @@ QByteArray idOnTheWayBack(const QJsonObject &answer) {
     return text.mid(valueStart, end - valueStart);
 }
 
-RequestId idFromJson(const QByteArray &json) {
+RequestId idFromJson(const QByteArray &json)
+{
     return RequestId(QJsonDocument::fromJson("[" + json + "]").array().first());
 }
 
 } // namespace
 
-class tst_JsonRpc final : public QObject {
+class tst_JsonRpc final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -52,7 +55,8 @@ private Q_SLOTS:
     void isFinalResponseOnlyForResultsAndErrors();
 };
 
-void tst_JsonRpc::parsesValidMessage_data() {
+void tst_JsonRpc::parsesValidMessage_data()
+{
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("kind");
     QTest::addColumn<QString>("method");
@@ -90,9 +94,9 @@ void tst_JsonRpc::parsesValidMessage_data() {
     QTest::newRow("request, array params")
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"x","params":[1,2]})") << request
         << u"x"_s << QByteArray("1");
-    QTest::newRow("notification")
-        << QByteArray(R"({"jsonrpc":"2.0","method":"notifications/initialized"})") << notification
-        << u"notifications/initialized"_s << QByteArray();
+    QTest::newRow("notification") << QByteArray(
+        R"({"jsonrpc":"2.0","method":"notifications/initialized"})")
+                                  << notification << u"notifications/initialized"_s << QByteArray();
     QTest::newRow("notification with params")
         << QByteArray(
                R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}})")
@@ -113,7 +117,8 @@ void tst_JsonRpc::parsesValidMessage_data() {
         << u"ping"_s << QByteArray("1");
 }
 
-void tst_JsonRpc::parsesValidMessage() {
+void tst_JsonRpc::parsesValidMessage()
+{
     QFETCH(QByteArray, body);
     QFETCH(int, kind);
     QFETCH(QString, method);
@@ -141,7 +146,8 @@ void tst_JsonRpc::parsesValidMessage() {
                  idBack);
 }
 
-void tst_JsonRpc::rejectsInvalidMessage_data() {
+void tst_JsonRpc::rejectsInvalidMessage_data()
+{
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("code");
     QTest::addColumn<QByteArray>("idBack"); // the id the error response carries
@@ -179,7 +185,7 @@ void tst_JsonRpc::rejectsInvalidMessage_data() {
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"x","params":3})") << invalid
         << QByteArray("1");
     QTest::newRow("params null") << QByteArray(
-                                        R"({"jsonrpc":"2.0","id":1,"method":"x","params":null})")
+        R"({"jsonrpc":"2.0","id":1,"method":"x","params":null})")
                                  << invalid << QByteArray("1");
     QTest::newRow("notification with bad params")
         << QByteArray(R"({"jsonrpc":"2.0","method":"x","params":true})") << invalid
@@ -210,7 +216,8 @@ void tst_JsonRpc::rejectsInvalidMessage_data() {
     QTest::newRow("batch of a number") << QByteArray("[1]") << invalid << QByteArray("null");
 }
 
-void tst_JsonRpc::rejectsInvalidMessage() {
+void tst_JsonRpc::rejectsInvalidMessage()
+{
     QFETCH(QByteArray, body);
     QFETCH(int, code);
     QFETCH(QByteArray, idBack);
@@ -230,7 +237,8 @@ void tst_JsonRpc::rejectsInvalidMessage() {
     QCOMPARE(idOnTheWayBack(answer), idBack);
 }
 
-void tst_JsonRpc::batchKeepsGoodMembersAndReportsBadOnes() {
+void tst_JsonRpc::batchKeepsGoodMembersAndReportsBadOnes()
+{
     const JsonRpcBody parsed = JsonRpc::parseBody(R"([
         {"jsonrpc":"2.0","id":1,"method":"tools/list"},
         {"jsonrpc":"1.0","id":2,"method":"ping"},
@@ -250,7 +258,8 @@ void tst_JsonRpc::batchKeepsGoodMembersAndReportsBadOnes() {
     QVERIFY(!parsed.containsMethod(u"ping"_s));
 }
 
-void tst_JsonRpc::validBatchIsValid() {
+void tst_JsonRpc::validBatchIsValid()
+{
     const JsonRpcBody parsed = JsonRpc::parseBody(R"([
         {"jsonrpc":"2.0","method":"notifications/initialized"},
         {"jsonrpc":"2.0","id":"r","result":{}}
@@ -263,7 +272,8 @@ void tst_JsonRpc::validBatchIsValid() {
     QVERIFY(parsed.messages.at(1).isResponse());
 }
 
-void tst_JsonRpc::requestIdKeysDistinguishTypes_data() {
+void tst_JsonRpc::requestIdKeysDistinguishTypes_data()
+{
     QTest::addColumn<QByteArray>("a");
     QTest::addColumn<QByteArray>("b");
     QTest::addColumn<bool>("same");
@@ -280,7 +290,8 @@ void tst_JsonRpc::requestIdKeysDistinguishTypes_data() {
     QTest::newRow("\"x\" vs \"x\"") << QByteArray(R"("x")") << QByteArray(R"("x")") << true;
 }
 
-void tst_JsonRpc::requestIdKeysDistinguishTypes() {
+void tst_JsonRpc::requestIdKeysDistinguishTypes()
+{
     QFETCH(QByteArray, a);
     QFETCH(QByteArray, b);
     QFETCH(bool, same);
@@ -296,7 +307,8 @@ void tst_JsonRpc::requestIdKeysDistinguishTypes() {
         QCOMPARE(qHash(first, 17), qHash(second, 17));
 }
 
-void tst_JsonRpc::requestIdsWorkAsHashKeys() {
+void tst_JsonRpc::requestIdsWorkAsHashKeys()
+{
     QSet<RequestId> ids;
     ids.insert(RequestId(QJsonValue(1)));
     ids.insert(RequestId(QJsonValue(u"1"_s)));
@@ -309,7 +321,8 @@ void tst_JsonRpc::requestIdsWorkAsHashKeys() {
     QVERIFY(!ids.contains(RequestId(QJsonValue(u"2"_s))));
 }
 
-void tst_JsonRpc::requestIdDisplayShowsTheType() {
+void tst_JsonRpc::requestIdDisplayShowsTheType()
+{
     QCOMPARE(RequestId(QJsonValue(7)).display(), u"7"_s);
     QCOMPARE(RequestId(QJsonValue(u"7"_s)).display(), u"\"7\""_s);
     QCOMPARE(RequestId().display(), u"null"_s);
@@ -319,7 +332,8 @@ void tst_JsonRpc::requestIdDisplayShowsTheType() {
     QVERIFY(!RequestId(QJsonValue(QJsonValue::Undefined)).isValid());
 }
 
-void tst_JsonRpc::errorForUnknownIdCarriesNull() {
+void tst_JsonRpc::errorForUnknownIdCarriesNull()
+{
     const QJsonObject answer = JsonRpc::error(RequestId(), JsonRpcCode::ParseError, u"bad"_s);
     QVERIFY(answer.contains("id"_L1));
     QVERIFY(answer.value("id"_L1).isNull());
@@ -327,7 +341,8 @@ void tst_JsonRpc::errorForUnknownIdCarriesNull() {
              QByteArray(R"({"error":{"code":-32700,"message":"bad"},"id":null,"jsonrpc":"2.0"})"));
 }
 
-void tst_JsonRpc::errorDataIsOptional() {
+void tst_JsonRpc::errorDataIsOptional()
+{
     const RequestId id(QJsonValue(3));
     const QJsonObject without = JsonRpc::error(id, JsonRpcCode::InvalidParams, u"m"_s);
     QVERIFY(!without.value("error"_L1).toObject().contains("data"_L1));
@@ -338,7 +353,8 @@ void tst_JsonRpc::errorDataIsOptional() {
              QJsonValue(QJsonObject{{"supported"_L1, QJsonArray{}}}));
 }
 
-void tst_JsonRpc::buildersOmitEmptyParams() {
+void tst_JsonRpc::buildersOmitEmptyParams()
+{
     QCOMPARE(JsonRpc::serialize(JsonRpc::notification(u"notifications/tools/list_changed"_s)),
              QByteArray(R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})"));
     QCOMPARE(JsonRpc::serialize(JsonRpc::request(RequestId(QJsonValue(0)), u"ping"_s)),
@@ -350,7 +366,8 @@ void tst_JsonRpc::buildersOmitEmptyParams() {
              QByteArray(R"([{"id":1,"jsonrpc":"2.0","result":{}}])"));
 }
 
-void tst_JsonRpc::isFinalResponseOnlyForResultsAndErrors_data() {
+void tst_JsonRpc::isFinalResponseOnlyForResultsAndErrors_data()
+{
     QTest::addColumn<QJsonObject>("message");
     QTest::addColumn<bool>("final");
 
@@ -361,7 +378,8 @@ void tst_JsonRpc::isFinalResponseOnlyForResultsAndErrors_data() {
     QTest::newRow("request") << JsonRpc::request(id, u"ping"_s) << false;
 }
 
-void tst_JsonRpc::isFinalResponseOnlyForResultsAndErrors() {
+void tst_JsonRpc::isFinalResponseOnlyForResultsAndErrors()
+{
     QFETCH(QJsonObject, message);
     QFETCH(bool, final);
 

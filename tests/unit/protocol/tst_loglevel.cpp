@@ -6,7 +6,8 @@ using namespace Qt::StringLiterals;
 using heartline::LogLevel;
 namespace LogLevels = heartline::LogLevels;
 
-class tst_LogLevel final : public QObject {
+class tst_LogLevel final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -17,7 +18,8 @@ private Q_SLOTS:
     void rejectsUnknownNames();
 };
 
-void tst_LogLevel::parsesEveryRfc5424Name_data() {
+void tst_LogLevel::parsesEveryRfc5424Name_data()
+{
     QTest::addColumn<QString>("name");
     QTest::addColumn<LogLevel>("level");
 
@@ -31,7 +33,8 @@ void tst_LogLevel::parsesEveryRfc5424Name_data() {
     QTest::newRow("emergency") << u"emergency"_s << LogLevel::Emergency;
 }
 
-void tst_LogLevel::parsesEveryRfc5424Name() {
+void tst_LogLevel::parsesEveryRfc5424Name()
+{
     QFETCH(QString, name);
     QFETCH(LogLevel, level);
 
@@ -41,7 +44,8 @@ void tst_LogLevel::parsesEveryRfc5424Name() {
     QCOMPARE(LogLevels::name(level), name);
 }
 
-void tst_LogLevel::levelsOrderBySeverity() {
+void tst_LogLevel::levelsOrderBySeverity()
+{
     const QStringList ascending{u"debug"_s, u"info"_s,     u"notice"_s, u"warning"_s,
                                 u"error"_s, u"critical"_s, u"alert"_s,  u"emergency"_s};
     LogLevel previous = LogLevel::Debug;
@@ -54,7 +58,8 @@ void tst_LogLevel::levelsOrderBySeverity() {
     }
 }
 
-void tst_LogLevel::rejectsUnknownNames_data() {
+void tst_LogLevel::rejectsUnknownNames_data()
+{
     QTest::addColumn<QString>("name");
 
     QTest::newRow("empty") << QString();
@@ -64,7 +69,8 @@ void tst_LogLevel::rejectsUnknownNames_data() {
     QTest::newRow("trailing space") << u"info "_s;
 }
 
-void tst_LogLevel::rejectsUnknownNames() {
+void tst_LogLevel::rejectsUnknownNames()
+{
     QFETCH(QString, name);
 
     LogLevel level = LogLevel::Alert;

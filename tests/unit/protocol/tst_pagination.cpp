@@ -5,7 +5,8 @@
 using namespace Qt::StringLiterals;
 namespace Pagination = heartline::Pagination;
 
-class tst_Pagination final : public QObject {
+class tst_Pagination final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -15,7 +16,8 @@ private Q_SLOTS:
     void decodeRejectsForeignCursors();
 };
 
-void tst_Pagination::cursorRoundTripsTheLastName_data() {
+void tst_Pagination::cursorRoundTripsTheLastName_data()
+{
     QTest::addColumn<QString>("lastName");
 
     QTest::newRow("simple") << u"echo"_s;
@@ -25,7 +27,8 @@ void tst_Pagination::cursorRoundTripsTheLastName_data() {
     QTest::newRow("128 characters") << QString(128, u'z');
 }
 
-void tst_Pagination::cursorRoundTripsTheLastName() {
+void tst_Pagination::cursorRoundTripsTheLastName()
+{
     QFETCH(QString, lastName);
 
     const QString cursor = Pagination::cursorAfter(lastName);
@@ -38,7 +41,8 @@ void tst_Pagination::cursorRoundTripsTheLastName() {
     QCOMPARE(decoded, lastName);
 }
 
-void tst_Pagination::decodeRejectsForeignCursors_data() {
+void tst_Pagination::decodeRejectsForeignCursors_data()
+{
     QTest::addColumn<QString>("cursor");
 
     QTest::newRow("empty") << QString();
@@ -51,7 +55,8 @@ void tst_Pagination::decodeRejectsForeignCursors_data() {
     QTest::newRow("non-Latin-1") << u"Ω"_s;
 }
 
-void tst_Pagination::decodeRejectsForeignCursors() {
+void tst_Pagination::decodeRejectsForeignCursors()
+{
     QFETCH(QString, cursor);
 
     QString decoded = u"untouched"_s;

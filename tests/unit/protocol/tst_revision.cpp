@@ -6,7 +6,8 @@ using namespace Qt::StringLiterals;
 using heartline::Revision;
 namespace Revisions = heartline::Revisions;
 
-class tst_Revision final : public QObject {
+class tst_Revision final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -21,7 +22,8 @@ private Q_SLOTS:
     void missingHeaderAssumes2025_03_26();
 };
 
-void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise_data() {
+void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise_data()
+{
     QTest::addColumn<QString>("requested");
     QTest::addColumn<QString>("expected");
 
@@ -37,20 +39,23 @@ void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise_data() {
     QTest::newRow("garbage") << u"latest"_s << u"2025-11-25"_s;
 }
 
-void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise() {
+void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise()
+{
     QFETCH(QString, requested);
     QFETCH(QString, expected);
 
     QCOMPARE(Revisions::name(Revisions::negotiate(requested)), expected);
 }
 
-void tst_Revision::latestIs2025_11_25() {
+void tst_Revision::latestIs2025_11_25()
+{
     QCOMPARE(Revisions::latest(), Revision::V2025_11_25);
     QCOMPARE(Revisions::all().last(), Revisions::latest());
     QCOMPARE(Revisions::all().size(), 4);
 }
 
-void tst_Revision::traitsDescribeEachRevision_data() {
+void tst_Revision::traitsDescribeEachRevision_data()
+{
     QTest::addColumn<Revision>("revision");
     QTest::addColumn<QString>("name");
     QTest::addColumn<bool>("acceptsBatches");
@@ -68,7 +73,8 @@ void tst_Revision::traitsDescribeEachRevision_data() {
                                 << true;
 }
 
-void tst_Revision::traitsDescribeEachRevision() {
+void tst_Revision::traitsDescribeEachRevision()
+{
     QFETCH(Revision, revision);
     QFETCH(QString, name);
     QFETCH(bool, acceptsBatches);
@@ -85,7 +91,8 @@ void tst_Revision::traitsDescribeEachRevision() {
     QCOMPARE(traits.allowsEarlyStreamClose, allowsEarlyStreamClose);
 }
 
-void tst_Revision::parseAcceptsOnlyExactNames_data() {
+void tst_Revision::parseAcceptsOnlyExactNames_data()
+{
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("accepted");
 
@@ -97,7 +104,8 @@ void tst_Revision::parseAcceptsOnlyExactNames_data() {
     QTest::newRow("2024-10-07") << u"2024-10-07"_s << false;
 }
 
-void tst_Revision::parseAcceptsOnlyExactNames() {
+void tst_Revision::parseAcceptsOnlyExactNames()
+{
     QFETCH(QString, text);
     QFETCH(bool, accepted);
 
@@ -107,12 +115,14 @@ void tst_Revision::parseAcceptsOnlyExactNames() {
         QCOMPARE(Revisions::name(revision), text);
 }
 
-void tst_Revision::supportedNamesListNewestFirst() {
+void tst_Revision::supportedNamesListNewestFirst()
+{
     const QStringList expected{u"2025-11-25"_s, u"2025-06-18"_s, u"2025-03-26"_s, u"2024-11-05"_s};
     QCOMPARE(Revisions::supportedNames(), expected);
 }
 
-void tst_Revision::missingHeaderAssumes2025_03_26() {
+void tst_Revision::missingHeaderAssumes2025_03_26()
+{
     QCOMPARE(Revisions::assumedWithoutHeader(), Revision::V2025_03_26);
 }
 

@@ -33,7 +33,8 @@ namespace {
 
 // A tool whose calls the test controls: it answers at once, or keeps the call for the test
 // to finish, report on or watch being cancelled.
-class FakeTool final : public Tool {
+class FakeTool final : public Tool
+{
 public:
     enum class Mode { Immediate, Deferred };
 
@@ -41,13 +42,16 @@ public:
                       const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
         : m_name(name)
         , m_mode(mode)
-        , m_schema(schema) {}
+        , m_schema(schema)
+    {}
 
-    ToolDefinition definition() const override {
+    ToolDefinition definition() const override
+    {
         return {m_name, {}, u"A tool the test drives"_s, m_schema, {}, {}};
     }
 
-    void call(ToolCall *call) override {
+    void call(ToolCall *call) override
+    {
         ++calls;
         lastArguments = call->arguments();
         QObject::connect(call, &ToolCall::cancelled, call, [this] { ++cancellations; });
@@ -70,29 +74,35 @@ private:
     QJsonObject m_schema;
 };
 
-QJsonValue jsonValue(const QByteArray &json) {
+QJsonValue jsonValue(const QByteArray &json)
+{
     return QJsonDocument::fromJson("[" + json + "]").array().first();
 }
 
 // A value as it goes on the wire, so 1 and "1" (and 1 and 1.0) never look alike.
-QByteArray wire(const QJsonValue &value) {
+QByteArray wire(const QJsonValue &value)
+{
     const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return array.mid(1, array.size() - 2);
 }
 
-int errorCode(const OutgoingMessage &message) {
+int errorCode(const OutgoingMessage &message)
+{
     return message.json.value("error"_L1).toObject().value("code"_L1).toInt();
 }
 
-QJsonObject resultOf(const OutgoingMessage &message) {
+QJsonObject resultOf(const OutgoingMessage &message)
+{
     return message.json.value("result"_L1).toObject();
 }
 
-QString firstText(const QJsonObject &result) {
+QString firstText(const QJsonObject &result)
+{
     return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
 }
 
-QStringList toolNames(const QJsonObject &toolsListResult) {
+QStringList toolNames(const QJsonObject &toolsListResult)
+{
     QStringList names;
     for (const QJsonValue &tool : toolsListResult.value("tools"_L1).toArray())
         names.append(tool.toObject().value("name"_L1).toString());
@@ -100,17 +110,20 @@ QStringList toolNames(const QJsonObject &toolsListResult) {
 }
 
 // Session and registry wired like a transport would, with everything sent kept in a list.
-class Loopback final {
+class Loopback final
+{
 public:
     explicit Loopback(int toolsPageSize = 100)
         : session(&registry, {u"heartline-test"_s, u"Heartline Test"_s, u"9.8.7"_s, {}},
-                  Session::Options{toolsPageSize}) {
+                  Session::Options{toolsPageSize})
+    {
         registry.setCoalesceInterval(5);
         QObject::connect(&session, &Session::outgoing, &session,
                          [this](const OutgoingMessage &message) { sent.append(message); });
     }
 
-    [[nodiscard]] bool send(const QByteArray &json) {
+    [[nodiscard]] bool send(const QByteArray &json)
+    {
         const JsonRpcBody body = JsonRpc::parseBody(json);
         if (!body.isValid() || body.isBatch || body.messages.size() != 1) {
             qWarning("test message does not parse: %s", json.constData());
@@ -121,7 +134,8 @@ public:
     }
 
     // initialize and notifications/initialized; leaves the session Ready with nothing sent.
-    [[nodiscard]] bool initialize() {
+    [[nodiscard]] bool initialize()
+    {
         // Let the registry announce the tools added so far while nobody listens, so that a
         // late notifications/tools/list_changed does not surprise the test.
         if (m_toolsAdded) {
@@ -133,17 +147,18 @@ public:
         sent.clear();
         const bool ok = send(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
                                  "protocolVersion":"2025-11-25","capabilities":{},
-                                 "clientInfo":{"name":"tst","version":"1"}}})") &&
-                        send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-        const bool answered = sent.size() == 1 && sent.first().isFinalResponse &&
-                              sent.first().json.contains("result"_L1);
+                                 "clientInfo":{"name":"tst","version":"1"}}})")
+                        && send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+        const bool answered = sent.size() == 1 && sent.first().isFinalResponse
+                              && sent.first().json.contains("result"_L1);
         sent.clear();
         return ok && answered && session.state() == Session::State::Ready;
     }
 
     std::shared_ptr<FakeTool>
     addTool(const QString &name, FakeTool::Mode mode = FakeTool::Mode::Immediate,
-            const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}}) {
+            const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
+    {
         auto tool = std::make_shared<FakeTool>(name, mode, schema);
         if (!registry.registerTool(tool))
             qFatal("could not register a test tool");
@@ -151,7 +166,8 @@ public:
         return tool;
     }
 
-    int countMethod(const QString &method) const {
+    int countMethod(const QString &method) const
+    {
         int count = 0;
         for (const OutgoingMessage &message : sent)
             count += message.json.value("method"_L1).toString() == method ? 1 : 0;
@@ -166,14 +182,16 @@ private:
     bool m_toolsAdded = false;
 };
 
-QByteArray callWithToken(const QByteArray &id, const QByteArray &tool, const QByteArray &token) {
-    return R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"tools/call","params":{"name":")" +
-           tool + R"(","arguments":{},"_meta":{"progressToken":)" + token + "}}}";
+QByteArray callWithToken(const QByteArray &id, const QByteArray &tool, const QByteArray &token)
+{
+    return R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"tools/call","params":{"name":")" + tool
+           + R"(","arguments":{},"_meta":{"progressToken":)" + token + "}}}";
 }
 
 } // namespace
 
-class tst_Session final : public QObject {
+class tst_Session final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -237,7 +255,8 @@ private Q_SLOTS:
     void destroyingTheSessionCancelsRunningCalls();
 };
 
-void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities_data() {
+void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities_data()
+{
     QTest::addColumn<QString>("requested");
     QTest::addColumn<QString>("negotiated");
     QTest::addColumn<QByteArray>("id");
@@ -251,7 +270,8 @@ void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities_data() {
     QTest::newRow("empty") << QString() << u"2025-11-25"_s << QByteArray("0");
 }
 
-void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities() {
+void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities()
+{
     QFETCH(QString, requested);
     QFETCH(QString, negotiated);
     QFETCH(QByteArray, id);
@@ -259,8 +279,9 @@ void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities() {
     Loopback h;
     QSignalSpy identified(&h.session, &Session::clientIdentified);
     QSignalSpy ready(&h.session, &Session::ready);
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":)" + id +
-                   R"(,"method":"initialize","params":{"protocolVersion":")" + requested.toUtf8() +
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":)" + id
+                   + R"(,"method":"initialize","params":{"protocolVersion":")" + requested.toUtf8()
+                   +
                    R"(","capabilities":{"roots":{}},
                          "clientInfo":{"name":"tst-client","version":"3.1","title":"T"}}})"));
 
@@ -300,7 +321,8 @@ void tst_Session::initializeNegotiatesRevisionAndDeclaresCapabilities() {
     QVERIFY(h.session.isInitialized());
 }
 
-void tst_Session::initializeNeedsAProtocolVersion() {
+void tst_Session::initializeNeedsAProtocolVersion()
+{
     Loopback h;
     QVERIFY(
         h.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})"));
@@ -315,7 +337,8 @@ void tst_Session::initializeNeedsAProtocolVersion() {
     QVERIFY(h.initialize());
 }
 
-void tst_Session::secondInitializeIsInvalidRequest() {
+void tst_Session::secondInitializeIsInvalidRequest()
+{
     Loopback h;
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
                        "protocolVersion":"2025-06-18"}})"));
@@ -334,7 +357,8 @@ void tst_Session::secondInitializeIsInvalidRequest() {
     QCOMPARE(h.session.revision(), Revision::V2025_06_18);
 }
 
-void tst_Session::requestsBeforeInitializeAreRefusedButPingIsAnswered() {
+void tst_Session::requestsBeforeInitializeAreRefusedButPingIsAnswered()
+{
     Loopback h;
     h.addTool(u"alpha"_s);
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"));
@@ -348,7 +372,8 @@ void tst_Session::requestsBeforeInitializeAreRefusedButPingIsAnswered() {
     QCOMPARE(h.session.pendingCount(), 0);
 }
 
-void tst_Session::requestsAreServedBeforeInitializedArrives() {
+void tst_Session::requestsAreServedBeforeInitializedArrives()
+{
     Loopback h;
     h.addTool(u"alpha"_s);
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
@@ -359,7 +384,8 @@ void tst_Session::requestsAreServedBeforeInitializedArrives() {
     QCOMPARE(toolNames(resultOf(h.sent.at(1))), QStringList{u"alpha"_s});
 }
 
-void tst_Session::pingAnswersWithAnEmptyResult() {
+void tst_Session::pingAnswersWithAnEmptyResult()
+{
     Loopback h;
     QVERIFY(h.initialize());
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":"p","method":"ping"})"));
@@ -374,7 +400,8 @@ void tst_Session::pingAnswersWithAnEmptyResult() {
     QCOMPARE(h.sent.at(0).relatedTo, RequestId(QJsonValue(u"p"_s)));
 }
 
-void tst_Session::notificationsAreNeverAnswered_data() {
+void tst_Session::notificationsAreNeverAnswered_data()
+{
     QTest::addColumn<QByteArray>("notification");
     QTest::addColumn<bool>("initialized");
 
@@ -396,7 +423,8 @@ void tst_Session::notificationsAreNeverAnswered_data() {
     }
 }
 
-void tst_Session::notificationsAreNeverAnswered() {
+void tst_Session::notificationsAreNeverAnswered()
+{
     QFETCH(QByteArray, notification);
     QFETCH(bool, initialized);
 
@@ -412,7 +440,8 @@ void tst_Session::notificationsAreNeverAnswered() {
     QCOMPARE(h.session.state(), state); // initialized before initialize changes nothing
 }
 
-void tst_Session::clientResponsesAreIgnored() {
+void tst_Session::clientResponsesAreIgnored()
+{
     Loopback h;
     QVERIFY(h.initialize());
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"result":{}})"));
@@ -421,7 +450,8 @@ void tst_Session::clientResponsesAreIgnored() {
     QCOMPARE(h.session.pendingCount(), 0);
 }
 
-void tst_Session::unknownMethodIsMethodNotFound_data() {
+void tst_Session::unknownMethodIsMethodNotFound_data()
+{
     QTest::addColumn<QByteArray>("id");
     QTest::addColumn<QByteArray>("method");
 
@@ -432,7 +462,8 @@ void tst_Session::unknownMethodIsMethodNotFound_data() {
         << QByteArray("-1") << QByteArray("notifications/initialized");
 }
 
-void tst_Session::unknownMethodIsMethodNotFound() {
+void tst_Session::unknownMethodIsMethodNotFound()
+{
     QFETCH(QByteArray, id);
     QFETCH(QByteArray, method);
 
@@ -448,7 +479,8 @@ void tst_Session::unknownMethodIsMethodNotFound() {
     QCOMPARE(h.session.pendingCount(), 0);
 }
 
-void tst_Session::nonObjectParamsAreInvalidParams() {
+void tst_Session::nonObjectParamsAreInvalidParams()
+{
     Loopback h;
     QVERIFY(h.initialize());
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":["x"]})"));
@@ -456,7 +488,8 @@ void tst_Session::nonObjectParamsAreInvalidParams() {
     QCOMPARE(errorCode(h.sent.first()), int(JsonRpcCode::InvalidParams));
 }
 
-void tst_Session::reusedPendingIdIsRefused() {
+void tst_Session::reusedPendingIdIsRefused()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -481,7 +514,8 @@ void tst_Session::reusedPendingIdIsRefused() {
     QCOMPARE(firstText(resultOf(h.sent.last())), u"done"_s);
 }
 
-void tst_Session::toolsListWalksEveryPage_data() {
+void tst_Session::toolsListWalksEveryPage_data()
+{
     QTest::addColumn<int>("pageSize");
     QTest::addColumn<int>("toolCount");
     QTest::addColumn<int>("pages");
@@ -493,7 +527,8 @@ void tst_Session::toolsListWalksEveryPage_data() {
     QTest::newRow("no tools") << 2 << 0 << 1;
 }
 
-void tst_Session::toolsListWalksEveryPage() {
+void tst_Session::toolsListWalksEveryPage()
+{
     QFETCH(int, pageSize);
     QFETCH(int, toolCount);
     QFETCH(int, pages);
@@ -536,7 +571,8 @@ void tst_Session::toolsListWalksEveryPage() {
     QCOMPARE(seen, expected);
 }
 
-void tst_Session::toolsListServesDefinitionsVerbatim() {
+void tst_Session::toolsListServesDefinitionsVerbatim()
+{
     Loopback h;
     const QJsonObject schema =
         QJsonDocument::fromJson(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
@@ -555,7 +591,8 @@ void tst_Session::toolsListServesDefinitionsVerbatim() {
     QVERIFY(!resultOf(h.sent.first()).contains("nextCursor"_L1));
 }
 
-void tst_Session::toolsListRejectsInvalidCursor_data() {
+void tst_Session::toolsListRejectsInvalidCursor_data()
+{
     QTest::addColumn<QByteArray>("cursor");
 
     QTest::newRow("garbage") << QByteArray(R"("not a cursor!!")");
@@ -570,22 +607,24 @@ void tst_Session::toolsListRejectsInvalidCursor_data() {
     QTest::newRow("a boolean") << QByteArray("true");
 }
 
-void tst_Session::toolsListRejectsInvalidCursor() {
+void tst_Session::toolsListRejectsInvalidCursor()
+{
     QFETCH(QByteArray, cursor);
 
     Loopback h(2);
     for (int i = 0; i < 4; ++i)
         h.addTool(u"tool-%1"_s.arg(i));
     QVERIFY(h.initialize());
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":)" + cursor +
-                   "}}"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":)" + cursor
+                   + "}}"));
 
     QCOMPARE(h.sent.size(), 1);
     QCOMPARE(errorCode(h.sent.first()), int(JsonRpcCode::InvalidParams));
     QVERIFY(h.sent.first().isFinalResponse);
 }
 
-void tst_Session::cursorStaysValidWhenAnEarlierToolIsDisabled() {
+void tst_Session::cursorStaysValidWhenAnEarlierToolIsDisabled()
+{
     Loopback h(2);
     for (const QString &name : {u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s})
         h.addTool(name);
@@ -598,15 +637,16 @@ void tst_Session::cursorStaysValidWhenAnEarlierToolIsDisabled() {
 
     QVERIFY(h.registry.setEnabled(u"a"_s, false));
     QVERIFY(h.registry.unregisterTool(u"b"_s));
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":")" +
-                   cursor.toUtf8() + R"("}})"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":")"
+                   + cursor.toUtf8() + R"("}})"));
     const QJsonObject second = resultOf(h.sent.last());
     QVERIFY(!h.sent.last().json.contains("error"_L1));
     QCOMPARE(toolNames(second), (QStringList{u"c"_s, u"d"_s}));
     QVERIFY(second.contains("nextCursor"_L1));
 }
 
-void tst_Session::disabledToolIsHiddenAndRefused() {
+void tst_Session::disabledToolIsHiddenAndRefused()
+{
     Loopback h;
     const auto alpha = h.addTool(u"alpha"_s);
     h.addTool(u"beta"_s);
@@ -626,7 +666,8 @@ void tst_Session::disabledToolIsHiddenAndRefused() {
     QCOMPARE(alpha->calls, 1);
 }
 
-void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams_data() {
+void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams_data()
+{
     QTest::addColumn<QByteArray>("params");
 
     QTest::newRow("unknown tool") << QByteArray(R"({"name":"ghost"})");
@@ -636,14 +677,15 @@ void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams_data() {
     QTest::newRow("no params") << QByteArray();
 }
 
-void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams() {
+void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams()
+{
     QFETCH(QByteArray, params);
 
     Loopback h;
     const auto alpha = h.addTool(u"alpha"_s);
     QVERIFY(h.initialize());
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":"c","method":"tools/call")" +
-                   (params.isEmpty() ? QByteArray() : ",\"params\":" + params) + "}"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":"c","method":"tools/call")"
+                   + (params.isEmpty() ? QByteArray() : ",\"params\":" + params) + "}"));
 
     QCOMPARE(h.sent.size(), 1);
     QCOMPARE(errorCode(h.sent.first()), int(JsonRpcCode::InvalidParams));
@@ -652,7 +694,8 @@ void tst_Session::toolsCallWithoutAKnownToolIsInvalidParams() {
     QCOMPARE(alpha->calls, 0);
 }
 
-void tst_Session::missingArgumentsAreAnEmptyObject_data() {
+void tst_Session::missingArgumentsAreAnEmptyObject_data()
+{
     QTest::addColumn<QByteArray>("params");
 
     QTest::newRow("absent") << QByteArray(R"({"name":"alpha"})");
@@ -660,7 +703,8 @@ void tst_Session::missingArgumentsAreAnEmptyObject_data() {
     QTest::newRow("empty object") << QByteArray(R"({"name":"alpha","arguments":{}})");
 }
 
-void tst_Session::missingArgumentsAreAnEmptyObject() {
+void tst_Session::missingArgumentsAreAnEmptyObject()
+{
     QFETCH(QByteArray, params);
 
     Loopback h;
@@ -679,7 +723,8 @@ void tst_Session::missingArgumentsAreAnEmptyObject() {
     QCOMPARE(alpha->lastArguments, QJsonObject());
 }
 
-void tst_Session::argumentsThatAreNotAnObjectAreInvalidParams_data() {
+void tst_Session::argumentsThatAreNotAnObjectAreInvalidParams_data()
+{
     QTest::addColumn<QByteArray>("arguments");
 
     QTest::newRow("array") << QByteArray("[]");
@@ -688,22 +733,24 @@ void tst_Session::argumentsThatAreNotAnObjectAreInvalidParams_data() {
     QTest::newRow("boolean") << QByteArray("false");
 }
 
-void tst_Session::argumentsThatAreNotAnObjectAreInvalidParams() {
+void tst_Session::argumentsThatAreNotAnObjectAreInvalidParams()
+{
     QFETCH(QByteArray, arguments);
 
     Loopback h;
     const auto alpha = h.addTool(u"alpha"_s);
     QVERIFY(h.initialize());
     QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"alpha",
-                       "arguments":)" +
-                   arguments + "}}"));
+                       "arguments":)"
+                   + arguments + "}}"));
 
     QCOMPARE(h.sent.size(), 1);
     QCOMPARE(errorCode(h.sent.first()), int(JsonRpcCode::InvalidParams));
     QCOMPARE(alpha->calls, 0);
 }
 
-void tst_Session::schemaInvalidArgumentsAreAToolError() {
+void tst_Session::schemaInvalidArgumentsAreAToolError()
+{
     Loopback h;
     const auto alpha = h.addTool(
         u"alpha"_s, FakeTool::Mode::Immediate,
@@ -730,7 +777,8 @@ void tst_Session::schemaInvalidArgumentsAreAToolError() {
     QCOMPARE(alpha->calls, 0);
 }
 
-void tst_Session::toolFailureIsAResultNotAProtocolError() {
+void tst_Session::toolFailureIsAResultNotAProtocolError()
+{
     Loopback h;
     const auto alpha = h.addTool(u"alpha"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -744,7 +792,8 @@ void tst_Session::toolFailureIsAResultNotAProtocolError() {
     QCOMPARE(firstText(resultOf(h.sent.first())), u"the disk is full"_s);
 }
 
-void tst_Session::laterAnswerCarriesTheRequestId_data() {
+void tst_Session::laterAnswerCarriesTheRequestId_data()
+{
     QTest::addColumn<QByteArray>("id");
 
     QTest::newRow("integer") << QByteArray("7");
@@ -755,14 +804,15 @@ void tst_Session::laterAnswerCarriesTheRequestId_data() {
     QTest::newRow("2^53+1") << QByteArray("9007199254740993");
 }
 
-void tst_Session::laterAnswerCarriesTheRequestId() {
+void tst_Session::laterAnswerCarriesTheRequestId()
+{
     QFETCH(QByteArray, id);
 
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":)" + id +
-                   R"(,"method":"tools/call","params":{"name":"slow","arguments":{"k":[1]}}})"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":)" + id
+                   + R"(,"method":"tools/call","params":{"name":"slow","arguments":{"k":[1]}}})"));
     QCOMPARE(h.sent.size(), 0);
     QCOMPARE(slow->calls, 1);
     QCOMPARE(slow->lastArguments, (QJsonObject{{"k"_L1, QJsonArray{1}}}));
@@ -786,7 +836,8 @@ void tst_Session::laterAnswerCarriesTheRequestId() {
     QTRY_VERIFY(call.isNull()); // the session does not leak finished calls
 }
 
-void tst_Session::requestFinishedReportsEachOutcome_data() {
+void tst_Session::requestFinishedReportsEachOutcome_data()
+{
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("result");
     QTest::addColumn<QString>("method");
@@ -797,19 +848,21 @@ void tst_Session::requestFinishedReportsEachOutcome_data() {
     QTest::newRow("unknown method")
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"nope"})")
         << int(RequestOutcome::Result::ProtocolError) << u"nope"_s << QString();
-    QTest::newRow("tool call")
-        << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ok"}})")
-        << int(RequestOutcome::Result::Ok) << u"tools/call"_s << u"ok"_s;
-    QTest::newRow("unknown tool")
-        << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}})")
-        << int(RequestOutcome::Result::ProtocolError) << u"tools/call"_s << u"x"_s;
+    QTest::newRow("tool call") << QByteArray(
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ok"}})")
+                               << int(RequestOutcome::Result::Ok) << u"tools/call"_s << u"ok"_s;
+    QTest::newRow("unknown tool") << QByteArray(
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}})")
+                                  << int(RequestOutcome::Result::ProtocolError) << u"tools/call"_s
+                                  << u"x"_s;
     QTest::newRow("invalid arguments")
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"strict",
                           "arguments":{"unexpected":1}}})")
         << int(RequestOutcome::Result::ToolError) << u"tools/call"_s << u"strict"_s;
 }
 
-void tst_Session::requestFinishedReportsEachOutcome() {
+void tst_Session::requestFinishedReportsEachOutcome()
+{
     QFETCH(QByteArray, request);
     QFETCH(int, result);
     QFETCH(QString, method);
@@ -832,7 +885,8 @@ void tst_Session::requestFinishedReportsEachOutcome() {
     QVERIFY(outcome.elapsedMs >= 0);
 }
 
-void tst_Session::progressEchoesTokenWithItsExactType_data() {
+void tst_Session::progressEchoesTokenWithItsExactType_data()
+{
     QTest::addColumn<QByteArray>("token");
 
     QTest::newRow("integer") << QByteArray("1");
@@ -842,7 +896,8 @@ void tst_Session::progressEchoesTokenWithItsExactType_data() {
     QTest::newRow("2^53+1") << QByteArray("9007199254740993");
 }
 
-void tst_Session::progressEchoesTokenWithItsExactType() {
+void tst_Session::progressEchoesTokenWithItsExactType()
+{
     QFETCH(QByteArray, token);
 
     Loopback h;
@@ -872,7 +927,8 @@ void tst_Session::progressEchoesTokenWithItsExactType() {
     QVERIFY(h.sent.at(2).isFinalResponse);
 }
 
-void tst_Session::progressWithoutAUsableTokenIsNotSent_data() {
+void tst_Session::progressWithoutAUsableTokenIsNotSent_data()
+{
     QTest::addColumn<QByteArray>("meta"); // the params._meta member, or empty for none
 
     QTest::newRow("no _meta") << QByteArray();
@@ -882,14 +938,15 @@ void tst_Session::progressWithoutAUsableTokenIsNotSent_data() {
     QTest::newRow("object token") << QByteArray(R"({"progressToken":{"id":1}})");
 }
 
-void tst_Session::progressWithoutAUsableTokenIsNotSent() {
+void tst_Session::progressWithoutAUsableTokenIsNotSent()
+{
     QFETCH(QByteArray, meta);
 
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
-    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow")" +
-                   (meta.isEmpty() ? QByteArray() : ",\"_meta\":" + meta) + "}}"));
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow")"
+                   + (meta.isEmpty() ? QByteArray() : ",\"_meta\":" + meta) + "}}"));
     QVERIFY(slow->lastCall());
     QVERIFY(!slow->lastCall()->wantsProgress());
     slow->lastCall()->reportProgress(1, 2);
@@ -899,7 +956,8 @@ void tst_Session::progressWithoutAUsableTokenIsNotSent() {
     QVERIFY(h.sent.first().isFinalResponse);
 }
 
-void tst_Session::progressMustStrictlyIncrease() {
+void tst_Session::progressMustStrictlyIncrease()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -915,7 +973,8 @@ void tst_Session::progressMustStrictlyIncrease() {
     QCOMPARE(sent, (QList<double>{0.5, 1.0, 3.0, 3.5}));
 }
 
-void tst_Session::nothingFollowsTheFinalResponse() {
+void tst_Session::nothingFollowsTheFinalResponse()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -938,7 +997,8 @@ void tst_Session::nothingFollowsTheFinalResponse() {
     QCOMPARE(firstText(resultOf(h.sent.last())), u"done"_s);
 }
 
-void tst_Session::cancelledCallIsNeverAnswered() {
+void tst_Session::cancelledCallIsNeverAnswered()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -971,7 +1031,8 @@ void tst_Session::cancelledCallIsNeverAnswered() {
     QVERIFY(h.sent.last().json.contains("result"_L1));
 }
 
-void tst_Session::invalidOrLateCancellationsAreIgnored() {
+void tst_Session::invalidOrLateCancellationsAreIgnored()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -1000,7 +1061,8 @@ void tst_Session::invalidOrLateCancellationsAreIgnored() {
     QCOMPARE(h.sent.size(), 1);
 }
 
-void tst_Session::setLevelFiltersLogMessages_data() {
+void tst_Session::setLevelFiltersLogMessages_data()
+{
     QTest::addColumn<QString>("level"); // empty: no logging/setLevel sent
     QTest::addColumn<QStringList>("delivered");
 
@@ -1013,16 +1075,16 @@ void tst_Session::setLevelFiltersLogMessages_data() {
     QTest::newRow("emergency") << u"emergency"_s << QStringList{u"emergency"_s};
 }
 
-void tst_Session::setLevelFiltersLogMessages() {
+void tst_Session::setLevelFiltersLogMessages()
+{
     QFETCH(QString, level);
     QFETCH(QStringList, delivered);
 
     Loopback h;
     QVERIFY(h.initialize());
     if (!level.isEmpty()) {
-        QVERIFY(
-            h.send(R"({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":")" +
-                   level.toUtf8() + R"("}})"));
+        QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":")"
+                       + level.toUtf8() + R"("}})"));
         QCOMPARE(h.sent.size(), 1);
         QCOMPARE(h.sent.first().json, JsonRpc::result(RequestId(QJsonValue(1)), {}));
         QCOMPARE(heartline::LogLevels::name(h.session.logLevel()), level);
@@ -1045,7 +1107,8 @@ void tst_Session::setLevelFiltersLogMessages() {
     QCOMPARE(levels, delivered);
 }
 
-void tst_Session::setLevelRejectsInvalidLevels_data() {
+void tst_Session::setLevelRejectsInvalidLevels_data()
+{
     QTest::addColumn<QByteArray>("params");
 
     QTest::newRow("unknown name") << QByteArray(R"({"level":"verbose"})");
@@ -1055,7 +1118,8 @@ void tst_Session::setLevelRejectsInvalidLevels_data() {
     QTest::newRow("missing") << QByteArray(R"({})");
 }
 
-void tst_Session::setLevelRejectsInvalidLevels() {
+void tst_Session::setLevelRejectsInvalidLevels()
+{
     QFETCH(QByteArray, params);
 
     Loopback h;
@@ -1070,7 +1134,8 @@ void tst_Session::setLevelRejectsInvalidLevels() {
     QCOMPARE(h.session.logLevel(), LogLevel::Error); // the earlier level still holds
 }
 
-void tst_Session::toolLogsGoWithTheirRequest() {
+void tst_Session::toolLogsGoWithTheirRequest()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -1094,7 +1159,8 @@ void tst_Session::toolLogsGoWithTheirRequest() {
     QVERIFY(h.sent.last().isFinalResponse);
 }
 
-void tst_Session::listChangedWaitsForInitialized() {
+void tst_Session::listChangedWaitsForInitialized()
+{
     Loopback h;
     h.addTool(u"alpha"_s);
     QSignalSpy registryChanged(&h.registry, &ToolRegistry::listChanged);
@@ -1118,7 +1184,8 @@ void tst_Session::listChangedWaitsForInitialized() {
     QVERIFY(!changed.isFinalResponse);
 }
 
-void tst_Session::listChangedIsCoalescedPerBurst() {
+void tst_Session::listChangedIsCoalescedPerBurst()
+{
     Loopback h;
     h.addTool(u"alpha"_s);
     h.addTool(u"beta"_s);
@@ -1139,7 +1206,8 @@ void tst_Session::listChangedIsCoalescedPerBurst() {
     QCOMPARE(h.sent.size(), 2);
 }
 
-void tst_Session::listChangedSkipsChangesTheClientAlreadySaw() {
+void tst_Session::listChangedSkipsChangesTheClientAlreadySaw()
+{
     Loopback h;
     h.registry.setCoalesceInterval(50);
     QSignalSpy registryChanged(&h.registry, &ToolRegistry::listChanged);
@@ -1165,7 +1233,8 @@ void tst_Session::listChangedSkipsChangesTheClientAlreadySaw() {
     QTRY_COMPARE(h.countMethod(u"notifications/tools/list_changed"_s), 1);
 }
 
-void tst_Session::closeCancelsRunningCallsSilently() {
+void tst_Session::closeCancelsRunningCallsSilently()
+{
     Loopback h;
     const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(h.initialize());
@@ -1197,7 +1266,8 @@ void tst_Session::closeCancelsRunningCallsSilently() {
     QTRY_VERIFY(first.isNull());
 }
 
-void tst_Session::destroyingTheSessionCancelsRunningCalls() {
+void tst_Session::destroyingTheSessionCancelsRunningCalls()
+{
     ToolRegistry registry;
     const auto slow = std::make_shared<FakeTool>(u"slow"_s, FakeTool::Mode::Deferred);
     QVERIFY(registry.registerTool(slow));

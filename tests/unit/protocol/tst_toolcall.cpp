@@ -10,7 +10,8 @@ using heartline::LogLevel;
 using heartline::ToolCall;
 using heartline::ToolDefinition;
 
-class tst_ToolCall final : public QObject {
+class tst_ToolCall final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -27,7 +28,8 @@ private Q_SLOTS:
     void definitionServesSchemasVerbatim();
 };
 
-void tst_ToolCall::progressEchoesTokenWithItsJsonType_data() {
+void tst_ToolCall::progressEchoesTokenWithItsJsonType_data()
+{
     QTest::addColumn<QJsonValue>("token");
     QTest::addColumn<QByteArray>("tokenOnTheWire");
 
@@ -38,7 +40,8 @@ void tst_ToolCall::progressEchoesTokenWithItsJsonType_data() {
                             << QByteArray("9007199254740993");
 }
 
-void tst_ToolCall::progressEchoesTokenWithItsJsonType() {
+void tst_ToolCall::progressEchoesTokenWithItsJsonType()
+{
     QFETCH(QJsonValue, token);
     QFETCH(QByteArray, tokenOnTheWire);
 
@@ -53,7 +56,8 @@ void tst_ToolCall::progressEchoesTokenWithItsJsonType() {
              "{\"t\":" + tokenOnTheWire + "}");
 }
 
-void tst_ToolCall::progressWithoutTokenIsNeverReported() {
+void tst_ToolCall::progressWithoutTokenIsNeverReported()
+{
     ToolCall call(u"t"_s, {}, QJsonValue(QJsonValue::Undefined));
     QVERIFY(!call.wantsProgress());
     QSignalSpy progress(&call, &ToolCall::progressReported);
@@ -62,7 +66,8 @@ void tst_ToolCall::progressWithoutTokenIsNeverReported() {
     QCOMPARE(progress.size(), 0);
 }
 
-void tst_ToolCall::progressMustStrictlyIncrease() {
+void tst_ToolCall::progressMustStrictlyIncrease()
+{
     ToolCall call(u"t"_s, {}, QJsonValue(u"tok"_s));
     QSignalSpy progress(&call, &ToolCall::progressReported);
     call.reportProgress(0);
@@ -78,7 +83,8 @@ void tst_ToolCall::progressMustStrictlyIncrease() {
     QCOMPARE(sent, (QList<double>{0, 2.5, 3}));
 }
 
-void tst_ToolCall::totalAndMessageAreOptional() {
+void tst_ToolCall::totalAndMessageAreOptional()
+{
     ToolCall call(u"t"_s, {}, QJsonValue(7));
     QSignalSpy progress(&call, &ToolCall::progressReported);
     call.reportProgress(1);
@@ -94,7 +100,8 @@ void tst_ToolCall::totalAndMessageAreOptional() {
                                 {"message"_L1, u"two of ten"_s}}));
 }
 
-void tst_ToolCall::nothingIsReportedAfterFinish() {
+void tst_ToolCall::nothingIsReportedAfterFinish()
+{
     ToolCall call(u"t"_s, {}, QJsonValue(1));
     QSignalSpy progress(&call, &ToolCall::progressReported);
     QSignalSpy logged(&call, &ToolCall::logged);
@@ -110,7 +117,8 @@ void tst_ToolCall::nothingIsReportedAfterFinish() {
     QCOMPARE(logged.first().at(2).toString(), u"t"_s);
 }
 
-void tst_ToolCall::finishIsDeliveredOnce() {
+void tst_ToolCall::finishIsDeliveredOnce()
+{
     ToolCall call(u"t"_s, {}, {});
     QSignalSpy finished(&call, &ToolCall::finished);
     call.finishWithText(u"first"_s);
@@ -126,7 +134,8 @@ void tst_ToolCall::finishIsDeliveredOnce() {
     QVERIFY(!result.contains("isError"_L1));
 }
 
-void tst_ToolCall::cancelEndsTheCallWithoutResult() {
+void tst_ToolCall::cancelEndsTheCallWithoutResult()
+{
     ToolCall call(u"t"_s, {}, QJsonValue(1));
     QSignalSpy cancelled(&call, &ToolCall::cancelled);
     QSignalSpy finished(&call, &ToolCall::finished);
@@ -143,7 +152,8 @@ void tst_ToolCall::cancelEndsTheCallWithoutResult() {
     QCOMPARE(progress.size(), 0);
 }
 
-void tst_ToolCall::cancelAfterFinishIsIgnored() {
+void tst_ToolCall::cancelAfterFinishIsIgnored()
+{
     ToolCall call(u"t"_s, {}, {});
     QSignalSpy cancelled(&call, &ToolCall::cancelled);
     call.finishWithText(u"done"_s);
@@ -153,7 +163,8 @@ void tst_ToolCall::cancelAfterFinishIsIgnored() {
     QVERIFY(!call.isCancelled());
 }
 
-void tst_ToolCall::failIsAResultWithIsError() {
+void tst_ToolCall::failIsAResultWithIsError()
+{
     ToolCall call(u"t"_s, {}, {});
     QSignalSpy finished(&call, &ToolCall::finished);
     call.fail(u"disk full"_s);
@@ -165,7 +176,8 @@ void tst_ToolCall::failIsAResultWithIsError() {
     QCOMPARE(finished.first().first().toJsonObject(), expected);
 }
 
-void tst_ToolCall::definitionServesSchemasVerbatim() {
+void tst_ToolCall::definitionServesSchemasVerbatim()
+{
     const QJsonObject input =
         QJsonDocument::fromJson(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
             "type":"object","$defs":{"p":{"type":"string"}},

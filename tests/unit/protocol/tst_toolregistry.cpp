@@ -11,12 +11,14 @@ using heartline::ToolRegistry;
 
 namespace {
 
-class FakeTool final : public Tool {
+class FakeTool final : public Tool
+{
 public:
     explicit FakeTool(const QString &name,
                       const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
         : m_name(name)
-        , m_schema(schema) {}
+        , m_schema(schema)
+    {}
     ToolDefinition definition() const override { return {m_name, {}, {}, m_schema, {}, {}}; }
     void call(ToolCall *call) override { call->finishWithText(m_name); }
 
@@ -25,11 +27,13 @@ private:
     QJsonObject m_schema;
 };
 
-std::shared_ptr<Tool> fake(const QString &name) {
+std::shared_ptr<Tool> fake(const QString &name)
+{
     return std::make_shared<FakeTool>(name);
 }
 
-QStringList names(const QList<ToolDefinition> &definitions) {
+QStringList names(const QList<ToolDefinition> &definitions)
+{
     QStringList result;
     for (const ToolDefinition &definition : definitions)
         result.append(definition.name);
@@ -38,7 +42,8 @@ QStringList names(const QList<ToolDefinition> &definitions) {
 
 } // namespace
 
-class tst_ToolRegistry final : public QObject {
+class tst_ToolRegistry final : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -62,7 +67,8 @@ private Q_SLOTS:
     void listsAreSortedByNameAndKeepDisabledEntries();
 };
 
-void tst_ToolRegistry::registerAnnouncesTheTool() {
+void tst_ToolRegistry::registerAnnouncesTheTool()
+{
     ToolRegistry registry;
     QSignalSpy registered(&registry, &ToolRegistry::toolRegistered);
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -79,7 +85,8 @@ void tst_ToolRegistry::registerAnnouncesTheTool() {
     QCOMPARE(listChanged.size(), 1);
 }
 
-void tst_ToolRegistry::unregisterAnnouncesTheTool() {
+void tst_ToolRegistry::unregisterAnnouncesTheTool()
+{
     ToolRegistry registry;
     QVERIFY(registry.registerTool(fake(u"alpha"_s)));
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -96,7 +103,8 @@ void tst_ToolRegistry::unregisterAnnouncesTheTool() {
     QCOMPARE(listChanged.size(), 2);
 }
 
-void tst_ToolRegistry::unregisterUnknownChangesNothing() {
+void tst_ToolRegistry::unregisterUnknownChangesNothing()
+{
     ToolRegistry registry;
     QSignalSpy unregistered(&registry, &ToolRegistry::toolUnregistered);
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -107,7 +115,8 @@ void tst_ToolRegistry::unregisterUnknownChangesNothing() {
     QVERIFY(!listChanged.wait(100));
 }
 
-void tst_ToolRegistry::setEnabledAnnouncesOnlyRealChanges() {
+void tst_ToolRegistry::setEnabledAnnouncesOnlyRealChanges()
+{
     ToolRegistry registry;
     QVERIFY(registry.registerTool(fake(u"alpha"_s)));
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -134,7 +143,8 @@ void tst_ToolRegistry::setEnabledAnnouncesOnlyRealChanges() {
     QVERIFY(listChanged.wait(5000));
 }
 
-void tst_ToolRegistry::setEnabledUnknownFails() {
+void tst_ToolRegistry::setEnabledUnknownFails()
+{
     ToolRegistry registry;
     QSignalSpy enabledChanged(&registry, &ToolRegistry::toolEnabledChanged);
     QVERIFY(!registry.setEnabled(u"ghost"_s, false));
@@ -143,7 +153,8 @@ void tst_ToolRegistry::setEnabledUnknownFails() {
     QVERIFY(!registry.isEnabled(u"ghost"_s));
 }
 
-void tst_ToolRegistry::refusesDuplicateNames() {
+void tst_ToolRegistry::refusesDuplicateNames()
+{
     ToolRegistry registry;
     const std::shared_ptr<Tool> first = fake(u"alpha"_s);
     QVERIFY(registry.registerTool(first, u"built-in"_s));
@@ -159,7 +170,8 @@ void tst_ToolRegistry::refusesDuplicateNames() {
     QVERIFY(registry.registerTool(fake(u"Alpha"_s)));
 }
 
-void tst_ToolRegistry::refusesNullTool() {
+void tst_ToolRegistry::refusesNullTool()
+{
     ToolRegistry registry;
     QSignalSpy registered(&registry, &ToolRegistry::toolRegistered);
     QVERIFY(!registry.registerTool(nullptr));
@@ -167,7 +179,8 @@ void tst_ToolRegistry::refusesNullTool() {
     QVERIFY(registry.entries().isEmpty());
 }
 
-void tst_ToolRegistry::refusesInvalidNames_data() {
+void tst_ToolRegistry::refusesInvalidNames_data()
+{
     QTest::addColumn<QString>("name");
 
     QTest::newRow("empty") << QString();
@@ -183,7 +196,8 @@ void tst_ToolRegistry::refusesInvalidNames_data() {
     QTest::newRow("tab") << u"echo\t"_s;
 }
 
-void tst_ToolRegistry::refusesInvalidNames() {
+void tst_ToolRegistry::refusesInvalidNames()
+{
     QFETCH(QString, name);
 
     QVERIFY(!ToolRegistry::isValidToolName(name));
@@ -194,7 +208,8 @@ void tst_ToolRegistry::refusesInvalidNames() {
     QVERIFY(!registry.contains(name));
 }
 
-void tst_ToolRegistry::acceptsValidNames_data() {
+void tst_ToolRegistry::acceptsValidNames_data()
+{
     QTest::addColumn<QString>("name");
 
     QTest::newRow("one character") << u"x"_s;
@@ -206,7 +221,8 @@ void tst_ToolRegistry::acceptsValidNames_data() {
     QTest::newRow("only punctuation") << u"-._"_s;
 }
 
-void tst_ToolRegistry::acceptsValidNames() {
+void tst_ToolRegistry::acceptsValidNames()
+{
     QFETCH(QString, name);
 
     QVERIFY(ToolRegistry::isValidToolName(name));
@@ -215,7 +231,8 @@ void tst_ToolRegistry::acceptsValidNames() {
     QVERIFY(registry.contains(name));
 }
 
-void tst_ToolRegistry::refusesInputSchemaWithoutObjectType_data() {
+void tst_ToolRegistry::refusesInputSchemaWithoutObjectType_data()
+{
     QTest::addColumn<QJsonObject>("schema");
 
     QTest::newRow("empty schema") << QJsonObject();
@@ -225,7 +242,8 @@ void tst_ToolRegistry::refusesInputSchemaWithoutObjectType_data() {
     QTest::newRow("type Object (case)") << QJsonObject{{"type"_L1, "Object"_L1}};
 }
 
-void tst_ToolRegistry::refusesInputSchemaWithoutObjectType() {
+void tst_ToolRegistry::refusesInputSchemaWithoutObjectType()
+{
     QFETCH(QJsonObject, schema);
 
     ToolRegistry registry;
@@ -235,7 +253,8 @@ void tst_ToolRegistry::refusesInputSchemaWithoutObjectType() {
     QVERIFY(!registry.contains(u"alpha"_s));
 }
 
-void tst_ToolRegistry::listChangedCoalescesABurst() {
+void tst_ToolRegistry::listChangedCoalescesABurst()
+{
     ToolRegistry registry;
     registry.setCoalesceInterval(5);
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -256,7 +275,8 @@ void tst_ToolRegistry::listChangedCoalescesABurst() {
     QCOMPARE(listChanged.size(), 2);
 }
 
-void tst_ToolRegistry::listChangedFiresAgainForALaterChange() {
+void tst_ToolRegistry::listChangedFiresAgainForALaterChange()
+{
     ToolRegistry registry;
     registry.setCoalesceInterval(5);
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -271,7 +291,8 @@ void tst_ToolRegistry::listChangedFiresAgainForALaterChange() {
     QCOMPARE(listChanged.size(), 2);
 }
 
-void tst_ToolRegistry::listChangedIsNotPostponedByAStreamOfChanges() {
+void tst_ToolRegistry::listChangedIsNotPostponedByAStreamOfChanges()
+{
     ToolRegistry registry;
     registry.setCoalesceInterval(50);
     QSignalSpy listChanged(&registry, &ToolRegistry::listChanged);
@@ -288,7 +309,8 @@ void tst_ToolRegistry::listChangedIsNotPostponedByAStreamOfChanges() {
     QVERIFY(listChanged.wait(5000));
 }
 
-void tst_ToolRegistry::enabledToolIsNullWhenDisabledOrUnknown() {
+void tst_ToolRegistry::enabledToolIsNullWhenDisabledOrUnknown()
+{
     ToolRegistry registry;
     const std::shared_ptr<Tool> alpha = fake(u"alpha"_s);
     QVERIFY(registry.registerTool(alpha));
@@ -301,7 +323,8 @@ void tst_ToolRegistry::enabledToolIsNullWhenDisabledOrUnknown() {
     QCOMPARE(registry.enabledTool(u"alpha"_s), alpha);
 }
 
-void tst_ToolRegistry::listsAreSortedByNameAndKeepDisabledEntries() {
+void tst_ToolRegistry::listsAreSortedByNameAndKeepDisabledEntries()
+{
     ToolRegistry registry;
     for (const QString &name : {u"delta"_s, u"alpha"_s, u"charlie"_s, u"bravo"_s})
         QVERIFY(registry.registerTool(fake(name)));

@@ -28,7 +28,8 @@
 namespace heartline::testkit {
 
 // Processes events until `condition` holds or `timeoutMs` passes; never a bare sleep.
-inline bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 5000) {
+inline bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 5000)
+{
     const QDeadlineTimer deadline(timeoutMs);
     while (!condition()) {
         if (deadline.hasExpired())
@@ -39,18 +40,21 @@ inline bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 50
 }
 
 // One SSE block (everything up to and including its blank line) and when the client read it.
-struct SseBlock {
+struct SseBlock
+{
     QByteArray text;
     qint64 receivedMs = 0;
 };
 
 // A deliberately dumb HTTP/1.1 client: it writes exactly the bytes a test gives it and parses
 // one response at a time, checking the chunk framing on the way.
-class RawHttpClient final {
+class RawHttpClient final
+{
     Q_DISABLE_COPY_MOVE(RawHttpClient)
 
 public:
-    RawHttpClient() {
+    RawHttpClient()
+    {
         m_clock.start();
         QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this]() {
             if (m_reading)
@@ -60,13 +64,15 @@ public:
 
     QTcpSocket &socket() { return m_socket; }
 
-    bool connectTo(quint16 port) {
+    bool connectTo(quint16 port)
+    {
         m_socket.connectToHost(QHostAddress::LocalHost, port);
         return waitUntil([this]() { return m_socket.state() == QAbstractSocket::ConnectedState; });
     }
 
     // Stops (or resumes) reading from the socket, leaving bytes in the kernel buffers.
-    void setReading(bool reading) {
+    void setReading(bool reading)
+    {
         m_reading = reading;
         if (reading)
             readAvailable();
@@ -74,7 +80,8 @@ public:
 
     void send(const QByteArray &raw) { m_socket.write(raw); }
 
-    void get(const QByteArray &path, const QList<QByteArray> &headerLines = {}) {
+    void get(const QByteArray &path, const QList<QByteArray> &headerLines = {})
+    {
         QByteArray request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
         for (const QByteArray &line : headerLines)
             request += line + "\r\n";
@@ -94,7 +101,8 @@ public:
     // The bytes of the current response after its header block, still chunk-framed.
     QByteArray rawBody() const { return m_headComplete ? m_raw.mid(m_bodyStart) : QByteArray(); }
 
-    QList<QByteArray> headerValues(const QByteArray &name) const {
+    QList<QByteArray> headerValues(const QByteArray &name) const
+    {
         QList<QByteArray> values;
         for (const auto &header : m_headers) {
             if (header.first == name.toLower())
@@ -103,13 +111,15 @@ public:
         return values;
     }
 
-    QByteArray header(const QByteArray &name) const {
+    QByteArray header(const QByteArray &name) const
+    {
         const QList<QByteArray> values = headerValues(name);
         return values.isEmpty() ? QByteArray() : values.first();
     }
 
     // Drops the finished response so the next one on the same connection can be parsed.
-    void startNextResponse() {
+    void startNextResponse()
+    {
         m_raw.remove(0, m_pos);
         m_headComplete = m_complete = m_chunked = m_malformed = false;
         m_status = 0;
@@ -124,12 +134,14 @@ public:
     }
 
 private:
-    void readAvailable() {
+    void readAvailable()
+    {
         m_raw += m_socket.readAll();
         parse();
     }
 
-    void parse() {
+    void parse()
+    {
         if (!m_headComplete && !parseHead())
             return;
         if (m_complete || m_malformed)
@@ -170,7 +182,8 @@ private:
         }
     }
 
-    bool parseHead() {
+    bool parseHead()
+    {
         const qsizetype end = m_raw.indexOf("\r\n\r\n");
         if (end < 0)
             return false;
@@ -193,7 +206,8 @@ private:
         return true;
     }
 
-    void splitBlocks() {
+    void splitBlocks()
+    {
         qsizetype end;
         while ((end = m_body.indexOf("\n\n", m_blockPos)) >= 0) {
             m_blocks.append({m_body.mid(m_blockPos, end + 2 - m_blockPos), m_clock.elapsed()});
@@ -222,7 +236,8 @@ private:
 };
 
 // A QHttpServer on 127.0.0.1 and a free port, whose routes call the test's handlers.
-class TestHttpServer final {
+class TestHttpServer final
+{
     Q_DISABLE_COPY_MOVE(TestHttpServer)
 
 public:
@@ -230,14 +245,16 @@ public:
 
     TestHttpServer() = default;
 
-    void route(const QString &path, Handler handler) {
+    void route(const QString &path, Handler handler)
+    {
         m_http.route(path, [handler = std::move(handler)](const QHttpServerRequest &request,
                                                           QHttpServerResponder &&responder) {
             handler(request, std::move(responder));
         });
     }
 
-    bool listen() {
+    bool listen()
+    {
         m_port = m_http.listen(QHostAddress::LocalHost, 0);
         return m_port != 0;
     }
@@ -252,11 +269,13 @@ private:
 // A TestHttpServer whose /sse route turns each request into an SseStream (opened at once unless
 // the test says otherwise) and whose /plain route answers a small complete reply, so a test can
 // check that a connection is reused after a stream.
-class SseHarness final {
+class SseHarness final
+{
     Q_DISABLE_COPY_MOVE(SseHarness)
 
 public:
-    SseHarness() {
+    SseHarness()
+    {
         m_server.route(QStringLiteral("/sse"), [this](const QHttpServerRequest &,
                                                       QHttpServerResponder &&responder) {
             auto *stream = new SseStream(QStringLiteral("s%1").arg(m_streams.size() + 1),
@@ -273,7 +292,8 @@ public:
         });
     }
 
-    ~SseHarness() {
+    ~SseHarness()
+    {
         for (const QPointer<SseStream> &stream : std::as_const(m_streams))
             delete stream.data();
     }
@@ -283,7 +303,8 @@ public:
 
     // Connects `client`, asks for /sse and waits for the server's stream and, when it opens
     // at once, for the opening comment on the client. Null on failure.
-    SseStream *openStream(RawHttpClient &client) {
+    SseStream *openStream(RawHttpClient &client)
+    {
         const qsizetype before = m_streams.size();
         if (!client.connectTo(port()))
             return nullptr;

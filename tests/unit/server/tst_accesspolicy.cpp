@@ -15,7 +15,8 @@ namespace {
 
 ServerConfig configWith(const QString &host, const QString &token = {},
                         const QStringList &allowedOrigins = {},
-                        const QStringList &allowedHosts = {}) {
+                        const QStringList &allowedHosts = {})
+{
     ServerConfig config;
     config.host = host;
     config.token = token;
@@ -30,9 +31,11 @@ ServerConfig configWith(const QString &host, const QString &token = {},
 //   /open       -> the verdict of check(request, false)
 //   /cors       -> 200 with corsHeaders()
 //   /preflight  -> preflight()
-class PolicyServer final {
+class PolicyServer final
+{
 public:
-    PolicyServer() {
+    PolicyServer()
+    {
         const auto verdict = [this](const QHttpServerRequest &request,
                                     QHttpServerResponder &responder, bool requireToken) {
             const AccessPolicy::Verdict verdict = m_policy->check(request, requireToken);
@@ -63,7 +66,8 @@ public:
 
     // Sends one raw request and waits for its complete response on `client`.
     bool request(RawHttpClient &client, const QByteArray &method, const QByteArray &path,
-                 const QList<QByteArray> &headerLines) {
+                 const QList<QByteArray> &headerLines)
+    {
         if (!client.connectTo(m_server.port()))
             return false;
         QByteArray raw = method + ' ' + path + " HTTP/1.1\r\n";
@@ -80,7 +84,8 @@ private:
 
 } // namespace
 
-class tst_AccessPolicy : public QObject {
+class tst_AccessPolicy : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -106,11 +111,13 @@ private:
     PolicyServer m_server;
 };
 
-void tst_AccessPolicy::initTestCase() {
+void tst_AccessPolicy::initTestCase()
+{
     QVERIFY(m_server.listen());
 }
 
-void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused_data() {
+void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused_data()
+{
     QTest::addColumn<QString>("origin");
     QTest::addColumn<bool>("allowed");
 
@@ -138,7 +145,8 @@ void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused_data() {
     QTest::newRow("no scheme") << u"localhost:6274"_s << false;
 }
 
-void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused() {
+void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused()
+{
     QFETCH(QString, origin);
     QFETCH(bool, allowed);
 
@@ -146,7 +154,8 @@ void tst_AccessPolicy::loopbackOriginsAreAllowedOthersRefused() {
     QCOMPARE(policy.isOriginAllowed(origin), allowed);
 }
 
-void tst_AccessPolicy::configuredOriginsMatchExactly_data() {
+void tst_AccessPolicy::configuredOriginsMatchExactly_data()
+{
     QTest::addColumn<QStringList>("configured");
     QTest::addColumn<QString>("origin");
     QTest::addColumn<bool>("allowed");
@@ -170,7 +179,8 @@ void tst_AccessPolicy::configuredOriginsMatchExactly_data() {
         << QStringList{u"not an origin"_s} << u"not an origin"_s << false;
 }
 
-void tst_AccessPolicy::configuredOriginsMatchExactly() {
+void tst_AccessPolicy::configuredOriginsMatchExactly()
+{
     QFETCH(QStringList, configured);
     QFETCH(QString, origin);
     QFETCH(bool, allowed);
@@ -179,7 +189,8 @@ void tst_AccessPolicy::configuredOriginsMatchExactly() {
     QCOMPARE(policy.isOriginAllowed(origin), allowed);
 }
 
-void tst_AccessPolicy::hostHeaderIsChecked_data() {
+void tst_AccessPolicy::hostHeaderIsChecked_data()
+{
     QTest::addColumn<QString>("bound");
     QTest::addColumn<QStringList>("allowedHosts");
     QTest::addColumn<QString>("hostHeader");
@@ -217,7 +228,8 @@ void tst_AccessPolicy::hostHeaderIsChecked_data() {
     QTest::newRow("any IPv6, foreign") << u"::"_s << QStringList() << u"evil.example.com"_s << true;
 }
 
-void tst_AccessPolicy::hostHeaderIsChecked() {
+void tst_AccessPolicy::hostHeaderIsChecked()
+{
     QFETCH(QString, bound);
     QFETCH(QStringList, allowedHosts);
     QFETCH(QString, hostHeader);
@@ -227,7 +239,8 @@ void tst_AccessPolicy::hostHeaderIsChecked() {
     QCOMPARE(policy.isHostAllowed(hostHeader), allowed);
 }
 
-void tst_AccessPolicy::bearerTokenIsChecked_data() {
+void tst_AccessPolicy::bearerTokenIsChecked_data()
+{
     QTest::addColumn<QString>("token");
     QTest::addColumn<QByteArray>("authorization");
     QTest::addColumn<bool>("valid");
@@ -250,7 +263,8 @@ void tst_AccessPolicy::bearerTokenIsChecked_data() {
     QTest::newRow("no space") << token << QByteArray("Bearers3cret-T0ken") << false;
 }
 
-void tst_AccessPolicy::bearerTokenIsChecked() {
+void tst_AccessPolicy::bearerTokenIsChecked()
+{
     QFETCH(QString, token);
     QFETCH(QByteArray, authorization);
     QFETCH(bool, valid);
@@ -259,7 +273,8 @@ void tst_AccessPolicy::bearerTokenIsChecked() {
     QCOMPARE(policy.isTokenValid(authorization), valid);
 }
 
-void tst_AccessPolicy::loopbackNamesAreRecognised_data() {
+void tst_AccessPolicy::loopbackNamesAreRecognised_data()
+{
     QTest::addColumn<QString>("host");
     QTest::addColumn<bool>("loopback");
 
@@ -273,14 +288,16 @@ void tst_AccessPolicy::loopbackNamesAreRecognised_data() {
     QTest::newRow("empty") << QString() << false;
 }
 
-void tst_AccessPolicy::loopbackNamesAreRecognised() {
+void tst_AccessPolicy::loopbackNamesAreRecognised()
+{
     QFETCH(QString, host);
     QFETCH(bool, loopback);
 
     QCOMPARE(AccessPolicy::isLoopbackName(host), loopback);
 }
 
-void tst_AccessPolicy::checkRefusesHostThenOriginThenToken_data() {
+void tst_AccessPolicy::checkRefusesHostThenOriginThenToken_data()
+{
     QTest::addColumn<QString>("token");
     QTest::addColumn<QByteArray>("path");
     QTest::addColumn<QList<QByteArray>>("headers");
@@ -342,7 +359,8 @@ void tst_AccessPolicy::checkRefusesHostThenOriginThenToken_data() {
         << DisconnectCause::OriginRejected << QByteArray();
 }
 
-void tst_AccessPolicy::checkRefusesHostThenOriginThenToken() {
+void tst_AccessPolicy::checkRefusesHostThenOriginThenToken()
+{
     QFETCH(QString, token);
     QFETCH(QByteArray, path);
     QFETCH(QList<QByteArray>, headers);
@@ -365,7 +383,8 @@ void tst_AccessPolicy::checkRefusesHostThenOriginThenToken() {
         QVERIFY(!client.body().contains(token.toUtf8()));
 }
 
-void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin_data() {
+void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin_data()
+{
     QTest::addColumn<QByteArray>("origin"); // empty: no Origin header
     QTest::addColumn<bool>("cors");
 
@@ -376,7 +395,8 @@ void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin_data() {
     QTest::newRow("prefix trick") << QByteArray("http://localhost.evil.example") << false;
 }
 
-void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin() {
+void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin()
+{
     QFETCH(QByteArray, origin);
     QFETCH(bool, cors);
 
@@ -399,7 +419,8 @@ void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin() {
     QVERIFY2(exposed.contains("mcp-protocol-version"), exposed.constData());
 }
 
-void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken_data() {
+void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken_data()
+{
     QTest::addColumn<QByteArray>("host");
     QTest::addColumn<QByteArray>("origin"); // empty: no Origin header
     QTest::addColumn<int>("status");
@@ -415,7 +436,8 @@ void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken_data() {
                                   << QByteArray("http://localhost:6274") << 403;
 }
 
-void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken() {
+void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken()
+{
     QFETCH(QByteArray, host);
     QFETCH(QByteArray, origin);
     QFETCH(int, status);

@@ -8,7 +8,8 @@ using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(heartline::DisconnectCause)
 
-class tst_DisconnectCause : public QObject {
+class tst_DisconnectCause : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -28,7 +29,8 @@ static const QStringList kDesignNames{
     u"auth_failed"_s,     u"origin_rejected"_s,  u"rate_limited"_s,    u"too_large"_s,
 };
 
-void tst_DisconnectCause::nameIsTheDesignName_data() {
+void tst_DisconnectCause::nameIsTheDesignName_data()
+{
     QTest::addColumn<DisconnectCause>("cause");
     QTest::addColumn<QString>("name");
 
@@ -51,7 +53,8 @@ void tst_DisconnectCause::nameIsTheDesignName_data() {
     QTest::newRow("TooLarge") << DisconnectCause::TooLarge << u"too_large"_s;
 }
 
-void tst_DisconnectCause::nameIsTheDesignName() {
+void tst_DisconnectCause::nameIsTheDesignName()
+{
     QFETCH(DisconnectCause, cause);
     QFETCH(QString, name);
 
@@ -62,7 +65,8 @@ void tst_DisconnectCause::nameIsTheDesignName() {
     QCOMPARE(parsed, cause);
 }
 
-void tst_DisconnectCause::everyCauseRoundTripsThroughItsName() {
+void tst_DisconnectCause::everyCauseRoundTripsThroughItsName()
+{
     const QList<DisconnectCause> all = DisconnectCauses::all();
     QVERIFY(!all.isEmpty());
     for (DisconnectCause cause : all) {
@@ -75,7 +79,8 @@ void tst_DisconnectCause::everyCauseRoundTripsThroughItsName() {
     }
 }
 
-void tst_DisconnectCause::namesAreExactlyTheDesignList() {
+void tst_DisconnectCause::namesAreExactlyTheDesignList()
+{
     QStringList names;
     for (DisconnectCause cause : DisconnectCauses::all())
         names.append(DisconnectCauses::name(cause));
@@ -84,7 +89,8 @@ void tst_DisconnectCause::namesAreExactlyTheDesignList() {
     QCOMPARE(names, kDesignNames);
 }
 
-void tst_DisconnectCause::parseRefusesWhatIsNotAName_data() {
+void tst_DisconnectCause::parseRefusesWhatIsNotAName_data()
+{
     QTest::addColumn<QString>("text");
 
     QTest::newRow("empty") << QString();
@@ -97,7 +103,8 @@ void tst_DisconnectCause::parseRefusesWhatIsNotAName_data() {
     QTest::newRow("suffix") << u"client_closed_x"_s;
 }
 
-void tst_DisconnectCause::parseRefusesWhatIsNotAName() {
+void tst_DisconnectCause::parseRefusesWhatIsNotAName()
+{
     QFETCH(QString, text);
 
     DisconnectCause parsed = DisconnectCause::Unresponsive;

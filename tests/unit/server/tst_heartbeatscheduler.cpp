@@ -22,13 +22,15 @@ constexpr int kIntervalMs = 50;
 constexpr int kTickMs = kIntervalMs / HeartbeatScheduler::kTicksPerInterval;
 constexpr int kDueMs = kIntervalMs - kTickMs;
 
-struct Beat {
+struct Beat
+{
     quint64 sequence = 0;
     qint64 receivedMs = 0;
 };
 
 // The heartbeat comments the client has read so far, with their sequence numbers.
-QList<Beat> beatsOnTheWire(const RawHttpClient &client) {
+QList<Beat> beatsOnTheWire(const RawHttpClient &client)
+{
     QList<Beat> beats;
     for (const SseBlock &block : client.blocks()) {
         if (block.text.startsWith(": heartbeat "))
@@ -37,13 +39,15 @@ QList<Beat> beatsOnTheWire(const RawHttpClient &client) {
     return beats;
 }
 
-qsizetype beatCount(const RawHttpClient &client) {
+qsizetype beatCount(const RawHttpClient &client)
+{
     return beatsOnTheWire(client).size();
 }
 
 } // namespace
 
-class tst_HeartbeatScheduler : public QObject {
+class tst_HeartbeatScheduler : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -59,11 +63,13 @@ private Q_SLOTS:
     void removedStreamGetsNoHeartbeat();
 };
 
-void tst_HeartbeatScheduler::initTestCase() {
+void tst_HeartbeatScheduler::initTestCase()
+{
     qRegisterMetaType<heartline::StreamEnd>();
 }
 
-void tst_HeartbeatScheduler::silentStreamGetsNumberedHeartbeatsEveryInterval() {
+void tst_HeartbeatScheduler::silentStreamGetsNumberedHeartbeatsEveryInterval()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);
@@ -92,7 +98,8 @@ void tst_HeartbeatScheduler::silentStreamGetsNumberedHeartbeatsEveryInterval() {
     QVERIFY2(median <= kIntervalMs + kIntervalMs / 2, qPrintable(QString::number(median)));
 }
 
-void tst_HeartbeatScheduler::heartbeatsAreCommentsOnly() {
+void tst_HeartbeatScheduler::heartbeatsAreCommentsOnly()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);
@@ -110,7 +117,8 @@ void tst_HeartbeatScheduler::heartbeatsAreCommentsOnly() {
     QCOMPARE(stream->stats().events, 0u);
 }
 
-void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence() {
+void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);
@@ -129,8 +137,8 @@ void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence()
     QTRY_VERIFY_WITH_TIMEOUT(secondBeats.size() >= 3, 10000);
     const auto checkSequence = [](const QSignalSpy &spy, const QString &id) {
         for (qsizetype i = 0; i < spy.size(); ++i) {
-            if (spy.at(i).at(0).toString() != id ||
-                spy.at(i).at(1).value<quint64>() != quint64(i + 1))
+            if (spy.at(i).at(0).toString() != id
+                || spy.at(i).at(1).value<quint64>() != quint64(i + 1))
                 return false;
         }
         return true;
@@ -142,7 +150,8 @@ void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence()
     QCOMPARE(first->stats().heartbeats, quint64(firstBeats.size()));
 }
 
-void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat() {
+void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);
@@ -186,14 +195,16 @@ void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat() {
                  qlonglong(busyBeats.size()));
 }
 
-void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes_data() {
+void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes_data()
+{
     QTest::addColumn<int>("off");
 
     QTest::newRow("0") << 0;
     QTest::newRow("negative") << -5;
 }
 
-void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes() {
+void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes()
+{
     QFETCH(int, off);
 
     SseHarness harness;
@@ -221,7 +232,8 @@ void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes() {
     QTRY_COMPARE(beatCount(client), beforeOff + 1);
 }
 
-void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped() {
+void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);
@@ -246,7 +258,8 @@ void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped() {
     QTRY_VERIFY_WITH_TIMEOUT(keptBeats.size() >= 2, 10000);
 }
 
-void tst_HeartbeatScheduler::streamEndedByItsOwnHeartbeatIsDropped() {
+void tst_HeartbeatScheduler::streamEndedByItsOwnHeartbeatIsDropped()
+{
     // Two streams that trip their high-water mark on the first heartbeat end inside the same
     // tick, and, as a session does, whoever owns them unregisters them there and then: all
     // while the scheduler walks its streams.
@@ -276,7 +289,8 @@ void tst_HeartbeatScheduler::streamEndedByItsOwnHeartbeatIsDropped() {
     QCOMPARE(scheduler.streamCount(), 0);
 }
 
-void tst_HeartbeatScheduler::removedStreamGetsNoHeartbeat() {
+void tst_HeartbeatScheduler::removedStreamGetsNoHeartbeat()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     HeartbeatScheduler scheduler(kIntervalMs);

@@ -16,9 +16,11 @@ Q_DECLARE_METATYPE(heartline::DisconnectCause)
 namespace {
 
 // Every request to /x becomes an HttpExchange the test drives by hand.
-class ExchangeServer final {
+class ExchangeServer final
+{
 public:
-    ExchangeServer() {
+    ExchangeServer()
+    {
         m_server.route(
             u"/x"_s, [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
                 m_exchanges.push_back(std::make_unique<HttpExchange>(std::move(responder)));
@@ -28,7 +30,8 @@ public:
     bool listen() { return m_server.listen(); }
 
     // Connects `client`, asks for /x and returns the server's exchange for it.
-    HttpExchange *exchangeFor(RawHttpClient &client) {
+    HttpExchange *exchangeFor(RawHttpClient &client)
+    {
         const size_t before = m_exchanges.size();
         if (!client.connectTo(m_server.port()))
             return nullptr;
@@ -45,7 +48,8 @@ private:
 
 } // namespace
 
-class tst_HttpExchange : public QObject {
+class tst_HttpExchange : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -60,12 +64,14 @@ private:
     ExchangeServer m_server;
 };
 
-void tst_HttpExchange::initTestCase() {
+void tst_HttpExchange::initTestCase()
+{
     qRegisterMetaType<heartline::DisconnectCause>();
     QVERIFY(m_server.listen());
 }
 
-void tst_HttpExchange::sendReplyWritesAWholeResponse() {
+void tst_HttpExchange::sendReplyWritesAWholeResponse()
+{
     RawHttpClient client;
     HttpExchange *exchange = m_server.exchangeFor(client);
     QVERIFY(exchange);
@@ -84,7 +90,8 @@ void tst_HttpExchange::sendReplyWritesAWholeResponse() {
     QVERIFY(!exchange->writeChunk("late"));
 }
 
-void tst_HttpExchange::chunksStreamUntilEndChunked() {
+void tst_HttpExchange::chunksStreamUntilEndChunked()
+{
     RawHttpClient client;
     HttpExchange *exchange = m_server.exchangeFor(client);
     QVERIFY(exchange);
@@ -103,7 +110,8 @@ void tst_HttpExchange::chunksStreamUntilEndChunked() {
     QVERIFY(client.isConnected());
 }
 
-void tst_HttpExchange::emptyChunkDoesNotEndTheBody() {
+void tst_HttpExchange::emptyChunkDoesNotEndTheBody()
+{
     RawHttpClient client;
     HttpExchange *exchange = m_server.exchangeFor(client);
     QVERIFY(exchange);
@@ -117,7 +125,8 @@ void tst_HttpExchange::emptyChunkDoesNotEndTheBody() {
     QCOMPARE(client.chunkSizes(), QList<qint64>{13});
 }
 
-void tst_HttpExchange::abortDropsTheConnectionWithoutEndingTheBody() {
+void tst_HttpExchange::abortDropsTheConnectionWithoutEndingTheBody()
+{
     RawHttpClient client;
     QSignalSpy clientGone(&client.socket(), &QTcpSocket::disconnected);
     HttpExchange *exchange = m_server.exchangeFor(client);
@@ -134,7 +143,8 @@ void tst_HttpExchange::abortDropsTheConnectionWithoutEndingTheBody() {
     QCOMPARE(disconnected.size(), 0); // the server's own decision is not a client's disconnect
 }
 
-void tst_HttpExchange::clientLeavingIsReportedOnceAndStopsWrites() {
+void tst_HttpExchange::clientLeavingIsReportedOnceAndStopsWrites()
+{
     RawHttpClient client;
     HttpExchange *exchange = m_server.exchangeFor(client);
     QVERIFY(exchange);

@@ -14,7 +14,8 @@ namespace {
 
 using Action = LaunchOptions::Action;
 
-QProcessEnvironment environmentWith(const QString &token = {}, bool set = false) {
+QProcessEnvironment environmentWith(const QString &token = {}, bool set = false)
+{
     QProcessEnvironment environment;
     environment.insert(u"HOME"_s, u"/nonexistent"_s);
     if (set || !token.isEmpty())
@@ -24,17 +25,20 @@ QProcessEnvironment environmentWith(const QString &token = {}, bool set = false)
 
 LaunchOptions parse(const QStringList &arguments,
                     const QProcessEnvironment &environment = environmentWith(),
-                    bool hasDisplay = true) {
+                    bool hasDisplay = true)
+{
     return parseLaunchOptions(QStringList{u"heartline"_s} + arguments, environment, hasDisplay);
 }
 
-QString describe(const LaunchOptions &options) {
+QString describe(const LaunchOptions &options)
+{
     return u"action %1, error '%2'"_s.arg(int(options.action)).arg(options.error);
 }
 
 } // namespace
 
-class tst_LaunchOptions : public QObject {
+class tst_LaunchOptions : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -65,7 +69,8 @@ private:
     int m_files = 0;
 };
 
-QString tst_LaunchOptions::writeConfig(const QByteArray &json) {
+QString tst_LaunchOptions::writeConfig(const QByteArray &json)
+{
     const QString path = m_dir.filePath(u"config-%1.json"_s.arg(++m_files));
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size())
@@ -73,7 +78,8 @@ QString tst_LaunchOptions::writeConfig(const QByteArray &json) {
     return path;
 }
 
-void tst_LaunchOptions::defaultsAreTheDesignDefaults() {
+void tst_LaunchOptions::defaultsAreTheDesignDefaults()
+{
     const LaunchOptions options = parse({});
     QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
     QCOMPARE(options.config.host, u"127.0.0.1"_s);
@@ -86,7 +92,8 @@ void tst_LaunchOptions::defaultsAreTheDesignDefaults() {
     QVERIFY(options.error.isEmpty());
 }
 
-void tst_LaunchOptions::eachFlagIsParsed_data() {
+void tst_LaunchOptions::eachFlagIsParsed_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
@@ -135,7 +142,8 @@ void tst_LaunchOptions::eachFlagIsParsed_data() {
         << u"::1"_s << 0 << 250 << u"t"_s << HeadlessLog::Format::Json << true << true;
 }
 
-void tst_LaunchOptions::eachFlagIsParsed() {
+void tst_LaunchOptions::eachFlagIsParsed()
+{
     QFETCH(QStringList, arguments);
     QFETCH(QString, host);
     QFETCH(int, port);
@@ -156,7 +164,8 @@ void tst_LaunchOptions::eachFlagIsParsed() {
     QCOMPARE(options.config.conformance, conformance);
 }
 
-void tst_LaunchOptions::badArgumentsFailNamingTheProblem_data() {
+void tst_LaunchOptions::badArgumentsFailNamingTheProblem_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("named"); // the error must mention it
 
@@ -190,7 +199,8 @@ void tst_LaunchOptions::badArgumentsFailNamingTheProblem_data() {
         << u"/nonexistent/heartline.json"_s;
 }
 
-void tst_LaunchOptions::badArgumentsFailNamingTheProblem() {
+void tst_LaunchOptions::badArgumentsFailNamingTheProblem()
+{
     QFETCH(QStringList, arguments);
     QFETCH(QString, named);
 
@@ -200,7 +210,8 @@ void tst_LaunchOptions::badArgumentsFailNamingTheProblem() {
     QVERIFY2(!options.error.contains(u'\n'), qPrintable(options.error)); // one line on stderr
 }
 
-void tst_LaunchOptions::helpAndVersionAreActions_data() {
+void tst_LaunchOptions::helpAndVersionAreActions_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<Action>("action");
 
@@ -212,7 +223,8 @@ void tst_LaunchOptions::helpAndVersionAreActions_data() {
     QTest::newRow("-v") << QStringList{u"-v"_s} << Action::ShowVersion;
 }
 
-void tst_LaunchOptions::helpAndVersionAreActions() {
+void tst_LaunchOptions::helpAndVersionAreActions()
+{
     QFETCH(QStringList, arguments);
     QFETCH(Action, action);
 
@@ -221,7 +233,8 @@ void tst_LaunchOptions::helpAndVersionAreActions() {
     QVERIFY(options.error.isEmpty());
 }
 
-void tst_LaunchOptions::helpDocumentsEveryFlag() {
+void tst_LaunchOptions::helpDocumentsEveryFlag()
+{
     const QString help = parse({u"--help"_s}).helpText;
     // DESIGN.md, "Contracts": `heartline --help` documents all of them.
     for (const QString &flag : {u"--headless"_s, u"--host"_s, u"--port"_s, u"--heartbeat-ms"_s,
@@ -231,7 +244,8 @@ void tst_LaunchOptions::helpDocumentsEveryFlag() {
     }
 }
 
-void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins_data() {
+void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins_data()
+{
     QTest::addColumn<QByteArray>("config"); // empty: no --config
     QTest::addColumn<QString>("environment");
     QTest::addColumn<bool>("environmentSet");
@@ -259,7 +273,8 @@ void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins_data() {
         << u"from-file"_s;
 }
 
-void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins() {
+void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins()
+{
     QFETCH(QByteArray, config);
     QFETCH(QString, environment);
     QFETCH(bool, environmentSet);
@@ -276,7 +291,8 @@ void tst_LaunchOptions::tokenComesFromEnvironmentAndTheFlagWins() {
     QCOMPARE(options.config.token, token);
 }
 
-void tst_LaunchOptions::configFileIsLoaded() {
+void tst_LaunchOptions::configFileIsLoaded()
+{
     const QString path = writeConfig(R"({
         "host": "::1",
         "port": 0,
@@ -306,7 +322,8 @@ void tst_LaunchOptions::configFileIsLoaded() {
     QCOMPARE(options.config.toolsPageSize, 7);
 }
 
-void tst_LaunchOptions::flagsOverrideTheConfigFile() {
+void tst_LaunchOptions::flagsOverrideTheConfigFile()
+{
     const QString path = writeConfig(
         R"({"host": "::1", "port": 9100, "heartbeatMs": 20000, "logFormat": "json",
             "postGraceMs": 75})");
@@ -324,7 +341,8 @@ void tst_LaunchOptions::flagsOverrideTheConfigFile() {
     QCOMPARE(options.config.postGraceMs, 75); // no flag for it: the file's value stays
 }
 
-void tst_LaunchOptions::badConfigFileFailsNamingTheProblem_data() {
+void tst_LaunchOptions::badConfigFileFailsNamingTheProblem_data()
+{
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("named");
 
@@ -361,7 +379,8 @@ void tst_LaunchOptions::badConfigFileFailsNamingTheProblem_data() {
         << QByteArray(R"({"host": "0.0.0.0"})") << u"token"_s;
 }
 
-void tst_LaunchOptions::badConfigFileFailsNamingTheProblem() {
+void tst_LaunchOptions::badConfigFileFailsNamingTheProblem()
+{
     QFETCH(QByteArray, json);
     QFETCH(QString, named);
 
@@ -373,13 +392,15 @@ void tst_LaunchOptions::badConfigFileFailsNamingTheProblem() {
     QVERIFY2(!options.error.contains(u'\n'), qPrintable(options.error));
 }
 
-void tst_LaunchOptions::sampleConfigFileLoads() {
+void tst_LaunchOptions::sampleConfigFileLoads()
+{
     // The file shipped in resources/ must keep working with the parser it documents.
     const LaunchOptions options = parse({u"--config"_s, QStringLiteral(HEARTLINE_SAMPLE_CONFIG)});
     QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
 }
 
-void tst_LaunchOptions::nonLoopbackHostNeedsAToken_data() {
+void tst_LaunchOptions::nonLoopbackHostNeedsAToken_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("environmentToken");
     QTest::addColumn<Action>("action");
@@ -407,7 +428,8 @@ void tst_LaunchOptions::nonLoopbackHostNeedsAToken_data() {
         << QStringList{u"--host"_s, u"localhost"_s} << QString() << Action::Run;
 }
 
-void tst_LaunchOptions::nonLoopbackHostNeedsAToken() {
+void tst_LaunchOptions::nonLoopbackHostNeedsAToken()
+{
     QFETCH(QStringList, arguments);
     QFETCH(QString, environmentToken);
     QFETCH(Action, action);
@@ -418,7 +440,8 @@ void tst_LaunchOptions::nonLoopbackHostNeedsAToken() {
         QVERIFY2(options.error.contains(u"token"_s), qPrintable(options.error));
 }
 
-void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked_data() {
+void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked_data()
+{
     QTest::addColumn<bool>("hasDisplay");
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<bool>("headless");
@@ -429,7 +452,8 @@ void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked_data() {
     QTest::newRow("no display, --headless") << false << QStringList{u"--headless"_s} << true;
 }
 
-void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked() {
+void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked()
+{
     QFETCH(bool, hasDisplay);
     QFETCH(QStringList, arguments);
     QFETCH(bool, headless);

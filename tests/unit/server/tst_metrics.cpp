@@ -12,7 +12,8 @@ Q_DECLARE_METATYPE(heartline::MonitorSnapshot)
 
 namespace {
 
-struct Sample {
+struct Sample
+{
     QString family;
     QList<QPair<QString, QString>> labels; // unescaped values
     QString value;
@@ -20,21 +21,24 @@ struct Sample {
 
 // A strict reader of the Prometheus text exposition format 0.0.4: it fails on anything a
 // scraper could misread, and returns the samples with their label values unescaped.
-struct Exposition {
+struct Exposition
+{
     QList<Sample> samples;
     QHash<QString, QString> types;
     QHash<QString, QString> helps;
     QString error;
 
     // "name{a=\"b\"}" -> sample value; the key is built from the unescaped labels.
-    QHash<QString, QString> byKey() const {
+    QHash<QString, QString> byKey() const
+    {
         QHash<QString, QString> values;
         for (const Sample &sample : samples)
             values.insert(key(sample.family, sample.labels), sample.value);
         return values;
     }
 
-    static QString key(const QString &family, const QList<QPair<QString, QString>> &labels) {
+    static QString key(const QString &family, const QList<QPair<QString, QString>> &labels)
+    {
         QStringList parts;
         for (const auto &label : labels)
             parts.append(label.first + u'=' + label.second);
@@ -43,7 +47,8 @@ struct Exposition {
 };
 
 // Reads `name="value",...}` at `pos`; false on any malformed label or escape.
-bool readLabels(const QString &line, qsizetype *pos, QList<QPair<QString, QString>> *labels) {
+bool readLabels(const QString &line, qsizetype *pos, QList<QPair<QString, QString>> *labels)
+{
     static const QRegularExpression labelName(u"\\G[a-zA-Z_][a-zA-Z0-9_]*"_s);
     while (true) {
         const QRegularExpressionMatch name = labelName.match(line, *pos);
@@ -91,7 +96,8 @@ bool readLabels(const QString &line, qsizetype *pos, QList<QPair<QString, QStrin
     }
 }
 
-Exposition parseExposition(const QByteArray &text) {
+Exposition parseExposition(const QByteArray &text)
+{
     Exposition out;
     if (!text.endsWith('\n')) {
         out.error = u"the exposition does not end with a newline"_s;
@@ -157,8 +163,8 @@ Exposition parseExposition(const QByteArray &text) {
             out.error = where + u"sample before its # HELP and # TYPE"_s;
             return out;
         }
-        if (out.types.value(sample.family) == "counter"_L1 &&
-            !sample.family.endsWith("_total"_L1)) {
+        if (out.types.value(sample.family) == "counter"_L1
+            && !sample.family.endsWith("_total"_L1)) {
             out.error = where + u"a counter not named *_total"_s;
             return out;
         }
@@ -182,7 +188,8 @@ Exposition parseExposition(const QByteArray &text) {
     return out;
 }
 
-MonitorSnapshot busySnapshot() {
+MonitorSnapshot busySnapshot()
+{
     MonitorSnapshot snapshot;
     snapshot.sessions = {SessionInfo{}, SessionInfo{}, SessionInfo{}};
     snapshot.streams = {StreamInfo{}, StreamInfo{}};
@@ -201,7 +208,8 @@ MonitorSnapshot busySnapshot() {
 
 } // namespace
 
-class tst_Metrics : public QObject {
+class tst_Metrics : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -215,7 +223,8 @@ private Q_SLOTS:
     void heartbeatIntervalIsNeverNegative();
 };
 
-void tst_Metrics::renderIsValidExposition_data() {
+void tst_Metrics::renderIsValidExposition_data()
+{
     QTest::addColumn<MonitorSnapshot>("snapshot");
 
     QTest::newRow("empty") << MonitorSnapshot();
@@ -226,7 +235,8 @@ void tst_Metrics::renderIsValidExposition_data() {
     QTest::newRow("awkward tool names") << awkward;
 }
 
-void tst_Metrics::renderIsValidExposition() {
+void tst_Metrics::renderIsValidExposition()
+{
     QFETCH(MonitorSnapshot, snapshot);
 
     const QByteArray text = Metrics::render(snapshot, 3, 2);
@@ -239,7 +249,8 @@ void tst_Metrics::renderIsValidExposition() {
              QSet<QString>(exposition.helps.keyBegin(), exposition.helps.keyEnd()));
 }
 
-void tst_Metrics::countsComeFromTheSnapshot_data() {
+void tst_Metrics::countsComeFromTheSnapshot_data()
+{
     QTest::addColumn<QString>("series");
     QTest::addColumn<QString>("value");
 
@@ -264,7 +275,8 @@ void tst_Metrics::countsComeFromTheSnapshot_data() {
     QTest::newRow("tools enabled") << u"heartline_tools{state=enabled}"_s << u"5"_s;
 }
 
-void tst_Metrics::countsComeFromTheSnapshot() {
+void tst_Metrics::countsComeFromTheSnapshot()
+{
     QFETCH(QString, series);
     QFETCH(QString, value);
 
@@ -275,7 +287,8 @@ void tst_Metrics::countsComeFromTheSnapshot() {
     QCOMPARE(values.value(series), value);
 }
 
-void tst_Metrics::everyDisconnectCauseHasASeries() {
+void tst_Metrics::everyDisconnectCauseHasASeries()
+{
     const Exposition exposition = parseExposition(Metrics::render(MonitorSnapshot(), 0, 0));
     QVERIFY2(exposition.error.isEmpty(), qPrintable(exposition.error));
     const QHash<QString, QString> values = exposition.byKey();
@@ -287,7 +300,8 @@ void tst_Metrics::everyDisconnectCauseHasASeries() {
     }
 }
 
-void tst_Metrics::labelValuesAreEscaped_data() {
+void tst_Metrics::labelValuesAreEscaped_data()
+{
     QTest::addColumn<QString>("tool");
     QTest::addColumn<QByteArray>("onTheWire");
 
@@ -298,7 +312,8 @@ void tst_Metrics::labelValuesAreEscaped_data() {
     QTest::newRow("utf-8") << u"caf\u00e9"_s << QByteArray("tool=\"caf\xc3\xa9\"");
 }
 
-void tst_Metrics::labelValuesAreEscaped() {
+void tst_Metrics::labelValuesAreEscaped()
+{
     QFETCH(QString, tool);
     QFETCH(QByteArray, onTheWire);
 
@@ -314,7 +329,8 @@ void tst_Metrics::labelValuesAreEscaped() {
     QCOMPARE(exposition.byKey().value(series), u"4"_s);
 }
 
-void tst_Metrics::heartbeatIntervalIsNeverNegative() {
+void tst_Metrics::heartbeatIntervalIsNeverNegative()
+{
     MonitorSnapshot snapshot;
     snapshot.heartbeatIntervalMs = -1;
     const Exposition exposition = parseExposition(Metrics::render(snapshot, 0, 0));

@@ -8,19 +8,22 @@ namespace {
 
 // What a WHATWG EventSource makes of a stream: the data of every dispatched event, plus the
 // last event id and event type seen. Lines end in LF only, which is all Heartline writes.
-struct ParsedEvent {
+struct ParsedEvent
+{
     QByteArray type;
     QByteArray data;
 };
 
-struct ParsedStream {
+struct ParsedStream
+{
     QList<ParsedEvent> events;
     QByteArray lastEventId;
     int retryMs = -1;
     int comments = 0;
 };
 
-ParsedStream parseStream(const QByteArray &stream) {
+ParsedStream parseStream(const QByteArray &stream)
+{
     ParsedStream parsed;
     QByteArray type;
     QByteArray data;
@@ -62,7 +65,8 @@ ParsedStream parseStream(const QByteArray &stream) {
 }
 
 SseEvent makeEvent(const QByteArray &id, const QByteArray &type, const QByteArray &data,
-                   bool hasData, int retryMs) {
+                   bool hasData, int retryMs)
+{
     SseEvent event;
     event.id = id;
     event.event = type;
@@ -74,7 +78,8 @@ SseEvent makeEvent(const QByteArray &id, const QByteArray &type, const QByteArra
 
 } // namespace
 
-class tst_SseFraming : public QObject {
+class tst_SseFraming : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -90,7 +95,8 @@ private Q_SLOTS:
     void lastChunkEndsTheBody();
 };
 
-void tst_SseFraming::eventIsFramedFieldByField_data() {
+void tst_SseFraming::eventIsFramedFieldByField_data()
+{
     QTest::addColumn<QByteArray>("id");
     QTest::addColumn<QByteArray>("type");
     QTest::addColumn<QByteArray>("data");
@@ -130,7 +136,8 @@ void tst_SseFraming::eventIsFramedFieldByField_data() {
         << QByteArray("id: 1\ndata: x\ndata: \ndata: id: 99\ndata: data: evil\n\n");
 }
 
-void tst_SseFraming::eventIsFramedFieldByField() {
+void tst_SseFraming::eventIsFramedFieldByField()
+{
     QFETCH(QByteArray, id);
     QFETCH(QByteArray, type);
     QFETCH(QByteArray, data);
@@ -141,7 +148,8 @@ void tst_SseFraming::eventIsFramedFieldByField() {
     QCOMPARE(Sse::event(makeEvent(id, type, data, hasData, retryMs)), expected);
 }
 
-void tst_SseFraming::payloadSurvivesTheEventSourceParser_data() {
+void tst_SseFraming::payloadSurvivesTheEventSourceParser_data()
+{
     QTest::addColumn<QByteArray>("payload");
     QTest::addColumn<QByteArray>("received"); // what EventSource hands to the page
 
@@ -158,7 +166,8 @@ void tst_SseFraming::payloadSurvivesTheEventSourceParser_data() {
                            << QByteArray("h\xc3\xa9llo \xe2\x9c\x93");
 }
 
-void tst_SseFraming::payloadSurvivesTheEventSourceParser() {
+void tst_SseFraming::payloadSurvivesTheEventSourceParser()
+{
     QFETCH(QByteArray, payload);
     QFETCH(QByteArray, received);
 
@@ -170,7 +179,8 @@ void tst_SseFraming::payloadSurvivesTheEventSourceParser() {
     QCOMPARE(parsed.lastEventId, QByteArray("42"));
 }
 
-void tst_SseFraming::commentIsOneIgnoredLine_data() {
+void tst_SseFraming::commentIsOneIgnoredLine_data()
+{
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QByteArray>("expected");
 
@@ -180,7 +190,8 @@ void tst_SseFraming::commentIsOneIgnoredLine_data() {
     QTest::newRow("empty") << QByteArray() << QByteArray(": \n\n");
 }
 
-void tst_SseFraming::commentIsOneIgnoredLine() {
+void tst_SseFraming::commentIsOneIgnoredLine()
+{
     QFETCH(QByteArray, text);
     QFETCH(QByteArray, expected);
 
@@ -193,7 +204,8 @@ void tst_SseFraming::commentIsOneIgnoredLine() {
     QCOMPARE(parsed.lastEventId, QByteArray("5"));
 }
 
-void tst_SseFraming::chunkCarriesItsSizeInHex_data() {
+void tst_SseFraming::chunkCarriesItsSizeInHex_data()
+{
     QTest::addColumn<int>("size");
     QTest::addColumn<QByteArray>("sizeLine");
 
@@ -207,7 +219,8 @@ void tst_SseFraming::chunkCarriesItsSizeInHex_data() {
     QTest::newRow("1 MiB + 1") << (1024 * 1024 + 1) << QByteArray("100001");
 }
 
-void tst_SseFraming::chunkCarriesItsSizeInHex() {
+void tst_SseFraming::chunkCarriesItsSizeInHex()
+{
     QFETCH(int, size);
     QFETCH(QByteArray, sizeLine);
 
@@ -218,13 +231,15 @@ void tst_SseFraming::chunkCarriesItsSizeInHex() {
     QCOMPARE(Sse::chunk(payload), sizeLine + "\r\n" + payload + "\r\n");
 }
 
-void tst_SseFraming::emptyChunkIsNotTheLastChunk() {
+void tst_SseFraming::emptyChunkIsNotTheLastChunk()
+{
     // "0\r\n\r\n" would end the whole response; an empty payload must write nothing.
     QCOMPARE(Sse::chunk(QByteArrayView()), QByteArray());
     QCOMPARE(Sse::chunk(QByteArray("")), QByteArray());
 }
 
-void tst_SseFraming::lastChunkEndsTheBody() {
+void tst_SseFraming::lastChunkEndsTheBody()
+{
     QCOMPARE(Sse::lastChunk(), QByteArray("0\r\n\r\n"));
 }
 

@@ -12,11 +12,13 @@ Q_DECLARE_METATYPE(heartline::DisconnectCause)
 
 namespace {
 
-StreamEnd endOf(const QSignalSpy &spy, int index = 0) {
+StreamEnd endOf(const QSignalSpy &spy, int index = 0)
+{
     return spy.at(index).at(1).value<StreamEnd>();
 }
 
-SseEvent messageEvent(const QByteArray &id, const QByteArray &data) {
+SseEvent messageEvent(const QByteArray &id, const QByteArray &data)
+{
     SseEvent event;
     event.id = id;
     event.data = data;
@@ -25,7 +27,8 @@ SseEvent messageEvent(const QByteArray &id, const QByteArray &data) {
 
 } // namespace
 
-class tst_SseStream : public QObject {
+class tst_SseStream : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -45,12 +48,14 @@ private Q_SLOTS:
     void readingClientIsNotASlowConsumer();
 };
 
-void tst_SseStream::initTestCase() {
+void tst_SseStream::initTestCase()
+{
     qRegisterMetaType<heartline::StreamEnd>();
     qRegisterMetaType<heartline::SseStream *>();
 }
 
-void tst_SseStream::openSendsTheSseHeader_data() {
+void tst_SseStream::openSendsTheSseHeader_data()
+{
     QTest::addColumn<QByteArray>("name");
     QTest::addColumn<QByteArray>("value");
 
@@ -63,7 +68,8 @@ void tst_SseStream::openSendsTheSseHeader_data() {
     QTest::newRow("Transfer-Encoding") << QByteArray("Transfer-Encoding") << QByteArray("chunked");
 }
 
-void tst_SseStream::openSendsTheSseHeader() {
+void tst_SseStream::openSendsTheSseHeader()
+{
     QFETCH(QByteArray, name);
     QFETCH(QByteArray, value);
 
@@ -76,7 +82,8 @@ void tst_SseStream::openSendsTheSseHeader() {
     QVERIFY2(client.header("Content-Length").isEmpty(), client.head().constData());
 }
 
-void tst_SseStream::openWritesACommentBeforeAnyEvent() {
+void tst_SseStream::openWritesACommentBeforeAnyEvent()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
@@ -95,7 +102,8 @@ void tst_SseStream::openWritesACommentBeforeAnyEvent() {
     QVERIFY(stream->isOpen());
 }
 
-void tst_SseStream::openSendsTheExtraHeaders() {
+void tst_SseStream::openSendsTheExtraHeaders()
+{
     SseHarness harness;
     harness.extraHeaders = {{"Mcp-Session-Id", "abc-123"}, {"Access-Control-Allow-Origin", "*"}};
     QVERIFY(harness.listen());
@@ -106,7 +114,8 @@ void tst_SseStream::openSendsTheExtraHeaders() {
     QCOMPARE(client.header("Content-Type"), QByteArray("text/event-stream"));
 }
 
-void tst_SseStream::eventsTravelAsChunks() {
+void tst_SseStream::eventsTravelAsChunks()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
@@ -131,7 +140,8 @@ void tst_SseStream::eventsTravelAsChunks() {
     QVERIFY(!client.complete());
 }
 
-void tst_SseStream::heartbeatIsACommentWithTheNextSequence() {
+void tst_SseStream::heartbeatIsACommentWithTheNextSequence()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
@@ -153,7 +163,8 @@ void tst_SseStream::heartbeatIsACommentWithTheNextSequence() {
     QCOMPARE(stream->stats().events, 1u); // heartbeats are not events
 }
 
-void tst_SseStream::finishEndsTheBodyAndTheConnectionServesTheNextRequest() {
+void tst_SseStream::finishEndsTheBodyAndTheConnectionServesTheNextRequest()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
@@ -184,7 +195,8 @@ void tst_SseStream::finishEndsTheBodyAndTheConnectionServesTheNextRequest() {
     QCOMPARE(ended.size(), 1);
 }
 
-void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed() {
+void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed()
+{
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
@@ -213,7 +225,8 @@ void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed() {
     QCOMPARE(ended.size(), 1);
 }
 
-void tst_SseStream::openAfterTheClientLeftFailsAndEndsOnce() {
+void tst_SseStream::openAfterTheClientLeftFailsAndEndsOnce()
+{
     SseHarness harness;
     harness.autoOpen = false;
     QVERIFY(harness.listen());
@@ -235,7 +248,8 @@ void tst_SseStream::openAfterTheClientLeftFailsAndEndsOnce() {
     QVERIFY(!client.headComplete());
 }
 
-void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses_data() {
+void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses_data()
+{
     QTest::addColumn<DisconnectCause>("cause");
     QTest::addColumn<bool>("clean"); // last chunk written and the connection kept
 
@@ -248,7 +262,8 @@ void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses_data() {
     QTest::newRow("protocol_error") << DisconnectCause::ProtocolError << false;
 }
 
-void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses() {
+void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses()
+{
     QFETCH(DisconnectCause, cause);
     QFETCH(bool, clean);
 
@@ -275,7 +290,8 @@ void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses() {
     QVERIFY(!client.malformed());
 }
 
-void tst_SseStream::slowConsumerIsClosedAtTheHighWaterMark() {
+void tst_SseStream::slowConsumerIsClosedAtTheHighWaterMark()
+{
     constexpr qint64 kHighWater = 64 * 1024;
     SseHarness harness;
     QVERIFY(harness.listen());
@@ -311,7 +327,8 @@ void tst_SseStream::slowConsumerIsClosedAtTheHighWaterMark() {
     QTRY_VERIFY(stream.isNull());
 }
 
-void tst_SseStream::readingClientIsNotASlowConsumer() {
+void tst_SseStream::readingClientIsNotASlowConsumer()
+{
     // The counterpart of the test above: the same mark and far more bytes than it, to a
     // client that keeps reading.
     constexpr qint64 kHighWater = 64 * 1024;
