@@ -39,6 +39,11 @@ Application::~Application() = default;
 bool Application::start(int *exitStatus)
 {
     *exitStatus = 0;
+    // Before the `listening:` line: whoever reads it may send SIGTERM the next moment.
+    m_signals = std::make_unique<SignalWatcher>();
+    connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
+            &Application::handleTermination);
+
     m_server = std::make_unique<HeartlineServer>(m_options.config);
     m_server->registerBuiltinTools();
     if (m_options.config.conformance)
@@ -74,9 +79,6 @@ bool Application::start(int *exitStatus)
         m_window->show();
     }
 
-    m_signals = std::make_unique<SignalWatcher>();
-    connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
-            &Application::handleTermination);
     return true;
 }
 
@@ -92,8 +94,11 @@ void Application::handleTermination(int signalNumber)
 bool Application::raiseRunningInstance() const
 {
     // Runs before the event loop, in a process that is about to exit: waiting is fine here.
+    const QString path = ControlServer::socketPath(m_options.config.port);
+    if (path.isEmpty())
+        return false;
     QLocalSocket socket;
-    socket.connectToServer(ControlServer::socketPath(m_options.config.port));
+    socket.connectToServer(path);
     if (!socket.waitForConnected(1000))
         return false;
     socket.write(R"({"command":"window.raise"})"

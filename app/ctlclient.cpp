@@ -91,7 +91,12 @@ int runCtl(const QStringList &arguments)
                                      : u"unknown command '%1'"_s.arg(words.join(u' ')));
 
     QLocalSocket socket;
-    const QString path = ControlServer::socketPath(port);
+    QString unsafe;
+    const QString path = ControlServer::socketPath(port, &unsafe);
+    if (path.isEmpty()) {
+        std::fprintf(stderr, "heartline ctl: %s\n", qPrintable(unsafe));
+        return 1;
+    }
     if (!QFileInfo::exists(path)) {
         std::fprintf(stderr,
                      "heartline ctl: no Heartline is running on port %u (no control socket "

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QLocalSocket>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -41,23 +42,35 @@ ControlServer::ControlServer(Control *control, QObject *parent)
     connect(&m_server, &QLocalServer::newConnection, this, &ControlServer::handleConnection);
 }
 
-QString ControlServer::socketPath(quint16 port)
+QString ControlServer::socketPath(quint16 port, QString *error)
 {
     // XDG_RUNTIME_DIR is the user's private runtime directory. Without it (cron, CI, ssh
-    // without a login session) we make our own user-only one rather than let QStandardPaths
-    // warn and pick a path the other instance might not agree on.
+    // without a login session) we use our own in the temp directory, and only if it really is
+    // ours and private: a directory another user made first could hold a fake socket.
     QString directory = qEnvironmentVariable("XDG_RUNTIME_DIR");
     if (directory.isEmpty() || !QFileInfo(directory).isDir()) {
         directory = QDir::tempPath() + u"/heartline-"_s + QString::number(::getuid());
-        QDir().mkpath(directory);
-        QFile::setPermissions(directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QByteArray path = QFile::encodeName(directory);
+        ::mkdir(path.constData(), 0700);
+        struct stat info = {};
+        if (::lstat(path.constData(), &info) != 0 || !S_ISDIR(info.st_mode)
+            || info.st_uid != ::getuid() || (info.st_mode & 077) != 0) {
+            if (error)
+                *error = u"%1 is not a private directory of this user; set XDG_RUNTIME_DIR or "
+                         "remove it"_s.arg(directory);
+            return {};
+        }
     }
     return directory + u"/heartline-"_s + QString::number(port) + u".sock"_s;
 }
 
 bool ControlServer::listen(quint16 port, QString *error)
 {
-    const QString path = socketPath(port);
+    const QString path = socketPath(port, error);
+    if (path.isEmpty()) {
+        *error = u"cannot open the control socket: "_s + *error;
+        return false;
+    }
     // We own this port, so a socket file with its name is a leftover of a crashed instance.
     QLocalServer::removeServer(path);
     if (!m_server.listen(path)) {

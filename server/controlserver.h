@@ -26,7 +26,8 @@ public:
 
     bool listen(quint16 port, QString *error);
     QString path() const { return m_server.fullServerName(); }
-    static QString socketPath(quint16 port);
+    // Empty (with the reason in `error`) when there is no safe place for it.
+    static QString socketPath(quint16 port, QString *error = nullptr);
 
     // Runs one command; public so the GUI and tests can use the very same dispatch.
     QJsonObject execute(const QJsonObject &command);

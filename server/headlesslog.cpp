@@ -7,20 +7,43 @@
 #include <QIODevice>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 namespace {
 
+// Values come from clients (method names, client names), so a value must never be able to
+// end its line or pass for another field: anything but plain printable text is quoted, and
+// quotes, backslashes and control characters inside are escaped.
+QString quoted(const QString &text)
+{
+    QString out = u"\""_s;
+    for (const QChar c : text) {
+        if (c == u'"' || c == u'\\')
+            out += u'\\' + QString(c);
+        else if (c == u'\n')
+            out += u"\\n"_s;
+        else if (c == u'\r')
+            out += u"\\r"_s;
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += u"\\u%1"_s.arg(uint(c.unicode()), 4, 16, QChar(u'0'));
+        else
+            out += c;
+    }
+    return out + u'"';
+}
+
 QString textValue(const QJsonValue &value)
 {
     if (value.isString()) {
         const QString text = value.toString();
-        const bool plain =
-            !text.isEmpty() && !text.contains(u' ') && !text.contains(u'"') && !text.contains(u'=');
-        return plain
-                   ? text
-                   : u'"' + QString(text).replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s) + u'"';
+        const bool plain = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
+            return c.unicode() > 0x20 && c.unicode() != 0x7f && c != u'"' && c != u'=' && c != u'\\'
+                   && c.isPrint();
+        });
+        return plain ? text : quoted(text);
     }
     if (value.isBool())
         return value.toBool() ? u"true"_s : u"false"_s;

@@ -96,6 +96,7 @@ quint16 HttpFront::port() const
 
 void HttpFront::stopListening()
 {
+    m_stopping = true;
     if (m_gatekeeper)
         m_gatekeeper->close();
 }
@@ -146,6 +147,13 @@ void HttpFront::serveMcp(const QHttpServerRequest &request, QHttpServerResponder
     }
     if (!admit(request, responder, true))
         return;
+    if (m_stopping) {
+        HttpExchange::reply(responder,
+                            jsonError(503, JsonRpcCode::ServerError,
+                                      u"Service Unavailable: Heartline is shutting down"_s,
+                                      {{"Retry-After", "5"}}));
+        return;
+    }
     m_streamable->handle(request, std::move(responder), m_policy.corsHeaders(request));
 }
 

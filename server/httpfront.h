@@ -27,6 +27,7 @@ public:
 
     bool listen(QString *error);
     quint16 port() const;
+    // Stops accepting connections; requests on connections already open get 503.
     void stopListening();
     // Bytes accepted for sending but not yet handed to the kernel, over all connections.
     qint64 bytesPending() const;
@@ -47,6 +48,7 @@ private:
     QHttpServer m_http;
     QPointer<Gatekeeper> m_gatekeeper;
     StreamableHttp *m_streamable;
+    bool m_stopping = false;
 };
 
 } // namespace heartline

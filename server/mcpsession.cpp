@@ -213,8 +213,12 @@ void McpSession::deliverStandalone(const QByteArray &bytes)
 
 void McpSession::handleRequestFinished(const RequestOutcome &outcome)
 {
-    if (outcome.result != RequestOutcome::Result::Cancelled)
+    if (outcome.result == RequestOutcome::Result::Cancelled) {
+        if (const QPointer<PostReply> reply = m_replies.value(outcome.id))
+            reply->forget(outcome.id);
+    } else {
         m_latencies.insert(outcome.id, outcome.elapsedMs);
+    }
     if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
         m_context.monitor->reportToolCall(
             {outcome.toolName, outcomeName(outcome.result), outcome.elapsedMs});
@@ -284,13 +288,15 @@ void McpSession::terminate(DisconnectCause cause, const QString &detail)
     if (m_terminated)
         return;
     m_terminated = true;
-    m_session.close();
+    // Replies first: closing the session cancels what runs, which would otherwise end
+    // their streams as if each request had been cancelled by the client.
     const auto replies = m_replies; // answering edits m_replies
     for (const QPointer<PostReply> &reply : replies) {
         if (reply)
-            reply->abandon(u"The session ended (%1) before this request finished: %2"_s.arg(
-                DisconnectCauses::name(cause), detail));
+            reply->abandon(cause, u"The session ended (%1) before this request finished: %2"_s.arg(
+                                      DisconnectCauses::name(cause), detail));
     }
+    m_session.close();
     const auto streams = m_streams; // closing edits m_streams
     for (const QPointer<SseStream> &stream : streams) {
         if (stream)

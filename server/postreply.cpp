@@ -55,8 +55,7 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
     if (!m_stream) {
         if (message.isFinalResponse) {
             m_collected.append(bytes);
-            if (m_outstanding.isEmpty())
-                writeJson();
+            completeIfNothingOwed();
             return;
         }
         // Progress or a log before the response: only a stream keeps them in order.
@@ -65,18 +64,51 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
             return;
     }
     sendOnStream(bytes);
-    if (m_outstanding.isEmpty() && m_stream) {
-        m_stream->finish();
+    completeIfNothingOwed();
+}
+
+void PostReply::forget(const RequestId &id)
+{
+    if (m_done || !m_outstanding.remove(id))
+        return;
+    if (m_outstanding.isEmpty() && !m_stream && m_collected.isEmpty()) {
+        // Nothing at all to say, and a POST that carried a request cannot answer 202:
+        // an event stream that ends at once is the empty answer.
+        switchToStream();
+    }
+    completeIfNothingOwed();
+}
+
+void PostReply::abandon(DisconnectCause cause, const QString &reason)
+{
+    if (m_done)
+        return;
+    const QSet<RequestId> unanswered = std::exchange(m_outstanding, {});
+    for (const RequestId &id : unanswered) {
+        const QByteArray error =
+            JsonRpc::serialize(JsonRpc::error(id, JsonRpcCode::ServerError, reason));
+        if (m_stream)
+            sendOnStream(error);
+        else
+            m_collected.append(error);
+    }
+    if (m_stream) {
+        m_stream->close(cause, reason);
         complete();
+    } else {
+        writeJson();
     }
 }
 
-void PostReply::abandon(const QString &reason)
+void PostReply::completeIfNothingOwed()
 {
-    const QSet<RequestId> unanswered = m_outstanding;
-    for (const RequestId &id : unanswered) {
-        const QJsonObject error = JsonRpc::error(id, JsonRpcCode::ServerError, reason);
-        deliver({error, id, true}, JsonRpc::serialize(error));
+    if (m_done || !m_outstanding.isEmpty())
+        return;
+    if (m_stream) {
+        m_stream->finish();
+        complete();
+    } else {
+        writeJson();
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "disconnectcause.h"
 #include "httpexchange.h"
 #include "jsonrpc.h"
 #include "session.h"
@@ -32,9 +33,13 @@ public:
 
     void start(int graceMs);
     void deliver(const OutgoingMessage &message, const QByteArray &bytes);
+    // The client cancelled one of the requests: it gets no response (MCP), but the POST
+    // still has to end once nothing else is owed.
+    void forget(const RequestId &id);
     // The session ended with requests of this POST unanswered: answer each with an error
-    // saying why, so no client waits forever on a reply that cannot come.
-    void abandon(const QString &reason);
+    // saying why, so no client waits forever on a reply that cannot come, then end the
+    // stream with `cause`.
+    void abandon(DisconnectCause cause, const QString &reason);
 
     bool isDone() const { return m_done; }
     QString streamId() const;
@@ -46,6 +51,7 @@ private:
     void switchToStream();
     void sendOnStream(const QByteArray &bytes);
     void writeJson();
+    void completeIfNothingOwed();
     void complete();
 
     std::unique_ptr<HttpExchange> m_exchange;

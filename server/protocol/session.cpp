@@ -211,7 +211,10 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
         return;
     }
     const QString name = nameValue.toString();
-    m_pending[message.id].toolName = name;
+    // Only names the registry knows are recorded: a client inventing names must not be able
+    // to grow per-tool statistics without bound.
+    if (m_tools->contains(name))
+        m_pending[message.id].toolName = name;
     const std::shared_ptr<Tool> tool = m_tools->enabledTool(name);
     if (!tool) {
         respondError(message.id, JsonRpcCode::InvalidParams,

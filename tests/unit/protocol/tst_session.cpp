@@ -851,10 +851,12 @@ void tst_Session::requestFinishedReportsEachOutcome_data()
     QTest::newRow("tool call") << QByteArray(
         R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ok"}})")
                                << int(RequestOutcome::Result::Ok) << u"tools/call"_s << u"ok"_s;
+    // A name the registry does not know is not recorded: clients must not be able to grow
+    // per-tool statistics by inventing names.
     QTest::newRow("unknown tool") << QByteArray(
         R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}})")
                                   << int(RequestOutcome::Result::ProtocolError) << u"tools/call"_s
-                                  << u"x"_s;
+                                  << QString();
     QTest::newRow("invalid arguments")
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"strict",
                           "arguments":{"unexpected":1}}})")
