@@ -77,11 +77,63 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
         return false;
     }
     const QJsonObject json = document.object();
-    static const QStringList known{u"host"_s,         u"port"_s,
-                                   u"heartbeatMs"_s,  u"token"_s,
-                                   u"logFormat"_s,    u"sessionIdleTimeoutMs"_s,
-                                   u"postGraceMs"_s,  u"allowedOrigins"_s,
-                                   u"allowedHosts"_s, u"toolsPageSize"_s};
+
+    // Every numeric key, its range, and where it goes.
+    struct NumberKey
+    {
+        const char *key;
+        qint64 min;
+        qint64 max;
+        void (*apply)(ServerConfig *, qint64);
+    };
+    constexpr qint64 kWeekMs = 7LL * 24 * 3600 * 1000;
+    static const NumberKey numberKeys[] = {
+        {"port", 0, 65535, [](ServerConfig *c, qint64 v) { c->port = quint16(v); }},
+        {"heartbeatMs", 0, kMaxHeartbeatMs,
+         [](ServerConfig *c, qint64 v) { c->heartbeatMs = int(v); }},
+        {"sessionIdleTimeoutMs", 0, kWeekMs,
+         [](ServerConfig *c, qint64 v) { c->sessionIdleTimeoutMs = int(v); }},
+        {"postGraceMs", 0, 60 * 1000, [](ServerConfig *c, qint64 v) { c->postGraceMs = int(v); }},
+        {"toolsPageSize", 1, 10000, [](ServerConfig *c, qint64 v) { c->toolsPageSize = int(v); }},
+        {"maxHeaderBytes", 1024, 1024 * 1024,
+         [](ServerConfig *c, qint64 v) { c->maxHeaderBytes = int(v); }},
+        {"maxBodyBytes", 1024, 1024LL * 1024 * 1024,
+         [](ServerConfig *c, qint64 v) { c->maxBodyBytes = v; }},
+        {"maxConnections", 1, 1000000,
+         [](ServerConfig *c, qint64 v) { c->maxConnections = int(v); }},
+        {"maxConnectionsPerPeer", 1, 1000000,
+         [](ServerConfig *c, qint64 v) { c->maxConnectionsPerPeer = int(v); }},
+        {"requestTimeoutMs", 100, 3600 * 1000,
+         [](ServerConfig *c, qint64 v) { c->requestTimeoutMs = int(v); }},
+        {"rateLimitPerSecond", 0, 1000000,
+         [](ServerConfig *c, qint64 v) { c->rateLimitPerSecond = int(v); }},
+        {"rateLimitBurst", 1, 1000000,
+         [](ServerConfig *c, qint64 v) { c->rateLimitBurst = int(v); }},
+        {"eventLogMaxEvents", 1, 1000000,
+         [](ServerConfig *c, qint64 v) { c->eventLogMaxEvents = int(v); }},
+        {"eventLogMaxBytes", 1024, 1024LL * 1024 * 1024,
+         [](ServerConfig *c, qint64 v) { c->eventLogMaxBytes = v; }},
+        {"retryMs", 0, 3600 * 1000, [](ServerConfig *c, qint64 v) { c->retryMs = int(v); }},
+        {"pollCloseAfterMs", 0, kWeekMs,
+         [](ServerConfig *c, qint64 v) { c->pollCloseAfterMs = int(v); }},
+        {"pingIntervalMs", 0, kWeekMs,
+         [](ServerConfig *c, qint64 v) { c->pingIntervalMs = int(v); }},
+        {"pingTimeoutMs", 100, 3600 * 1000,
+         [](ServerConfig *c, qint64 v) { c->pingTimeoutMs = int(v); }},
+    };
+    static const char *const stringKeys[] = {"host", "token", "logFormat"};
+    static const char *const listKeys[] = {"allowedOrigins", "allowedHosts"};
+    static const char *const boolKeys[] = {"rateLimitLoopback", "allowTokenInQuery"};
+
+    QStringList known;
+    for (const NumberKey &number : numberKeys)
+        known.append(QString::fromLatin1(number.key));
+    for (const char *key : stringKeys)
+        known.append(QString::fromLatin1(key));
+    for (const char *key : listKeys)
+        known.append(QString::fromLatin1(key));
+    for (const char *key : boolKeys)
+        known.append(QString::fromLatin1(key));
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key())) {
             *error = u"config file %1: unknown key \"%2\" (known: %3)"_s.arg(path, it.key(),
@@ -89,54 +141,50 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
             return false;
         }
     }
-    auto wholeNumber = [&](const char *key, qint64 min, qint64 max, qint64 *out) {
-        const QJsonValue value = json.value(QLatin1StringView(key));
-        if (value.isUndefined())
-            return true;
-        const double number = value.toDouble(-1);
-        if (!value.isDouble() || number != double(qint64(number)) || number < min || number > max) {
-            *error = u"config file %1: \"%2\" must be a whole number from %3 to %4"_s.arg(
-                path, QLatin1StringView(key), QString::number(min), QString::number(max));
-            return false;
-        }
-        *out = qint64(number);
-        return true;
-    };
 
     // A value of the wrong type must not quietly become "" or [] (a token of 42 meaning none).
-    for (const char *key : {"host", "token", "logFormat"}) {
+    auto typeError = [&](const char *key, const char *what) {
+        *error = u"config file %1: \"%2\" must be %3"_s.arg(path, QLatin1StringView(key),
+                                                            QLatin1StringView(what));
+        return false;
+    };
+    for (const char *key : stringKeys) {
         const QJsonValue value = json.value(QLatin1StringView(key));
-        if (!value.isUndefined() && !value.isString()) {
-            *error = u"config file %1: \"%2\" must be a string"_s.arg(path, QLatin1StringView(key));
-            return false;
-        }
+        if (!value.isUndefined() && !value.isString())
+            return typeError(key, "a string");
     }
-    for (const char *key : {"allowedOrigins", "allowedHosts"}) {
+    for (const char *key : boolKeys) {
+        const QJsonValue value = json.value(QLatin1StringView(key));
+        if (!value.isUndefined() && !value.isBool())
+            return typeError(key, "true or false");
+    }
+    for (const char *key : listKeys) {
         const QJsonValue value = json.value(QLatin1StringView(key));
         const QJsonArray items = value.toArray();
         const auto isString = [](const QJsonValue &item) { return item.isString(); };
         const bool strings = value.isArray() && std::all_of(items.begin(), items.end(), isString);
-        if (!value.isUndefined() && !strings) {
-            *error = u"config file %1: \"%2\" must be a list of strings"_s.arg(
-                path, QLatin1StringView(key));
+        if (!value.isUndefined() && !strings)
+            return typeError(key, "a list of strings");
+    }
+    ServerConfig updated = *config;
+    for (const NumberKey &number : numberKeys) {
+        const QJsonValue value = json.value(QLatin1StringView(number.key));
+        if (value.isUndefined())
+            continue;
+        const double n = value.toDouble(-1);
+        if (!value.isDouble() || n != double(qint64(n)) || n < number.min || n > number.max) {
+            *error = u"config file %1: \"%2\" must be a whole number from %3 to %4"_s.arg(
+                path, QLatin1StringView(number.key), QString::number(number.min),
+                QString::number(number.max));
             return false;
         }
+        number.apply(&updated, qint64(n));
     }
-
-    qint64 port = config->port, heartbeat = config->heartbeatMs,
-           idle = config->sessionIdleTimeoutMs, grace = config->postGraceMs,
-           pageSize = config->toolsPageSize;
-    if (!wholeNumber("port", 0, 65535, &port)
-        || !wholeNumber("heartbeatMs", 0, kMaxHeartbeatMs, &heartbeat)
-        || !wholeNumber("sessionIdleTimeoutMs", 0, 7LL * 24 * 3600 * 1000, &idle)
-        || !wholeNumber("postGraceMs", 0, 60 * 1000, &grace)
-        || !wholeNumber("toolsPageSize", 1, 10000, &pageSize))
-        return false;
-    config->port = quint16(port);
-    config->heartbeatMs = int(heartbeat);
-    config->sessionIdleTimeoutMs = int(idle);
-    config->postGraceMs = int(grace);
-    config->toolsPageSize = int(pageSize);
+    if (json.contains("rateLimitLoopback"_L1))
+        updated.rateLimitLoopback = json.value("rateLimitLoopback"_L1).toBool();
+    if (json.contains("allowTokenInQuery"_L1))
+        updated.allowTokenInQuery = json.value("allowTokenInQuery"_L1).toBool();
+    *config = updated;
     if (json.contains("host"_L1))
         config->host = json.value("host"_L1).toString();
     if (json.contains("token"_L1))

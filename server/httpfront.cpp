@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "gatekeeper.h"
+#include "legacysse.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "sessionstore.h"
@@ -40,6 +41,7 @@ HttpFront::HttpFront(const ServerContext &context, SessionStore *sessions, QObje
     , m_sessions(sessions)
     , m_policy(*context.config)
     , m_streamable(new StreamableHttp(context, sessions, this))
+    , m_legacy(new LegacySse(context, sessions, this))
 {
     setUpRoutes();
 }
@@ -51,6 +53,14 @@ void HttpFront::setUpRoutes()
     m_http.route(u"/mcp"_s,
                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
                      serveMcp(request, std::move(responder));
+                 });
+    m_http.route(u"/sse"_s,
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveLegacy(request, std::move(responder), true);
+                 });
+    m_http.route(QString::fromLatin1(LegacySse::kMessagesPath),
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveLegacy(request, std::move(responder), false);
                  });
     m_http.route(u"/healthz"_s,
                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -122,6 +132,13 @@ void HttpFront::closeConnections()
 bool HttpFront::admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
                       bool requireToken)
 {
+    if (m_stopping) {
+        HttpExchange::reply(responder,
+                            jsonError(503, JsonRpcCode::ServerError,
+                                      u"Service Unavailable: Heartline is shutting down"_s,
+                                      {{"Retry-After", "5"}}));
+        return false;
+    }
     const AccessPolicy::Verdict verdict = m_policy.check(request, requireToken);
     if (verdict.allowed)
         return true;
@@ -147,14 +164,22 @@ void HttpFront::serveMcp(const QHttpServerRequest &request, QHttpServerResponder
     }
     if (!admit(request, responder, true))
         return;
-    if (m_stopping) {
-        HttpExchange::reply(responder,
-                            jsonError(503, JsonRpcCode::ServerError,
-                                      u"Service Unavailable: Heartline is shutting down"_s,
-                                      {{"Retry-After", "5"}}));
+    m_streamable->handle(request, std::move(responder), m_policy.corsHeaders(request));
+}
+
+void HttpFront::serveLegacy(const QHttpServerRequest &request, QHttpServerResponder &&responder,
+                            bool stream)
+{
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        HttpExchange::reply(responder, m_policy.preflight(request));
         return;
     }
-    m_streamable->handle(request, std::move(responder), m_policy.corsHeaders(request));
+    if (!admit(request, responder, true))
+        return;
+    if (stream)
+        m_legacy->handleStream(request, std::move(responder), m_policy.corsHeaders(request));
+    else
+        m_legacy->handleMessage(request, std::move(responder), m_policy.corsHeaders(request));
 }
 
 void HttpFront::serveHealth(const QHttpServerRequest &request, QHttpServerResponder &&responder)
@@ -197,8 +222,8 @@ void HttpFront::serveMissing(const QHttpServerRequest &request, QHttpServerRespo
     }
     HttpExchange::reply(responder,
                         jsonError(404, JsonRpcCode::ServerError,
-                                  u"Not Found: '%1' - Heartline serves /mcp, /healthz and "
-                                  "/metrics"_s.arg(path)));
+                                  u"Not Found: '%1' - Heartline serves /mcp, /sse, /messages, "
+                                  "/healthz and /metrics"_s.arg(path)));
 }
 
 } // namespace heartline

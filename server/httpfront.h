@@ -11,6 +11,7 @@ namespace heartline {
 
 class Gatekeeper;
 class SessionStore;
+class LegacySse;
 class StreamableHttp;
 
 // The HTTP face of Heartline: owns the QHttpServer and its Gatekeeper, routes each path, and
@@ -38,6 +39,8 @@ private:
     bool admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
                bool requireToken);
     void serveMcp(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void serveLegacy(const QHttpServerRequest &request, QHttpServerResponder &&responder,
+                     bool stream);
     void serveHealth(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void serveMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
@@ -48,6 +51,7 @@ private:
     QHttpServer m_http;
     QPointer<Gatekeeper> m_gatekeeper;
     StreamableHttp *m_streamable;
+    LegacySse *m_legacy;
     bool m_stopping = false;
 };
 

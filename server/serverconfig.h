@@ -21,6 +21,30 @@ struct ServerConfig
     qint64 streamHighWaterBytes = 4 * 1024 * 1024;
     int standaloneBacklog = 256; // messages kept for a session while it has no GET stream
     bool conformance = false;
+
+    // Gatekeeper: what one client may ask of the server before it is turned away.
+    int maxHeaderBytes = 64 * 1024;        // 431 beyond
+    qint64 maxBodyBytes = 4 * 1024 * 1024; // 413 beyond
+    int maxConnections = 10000;            // 503 beyond
+    int maxConnectionsPerPeer = 4000;      // 503 beyond, per remote address
+    int requestTimeoutMs = 10000;          // a request must arrive whole within this
+    // Token bucket per peer address: sustained requests per second and burst (0 = off).
+    int rateLimitPerSecond = 50;
+    int rateLimitBurst = 100;
+    bool rateLimitLoopback = false; // loopback peers are the user's own clients
+    // Accept the token as ?token= for clients that cannot set headers (it ends up in logs
+    // and histories, so it is off unless asked for).
+    bool allowTokenInQuery = false;
+
+    // Resumption: what each session keeps for clients that reconnect with Last-Event-ID.
+    int eventLogMaxEvents = 1000;
+    qint64 eventLogMaxBytes = 4 * 1024 * 1024;
+    int retryMs = 2000;       // the SSE retry: sent before the server closes a stream
+    int pollCloseAfterMs = 0; // close long POST streams after this and let clients poll (0 = off)
+
+    // Server pings find half-open peers that TCP keep-alive has not (0 = off).
+    int pingIntervalMs = 0;
+    int pingTimeoutMs = 10000;
 };
 
 } // namespace heartline
