@@ -50,6 +50,7 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
     , m_session(context.tools, context.identity, sessionOptions(context))
     , m_openedWallMs(Clock::wallMs())
     , m_lastActivityMs(Clock::monotonicMs())
+    , m_eventLog(context.config->eventLogMaxEvents, context.config->eventLogMaxBytes)
 {
     connect(&m_session, &Session::outgoing, this, &McpSession::route);
     connect(&m_session, &Session::requestFinished, this, &McpSession::handleRequestFinished);
@@ -135,6 +136,8 @@ void McpSession::adoptStream(SseStream *stream)
 {
     m_streams.insert(stream, stream);
     stream->setHighWaterMark(m_context.config->streamHighWaterBytes);
+    if (Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
+        stream->setRetryBeforeClose(m_context.config->retryMs);
     m_context.heartbeats->add(stream);
     connect(stream, &SseStream::heartbeatSent, this,
             [this](const QString &streamId, quint64 sequence) {
@@ -152,10 +155,43 @@ QString McpSession::newStreamId(StreamKind kind)
     return m_shortId + u'/' + streamKindName(kind) + QString::number(m_streamCounter);
 }
 
+QString McpSession::standaloneStreamId()
+{
+    if (m_standaloneId.isEmpty())
+        m_standaloneId = newStreamId(StreamKind::Standalone);
+    return m_standaloneId;
+}
+
 QByteArray McpSession::nextEventId(const QString &streamId)
 {
     // Unique in the session and naming its stream, so a Last-Event-ID maps back to it.
     return streamId.section(u'/', 1).toUtf8() + '-' + QByteArray::number(++m_eventCounter);
+}
+
+QByteArray McpSession::recordEvent(const QString &streamId, const QByteArray &data)
+{
+    const QByteArray id = nextEventId(streamId);
+    // The legacy transport cannot resume, so there is nothing to keep for it.
+    if (m_transport == TransportKind::StreamableHttp) {
+        m_eventLog.append(streamId, m_eventCounter, id, data);
+        if (m_eventLog.evicted() > m_evictedReported) {
+            m_context.monitor->reportEventsEvicted(m_eventLog.evicted() - m_evictedReported);
+            m_evictedReported = m_eventLog.evicted();
+        }
+    }
+    return id;
+}
+
+void McpSession::registerStream(PostReply *reply, const QString &streamId)
+{
+    m_postStreams.insert(streamId, reply);
+}
+
+int McpSession::pollCloseAfterMs() const
+{
+    return Revisions::traits(m_session.revision()).allowsEarlyStreamClose
+               ? m_context.config->pollCloseAfterMs
+               : 0;
 }
 
 void McpSession::primeStream(SseStream *stream)
@@ -164,7 +200,80 @@ void McpSession::primeStream(SseStream *stream)
         return;
     SseEvent priming;
     priming.id = nextEventId(stream->id());
+    priming.retryMs = m_context.config->retryMs;
     stream->sendEvent(priming);
+}
+
+bool McpSession::parseEventId(const QByteArray &eventId, QString *streamId, quint64 *sequence) const
+{
+    const qsizetype dash = eventId.lastIndexOf('-');
+    if (dash <= 0)
+        return false;
+    bool ok = false;
+    *sequence = eventId.mid(dash + 1).toULongLong(&ok);
+    *streamId = m_shortId + u'/' + QString::fromLatin1(eventId.left(dash));
+    return ok;
+}
+
+int McpSession::checkResumable(const QByteArray &lastEventId, QString *reason) const
+{
+    if (m_transport != TransportKind::StreamableHttp) {
+        *reason = u"Bad Request: the HTTP+SSE transport cannot resume streams"_s;
+        return 400;
+    }
+    QString streamId;
+    quint64 sequence = 0;
+    if (!parseEventId(lastEventId, &streamId, &sequence)
+        || (streamId != m_standaloneId && !m_postStreams.contains(streamId))
+        || sequence > m_eventCounter) {
+        *reason = u"Bad Request: Last-Event-ID '%1' was not sent on a stream of this session"_s.arg(
+            QString::fromUtf8(lastEventId));
+        return 400;
+    }
+    if (!m_eventLog.canReplayAfter(streamId, sequence)) {
+        *reason = u"Bad Request: events after '%1' are no longer kept (the event log holds the "
+                  "last %2 events or %3 bytes per session), so the stream cannot be resumed "
+                  "without a gap; send the request again"_s.arg(QString::fromUtf8(lastEventId))
+                      .arg(m_context.config->eventLogMaxEvents)
+                      .arg(m_context.config->eventLogMaxBytes);
+        return 400;
+    }
+    return 0;
+}
+
+void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExchange> exchange,
+                        const HttpHeaders &headers)
+{
+    QString streamId;
+    quint64 sequence = 0;
+    if (!parseEventId(lastEventId, &streamId, &sequence))
+        return;
+    const bool standalone = streamId == m_standaloneId;
+    if (standalone && m_standalone)
+        m_standalone->close(DisconnectCause::StreamReplaced,
+                            u"the client resumed this stream on a new connection"_s);
+    touch();
+    auto *stream = new SseStream(streamId, m_id,
+                                 standalone ? StreamKind::Standalone : StreamKind::PostResponse,
+                                 std::move(exchange), this);
+    if (!stream->open(headers))
+        return;
+    adoptStream(stream);
+    for (const LoggedEvent &missed : m_eventLog.eventsAfter(streamId, sequence)) {
+        SseEvent event;
+        event.id = missed.id;
+        event.data = missed.data;
+        stream->sendEvent(event);
+    }
+    if (standalone) {
+        attachStandaloneStream(stream);
+        return;
+    }
+    const QPointer<PostReply> reply = m_postStreams.value(streamId);
+    if (reply && !reply->isDone())
+        reply->resume(stream);
+    else
+        stream->finish(); // everything it owed was in the log
 }
 
 void McpSession::route(const OutgoingMessage &message)
@@ -204,7 +313,7 @@ void McpSession::deliverStandalone(const QByteArray &bytes)
         return;
     }
     SseEvent event;
-    event.id = nextEventId(m_standalone->id());
+    event.id = recordEvent(m_standalone->id(), bytes);
     event.data = bytes;
     if (m_transport == TransportKind::LegacySse)
         event.event = "message";
@@ -269,8 +378,8 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     event.streamId = stream->id();
     event.clientName = m_session.client().name;
     event.peer = stream->peer();
-    event.cause = end.cause;
     event.detail = end.detail;
+    event.cause = refineCause(stream, end, &event.detail);
     event.durationMs = Clock::monotonicMs() - stats.openedMonotonicMs;
     event.bytes = stats.bytes;
     event.heartbeats = stats.heartbeats;
@@ -281,6 +390,30 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     // The legacy transport has no session without its stream (2024-11-05).
     if (m_transport == TransportKind::LegacySse && stream->kind() == StreamKind::Legacy)
         terminate(end.cause, end.detail);
+}
+
+DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd &end,
+                                        QString *detail) const
+{
+    if (end.cause != DisconnectCause::ClientClosed && end.cause != DisconnectCause::ConnectionReset)
+        return end.cause;
+    // With heartbeats off, a peer that drops a silent stream while a response is still owed
+    // on it is almost never the client (it is waiting for that response) and almost always
+    // a proxy's idle timeout. Say so, since that is the one thing the user can fix.
+    const qint64 silentMs = Clock::monotonicMs() - stream->stats().lastWriteMonotonicMs;
+    bool owed = false;
+    if (stream->kind() == StreamKind::PostResponse) {
+        const QPointer<PostReply> reply = m_postStreams.value(stream->id());
+        owed = reply && reply->owesResponses();
+    } else if (stream->kind() == StreamKind::Legacy) {
+        owed = m_session.pendingCount() > 0;
+    }
+    if (m_context.heartbeats->interval() > 0 || silentMs < 1000 || !owed)
+        return end.cause;
+    *detail = u"the peer closed this stream after %1 s of silence while a response was still "
+              "owed; heartbeats are off, so a proxy's idle timeout is the likely cause (turn "
+              "heartbeats on)"_s.arg(silentMs / 1000.0, 0, 'f', 1);
+    return DisconnectCause::ProxyIdleSuspected;
 }
 
 void McpSession::terminate(DisconnectCause cause, const QString &detail)

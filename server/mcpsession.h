@@ -1,6 +1,7 @@
 #pragma once
 
 #include "disconnectcause.h"
+#include "eventlog.h"
 #include "monitorevents.h"
 #include "servercontext.h"
 #include "session.h"
@@ -50,7 +51,22 @@ public:
     // Every stream of the session passes through here: heartbeats, Monitor, bookkeeping.
     void adoptStream(SseStream *stream);
     QString newStreamId(StreamKind kind);
+    // The logical id of the session's standalone (GET) stream; every GET continues it.
+    QString standaloneStreamId();
     QByteArray nextEventId(const QString &streamId);
+    // Gives `data` its event id on logical stream `streamId` and keeps it for resumption.
+    QByteArray recordEvent(const QString &streamId, const QByteArray &data);
+    void registerStream(PostReply *reply, const QString &streamId);
+    // 0 unless long POST streams should be closed early for polling (2025-11-25 and later).
+    int pollCloseAfterMs() const;
+
+    // Resumption (GET with Last-Event-ID). check first: 0 when resumable, else the HTTP
+    // status to answer with and why; then resume, which replays what was missed on that
+    // stream only and carries on with whatever it still owes.
+    int checkResumable(const QByteArray &lastEventId, QString *reason) const;
+    void resume(const QByteArray &lastEventId, std::unique_ptr<HttpExchange> exchange,
+                const HttpHeaders &headers);
+    const EventLog &eventLog() const { return m_eventLog; }
     // SEP-1699: an id with empty data first, so the client has a cursor to resume from.
     // Sent only to sessions at 2025-11-25 or later; older clients choke on empty data.
     void primeStream(SseStream *stream);
@@ -67,6 +83,9 @@ private:
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
     void reportOutgoing(const OutgoingMessage &message, qint64 bytes, const QString &streamId);
+    bool parseEventId(const QByteArray &eventId, QString *streamId, quint64 *sequence) const;
+    DisconnectCause refineCause(const SseStream *stream, const StreamEnd &end,
+                                QString *detail) const;
 
     QString m_id;
     QString m_shortId;
@@ -82,7 +101,13 @@ private:
     QHash<RequestId, qint64> m_latencies;
     QHash<SseStream *, QPointer<SseStream>> m_streams;
     QPointer<SseStream> m_standalone;
+    QString m_standaloneId;
     QQueue<QByteArray> m_backlog;
+    EventLog m_eventLog;
+    quint64 m_evictedReported = 0;
+    // Logical POST streams by id; a null pointer is a finished reply whose events may still
+    // be replayed from the log.
+    QHash<QString, QPointer<PostReply>> m_postStreams;
     bool m_terminated = false;
 };
 

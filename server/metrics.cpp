@@ -45,6 +45,9 @@ QByteArray render(const MonitorSnapshot &snapshot, int toolCount, int enabledToo
     family(out, "heartline_messages_total", "counter", "JSON-RPC messages by direction.");
     sample(out, "heartline_messages_total", snapshot.counters.messagesIn, "direction=\"in\"");
     sample(out, "heartline_messages_total", snapshot.counters.messagesOut, "direction=\"out\"");
+    family(out, "heartline_events_evicted_total", "counter",
+           "Events dropped from session event logs; resuming past them is refused.");
+    sample(out, "heartline_events_evicted_total", snapshot.counters.eventsEvicted);
     family(out, "heartline_disconnects_total", "counter",
            "Ended connections and rejected requests by cause.");
     for (DisconnectCause cause : DisconnectCauses::all()) {

@@ -98,6 +98,11 @@ void Monitor::reportToolCall(const ToolCallRecord &record)
     ++m_counters.toolCalls[{record.tool, record.outcome}];
 }
 
+void Monitor::reportEventsEvicted(quint64 count)
+{
+    m_counters.eventsEvicted += count;
+}
+
 void Monitor::reportDisconnect(const DisconnectEvent &event)
 {
     ++m_counters.disconnectsByCause[DisconnectCauses::name(event.cause)];

@@ -16,6 +16,7 @@ struct MonitorCounters
     quint64 heartbeats = 0;
     quint64 messagesIn = 0;
     quint64 messagesOut = 0;
+    quint64 eventsEvicted = 0;
     QMap<QString, quint64> disconnectsByCause;
     // (tool, outcome) -> calls
     QMap<QPair<QString, QString>, quint64> toolCalls;
@@ -54,6 +55,8 @@ public:
     void reportMessage(const MessageEvent &event);
     void reportToolChanged(const ToolEvent &event);
     void reportToolCall(const ToolCallRecord &record);
+    // Events dropped from session event logs (a resume past them is refused).
+    void reportEventsEvicted(quint64 count);
     void reportDisconnect(const DisconnectEvent &event);
 
 Q_SIGNALS:

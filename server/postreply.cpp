@@ -21,26 +21,24 @@ PostReply::PostReply(std::unique_ptr<HttpExchange> exchange, McpSession *session
 {
     m_exchange->setParent(nullptr);
     // The client gave up on the POST before we decided how to answer. The work goes on
-    // (a dropped connection is not a cancellation); there is just nowhere to answer.
+    // (a dropped connection is not a cancellation); there is just nowhere to answer, and no
+    // event id was handed out that a client could resume from.
     connect(m_exchange.get(), &HttpExchange::disconnected, this, [this]() {
-        if (!m_stream)
+        if (m_mode == Mode::Undecided)
             complete();
     });
+    m_pollClose.setSingleShot(true);
+    connect(&m_pollClose, &QTimer::timeout, this, &PostReply::closeForPolling);
 }
 
 PostReply::~PostReply() = default;
 
-QString PostReply::streamId() const
-{
-    return m_stream ? m_stream->id() : QString();
-}
-
 void PostReply::start(int graceMs)
 {
-    if (m_done || m_stream)
+    if (m_done || m_mode != Mode::Undecided)
         return;
     QTimer::singleShot(qMax(0, graceMs), this, [this]() {
-        if (!m_done && !m_stream)
+        if (!m_done && m_mode == Mode::Undecided)
             switchToStream();
     });
 }
@@ -52,7 +50,7 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
     if (message.isFinalResponse)
         m_outstanding.remove(message.relatedTo);
 
-    if (!m_stream) {
+    if (m_mode == Mode::Undecided) {
         if (message.isFinalResponse) {
             m_collected.append(bytes);
             completeIfNothingOwed();
@@ -71,7 +69,7 @@ void PostReply::forget(const RequestId &id)
 {
     if (m_done || !m_outstanding.remove(id))
         return;
-    if (m_outstanding.isEmpty() && !m_stream && m_collected.isEmpty()) {
+    if (m_outstanding.isEmpty() && m_mode == Mode::Undecided && m_collected.isEmpty()) {
         // Nothing at all to say, and a POST that carried a request cannot answer 202:
         // an event stream that ends at once is the empty answer.
         switchToStream();
@@ -87,29 +85,47 @@ void PostReply::abandon(DisconnectCause cause, const QString &reason)
     for (const RequestId &id : unanswered) {
         const QByteArray error =
             JsonRpc::serialize(JsonRpc::error(id, JsonRpcCode::ServerError, reason));
-        if (m_stream)
-            sendOnStream(error);
-        else
+        if (m_mode == Mode::Undecided)
             m_collected.append(error);
+        else
+            sendOnStream(error);
     }
-    if (m_stream) {
-        m_stream->close(cause, reason);
-        complete();
-    } else {
+    if (m_mode == Mode::Undecided) {
         writeJson();
+        return;
     }
+    if (m_stream)
+        m_stream->close(cause, reason);
+    complete();
+}
+
+void PostReply::resume(SseStream *stream)
+{
+    if (m_done)
+        return;
+    if (m_stream && m_stream != stream)
+        m_stream->close(DisconnectCause::StreamReplaced,
+                        u"the client resumed this stream on a new connection"_s);
+    attach(stream);
 }
 
 void PostReply::completeIfNothingOwed()
 {
     if (m_done || !m_outstanding.isEmpty())
         return;
-    if (m_stream) {
-        m_stream->finish();
-        complete();
-    } else {
+    switch (m_mode) {
+    case Mode::Undecided:
         writeJson();
+        return;
+    case Mode::Streaming:
+        if (m_stream)
+            m_stream->finish();
+        break;
+    case Mode::Detached:
+        // Everything is in the EventLog; a client that resumes gets it from there.
+        break;
     }
+    complete();
 }
 
 void PostReply::switchToStream()
@@ -118,29 +134,70 @@ void PostReply::switchToStream()
         complete();
         return;
     }
-    const QString streamId = m_session->newStreamId(StreamKind::PostResponse);
-    auto *stream = new SseStream(streamId, m_session->id(), StreamKind::PostResponse,
+    m_streamId = m_session->newStreamId(StreamKind::PostResponse);
+    m_session->registerStream(this, m_streamId);
+    auto *stream = new SseStream(m_streamId, m_session->id(), StreamKind::PostResponse,
                                  std::move(m_exchange), m_session);
-    m_stream = stream;
-    connect(stream, &SseStream::ended, this,
-            [this](SseStream *, const StreamEnd &) { complete(); });
-    if (!stream->open(m_headers))
+    if (!stream->open(m_headers)) {
+        complete();
         return;
+    }
     m_session->adoptStream(stream);
+    attach(stream);
     m_session->primeStream(stream);
     const QList<QByteArray> collected = std::exchange(m_collected, {});
     for (const QByteArray &bytes : collected)
         sendOnStream(bytes);
+    const int pollAfter = m_session->pollCloseAfterMs();
+    if (pollAfter > 0)
+        m_pollClose.start(pollAfter);
+}
+
+void PostReply::attach(SseStream *stream)
+{
+    m_stream = stream;
+    m_mode = Mode::Streaming;
+    connect(stream, &SseStream::ended, this, &PostReply::handleStreamEnded);
+}
+
+void PostReply::handleStreamEnded(SseStream *stream, const StreamEnd &end)
+{
+    Q_UNUSED(end);
+    if (stream != m_stream)
+        return; // a replaced connection
+    m_stream.clear();
+    if (m_done)
+        return;
+    if (m_outstanding.isEmpty()) {
+        complete();
+        return;
+    }
+    // Not a cancellation (MCP): the work goes on, and what it says waits in the EventLog.
+    m_mode = Mode::Detached;
 }
 
 void PostReply::sendOnStream(const QByteArray &bytes)
 {
-    if (!m_stream || !m_session)
+    if (!m_session)
+        return;
+    // Every message gets its id and its place in the log, connected or not.
+    const QByteArray id = m_session->recordEvent(m_streamId, bytes);
+    if (!m_stream)
         return;
     SseEvent event;
-    event.id = m_session->nextEventId(m_stream->id());
+    event.id = id;
     event.data = bytes;
     m_stream->sendEvent(event);
+}
+
+void PostReply::closeForPolling()
+{
+    // SEP-1699: the server may end the connection early once the client has an event id,
+    // after telling it (retry) when to come back; the stream itself goes on.
+    if (m_done || m_outstanding.isEmpty() || !m_stream)
+        return;
+    m_stream->close(DisconnectCause::PollClose,
+                    u"closed early so the client polls; resume with Last-Event-ID"_s);
 }
 
 void PostReply::writeJson()
@@ -159,7 +216,8 @@ void PostReply::writeJson()
     }
     HttpHeaders headers = m_headers;
     headers.push_back({"Content-Type", "application/json"});
-    m_exchange->sendReply({200, headers, body});
+    if (m_exchange)
+        m_exchange->sendReply({200, headers, body});
     complete();
 }
 
@@ -168,6 +226,7 @@ void PostReply::complete()
     if (m_done)
         return;
     m_done = true;
+    m_pollClose.stop();
     Q_EMIT done(this);
     deleteLater();
 }

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QTimer>
 
 #include <memory>
 
@@ -15,17 +16,25 @@ namespace heartline {
 
 class McpSession;
 class SseStream;
+struct StreamEnd;
 
 // The adaptive answer to one POST that carried requests (DESIGN.md, "Adaptive replies"):
 // if every response is ready within the grace period and nothing else needs saying, it is
 // sent as application/json; otherwise the reply turns into an SSE stream (priming event,
 // heartbeats, progress and logs in order) that ends after the last response.
+//
+// A stream is a logical thing that outlives its connection: when the connection breaks (a
+// proxy, a flaky network, or our own poll close), the reply carries on detached, every
+// message still gets its event id and goes into the session's EventLog, and a GET with
+// Last-Event-ID attaches a new connection that receives what was missed, then the rest.
 class PostReply final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PostReply)
 
 public:
+    enum class Mode { Undecided, Streaming, Detached };
+
     PostReply(std::unique_ptr<HttpExchange> exchange, McpSession *session,
               const QList<RequestId> &expected, bool batch, const HttpHeaders &headers,
               QObject *parent = nullptr);
@@ -40,26 +49,38 @@ public:
     // saying why, so no client waits forever on a reply that cannot come, then end the
     // stream with `cause`.
     void abandon(DisconnectCause cause, const QString &reason);
+    // A client resumed this reply's stream on a new connection (events already replayed).
+    void resume(SseStream *stream);
 
+    Mode mode() const { return m_mode; }
     bool isDone() const { return m_done; }
-    QString streamId() const;
+    bool owesResponses() const { return !m_outstanding.isEmpty(); }
+    // The logical stream id (empty until the reply became a stream).
+    const QString &streamId() const { return m_streamId; }
+    SseStream *connection() const { return m_stream; }
 
 Q_SIGNALS:
     void done(heartline::PostReply *reply);
 
 private:
     void switchToStream();
+    void attach(SseStream *stream);
+    void handleStreamEnded(SseStream *stream, const StreamEnd &end);
     void sendOnStream(const QByteArray &bytes);
     void writeJson();
     void completeIfNothingOwed();
+    void closeForPolling();
     void complete();
 
     std::unique_ptr<HttpExchange> m_exchange;
     QPointer<McpSession> m_session;
     QPointer<SseStream> m_stream;
+    QString m_streamId;
+    Mode m_mode = Mode::Undecided;
     QSet<RequestId> m_outstanding;
     QList<QByteArray> m_collected;
     HttpHeaders m_headers;
+    QTimer m_pollClose;
     bool m_batch;
     bool m_done = false;
 };

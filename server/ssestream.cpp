@@ -118,6 +118,12 @@ void SseStream::close(DisconnectCause cause, const QString &detail)
     if (cause == DisconnectCause::ServerShutdown || cause == DisconnectCause::SessionDeleted
         || cause == DisconnectCause::SessionExpired || cause == DisconnectCause::PollClose) {
         // A deliberate end: finish the body so clients see a clean close, not a broken one.
+        if (m_retryBeforeCloseMs >= 0 && m_open) {
+            SseEvent retry;
+            retry.hasData = false;
+            retry.retryMs = m_retryBeforeCloseMs;
+            write(Sse::event(retry));
+        }
         m_exchange->endChunked();
     } else {
         m_exchange->abort();

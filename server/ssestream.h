@@ -65,6 +65,9 @@ public:
     const StreamStats &stats() const { return m_stats; }
     qint64 bytesQueued() const { return m_exchange->bytesQueued(); }
     void setHighWaterMark(qint64 bytes) { m_highWaterBytes = bytes; }
+    // When the server ends the stream on purpose, tell the client first how long to wait
+    // before it reconnects (SEP-1699 `retry:`). Negative: say nothing.
+    void setRetryBeforeClose(int milliseconds) { m_retryBeforeCloseMs = milliseconds; }
 
     static HttpHeaders responseHeaders();
 
@@ -84,6 +87,7 @@ private:
     std::unique_ptr<HttpExchange> m_exchange;
     StreamStats m_stats;
     qint64 m_highWaterBytes = kDefaultHighWaterBytes;
+    int m_retryBeforeCloseMs = -1;
     bool m_open = false;
     bool m_ended = false;
 };

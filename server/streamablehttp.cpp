@@ -249,12 +249,17 @@ void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerRes
     McpSession *session = requireSession(request, responder, corsHeaders);
     if (!session)
         return;
+    HttpHeaders headers = corsHeaders;
+    headers.push_back({"Mcp-Session-Id", session->id().toLatin1()});
+
     const QByteArray lastEventId = request.value("Last-Event-ID");
-    if (!lastEventId.isEmpty()
-        && !lastEventId.startsWith(streamKindName(StreamKind::Standalone).toLatin1())) {
-        reject(request, responder, corsHeaders, 400, JsonRpcCode::ServerError,
-               u"Bad Request: Last-Event-ID '%1' does not name a stream of this session that "
-               "can be resumed"_s.arg(QString::fromUtf8(lastEventId)));
+    if (!lastEventId.isEmpty()) {
+        QString reason;
+        if (const int status = session->checkResumable(lastEventId, &reason); status != 0) {
+            reject(request, responder, corsHeaders, status, JsonRpcCode::ServerError, reason);
+            return;
+        }
+        session->resume(lastEventId, std::make_unique<HttpExchange>(std::move(responder)), headers);
         return;
     }
     if (session->hasStandaloneStream()) {
@@ -264,11 +269,9 @@ void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerRes
     }
 
     session->touch();
-    const QString streamId = session->newStreamId(StreamKind::Standalone);
-    auto *stream = new SseStream(streamId, session->id(), StreamKind::Standalone,
-                                 std::make_unique<HttpExchange>(std::move(responder)), session);
-    HttpHeaders headers = corsHeaders;
-    headers.push_back({"Mcp-Session-Id", session->id().toLatin1()});
+    auto *stream =
+        new SseStream(session->standaloneStreamId(), session->id(), StreamKind::Standalone,
+                      std::make_unique<HttpExchange>(std::move(responder)), session);
     if (!stream->open(headers))
         return;
     session->adoptStream(stream);
