@@ -140,6 +140,7 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
                                         {"revision"_L1, session.revision},
                                         {"peer"_L1, session.peer},
                                         {"initialized"_L1, session.initialized},
+                                        {"pingRttMs"_L1, session.pingRttMs},
                                         {"openedMs"_L1, session.openedWallMs}});
         return success(sessions);
     }

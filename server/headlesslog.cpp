@@ -121,6 +121,9 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
         print(u"tool_"_s + QLatin1StringView(changes[int(event.change)]),
               {{"tool"_L1, event.name}});
     });
+    connect(monitor, &Monitor::pingAnswered, this, [this](const QString &sessionId, qint64 rttMs) {
+        print(u"ping"_s, {{"session"_L1, sessionId}, {"rtt_ms"_L1, rttMs}});
+    });
     connect(monitor, &Monitor::disconnected, this, [this](const DisconnectEvent &event) {
         QJsonObject fields{{"cause"_L1, DisconnectCauses::name(event.cause)},
                            {"detail"_L1, event.detail}};

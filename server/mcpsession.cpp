@@ -58,6 +58,13 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
             [this]() { m_context.monitor->reportSessionUpdated(info()); });
     connect(&m_session, &Session::ready, this,
             [this]() { m_context.monitor->reportSessionUpdated(info()); });
+    connect(&m_session, &Session::responseReceived, this, [this](const RequestId &id) {
+        if (id != m_pingId || m_pingSentMs < 0)
+            return;
+        m_pingRttMs = Clock::monotonicMs() - m_pingSentMs;
+        m_pingSentMs = -1;
+        m_context.monitor->reportPingAnswered(m_id, m_pingRttMs);
+    });
     m_context.monitor->reportSessionOpened(info());
 }
 
@@ -82,6 +89,7 @@ SessionInfo McpSession::info() const
     info.peer = m_peer;
     info.openedWallMs = m_openedWallMs;
     info.initialized = m_session.isInitialized();
+    info.pingRttMs = m_pingRttMs;
     return info;
 }
 
@@ -390,6 +398,27 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     // The legacy transport has no session without its stream (2024-11-05).
     if (m_transport == TransportKind::LegacySse && stream->kind() == StreamKind::Legacy)
         terminate(end.cause, end.detail);
+}
+
+void McpSession::checkPing(qint64 nowMonotonicMs, int intervalMs, int timeoutMs)
+{
+    if (m_terminated || !m_session.isInitialized())
+        return;
+    if (m_pingSentMs >= 0) {
+        if (nowMonotonicMs - m_pingSentMs >= timeoutMs)
+            terminate(DisconnectCause::Unresponsive,
+                      u"no answer to a server ping within %1 ms"_s.arg(timeoutMs));
+        return;
+    }
+    // Only a client holding a stream can hear a ping; a ping left in the backlog would
+    // count a client that merely has no stream open as dead.
+    if (!m_standalone || !m_standalone->isOpen())
+        return;
+    if (m_lastPingMs >= 0 && nowMonotonicMs - m_lastPingMs < intervalMs)
+        return;
+    m_lastPingMs = nowMonotonicMs;
+    m_pingSentMs = nowMonotonicMs;
+    m_pingId = m_session.sendRequest(u"ping"_s);
 }
 
 DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd &end,

@@ -71,6 +71,12 @@ public:
     // Sent only to sessions at 2025-11-25 or later; older clients choke on empty data.
     void primeStream(SseStream *stream);
 
+    // Server pings find half-open clients that TCP keep-alive would take minutes to notice.
+    // Called on a shared timer: sends a ping when one is due (only to an initialized session
+    // with a stream to carry it), and ends the session as unresponsive when the last one
+    // went unanswered for `timeoutMs`.
+    void checkPing(qint64 nowMonotonicMs, int intervalMs, int timeoutMs);
+
     // Ends the session and every stream it holds; emits terminated() once.
     void terminate(DisconnectCause cause, const QString &detail);
 
@@ -109,6 +115,10 @@ private:
     // be replayed from the log.
     QHash<QString, QPointer<PostReply>> m_postStreams;
     bool m_terminated = false;
+    RequestId m_pingId;
+    qint64 m_pingSentMs = -1;
+    qint64 m_lastPingMs = -1;
+    qint64 m_pingRttMs = -1;
 };
 
 } // namespace heartline

@@ -98,6 +98,15 @@ void Monitor::reportToolCall(const ToolCallRecord &record)
     ++m_counters.toolCalls[{record.tool, record.outcome}];
 }
 
+void Monitor::reportPingAnswered(const QString &sessionId, qint64 roundTripMs)
+{
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    it->pingRttMs = roundTripMs;
+    Q_EMIT pingAnswered(sessionId, roundTripMs);
+}
+
 void Monitor::reportEventsEvicted(quint64 count)
 {
     m_counters.eventsEvicted += count;

@@ -55,6 +55,7 @@ public:
     void reportMessage(const MessageEvent &event);
     void reportToolChanged(const ToolEvent &event);
     void reportToolCall(const ToolCallRecord &record);
+    void reportPingAnswered(const QString &sessionId, qint64 roundTripMs);
     // Events dropped from session event logs (a resume past them is refused).
     void reportEventsEvicted(quint64 count);
     void reportDisconnect(const DisconnectEvent &event);
@@ -71,6 +72,7 @@ Q_SIGNALS:
     void messageObserved(const heartline::MessageEvent &event);
     void toolChanged(const heartline::ToolEvent &event);
     void disconnected(const heartline::DisconnectEvent &event);
+    void pingAnswered(const QString &sessionId, qint64 roundTripMs);
 
 private:
     QHash<QString, SessionInfo> m_sessions;

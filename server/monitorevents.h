@@ -24,6 +24,7 @@ struct SessionInfo
     QString peer;
     qint64 openedWallMs = 0;
     bool initialized = false;
+    qint64 pingRttMs = -1; // round trip of the last answered server ping; -1 before one
 };
 
 struct StreamInfo

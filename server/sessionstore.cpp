@@ -18,6 +18,11 @@ SessionStore::SessionStore(const ServerContext &context, QObject *parent)
 {
     connect(&m_expiry, &QTimer::timeout, this, &SessionStore::expireIdleSessions);
     setIdleTimeout(context.config->sessionIdleTimeoutMs);
+    // One timer for every session's pings, a few ticks per interval, like the heartbeats.
+    connect(&m_pings, &QTimer::timeout, this, &SessionStore::pingSessions);
+    if (context.config->pingIntervalMs > 0)
+        m_pings.start(qBound(
+            10, qMin(context.config->pingIntervalMs, context.config->pingTimeoutMs) / 4, 5000));
 }
 
 SessionStore::~SessionStore()
@@ -77,6 +82,14 @@ void SessionStore::expireIdleSessions()
                                u"no client activity for %1 s"_s.arg(m_idleTimeoutMs / 1000.0));
         }
     }
+}
+
+void SessionStore::pingSessions()
+{
+    const qint64 now = Clock::monotonicMs();
+    const auto sessions = m_sessions.values(); // an unresponsive one ends mid-walk
+    for (McpSession *session : sessions)
+        session->checkPing(now, m_context.config->pingIntervalMs, m_context.config->pingTimeoutMs);
 }
 
 void SessionStore::terminateAll(DisconnectCause cause, const QString &detail)

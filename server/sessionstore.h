@@ -35,6 +35,7 @@ public:
 
 public Q_SLOTS:
     void expireIdleSessions();
+    void pingSessions();
 
 private:
     void handleTerminated(const QString &id);
@@ -42,6 +43,7 @@ private:
     ServerContext m_context;
     QHash<QString, McpSession *> m_sessions;
     QTimer m_expiry;
+    QTimer m_pings;
     int m_idleTimeoutMs = 0;
 };
 

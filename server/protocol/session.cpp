@@ -48,9 +48,11 @@ void Session::receive(const JsonRpcMessage &message)
         break;
     case JsonRpcMessage::Kind::Response:
     case JsonRpcMessage::Kind::ErrorResponse:
-        // Heartline sends no requests of its own yet, so any response is unsolicited.
-        qCDebug(lcSession) << "ignored a response to request" << message.id.display()
-                           << "that this session never sent";
+        if (m_sentRequests.remove(message.id) > 0)
+            Q_EMIT responseReceived(message.id, message.raw);
+        else
+            qCDebug(lcSession) << "ignored a response to request" << message.id.display()
+                               << "that this session never sent (or already had answered)";
         break;
     }
 }
@@ -314,6 +316,16 @@ void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString
     sendUnrelated(JsonRpc::notification(
         u"notifications/message"_s,
         {{"level"_L1, LogLevels::name(level)}, {"logger"_L1, logger}, {"data"_L1, data}}));
+}
+
+RequestId Session::sendRequest(const QString &method, const QJsonObject &params)
+{
+    const RequestId id(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
+    if (m_state == State::Closed)
+        return id;
+    m_sentRequests.insert(id, method);
+    sendUnrelated(JsonRpc::request(id, method, params));
+    return id;
 }
 
 void Session::respond(const RequestId &id, const QJsonObject &result,

@@ -88,12 +88,19 @@ public:
 
     // A log message unrelated to any request, filtered by the client's chosen level.
     void logUnrelated(LogLevel level, const QJsonValue &data, const QString &logger);
+    // Sends a request of our own to the client (unrelated to any of its requests); the
+    // answer comes back through responseReceived(). Our ids are strings ("s1", "s2", ...),
+    // a space of their own, as JSON-RPC gives each direction.
+    RequestId sendRequest(const QString &method, const QJsonObject &params = {});
+    bool isAwaiting(const RequestId &id) const { return m_sentRequests.contains(id); }
 
 Q_SIGNALS:
     void outgoing(const heartline::OutgoingMessage &message);
     void clientIdentified(const heartline::ClientInfo &client, heartline::Revision revision);
     void ready();
     void requestFinished(const heartline::RequestOutcome &outcome);
+    // The client answered a request sendRequest() sent; `response` is the whole message.
+    void responseReceived(const heartline::RequestId &id, const QJsonObject &response);
 
 private:
     struct Pending
@@ -131,6 +138,8 @@ private:
     LogLevel m_logLevel = LogLevel::Debug;
     quint64 m_toolsGenerationSeen = 0;
     QHash<RequestId, Pending> m_pending;
+    QHash<RequestId, QString> m_sentRequests; // id -> method
+    quint64 m_lastRequestNumber = 0;
 };
 
 } // namespace heartline

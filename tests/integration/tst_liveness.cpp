@@ -1,0 +1,228 @@
+// Finding out that a peer is gone, and saying why: server pings (unresponsive, round trip)
+// and the proxy-idle heuristic for streams cut while heartbeats are off.
+#include "heartbeatscheduler.h"
+#include "heartlineserver.h"
+#include "mcptestsupport.h"
+#include "monitor.h"
+#include "rawhttpclient.h"
+#include "sessionstore.h"
+#include "toolregistry.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace heartline;
+using namespace heartline::testing;
+
+namespace {
+
+ServerConfig testConfig()
+{
+    ServerConfig config;
+    config.port = 0;
+    config.heartbeatMs = 100;
+    config.postGraceMs = 10;
+    return config;
+}
+
+QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
+{
+    QList<DisconnectEvent> events;
+    for (const QList<QVariant> &args : spy)
+        events.append(args.first().value<DisconnectEvent>());
+    return events;
+}
+
+} // namespace
+
+class tst_Liveness final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void cleanup();
+
+    void answeredPingsRecordTheRoundTrip();
+    void unansweredPingEndsTheSessionAsUnresponsive();
+    void noPingWithoutAStreamToCarryIt();
+    void silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle();
+    void sameCutWithHeartbeatsOnIsTheClient();
+
+private:
+    bool startServer(const ServerConfig &config);
+    // Opens the GET stream and waits for the ping request on it; returns its id.
+    QJsonValue awaitPing(RawHttpClient &stream, const McpTestSession &session);
+
+    std::unique_ptr<HeartlineServer> m_server;
+    quint16 m_port = 0;
+};
+
+bool tst_Liveness::startServer(const ServerConfig &config)
+{
+    m_server = std::make_unique<HeartlineServer>(config);
+    m_server->registerBuiltinTools();
+    QString error;
+    if (!m_server->listen(&error))
+        return false;
+    m_port = m_server->port();
+    QSignalSpy announced(m_server->tools(), &ToolRegistry::listChanged);
+    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    return m_port != 0;
+}
+
+void tst_Liveness::cleanup()
+{
+    m_server.reset();
+    m_port = 0;
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+}
+
+QJsonValue tst_Liveness::awaitPing(RawHttpClient &stream, const McpTestSession &session)
+{
+    if (!stream.send("GET", "/mcp", session.get()))
+        return {};
+    QJsonValue id(QJsonValue::Undefined);
+    stream.waitForSse(
+        [&id](const QList<SseItem> &items) {
+            for (const SseItem &item : items) {
+                if (item.isEvent() && item.message().value("method"_L1) == "ping"_L1)
+                    id = item.message().value("id"_L1);
+            }
+            return !id.isUndefined();
+        },
+        5000);
+    return id;
+}
+
+void tst_Liveness::answeredPingsRecordTheRoundTrip()
+{
+    ServerConfig config = testConfig();
+    config.pingIntervalMs = 200;
+    config.pingTimeoutMs = 2000;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy answered(m_server->monitor(), &Monitor::pingAnswered);
+
+    RawHttpClient stream(m_port);
+    const QJsonValue id = awaitPing(stream, session);
+    QVERIFY2(id.isString(), "the server should ping an initialized session on its GET stream");
+    const HttpResponse reply = postOnce(
+        m_port, session.post(),
+        QJsonDocument(
+            QJsonObject{{"jsonrpc"_L1, "2.0"_L1}, {"id"_L1, id}, {"result"_L1, QJsonObject{}}})
+            .toJson(QJsonDocument::Compact));
+    QCOMPARE(reply.status, 202);
+    QTRY_VERIFY_WITH_TIMEOUT(!answered.isEmpty(), 2000);
+    QCOMPARE(answered.first().at(0).toString(), QString::fromLatin1(session.id));
+    const qint64 rtt = answered.first().at(1).toLongLong();
+    QVERIFY2(rtt >= 0 && rtt < 2000, qPrintable(QString::number(rtt)));
+    QCOMPARE(m_server->monitor()->snapshot().sessions.first().pingRttMs, rtt);
+
+    // Answered pings keep the session: it is still there after several timeouts' worth of
+    // pings as long as each is answered... and a duplicate answer is harmless.
+    QCOMPARE(postOnce(m_port, session.post(),
+                      QJsonDocument(QJsonObject{{"jsonrpc"_L1, "2.0"_L1},
+                                                {"id"_L1, id},
+                                                {"result"_L1, QJsonObject{}}})
+                          .toJson(QJsonDocument::Compact))
+                 .status,
+             202);
+    QCOMPARE(m_server->sessions()->count(), 1);
+}
+
+void tst_Liveness::unansweredPingEndsTheSessionAsUnresponsive()
+{
+    ServerConfig config = testConfig();
+    config.pingIntervalMs = 200;
+    config.pingTimeoutMs = 300;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+
+    RawHttpClient stream(m_port);
+    QVERIFY(awaitPing(stream, session).isString());
+    // ... and never answer it.
+    QVERIFY(waitUntil([this]() { return m_server->sessions()->count() == 0; }, 3000));
+    bool unresponsive = false;
+    for (const DisconnectEvent &event : disconnects(ended))
+        unresponsive =
+            unresponsive
+            || (event.cause == DisconnectCause::Unresponsive && event.detail.contains("300 ms"_L1));
+    QVERIFY2(unresponsive, "the session should end with cause unresponsive");
+    QCOMPARE(postOnce(m_port, session.post(), requestBody(9, u"ping"_s)).status, 404);
+}
+
+void tst_Liveness::noPingWithoutAStreamToCarryIt()
+{
+    ServerConfig config = testConfig();
+    config.pingIntervalMs = 50;
+    config.pingTimeoutMs = 100;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    // No GET stream: nothing could carry a ping, so the client must not be judged by one.
+    QSignalSpy messages(m_server->monitor(), &Monitor::messageObserved);
+    QVERIFY(!waitUntil([&messages]() { return !messages.isEmpty(); }, 600));
+    QCOMPARE(m_server->sessions()->count(), 1);
+}
+
+void tst_Liveness::silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle()
+{
+    ServerConfig config = testConfig();
+    config.heartbeatMs = 0;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+
+    // A long call with no progress: after its priming event the stream says nothing. The
+    // peer (a proxy, here played by the test) drops it after more than a second of silence.
+    RawHttpClient call(m_port);
+    QVERIFY(
+        call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}})));
+    QVERIFY(call.waitForHead(2000));
+    QVERIFY(call.response().isEventStream());
+    const qint64 opened = monotonicMs();
+    QVERIFY(!waitUntil([]() { return false; }, 1300));
+    QVERIFY(monotonicMs() - opened >= 1300);
+    call.closeWriteSide();
+
+    QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
+    const DisconnectEvent event = disconnects(ended).first();
+    QCOMPARE(DisconnectCauses::name(event.cause), u"proxy_idle_suspected"_s);
+    QVERIFY2(event.sinceLastWriteMs >= 1000, qPrintable(QString::number(event.sinceLastWriteMs)));
+    QVERIFY2(event.detail.contains("heartbeats are off"_L1), qPrintable(event.detail));
+}
+
+void tst_Liveness::sameCutWithHeartbeatsOnIsTheClient()
+{
+    ServerConfig config = testConfig();
+    config.heartbeatMs = 100;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+
+    RawHttpClient call(m_port);
+    QVERIFY(
+        call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}})));
+    QVERIFY(call.waitForSse([](const QList<SseItem> &items) {
+        int beats = 0;
+        for (const SseItem &item : items)
+            beats += item.isHeartbeat() ? 1 : 0;
+        return beats >= 10;
+    }));
+    call.closeWriteSide();
+    QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
+    QCOMPARE(DisconnectCauses::name(disconnects(ended).first().cause), u"client_closed"_s);
+}
+
+QTEST_GUILESS_MAIN(tst_Liveness)
+#include "tst_liveness.moc"
