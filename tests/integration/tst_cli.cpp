@@ -6,8 +6,12 @@
 #include "rawhttpclient.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -52,6 +56,8 @@ private Q_SLOTS:
     void headlessPrintsListeningLineAndServesThatPort();
     void withoutDisplayItRunsHeadless();
     void sigtermEndsStreamsAndExitsZero();
+    void sigtermRightAfterListeningLineExitsZeroInGuiMode();
+    void jsonLogFormatPrintsOneObjectPerLine();
     void secondInstanceOnTheSamePortFails();
     void ctlDisablesAToolOfTheRunningInstance();
     void ctlWithoutARunningInstanceFails();
@@ -59,6 +65,7 @@ private Q_SLOTS:
 private:
     QProcessEnvironment environment() const;
     QProcess *start(const QStringList &arguments);
+    QProcess *start(const QStringList &arguments, const QProcessEnvironment &environment);
     // Runs heartline to its end; false if it did not end in time.
     bool run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err);
     // Starts `heartline --headless --port 0 ...` and reads the port off its first line.
@@ -100,10 +107,15 @@ QProcessEnvironment tst_Cli::environment() const
 
 QProcess *tst_Cli::start(const QStringList &arguments)
 {
+    return start(arguments, environment());
+}
+
+QProcess *tst_Cli::start(const QStringList &arguments, const QProcessEnvironment &environment)
+{
     auto process = std::make_unique<QProcess>();
     process->setProgram(QStringLiteral(HEARTLINE_BINARY));
     process->setArguments(arguments);
-    process->setProcessEnvironment(environment());
+    process->setProcessEnvironment(environment);
     process->start();
     m_processes.push_back(std::move(process));
     return m_processes.back().get();
@@ -263,6 +275,102 @@ void tst_Cli::sigtermEndsStreamsAndExitsZero()
     QVERIFY2(stream.waitForComplete(1000), qPrintable(stream.response().describe()));
     const QByteArray log = process->readAllStandardOutput();
     QVERIFY2(log.contains("server_shutdown"), log.constData());
+}
+
+void tst_Cli::sigtermRightAfterListeningLineExitsZeroInGuiMode()
+{
+    // The window is built after the `listening:` line is printed; whoever reads the line may
+    // send SIGTERM at once, while it is being built, and that must still be a graceful
+    // shutdown. It was a race, so it runs several times.
+    QProcessEnvironment gui = environment();
+    gui.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    static const QRegularExpression listening(u"^listening: http://127\\.0\\.0\\.1:\\d+\n$"_s);
+    for (int round = 1; round <= 5; ++round) {
+        const QByteArray where = "round " + QByteArray::number(round) + ": ";
+        QProcess *process = start({u"--port"_s, u"0"_s}, gui);
+        QVERIFY2(waitUntil([process]() { return process->canReadLine() || finished(*process); },
+                           kStartMs)
+                     && process->canReadLine(),
+                 QByteArray(where + process->readAllStandardError()).constData());
+        const QByteArray line = process->readLine();
+        process->terminate();
+        QVERIFY2(listening.match(QString::fromUtf8(line)).hasMatch(),
+                 QByteArray(where + line).constData());
+
+        QVERIFY2(waitUntil([process]() { return finished(*process); }, kExitMs),
+                 QByteArray(where + "still running 5 s after SIGTERM").constData());
+        QVERIFY2(
+            process->exitStatus() == QProcess::NormalExit,
+            QByteArray(where + "killed by the signal; stderr: " + process->readAllStandardError())
+                .constData());
+        QVERIFY2(process->exitCode() == 0,
+                 QByteArray(where + "exit code " + QByteArray::number(process->exitCode())
+                            + "; stderr: " + process->readAllStandardError())
+                     .constData());
+    }
+}
+
+void tst_Cli::jsonLogFormatPrintsOneObjectPerLine()
+{
+    quint16 port = 0;
+    QString error;
+    QProcess *process =
+        startHeadless({u"--log-format"_s, u"json"_s, u"--heartbeat-ms"_s, u"50"_s}, &port, &error);
+    QVERIFY2(process, qPrintable(error));
+
+    // Traffic that makes the log speak: a session from a client whose name tries to start a
+    // log line of its own, a tool call, a stream with heartbeats, and the shutdown.
+    const QString clientName = u"evil\"\\\r\n2026-01-01T00:00:00.000Z session_closed x=1"_s;
+    const QByteArray initialize = requestBody(
+        0, u"initialize"_s,
+        {{"protocolVersion"_L1, QString::fromLatin1(kLatestRevision)},
+         {"capabilities"_L1, QJsonObject{}},
+         {"clientInfo"_L1, QJsonObject{{"name"_L1, clientName}, {"version"_L1, "1"_L1}}}});
+    const HttpResponse opened = postOnce(port, postHeaders(), initialize);
+    QVERIFY2(opened.status == 200, qPrintable(opened.describe()));
+    McpTestSession session;
+    session.id = opened.header("Mcp-Session-Id");
+    session.revision = kLatestRevision;
+    QCOMPARE(
+        postOnce(port, session.post(), notificationBody(u"notifications/initialized"_s)).status,
+        202);
+    const HttpResponse echoed =
+        postOnce(port, session.post(), toolCallBody(1, u"echo"_s, {{"message"_L1, "hi"_L1}}));
+    QVERIFY2(echoed.status == 200, qPrintable(echoed.describe()));
+    RawHttpClient stream(port);
+    QVERIFY(stream.send("GET", "/mcp", session.get()));
+    QVERIFY(stream.waitForSse([](const QList<SseItem> &items) {
+        return std::any_of(items.cbegin(), items.cend(),
+                           [](const SseItem &item) { return item.isHeartbeat(); });
+    }));
+
+    process->terminate();
+    QVERIFY2(waitUntil([process]() { return finished(*process); }, kExitMs),
+             "still running 5 s after SIGTERM");
+    QCOMPARE(process->exitCode(), 0);
+
+    const QByteArray out = process->readAllStandardOutput();
+    QVERIFY2(out.endsWith('\n'), out.constData());
+    const QList<QByteArray> lines = out.chopped(1).split('\n');
+    QSet<QString> events;
+    bool clientNameSeen = false;
+    for (const QByteArray &line : lines) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+        QVERIFY2(parseError.error == QJsonParseError::NoError && document.isObject(),
+                 qPrintable(u"not a JSON object (%1): %2"_s.arg(parseError.errorString(),
+                                                                QString::fromUtf8(line))));
+        const QJsonObject object = document.object();
+        QVERIFY2(object.value("event"_L1).isString(), line.constData());
+        QVERIFY2(object.value("time"_L1).isString(), line.constData());
+        events.insert(object.value("event"_L1).toString());
+        clientNameSeen = clientNameSeen || object.value("client"_L1).toString() == clientName;
+    }
+    for (const QString &expected :
+         {u"session_opened"_s, u"message_in"_s, u"message_out"_s, u"heartbeat"_s, u"disconnect"_s})
+        QVERIFY2(events.contains(expected),
+                 qPrintable(expected + u" missing from:\n"_s + QString::fromUtf8(out)));
+    QVERIFY2(clientNameSeen, out.constData());
 }
 
 void tst_Cli::secondInstanceOnTheSamePortFails()

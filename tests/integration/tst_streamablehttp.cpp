@@ -68,6 +68,49 @@ QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
     return events;
 }
 
+// The id of the POST stream the Monitor saw open for `sessionId` (empty if none or several).
+QString postStreamId(const QSignalSpy &opened, const QByteArray &sessionId)
+{
+    QStringList ids;
+    for (const QList<QVariant> &arguments : opened) {
+        const StreamInfo info = arguments.at(0).value<StreamInfo>();
+        if (info.sessionId == QString::fromLatin1(sessionId) && info.kind == "post"_L1)
+            ids.append(info.id);
+    }
+    return ids.size() == 1 ? ids.first() : QString();
+}
+
+// Whether the Monitor saw the request `id` of `method` arrive.
+bool sawIncoming(const QSignalSpy &observed, const QString &method, const QString &id)
+{
+    return std::any_of(observed.cbegin(), observed.cend(), [&](const QList<QVariant> &arguments) {
+        const MessageEvent event = arguments.at(0).value<MessageEvent>();
+        return event.direction == MessageEvent::Direction::In && event.method == method
+               && event.id == id;
+    });
+}
+
+// The JSON-RPC messages a stream carried, in order (events without data carry none).
+QList<QJsonObject> messagesOf(const QList<SseItem> &items)
+{
+    QList<QJsonObject> messages;
+    for (const SseItem &item : items) {
+        if (item.isEvent() && !item.data.isEmpty())
+            messages.append(item.message());
+    }
+    return messages;
+}
+
+// Whether any event of a stream is a final response (a result or an error) to `id`.
+bool answers(const QList<SseItem> &items, int id)
+{
+    return std::any_of(items.cbegin(), items.cend(), [id](const SseItem &item) {
+        const QJsonObject message = item.message();
+        return item.isEvent() && isFinalResponse(message)
+               && message.value("id"_L1) == QJsonValue(id);
+    });
+}
+
 // Replaces {SID} in a header line of a data table by the session of the test.
 RawHeaders expandHeaders(const QByteArrayList &lines, const QByteArray &sessionId)
 {
@@ -149,6 +192,14 @@ private Q_SLOTS:
     void duplicateInFlightRequestIdIsRefused();
     void idleSessionExpires();
     void clientClosingGetStreamIsReported();
+
+    // Requests that end without their answer
+    void cancelledStreamingCallEndsItsPostWithoutResponse();
+    void cancelWithinGracePeriodEndsThePostAtOnce();
+    void endingSessionAnswersPendingPostWithError_data();
+    void endingSessionAnswersPendingPostWithError();
+    void shutdownAnswersPendingPostAndRefusesNewRequests();
+    void metricsNameOnlyRegisteredTools();
 
 private:
     bool startServer(const ServerConfig &config = testConfig());
@@ -1200,6 +1251,248 @@ void tst_StreamableHttp::clientClosingGetStreamIsReported()
     RawHttpClient again(m_port);
     problem = openGetStream(again, session);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+// --- Requests that end without their answer ---------------------------------------------
+
+void tst_StreamableHttp::cancelledStreamingCallEndsItsPostWithoutResponse()
+{
+    QVERIFY(startServer());
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+
+    RawHttpClient call(m_port);
+    QVERIFY(
+        call.send("POST", "/mcp", session.post(),
+                  toolCallBody(31, u"sleep"_s, {{"ms"_L1, 5000}, {"progressEveryMs"_L1, 100}}, 8)));
+    QVERIFY(call.waitForHead());
+    QVERIFY2(call.response().isEventStream(), qPrintable(call.response().describe()));
+    QVERIFY2(call.waitForSse([](const QList<SseItem> &items) {
+        return countMethod(items, "notifications/progress") >= 1;
+    }),
+             qPrintable(call.response().describe()));
+
+    const qint64 cancelledAt = monotonicMs();
+    const HttpResponse accepted = postOnce(
+        m_port, session.post(),
+        notificationBody(u"notifications/cancelled"_s,
+                         {{"requestId"_L1, 31}, {"reason"_L1, "the user changed their mind"_L1}}));
+    QVERIFY2(accepted.status == 202, qPrintable(accepted.describe()));
+
+    // The sleep had seconds left: only the cancellation can end the stream this soon, and it
+    // ends cleanly (the chunked terminator), not cut.
+    QVERIFY2(call.waitForComplete(2000), qPrintable(call.response().describe()));
+    QVERIFY2(call.response().completedMs - cancelledAt < 2000,
+             qPrintable(
+                 u"ended %1 ms after the cancel"_s.arg(call.response().completedMs - cancelledAt)));
+    // A cancelled request is never answered.
+    QVERIFY2(!answers(call.response().sse, 31), qPrintable(call.response().describe()));
+    QVERIFY(call.unexpectedBytes().isEmpty());
+
+    // The connection and the session both go on.
+    const HttpResponse ping =
+        call.request("POST", "/mcp", session.post(), requestBody(32, u"ping"_s));
+    QVERIFY2(ping.status == 200, qPrintable(ping.describe()));
+    QCOMPARE(call.connectionCount(), 1);
+    const QString problem = stillServes(session, 1);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void tst_StreamableHttp::cancelWithinGracePeriodEndsThePostAtOnce()
+{
+    // A grace period far longer than the test: the reply stays undecided (neither JSON nor a
+    // stream yet) when the cancel comes.
+    constexpr int kLongGraceMs = 3000;
+    ServerConfig config = testConfig();
+    config.postGraceMs = kLongGraceMs;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy observed(m_server->monitor(), &Monitor::messageObserved);
+
+    RawHttpClient call(m_port);
+    QVERIFY(call.send("POST", "/mcp", session.post(),
+                      toolCallBody(33, u"sleep"_s, {{"ms"_L1, 10000}})));
+    // The server hands a request on in the same turn it reports it: now it is in flight.
+    QVERIFY(waitUntil([&]() { return sawIncoming(observed, u"tools/call"_s, u"33"_s); }));
+    QVERIFY2(!call.response().headComplete, qPrintable(call.response().describe()));
+
+    const qint64 cancelledAt = monotonicMs();
+    const HttpResponse accepted =
+        postOnce(m_port, session.post(),
+                 notificationBody(u"notifications/cancelled"_s, {{"requestId"_L1, 33}}));
+    QVERIFY2(accepted.status == 202, qPrintable(accepted.describe()));
+
+    // Answered at once, long before the grace period would have turned it into a stream:
+    // a request cannot be answered 202, so the empty answer is an event stream that ends.
+    QVERIFY2(call.waitForComplete(kLongGraceMs / 2), qPrintable(call.response().describe()));
+    QVERIFY2(call.response().completedMs - cancelledAt < kLongGraceMs / 2,
+             qPrintable(u"answered %1 ms after the cancel"_s.arg(call.response().completedMs
+                                                                 - cancelledAt)));
+    QVERIFY2(call.response().status == 200, qPrintable(call.response().describe()));
+    QVERIFY2(call.response().isEventStream(), qPrintable(call.response().describe()));
+    QVERIFY2(!answers(call.response().sse, 33), qPrintable(call.response().describe()));
+    for (const SseItem &event : call.response().sseEvents())
+        QVERIFY2(event.data.isEmpty(), event.data.constData()); // at most the priming event
+    QVERIFY(call.unexpectedBytes().isEmpty());
+    const QString problem = stillServes(session, 1);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void tst_StreamableHttp::endingSessionAnswersPendingPostWithError_data()
+{
+    QTest::addColumn<bool>("byDelete");
+    QTest::newRow("closed through Control") << false;
+    QTest::newRow("DELETE by the client") << true;
+}
+
+void tst_StreamableHttp::endingSessionAnswersPendingPostWithError()
+{
+    QFETCH(bool, byDelete);
+    QVERIFY(startServer());
+    QSignalSpy opened(m_server->monitor(), &Monitor::streamOpened);
+    QSignalSpy closed(m_server->monitor(), &Monitor::streamClosed);
+    QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+
+    RawHttpClient call(m_port);
+    QVERIFY(call.send("POST", "/mcp", session.post(),
+                      toolCallBody(34, u"sleep"_s, {{"ms"_L1, 10000}})));
+    QVERIFY(call.waitForHead());
+    QVERIFY2(call.response().isEventStream(), qPrintable(call.response().describe()));
+    const QString streamId = postStreamId(opened, session.id);
+    QVERIFY(!streamId.isEmpty());
+
+    if (byDelete) {
+        RawHttpClient client(m_port);
+        const HttpResponse deleted = client.request("DELETE", "/mcp", session.post());
+        QVERIFY2(deleted.status >= 200 && deleted.status < 300, qPrintable(deleted.describe()));
+    } else {
+        QString error;
+        QVERIFY2(m_server->control()->closeSession(QString::fromLatin1(session.id), &error),
+                 qPrintable(error));
+    }
+
+    // The request is answered with an error naming the cause, and then the stream ends
+    // cleanly; the sleep had seconds left.
+    QVERIFY2(call.waitForComplete(2000), qPrintable(call.response().describe()));
+    const QList<QJsonObject> messages = messagesOf(call.response().sse);
+    QVERIFY2(!messages.isEmpty(), qPrintable(call.response().describe()));
+    const QJsonObject last = messages.last();
+    QVERIFY2(isFinalResponse(last), qPrintable(call.response().describe()));
+    QCOMPARE(last.value("id"_L1), QJsonValue(34));
+    const QJsonObject error = last.value("error"_L1).toObject();
+    QVERIFY2(error.value("code"_L1).toInt() == -32000, qPrintable(call.response().describe()));
+    QVERIFY2(error.value("message"_L1).toString().contains("session_deleted"_L1),
+             qPrintable(call.response().describe()));
+    QVERIFY(call.unexpectedBytes().isEmpty());
+
+    // The Monitor saw the POST stream cut by the session's end, not complete.
+    bool streamDisconnected = false;
+    for (const DisconnectEvent &event : disconnects(disconnected)) {
+        if (event.streamId != streamId)
+            continue;
+        QCOMPARE(DisconnectCauses::name(event.cause), u"session_deleted"_s);
+        streamDisconnected = true;
+    }
+    QVERIFY(streamDisconnected);
+    bool streamClosed = false;
+    for (const QList<QVariant> &arguments : closed) {
+        const StreamClosedEvent event = arguments.at(0).value<StreamClosedEvent>();
+        if (event.stream.id != streamId)
+            continue;
+        QVERIFY2(!event.completed, "the POST stream was reported as completed");
+        streamClosed = true;
+    }
+    QVERIFY(streamClosed);
+    QCOMPARE(m_server->sessions()->count(), 0);
+}
+
+void tst_StreamableHttp::shutdownAnswersPendingPostAndRefusesNewRequests()
+{
+    QVERIFY(startServer());
+    QSignalSpy opened(m_server->monitor(), &Monitor::streamOpened);
+    QSignalSpy closed(m_server->monitor(), &Monitor::streamClosed);
+    QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+
+    RawHttpClient call(m_port);
+    QVERIFY(call.send("POST", "/mcp", session.post(),
+                      toolCallBody(35, u"sleep"_s, {{"ms"_L1, 10000}})));
+    QVERIFY(call.waitForHead());
+    QVERIFY2(call.response().isEventStream(), qPrintable(call.response().describe()));
+    const QString streamId = postStreamId(opened, session.id);
+    QVERIFY(!streamId.isEmpty());
+
+    // A keep-alive connection the server has already accepted and served.
+    RawHttpClient keptOpen(m_port);
+    QCOMPARE(keptOpen.request("GET", "/healthz").status, 200);
+
+    bool done = false;
+    m_server->shutdown(2000, [&done]() { done = true; });
+    // shutdown() returns at once and finishes on the event loop; a request that arrives on
+    // an open connection meanwhile is refused, with a hint to come back.
+    QVERIFY(keptOpen.send("POST", "/mcp", session.post(), requestBody(36, u"tools/list"_s)));
+    QVERIFY2(keptOpen.waitForComplete(), qPrintable(keptOpen.response().describe()));
+    QVERIFY2(keptOpen.response().status == 503, qPrintable(keptOpen.response().describe()));
+    QVERIFY2(!keptOpen.response().header("Retry-After").isEmpty(),
+             qPrintable(keptOpen.response().describe()));
+    QCOMPARE(keptOpen.connectionCount(), 1);
+
+    // The pending request is answered with an error naming the cause, then its stream ends.
+    QVERIFY2(call.waitForComplete(2000), qPrintable(call.response().describe()));
+    const QList<QJsonObject> messages = messagesOf(call.response().sse);
+    QVERIFY2(!messages.isEmpty(), qPrintable(call.response().describe()));
+    const QJsonObject last = messages.last();
+    QVERIFY2(isFinalResponse(last), qPrintable(call.response().describe()));
+    QCOMPARE(last.value("id"_L1), QJsonValue(35));
+    const QJsonObject error = last.value("error"_L1).toObject();
+    QVERIFY2(error.value("code"_L1).toInt() == -32000, qPrintable(call.response().describe()));
+    QVERIFY2(error.value("message"_L1).toString().contains("server_shutdown"_L1),
+             qPrintable(call.response().describe()));
+
+    bool streamDisconnected = false;
+    for (const DisconnectEvent &event : disconnects(disconnected)) {
+        if (event.streamId != streamId)
+            continue;
+        QCOMPARE(DisconnectCauses::name(event.cause), u"server_shutdown"_s);
+        streamDisconnected = true;
+    }
+    QVERIFY(streamDisconnected);
+    for (const QList<QVariant> &arguments : closed) {
+        const StreamClosedEvent event = arguments.at(0).value<StreamClosedEvent>();
+        if (event.stream.id == streamId)
+            QVERIFY2(!event.completed, "the POST stream was reported as completed");
+    }
+    QVERIFY(waitUntil([&done]() { return done; }));
+}
+
+void tst_StreamableHttp::metricsNameOnlyRegisteredTools()
+{
+    QVERIFY(startServer());
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QString error;
+    QVERIFY2(m_server->control()->setToolEnabled(u"now"_s, false, &error), qPrintable(error));
+
+    // A client may invent any name; it is refused, and must not become a metrics series.
+    HttpResponse response =
+        postOnce(m_port, session.post(), toolCallBody(37, u"invented-tool-4711"_s, {}));
+    QVERIFY2(response.jsonRpcErrorCode() == -32602, qPrintable(response.describe()));
+    // A real tool that is disabled is refused too, and counted under its name.
+    response = postOnce(m_port, session.post(), toolCallBody(38, u"now"_s, {}));
+    QVERIFY2(response.jsonRpcErrorCode() == -32602, qPrintable(response.describe()));
+
+    RawHttpClient scraper(m_port);
+    const HttpResponse metrics = scraper.request("GET", "/metrics");
+    QVERIFY2(metrics.status == 200, qPrintable(metrics.describe()));
+    QVERIFY2(!metrics.body.contains("invented-tool-4711"), metrics.body.constData());
+    QVERIFY2(metricValue(metrics.body,
+                         R"(heartline_tool_calls_total{tool="now",outcome="protocol_error"})")
+                 == 1,
+             metrics.body.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_StreamableHttp)
