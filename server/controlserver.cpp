@@ -128,7 +128,7 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
         const bool enable = name == "tools.enable"_L1;
         if (!m_control->setToolEnabled(argument, enable, &error))
             return failure(error);
-        return success({}, u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
+        return success(QJsonValue::Undefined, u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
     }
     if (name == "sessions.list"_L1) {
         QJsonArray sessions;
@@ -147,7 +147,7 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
     if (name == "sessions.close"_L1) {
         if (!m_control->closeSession(argument, &error))
             return failure(error);
-        return success({}, u"session %1 closed"_s.arg(argument));
+        return success(QJsonValue::Undefined, u"session %1 closed"_s.arg(argument));
     }
     if (name == "status"_L1)
         return success(m_control->status());
