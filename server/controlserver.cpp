@@ -128,7 +128,8 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
         const bool enable = name == "tools.enable"_L1;
         if (!m_control->setToolEnabled(argument, enable, &error))
             return failure(error);
-        return success(QJsonValue::Undefined, u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
+        return success(QJsonValue::Undefined,
+                       u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
     }
     if (name == "sessions.list"_L1) {
         QJsonArray sessions;
