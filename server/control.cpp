@@ -82,6 +82,7 @@ QJsonObject Control::status() const
             {"streams"_L1, int(snapshot.streams.size())},
             {"heartbeatMs"_L1, m_heartbeats->interval()},
             {"heartbeatsSent"_L1, qint64(snapshot.counters.heartbeats)},
+            {"eventsEvicted"_L1, qint64(snapshot.counters.eventsEvicted)},
             {"tools"_L1, int(m_tools->entries().size())},
             {"toolsEnabled"_L1, int(m_tools->enabledDefinitions().size())}};
 }
