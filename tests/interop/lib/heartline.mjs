@@ -60,6 +60,17 @@ function installCleanup() {
     }
 }
 
+/**
+ * Puts any other child process (nginx in the proxy test) under the same guard as heartline: SIGKILLed
+ * when the test process exits or is interrupted, and by a watchdog if the test process is SIGKILLed.
+ */
+export function guardChild(child) {
+    installCleanup();
+    liveChildren.add(child);
+    child.once('exit', () => liveChildren.delete(child));
+    startWatchdog(child);
+}
+
 /** Keeps the last MAX_CAPTURE characters written to a stream. */
 class Capture {
     constructor() {
