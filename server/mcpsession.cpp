@@ -267,6 +267,10 @@ void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExcha
     if (!stream->open(headers))
         return;
     adoptStream(stream);
+    // A fresh cursor first: should this connection break before anything else is sent, the
+    // client still holds an id of this stream to come back with (SDK clients remember only
+    // the ids seen on the current connection).
+    primeStream(stream);
     for (const LoggedEvent &missed : m_eventLog.eventsAfter(streamId, sequence)) {
         SseEvent event;
         event.id = missed.id;
@@ -426,9 +430,10 @@ DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd
 {
     if (end.cause != DisconnectCause::ClientClosed && end.cause != DisconnectCause::ConnectionReset)
         return end.cause;
-    // With heartbeats off, a peer that drops a silent stream while a response is still owed
-    // on it is almost never the client (it is waiting for that response) and almost always
-    // a proxy's idle timeout. Say so, since that is the one thing the user can fix.
+    // A peer that drops a stream silent for over a second while a response is still owed on
+    // it is almost never the client (it is waiting for that response) and almost always a
+    // proxy's idle timeout: heartbeats are off, or slower than the proxy. Say so, since that
+    // is the one thing the user can fix.
     const qint64 silentMs = Clock::monotonicMs() - stream->stats().lastWriteMonotonicMs;
     bool owed = false;
     if (stream->kind() == StreamKind::PostResponse) {
@@ -437,11 +442,18 @@ DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd
     } else if (stream->kind() == StreamKind::Legacy) {
         owed = m_session.pendingCount() > 0;
     }
-    if (m_context.heartbeats->interval() > 0 || silentMs < 1000 || !owed)
+    if (silentMs < 1000 || !owed)
         return end.cause;
-    *detail = u"the peer closed this stream after %1 s of silence while a response was still "
-              "owed; heartbeats are off, so a proxy's idle timeout is the likely cause (turn "
-              "heartbeats on)"_s.arg(silentMs / 1000.0, 0, 'f', 1);
+    const int interval = m_context.heartbeats->interval();
+    const QString silence = QString::number(silentMs / 1000.0, 'f', 1);
+    *detail = interval == 0
+                  ? u"the peer closed this stream after %1 s of silence while a response was "
+                    "still owed; heartbeats are off, so a proxy's idle timeout is the likely "
+                    "cause (turn heartbeats on)"_s.arg(silence)
+                  : u"the peer closed this stream after %1 s of silence while a response was "
+                    "still owed; a proxy that times out sooner than the heartbeat interval of "
+                    "%2 ms is the likely cause (lower --heartbeat-ms)"_s.arg(silence)
+                        .arg(interval);
     return DisconnectCause::ProxyIdleSuspected;
 }
 

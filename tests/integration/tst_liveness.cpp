@@ -52,6 +52,7 @@ private Q_SLOTS:
     void noPingWithoutAStreamToCarryIt();
     void silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle();
     void sameCutWithHeartbeatsOnIsTheClient();
+    void cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo();
 
 private:
     bool startServer(const ServerConfig &config);
@@ -222,6 +223,32 @@ void tst_Liveness::sameCutWithHeartbeatsOnIsTheClient()
     call.closeWriteSide();
     QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
     QCOMPARE(DisconnectCauses::name(disconnects(ended).first().cause), u"client_closed"_s);
+}
+
+void tst_Liveness::cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo()
+{
+    // Heartbeats every 5 s behind a proxy that gives up after ~1 s: the stream is silent
+    // longer than the proxy allows though heartbeats are on. The hint must name the interval.
+    ServerConfig config = testConfig();
+    config.heartbeatMs = 5000;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+
+    RawHttpClient call(m_port);
+    QVERIFY(
+        call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}})));
+    QVERIFY(call.waitForHead(2000));
+    const qint64 opened = monotonicMs();
+    QVERIFY(!waitUntil([]() { return false; }, 1300));
+    QVERIFY(monotonicMs() - opened >= 1300);
+    call.closeWriteSide();
+
+    QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
+    const DisconnectEvent event = disconnects(ended).first();
+    QCOMPARE(DisconnectCauses::name(event.cause), u"proxy_idle_suspected"_s);
+    QVERIFY2(event.detail.contains("5000 ms"_L1), qPrintable(event.detail));
 }
 
 QTEST_GUILESS_MAIN(tst_Liveness)

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void cutToolCallResumesWithEveryMissedEventOnce();
     void resumingAfterTheCallFinishedReplaysTheRest();
     void resumeReplacesAConnectionStillAttached();
+    void resumedStreamStartsWithAFreshCursor();
     void standaloneStreamResumesWithWhatItMissed();
     void unknownOrForeignEventIdIsRefused_data();
     void unknownOrForeignEventIdIsRefused();
@@ -231,6 +232,41 @@ void tst_Resumption::resumeReplacesAConnectionStillAttached()
             replaced
             || args.first().value<DisconnectEvent>().cause == DisconnectCause::StreamReplaced;
     QVERIFY2(replaced, "the old connection should end with cause stream_replaced");
+}
+
+void tst_Resumption::resumedStreamStartsWithAFreshCursor()
+{
+    QVERIFY(startServer());
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+
+    // A silent call (no progress): cut, resumed, cut again before anything new was said.
+    // The client must still hold an id of this stream after the second cut.
+    auto call = std::make_unique<RawHttpClient>(m_port);
+    QVERIFY(
+        call->send("POST", "/mcp", session.post(), toolCallBody(6, u"sleep"_s, {{"ms"_L1, 700}})));
+    QVERIFY(call->waitForSse(
+        [](const QList<SseItem> &items) { return !lastEventId(items).isEmpty(); }));
+    const QByteArray first = lastEventId(call->response().sse);
+    call->abort();
+
+    auto resumed = std::make_unique<RawHttpClient>(m_port);
+    QVERIFY(resumed->send("GET", "/mcp", withLastEventId(session.get(), first)));
+    QVERIFY(resumed->waitForSse(
+        [](const QList<SseItem> &items) { return !lastEventId(items).isEmpty(); }));
+    const QByteArray second = lastEventId(resumed->response().sse);
+    QVERIFY2(second != first && second.startsWith(first.left(first.indexOf('-') + 1)),
+             QByteArray(first + " then " + second).constData());
+    resumed->abort();
+
+    RawHttpClient again(m_port);
+    QVERIFY(again.send("GET", "/mcp", withLastEventId(session.get(), second)));
+    QVERIFY2(again.waitForComplete(5000), qPrintable(again.response().describe()));
+    QCOMPARE(again.response().status, 200);
+    const QList<SseItem> events = dataEvents(again.response().sse);
+    QVERIFY(!events.isEmpty());
+    QVERIFY(isFinalResponse(events.last().message()));
+    QCOMPARE(events.last().message().value("id"_L1), QJsonValue(6));
 }
 
 void tst_Resumption::standaloneStreamResumesWithWhatItMissed()
