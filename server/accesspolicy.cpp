@@ -3,6 +3,7 @@
 #include <QHostAddress>
 #include <QHttpServerRequest>
 #include <QUrl>
+#include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -58,6 +59,7 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 
 AccessPolicy::AccessPolicy(const ServerConfig &config)
     : m_token(config.token.toUtf8())
+    , m_allowTokenInQuery(config.allowTokenInQuery)
 {
     for (const QString &origin : config.allowedOrigins) {
         const QString canonical = canonicalOrigin(origin);
@@ -116,6 +118,13 @@ bool AccessPolicy::isTokenValid(const QByteArray &authorization) const
     return constantTimeEquals(authorization.mid(prefix.size()).trimmed(), m_token);
 }
 
+bool AccessPolicy::isQueryTokenValid(const QString &token) const
+{
+    if (m_token.isEmpty())
+        return true;
+    return m_allowTokenInQuery && !token.isEmpty() && constantTimeEquals(token.toUtf8(), m_token);
+}
+
 AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
                                           bool requireToken) const
 {
@@ -134,12 +143,25 @@ AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
                 u"Forbidden: Origin '%1' is not allowed"_s.arg(QString::fromUtf8(origin)),
                 {}};
     if (requireToken && !isTokenValid(request.value("Authorization"))) {
-        const bool sent = !request.value("Authorization").isEmpty();
+        const QUrlQuery query(request.url());
+        const bool inQuery = query.hasQueryItem(u"token"_s);
+        if (inQuery && isQueryTokenValid(query.queryItemValue(u"token"_s, QUrl::FullyDecoded)))
+            return {};
+        // A query token where none is accepted counts as no token at all.
+        const bool sent =
+            !request.value("Authorization").isEmpty() || (inQuery && m_allowTokenInQuery);
+        QString reason;
+        if (sent)
+            reason = u"Unauthorized: the bearer token is not valid"_s;
+        else if (inQuery)
+            reason = u"Unauthorized: this server does not accept the token as ?token= "
+                     "(allowTokenInQuery is off); send 'Authorization: Bearer <token>'"_s;
+        else
+            reason = u"Unauthorized: this server requires 'Authorization: Bearer <token>'"_s;
         return {false,
                 401,
                 DisconnectCause::AuthFailed,
-                sent ? u"Unauthorized: the bearer token is not valid"_s
-                     : u"Unauthorized: this server requires 'Authorization: Bearer <token>'"_s,
+                reason,
                 {{"WWW-Authenticate", sent ? "Bearer realm=\"heartline\", error=\"invalid_token\""
                                            : "Bearer realm=\"heartline\""}}};
     }

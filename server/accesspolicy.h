@@ -11,7 +11,9 @@ class QHttpServerRequest;
 
 namespace heartline {
 
-// Who may talk to the server: Host (DNS rebinding), Origin (browsers) and the bearer token.
+// Who may talk to the server: Host (DNS rebinding), Origin (browsers) and the bearer token -
+// from `Authorization: Bearer`, or, when allowTokenInQuery is set, from a `?token=` query item
+// for clients that cannot set headers. Tokens are compared in constant time and never logged.
 // Origins and hosts are compared exactly - scheme, host and port - never by prefix, so
 // http://localhost.evil.example is not http://localhost.
 class AccessPolicy final
@@ -32,6 +34,8 @@ public:
     bool isOriginAllowed(const QString &origin) const;
     bool isHostAllowed(const QString &hostHeader) const;
     bool isTokenValid(const QByteArray &authorization) const;
+    // The value of a `token` query item; false unless allowTokenInQuery is set.
+    bool isQueryTokenValid(const QString &token) const;
 
     // CORS headers for a response to an allowed Origin (none without an Origin).
     HttpHeaders corsHeaders(const QHttpServerRequest &request) const;
@@ -45,6 +49,7 @@ private:
     QStringList m_allowedHosts;
     QByteArray m_token;
     bool m_checkHost = true;
+    bool m_allowTokenInQuery = false;
 };
 
 } // namespace heartline

@@ -1,5 +1,7 @@
 #include "httpexchange.h"
 
+#include "peercloseprobe.h"
+
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -127,16 +129,26 @@ void HttpExchange::handleSocketError()
 {
     if (!m_socket)
         return;
-    const auto error = m_socket->error();
-    if (error == QAbstractSocket::RemoteHostClosedError)
-        reportDisconnect(DisconnectCause::ClientClosed, u"the peer closed the connection"_s);
+    if (m_socket->error() == QAbstractSocket::RemoteHostClosedError)
+        reportPeerClose();
     else
         reportDisconnect(DisconnectCause::ConnectionReset, m_socket->errorString());
 }
 
 void HttpExchange::handleSocketDisconnected()
 {
-    reportDisconnect(DisconnectCause::ClientClosed, u"the peer closed the connection"_s);
+    reportPeerClose();
+}
+
+void HttpExchange::reportPeerClose()
+{
+    // Qt 6.4 says RemoteHostClosedError for a FIN and for a RST alike; the probe the
+    // Gatekeeper attached read the TCP state before Qt's descriptor was gone.
+    const PeerCloseProbe *probe = PeerCloseProbe::of(m_socket);
+    if (probe && probe->peerClose() == PeerCloseProbe::PeerClose::Reset)
+        reportDisconnect(DisconnectCause::ConnectionReset, u"the peer reset the connection"_s);
+    else
+        reportDisconnect(DisconnectCause::ClientClosed, u"the peer closed the connection"_s);
 }
 
 void HttpExchange::reportDisconnect(DisconnectCause cause, const QString &detail)

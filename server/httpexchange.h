@@ -62,6 +62,7 @@ Q_SIGNALS:
 private:
     void handleSocketError();
     void handleSocketDisconnected();
+    void reportPeerClose();
     void reportDisconnect(DisconnectCause cause, const QString &detail);
 
     std::unique_ptr<QHttpServerResponder> m_responder;

@@ -5,6 +5,7 @@
 #include "legacysse.h"
 #include "metrics.h"
 #include "monitor.h"
+#include "peeraddress.h"
 #include "sessionstore.h"
 #include "streamablehttp.h"
 #include "toolregistry.h"
@@ -40,6 +41,7 @@ HttpFront::HttpFront(const ServerContext &context, SessionStore *sessions, QObje
     , m_context(context)
     , m_sessions(sessions)
     , m_policy(*context.config)
+    , m_rateLimiter(context.config->rateLimitPerSecond, context.config->rateLimitBurst)
     , m_streamable(new StreamableHttp(context, sessions, this))
     , m_legacy(new LegacySse(context, sessions, this))
 {
@@ -86,8 +88,13 @@ bool HttpFront::listen(QString *error)
             u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(m_context.config->host);
         return false;
     }
-    auto *gatekeeper = new Gatekeeper(this);
-    if (!gatekeeper->listen(address, m_context.config->port)) {
+    auto *gatekeeper = new Gatekeeper(*m_context.config, this);
+    connect(gatekeeper, &Gatekeeper::refused, this,
+            [this](const QString &peer, int status, DisconnectCause cause, const QString &detail) {
+                // The Gatekeeper logs its own refusals; the Monitor counts and shows them.
+                reportRefusal(peer, {}, status, cause, detail);
+            });
+    if (!gatekeeper->startListening(address, m_context.config->port)) {
         *error = u"cannot listen on %1:%2: %3"_s.arg(m_context.config->host)
                      .arg(m_context.config->port)
                      .arg(gatekeeper->errorString());
@@ -139,21 +146,53 @@ bool HttpFront::admit(const QHttpServerRequest &request, QHttpServerResponder &r
                                       {{"Retry-After", "5"}}));
         return false;
     }
+    // Before the token check, so a client guessing tokens is slowed down like any other.
+    if (!withinRateLimit(request, responder))
+        return false;
     const AccessPolicy::Verdict verdict = m_policy.check(request, requireToken);
     if (verdict.allowed)
         return true;
-    qCWarning(lcFront).noquote() << "refused" << request.url().path() << "from"
-                                 << request.remoteAddress().toString() << "with" << verdict.status
-                                 << "-" << verdict.reason;
-    DisconnectEvent event;
-    event.peer = request.remoteAddress().toString();
-    event.cause = verdict.cause;
-    event.detail = verdict.reason;
-    event.wallMs = Clock::wallMs();
-    m_context.monitor->reportDisconnect(event);
+    reportRefusal(request.remoteAddress().toString(), request.url().path(), verdict.status,
+                  verdict.cause, verdict.reason);
     HttpExchange::reply(responder, jsonError(verdict.status, JsonRpcCode::ServerError,
                                              verdict.reason, verdict.headers));
     return false;
+}
+
+bool HttpFront::withinRateLimit(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (!m_rateLimiter.isEnabled())
+        return true;
+    const QString peer = peerAddressKey(request.remoteAddress());
+    if (QHostAddress(peer).isLoopback() && !m_context.config->rateLimitLoopback)
+        return true;
+    const RateLimiter::Decision decision = m_rateLimiter.take(peer, Clock::monotonicMs());
+    if (decision.allowed)
+        return true;
+    const QByteArray retryAfter = QByteArray::number(decision.retryAfterSeconds());
+    const QString reason = u"Too Many Requests: %1 is over the limit of %2 requests per second "
+                           "(bursts of %3); retry after %4 s"_s.arg(peer)
+                               .arg(m_context.config->rateLimitPerSecond)
+                               .arg(m_context.config->rateLimitBurst)
+                               .arg(QString::fromLatin1(retryAfter));
+    reportRefusal(peer, request.url().path(), 429, DisconnectCause::RateLimited, reason);
+    HttpExchange::reply(
+        responder, jsonError(429, JsonRpcCode::ServerError, reason, {{"Retry-After", retryAfter}}));
+    return false;
+}
+
+void HttpFront::reportRefusal(const QString &peer, const QString &what, int status,
+                              DisconnectCause cause, const QString &detail)
+{
+    if (!what.isEmpty())
+        qCWarning(lcFront).noquote()
+            << "refused" << what << "from" << peer << "with" << status << "-" << detail;
+    DisconnectEvent event;
+    event.peer = peer;
+    event.cause = cause;
+    event.detail = detail;
+    event.wallMs = Clock::wallMs();
+    m_context.monitor->reportDisconnect(event);
 }
 
 void HttpFront::serveMcp(const QHttpServerRequest &request, QHttpServerResponder &&responder)

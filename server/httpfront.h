@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accesspolicy.h"
+#include "ratelimiter.h"
 #include "servercontext.h"
 
 #include <QHttpServer>
@@ -38,6 +39,9 @@ private:
     void setUpRoutes();
     bool admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
                bool requireToken);
+    bool withinRateLimit(const QHttpServerRequest &request, QHttpServerResponder &responder);
+    void reportRefusal(const QString &peer, const QString &what, int status, DisconnectCause cause,
+                       const QString &detail);
     void serveMcp(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void serveLegacy(const QHttpServerRequest &request, QHttpServerResponder &&responder,
                      bool stream);
@@ -48,6 +52,7 @@ private:
     ServerContext m_context;
     SessionStore *m_sessions;
     AccessPolicy m_policy;
+    RateLimiter m_rateLimiter;
     QHttpServer m_http;
     QPointer<Gatekeeper> m_gatekeeper;
     StreamableHttp *m_streamable;

@@ -49,8 +49,7 @@ QString printable(QByteArrayView bytes)
 RequestFraming::RequestFraming(qint64 maxHeadBytes, qint64 maxBodyBytes)
     : m_maxHeadBytes(maxHeadBytes)
     , m_maxBodyBytes(maxBodyBytes)
-{
-}
+{}
 
 RequestFraming::Step RequestFraming::feed(QByteArrayView bytes)
 {
@@ -169,8 +168,9 @@ bool RequestFraming::endHeaderField(Outcome *outcome)
         bool ok = false;
         const qulonglong length = m_fieldValue.toULongLong(&ok);
         if (!ok) {
-            *outcome = fail(Outcome::Malformed, u"Content-Length '%1' is not a number of bytes"_s.arg(
-                                                    printable(m_fieldValue)));
+            *outcome = fail(
+                Outcome::Malformed,
+                u"Content-Length '%1' is not a number of bytes"_s.arg(printable(m_fieldValue)));
             return false;
         }
         // Qt reads the first Content-Length; a second, different one would make another

@@ -20,11 +20,11 @@ public:
     static constexpr int kMaxChunkSizeLine = 1024;
 
     enum class Outcome {
-        NeedMore,      // every byte fed was used; the request is not complete yet
-        Complete,      // a request ended after `used` bytes; the framing is ready for the next
-        HeadTooLarge,  // request line and headers beyond the limit, or too many fields: 431
-        BodyTooLarge,  // Content-Length or chunks beyond the limit: 413
-        Malformed,     // a header or chunk QHttpServer would misread: 400
+        NeedMore,     // every byte fed was used; the request is not complete yet
+        Complete,     // a request ended after `used` bytes; the framing is ready for the next
+        HeadTooLarge, // request line and headers beyond the limit, or too many fields: 431
+        BodyTooLarge, // Content-Length or chunks beyond the limit: 413
+        Malformed,    // a header or chunk QHttpServer would misread: 400
     };
 
     struct Step

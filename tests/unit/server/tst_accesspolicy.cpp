@@ -98,6 +98,8 @@ private Q_SLOTS:
     void hostHeaderIsChecked();
     void bearerTokenIsChecked_data();
     void bearerTokenIsChecked();
+    void queryTokenOnlyWhenAllowed_data();
+    void queryTokenOnlyWhenAllowed();
     void loopbackNamesAreRecognised_data();
     void loopbackNamesAreRecognised();
     void checkRefusesHostThenOriginThenToken_data();
@@ -271,6 +273,32 @@ void tst_AccessPolicy::bearerTokenIsChecked()
 
     const AccessPolicy policy(configWith(u"127.0.0.1"_s, token));
     QCOMPARE(policy.isTokenValid(authorization), valid);
+}
+
+void tst_AccessPolicy::queryTokenOnlyWhenAllowed_data()
+{
+    QTest::addColumn<bool>("allowed");
+    QTest::addColumn<QString>("sent");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("allowed, right") << true << u"s3cret-T0ken"_s << true;
+    QTest::newRow("allowed, wrong case") << true << u"s3cret-T0keN"_s << false;
+    QTest::newRow("allowed, prefix") << true << u"s3cret"_s << false;
+    QTest::newRow("allowed, empty") << true << QString() << false;
+    QTest::newRow("allowed, with scheme") << true << u"Bearer s3cret-T0ken"_s << false;
+    QTest::newRow("not allowed, right") << false << u"s3cret-T0ken"_s << false;
+}
+
+void tst_AccessPolicy::queryTokenOnlyWhenAllowed()
+{
+    QFETCH(bool, allowed);
+    QFETCH(QString, sent);
+    QFETCH(bool, valid);
+
+    ServerConfig config = configWith(u"127.0.0.1"_s, u"s3cret-T0ken"_s);
+    config.allowTokenInQuery = allowed;
+    const AccessPolicy policy(config);
+    QCOMPARE(policy.isQueryTokenValid(sent), valid);
 }
 
 void tst_AccessPolicy::loopbackNamesAreRecognised_data()

@@ -1,0 +1,138 @@
+#include "peercloseprobe.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+#include <sys/socket.h>
+
+using namespace heartline;
+
+// A real loopback connection per test: the probe reads the kernel's TCP state, so nothing
+// short of real sockets tests it.
+class tst_PeerCloseProbe : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void peerFinIsFinished();
+    void peerResetIsReset();
+    void serverCloseReachesThePeerWhileTheSocketLives_data();
+    void serverCloseReachesThePeerWhileTheSocketLives();
+    void deletingTheSocketClosesTheDuplicate();
+    void deletingTheProbeClosesItsDuplicate();
+    void isFoundOnItsSocket();
+
+private:
+    static int openDescriptors() { return int(QDir(QStringLiteral("/proc/self/fd")).count()); }
+
+    QTcpServer m_listener;
+    std::unique_ptr<QTcpSocket> m_client;
+    QTcpSocket *m_accepted = nullptr; // child of m_listener
+    PeerCloseProbe *m_probe = nullptr;
+};
+
+void tst_PeerCloseProbe::init()
+{
+    QVERIFY(m_listener.listen(QHostAddress::LocalHost));
+    m_client = std::make_unique<QTcpSocket>();
+    m_client->connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
+    QTRY_VERIFY(m_listener.hasPendingConnections());
+    m_accepted = m_listener.nextPendingConnection();
+    m_probe = PeerCloseProbe::attach(m_accepted);
+    QVERIFY(m_probe);
+    QVERIFY(m_probe->holdsDescriptor());
+    QTRY_COMPARE(m_client->state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_PeerCloseProbe::cleanup()
+{
+    m_client.reset();
+    delete m_accepted;
+    m_accepted = nullptr;
+    m_listener.close();
+}
+
+void tst_PeerCloseProbe::peerFinIsFinished()
+{
+    QSignalSpy disconnected(m_accepted, &QTcpSocket::disconnected);
+    m_client->disconnectFromHost();
+    QTRY_VERIFY(!disconnected.isEmpty());
+    QCOMPARE(m_accepted->error(), QAbstractSocket::RemoteHostClosedError);
+    QCOMPARE(m_probe->peerClose(), PeerCloseProbe::PeerClose::Finished);
+    QVERIFY(!m_probe->holdsDescriptor());
+}
+
+void tst_PeerCloseProbe::peerResetIsReset()
+{
+    QSignalSpy disconnected(m_accepted, &QTcpSocket::disconnected);
+    const struct linger linger = {1, 0};
+    QCOMPARE(setsockopt(int(m_client->socketDescriptor()), SOL_SOCKET, SO_LINGER, &linger,
+                        sizeof linger),
+             0);
+    m_client->abort();
+    QTRY_VERIFY(!disconnected.isEmpty());
+    // Qt says the same as for a FIN; the probe knows better.
+    QCOMPARE(m_accepted->error(), QAbstractSocket::RemoteHostClosedError);
+    QCOMPARE(m_probe->peerClose(), PeerCloseProbe::PeerClose::Reset);
+    QVERIFY(!m_probe->holdsDescriptor());
+}
+
+void tst_PeerCloseProbe::serverCloseReachesThePeerWhileTheSocketLives_data()
+{
+    QTest::addColumn<bool>("abort");
+    QTest::newRow("disconnectFromHost") << false;
+    QTest::newRow("abort") << true;
+}
+
+void tst_PeerCloseProbe::serverCloseReachesThePeerWhileTheSocketLives()
+{
+    // The socket object is not deleted here: only the probe letting go of its duplicate lets
+    // the kernel end the connection.
+    QFETCH(bool, abort);
+    QSignalSpy clientDisconnected(m_client.get(), &QTcpSocket::disconnected);
+    if (abort)
+        m_accepted->abort();
+    else
+        m_accepted->disconnectFromHost();
+    QCOMPARE(m_accepted->state(), QAbstractSocket::UnconnectedState);
+    QTRY_VERIFY_WITH_TIMEOUT(!clientDisconnected.isEmpty(), 1000);
+    QVERIFY(!m_probe->holdsDescriptor());
+    QCOMPARE(m_probe->peerClose(), PeerCloseProbe::PeerClose::Unknown);
+}
+
+void tst_PeerCloseProbe::deletingTheSocketClosesTheDuplicate()
+{
+    const int before = openDescriptors();
+    QSignalSpy clientDisconnected(m_client.get(), &QTcpSocket::disconnected);
+    delete m_accepted; // still connected: Qt aborts, the probe goes with its socket
+    m_accepted = nullptr;
+    QCOMPARE(openDescriptors(), before - 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!clientDisconnected.isEmpty(), 1000);
+}
+
+void tst_PeerCloseProbe::deletingTheProbeClosesItsDuplicate()
+{
+    const int before = openDescriptors();
+    delete m_probe;
+    QCOMPARE(openDescriptors(), before - 1);
+    QCOMPARE(m_accepted->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(PeerCloseProbe::of(m_accepted), nullptr);
+}
+
+void tst_PeerCloseProbe::isFoundOnItsSocket()
+{
+    QCOMPARE(PeerCloseProbe::of(m_accepted), m_probe);
+    QCOMPARE(PeerCloseProbe::of(m_client.get()), nullptr);
+    QCOMPARE(PeerCloseProbe::of(nullptr), nullptr);
+}
+
+QTEST_GUILESS_MAIN(tst_PeerCloseProbe)
+#include "tst_peercloseprobe.moc"
