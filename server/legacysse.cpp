@@ -8,6 +8,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
+#include <QUrl>
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
@@ -68,6 +69,11 @@ void LegacySse::handleStream(const QHttpServerRequest &request, QHttpServerRespo
     SseEvent endpoint;
     endpoint.event = "endpoint";
     endpoint.data = QByteArray(kMessagesPath) + "?sessionId=" + session->id().toLatin1();
+    // A client that could only authenticate with ?token= (it cannot set headers) needs it on
+    // the messages URL too; it sent the token itself, so nobody new learns it here.
+    const QString token = QUrlQuery(request.url()).queryItemValue(u"token"_s, QUrl::FullyDecoded);
+    if (m_context.config->allowTokenInQuery && !token.isEmpty())
+        endpoint.data += "&token=" + QUrl::toPercentEncoding(token);
     stream->sendEvent(endpoint);
     session->attachStandaloneStream(stream);
 }

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void otherMethodsAreNotAllowed();
     void foreignOriginIsForbidden();
     void sessionEndsWithItsStream();
+    void queryTokenCarriesOverToTheEndpoint();
 
 private:
     bool startServer(const ServerConfig &config = testConfig());
@@ -301,6 +302,30 @@ void tst_LegacySse::sessionEndsWithItsStream()
             clientClosed
             || args.first().value<DisconnectEvent>().cause == DisconnectCause::ClientClosed;
     QVERIFY(clientClosed);
+}
+
+void tst_LegacySse::queryTokenCarriesOverToTheEndpoint()
+{
+    // A client that can only put the token in the URL gets it back in the endpoint, so its
+    // POSTs pass the same check its stream did.
+    ServerConfig config = testConfig();
+    config.token = u"s3cr&t"_s;
+    config.allowTokenInQuery = true;
+    QVERIFY(startServer(config));
+    RawHttpClient stream(m_port);
+    QVERIFY(stream.send("GET", "/sse?token=s3cr%26t", {{"Accept", "text/event-stream"}}));
+    QByteArray endpoint;
+    QVERIFY(stream.waitForSse([&endpoint](const QList<SseItem> &items) {
+        for (const SseItem &item : items) {
+            if (item.isEvent() && item.event == "endpoint")
+                endpoint = item.data;
+        }
+        return !endpoint.isEmpty();
+    }));
+    QVERIFY2(endpoint.endsWith("&token=s3cr%26t"), endpoint.constData());
+    QCOMPARE(post(endpoint, initializeBody("2024-11-05")).status, 202);
+    const QByteArray withoutToken = endpoint.left(endpoint.indexOf('&'));
+    QCOMPARE(post(withoutToken, initializeBody("2024-11-05")).status, 401);
 }
 
 QTEST_GUILESS_MAIN(tst_LegacySse)
