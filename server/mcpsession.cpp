@@ -136,7 +136,7 @@ void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
 void McpSession::attachStandaloneStream(SseStream *stream)
 {
     m_standalone = stream;
-    while (!m_backlog.isEmpty() && m_standalone)
+    while (!m_backlog.isEmpty() && m_standalone && m_standalone->isOpen())
         deliverStandalone(m_backlog.dequeue());
 }
 
@@ -267,16 +267,19 @@ void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExcha
     if (!stream->open(headers))
         return;
     adoptStream(stream);
-    // A fresh cursor first: should this connection break before anything else is sent, the
-    // client still holds an id of this stream to come back with (SDK clients remember only
-    // the ids seen on the current connection).
-    primeStream(stream);
     for (const LoggedEvent &missed : m_eventLog.eventsAfter(streamId, sequence)) {
         SseEvent event;
         event.id = missed.id;
         event.data = missed.data;
         stream->sendEvent(event);
     }
+    // Then a fresh cursor, after everything replayed (its id is higher than all of them):
+    // should this connection break before anything new is sent, the client still holds an id
+    // of this stream to come back with (SDK clients remember only ids seen on the current
+    // connection). Before the replay, it would let a resume skip what was being replayed.
+    primeStream(stream);
+    if (!stream->isOpen())
+        return; // the connection broke during the replay; the client can resume again
     if (standalone) {
         attachStandaloneStream(stream);
         return;
@@ -305,6 +308,7 @@ void McpSession::route(const OutgoingMessage &message)
                                  << message.json.value("method"_L1).toString(u"a response"_s)
                                  << "for request" << message.relatedTo.display()
                                  << "- the stream of that request is gone";
+            m_latencies.remove(message.relatedTo);
             return;
         }
     }

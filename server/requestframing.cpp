@@ -227,6 +227,13 @@ qsizetype RequestFraming::feedChunkSize(QByteArrayView bytes, Outcome *outcome)
     m_line.append(bytes.first(lf < 0 ? take : lf));
     if (lf < 0)
         return take;
+    // Qt 6.4 ends a chunk size line only at CRLF; a bare LF would leave it buffering
+    // everything that follows as one endless size line, behind our back.
+    if (!m_line.endsWith('\r')) {
+        *outcome = fail(Outcome::Malformed, u"a chunk size line does not end with CRLF"_s);
+        return take;
+    }
+    m_line.chop(1);
 
     QByteArrayView size(m_line);
     const qsizetype extension = size.indexOf(';');
@@ -273,10 +280,12 @@ qsizetype RequestFraming::feedLineEnd(QByteArrayView bytes, Outcome *outcome)
         m_crSeen = true;
         return 1;
     }
-    if (c != '\n') {
+    if (c != '\n' || !m_crSeen) {
+        // A bare LF is refused too: Qt 6.4 wants CRLF here and would otherwise misframe.
         *outcome = fail(Outcome::Malformed,
                         m_state == State::LastChunk
-                            ? u"trailer fields after the last chunk are not supported"_s
+                            ? u"the last chunk is not followed by CRLF (trailer fields are not "
+                              "supported)"_s
                             : u"a chunk's data is not followed by CRLF"_s);
         return 1;
     }

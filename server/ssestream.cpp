@@ -33,9 +33,12 @@ SseStream::SseStream(const QString &id, const QString &sessionId, StreamKind kin
 {
     m_exchange->setParent(nullptr);
     connect(m_exchange.get(), &HttpExchange::disconnected, this, &SseStream::handleDisconnected);
+    connect(m_exchange.get(), &HttpExchange::bytesWritten, this,
+            [this]() { m_drainingSinceMs = Clock::monotonicMs(); });
     m_stats.openedMonotonicMs = Clock::monotonicMs();
     m_stats.openedWallMs = Clock::wallMs();
     m_stats.lastWriteMonotonicMs = m_stats.openedMonotonicMs;
+    m_drainingSinceMs = m_stats.openedMonotonicMs;
 }
 
 SseStream::~SseStream() = default;
@@ -91,12 +94,20 @@ bool SseStream::write(const QByteArray &payload)
             end({false, DisconnectCause::WriteFailed, u"writing to the socket failed"_s});
         return false;
     }
+    const qint64 now = Clock::monotonicMs();
     m_stats.bytes += quint64(payload.size());
-    m_stats.lastWriteMonotonicMs = Clock::monotonicMs();
-    if (m_exchange->bytesQueued() > m_highWaterBytes) {
+    m_stats.lastWriteMonotonicMs = now;
+    // A burst (a batch of answers, a resume replay) may pass the mark for a moment while the
+    // socket drains it; a slow consumer is one whose queue stays above the mark without
+    // draining, or grows far past it.
+    const qint64 queued = m_exchange->bytesQueued();
+    if (queued <= m_highWaterBytes)
+        m_drainingSinceMs = now;
+    const bool stalled = queued > m_highWaterBytes && now - m_drainingSinceMs >= kStallMs;
+    if (stalled || queued > kHardLimitFactor * m_highWaterBytes) {
         close(
             DisconnectCause::SlowConsumer,
-            u"%1 bytes queued, more than the high-water mark of %2"_s.arg(m_exchange->bytesQueued())
+            u"%1 bytes queued, more than the high-water mark of %2, and not draining"_s.arg(queued)
                 .arg(m_highWaterBytes));
         return false;
     }

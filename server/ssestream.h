@@ -43,6 +43,10 @@ class SseStream final : public QObject
 
 public:
     static constexpr qint64 kDefaultHighWaterBytes = 4 * 1024 * 1024;
+    // Above the mark, how long the queue may go without the socket taking any of it...
+    static constexpr qint64 kStallMs = 2000;
+    // ...and how far past the mark it may grow at all.
+    static constexpr qint64 kHardLimitFactor = 4;
 
     SseStream(const QString &id, const QString &sessionId, StreamKind kind,
               std::unique_ptr<HttpExchange> exchange, QObject *parent = nullptr);
@@ -88,6 +92,7 @@ private:
     StreamStats m_stats;
     qint64 m_highWaterBytes = kDefaultHighWaterBytes;
     int m_retryBeforeCloseMs = -1;
+    qint64 m_drainingSinceMs = 0;
     bool m_open = false;
     bool m_ended = false;
 };

@@ -122,6 +122,11 @@ McpSession *StreamableHttp::requireSession(const QHttpServerRequest &request,
         return nullptr;
     }
     McpSession *session = m_sessions->find(QString::fromLatin1(id));
+    if (session && session->info().transport != TransportKind::StreamableHttp) {
+        reject(request, responder, corsHeaders, 400, JsonRpcCode::ServerError,
+               u"Bad Request: session exists but uses the HTTP+SSE transport at /sse"_s);
+        return nullptr;
+    }
     if (!session || session->isTerminated()) {
         // 404, never 400: it tells the client to start over with a fresh initialize.
         reject(request, responder, corsHeaders, 404, JsonRpcCode::SessionNotFound,

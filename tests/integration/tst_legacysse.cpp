@@ -64,6 +64,7 @@ private Q_SLOTS:
     void foreignOriginIsForbidden();
     void sessionEndsWithItsStream();
     void queryTokenCarriesOverToTheEndpoint();
+    void legacySessionIdIsNotAStreamableSession();
 
 private:
     bool startServer(const ServerConfig &config = testConfig());
@@ -326,6 +327,20 @@ void tst_LegacySse::queryTokenCarriesOverToTheEndpoint()
     QCOMPARE(post(endpoint, initializeBody("2024-11-05")).status, 202);
     const QByteArray withoutToken = endpoint.left(endpoint.indexOf('&'));
     QCOMPARE(post(withoutToken, initializeBody("2024-11-05")).status, 401);
+}
+
+void tst_LegacySse::legacySessionIdIsNotAStreamableSession()
+{
+    QVERIFY(startServer());
+    RawHttpClient stream(m_port);
+    const QByteArray endpoint = openStream(stream);
+    const QByteArray id = endpoint.mid(endpoint.indexOf('=') + 1);
+    const HttpResponse refused =
+        RawHttpClient(m_port).request("POST", "/mcp", postHeaders(id), requestBody(1, u"ping"_s));
+    QCOMPARE(refused.status, 400);
+    QVERIFY2(refused.body.contains("/sse"), refused.body.constData());
+    QCOMPARE(RawHttpClient(m_port).request("DELETE", "/mcp", deleteHeaders(id)).status, 400);
+    QCOMPARE(m_server->sessions()->count(), 1); // the legacy session lives on
 }
 
 QTEST_GUILESS_MAIN(tst_LegacySse)

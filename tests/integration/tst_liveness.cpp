@@ -53,6 +53,7 @@ private Q_SLOTS:
     void silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle();
     void sameCutWithHeartbeatsOnIsTheClient();
     void cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo();
+    void aBurstPastTheHighWaterMarkIsNotASlowConsumer();
 
 private:
     bool startServer(const ServerConfig &config);
@@ -249,6 +250,34 @@ void tst_Liveness::cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo()
     const DisconnectEvent event = disconnects(ended).first();
     QCOMPARE(DisconnectCauses::name(event.cause), u"proxy_idle_suspected"_s);
     QVERIFY2(event.detail.contains("5000 ms"_L1), qPrintable(event.detail));
+}
+
+void tst_Liveness::aBurstPastTheHighWaterMarkIsNotASlowConsumer()
+{
+    // A 2025-03-26 batch whose answers, written at once when the reply turns into a stream,
+    // are several times the mark: a reader that keeps reading gets them all.
+    ServerConfig config = testConfig();
+    config.streamHighWaterBytes = 64 * 1024;
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port, "2025-03-26");
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+
+    const QString text(4096, u'x');
+    QByteArray batch = "[";
+    for (int i = 1; i <= 60; ++i)
+        batch += toolCallBody(i, u"echo"_s, {{"message"_L1, text}}) + ',';
+    batch += toolCallBody(61, u"sleep"_s, {{"ms"_L1, 200}}) + ']';
+    const HttpResponse reply = postOnce(m_port, session.post(), batch, 5000);
+    QVERIFY2(reply.complete && reply.isEventStream(), qPrintable(reply.describe()));
+    int answers = 0;
+    for (const SseItem &item : reply.sse) {
+        if (item.isEvent() && item.message().contains("result"_L1))
+            ++answers;
+    }
+    QCOMPARE(answers, 61);
+    for (const DisconnectEvent &event : disconnects(ended))
+        QVERIFY2(event.cause != DisconnectCause::SlowConsumer, qPrintable(event.detail));
 }
 
 QTEST_GUILESS_MAIN(tst_Liveness)

@@ -163,6 +163,16 @@ void tst_Resumption::cutToolCallResumesWithEveryMissedEventOnce()
         QVERIFY(progress.at(i) > progress.at(i - 1));
     // Some of it came only after the cut, through the resumed connection.
     QVERIFY(!dataEvents(resumed.response().sse).isEmpty());
+    // Ids on the resumed connection only ever grow: the fresh cursor it is given comes after
+    // the replay, so resuming from it can never skip a replayed event.
+    quint64 previous = 0;
+    for (const SseItem &item : resumed.response().sse) {
+        if (!item.isEvent() || !item.hasId)
+            continue;
+        const quint64 sequence = item.id.mid(item.id.lastIndexOf('-') + 1).toULongLong();
+        QVERIFY2(sequence > previous, item.id.constData());
+        previous = sequence;
+    }
 }
 
 void tst_Resumption::resumingAfterTheCallFinishedReplaysTheRest()
