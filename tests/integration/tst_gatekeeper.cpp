@@ -8,6 +8,7 @@
 #include "rawhttpclient.h"
 
 #include "heartlineserver.h"
+#include "inprocessserver.h"
 #include "monitor.h"
 #include "sessionstore.h"
 #include "toolregistry.h"
@@ -278,24 +279,15 @@ private:
 
 bool tst_Gatekeeper::startServer(const ServerConfig &config)
 {
-    m_server = std::make_unique<HeartlineServer>(config);
-    m_server->registerBuiltinTools();
-    QString error;
-    if (!m_server->listen(&error)) {
-        qWarning().noquote() << "listen failed:" << error;
-        return false;
-    }
-    m_port = m_server->port();
-    QSignalSpy announced(m_server->tools(), &ToolRegistry::listChanged);
-    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
     return m_port != 0;
 }
 
 void tst_Gatekeeper::cleanup()
 {
-    m_server.reset();
+    stopInProcessServer(m_server);
     m_port = 0;
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 QString tst_Gatekeeper::stillServes()

@@ -2,6 +2,7 @@
 // SDKs, bridges and hubs still speak it.
 #include "control.h"
 #include "heartlineserver.h"
+#include "inprocessserver.h"
 #include "mcptestsupport.h"
 #include "monitor.h"
 #include "rawhttpclient.h"
@@ -79,22 +80,15 @@ private:
 
 bool tst_LegacySse::startServer(const ServerConfig &config)
 {
-    m_server = std::make_unique<HeartlineServer>(config);
-    m_server->registerBuiltinTools();
-    QString error;
-    if (!m_server->listen(&error))
-        return false;
-    m_port = m_server->port();
-    QSignalSpy announced(m_server->tools(), &ToolRegistry::listChanged);
-    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
     return m_port != 0;
 }
 
 void tst_LegacySse::cleanup()
 {
-    m_server.reset();
+    stopInProcessServer(m_server);
     m_port = 0;
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 QByteArray tst_LegacySse::openStream(RawHttpClient &stream)

@@ -2,6 +2,7 @@
 // and the proxy-idle heuristic for streams cut while heartbeats are off.
 #include "heartbeatscheduler.h"
 #include "heartlineserver.h"
+#include "inprocessserver.h"
 #include "mcptestsupport.h"
 #include "monitor.h"
 #include "rawhttpclient.h"
@@ -57,6 +58,9 @@ private Q_SLOTS:
 
 private:
     bool startServer(const ServerConfig &config);
+    // Starts a long silent call (no progress) and drops its stream the way a proxy does,
+    // after `silenceMs`; returns how the Monitor recorded the end of that stream.
+    DisconnectEvent cutSilentCallAfter(int silenceMs);
     // Opens the GET stream and waits for the ping request on it; returns its id.
     QJsonValue awaitPing(RawHttpClient &stream, const McpTestSession &session);
 
@@ -66,22 +70,15 @@ private:
 
 bool tst_Liveness::startServer(const ServerConfig &config)
 {
-    m_server = std::make_unique<HeartlineServer>(config);
-    m_server->registerBuiltinTools();
-    QString error;
-    if (!m_server->listen(&error))
-        return false;
-    m_port = m_server->port();
-    QSignalSpy announced(m_server->tools(), &ToolRegistry::listChanged);
-    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
     return m_port != 0;
 }
 
 void tst_Liveness::cleanup()
 {
-    m_server.reset();
+    stopInProcessServer(m_server);
     m_port = 0;
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 QJsonValue tst_Liveness::awaitPing(RawHttpClient &stream, const McpTestSession &session)
@@ -175,29 +172,32 @@ void tst_Liveness::noPingWithoutAStreamToCarryIt()
     QCOMPARE(m_server->sessions()->count(), 1);
 }
 
+DisconnectEvent tst_Liveness::cutSilentCallAfter(int silenceMs)
+{
+    const McpTestSession session = openSession(m_port);
+    if (!session.ok())
+        return {};
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+    RawHttpClient call(m_port);
+    if (!call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}}))
+        || !call.waitForHead(2000) || !call.response().isEventStream())
+        return {};
+    const qint64 opened = monotonicMs();
+    waitUntil([&]() { return monotonicMs() - opened >= silenceMs; }, silenceMs + 1000);
+    call.closeWriteSide();
+    if (!waitUntil([&ended]() { return !ended.isEmpty(); }, 3000))
+        return {};
+    return disconnects(ended).first();
+}
+
 void tst_Liveness::silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle()
 {
+    // After its priming event the call's stream says nothing; the peer (a proxy, played by
+    // the test) drops it after more than a second of silence while the answer is owed.
     ServerConfig config = testConfig();
     config.heartbeatMs = 0;
     QVERIFY(startServer(config));
-    const McpTestSession session = openSession(m_port);
-    QVERIFY2(session.ok(), qPrintable(session.error));
-    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
-
-    // A long call with no progress: after its priming event the stream says nothing. The
-    // peer (a proxy, here played by the test) drops it after more than a second of silence.
-    RawHttpClient call(m_port);
-    QVERIFY(
-        call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}})));
-    QVERIFY(call.waitForHead(2000));
-    QVERIFY(call.response().isEventStream());
-    const qint64 opened = monotonicMs();
-    QVERIFY(!waitUntil([]() { return false; }, 1300));
-    QVERIFY(monotonicMs() - opened >= 1300);
-    call.closeWriteSide();
-
-    QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
-    const DisconnectEvent event = disconnects(ended).first();
+    const DisconnectEvent event = cutSilentCallAfter(1300);
     QCOMPARE(DisconnectCauses::name(event.cause), u"proxy_idle_suspected"_s);
     QVERIFY2(event.sinceLastWriteMs >= 1000, qPrintable(QString::number(event.sinceLastWriteMs)));
     QVERIFY2(event.detail.contains("heartbeats are off"_L1), qPrintable(event.detail));
@@ -233,21 +233,7 @@ void tst_Liveness::cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo()
     ServerConfig config = testConfig();
     config.heartbeatMs = 5000;
     QVERIFY(startServer(config));
-    const McpTestSession session = openSession(m_port);
-    QVERIFY2(session.ok(), qPrintable(session.error));
-    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
-
-    RawHttpClient call(m_port);
-    QVERIFY(
-        call.send("POST", "/mcp", session.post(), toolCallBody(3, u"sleep"_s, {{"ms"_L1, 5000}})));
-    QVERIFY(call.waitForHead(2000));
-    const qint64 opened = monotonicMs();
-    QVERIFY(!waitUntil([]() { return false; }, 1300));
-    QVERIFY(monotonicMs() - opened >= 1300);
-    call.closeWriteSide();
-
-    QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
-    const DisconnectEvent event = disconnects(ended).first();
+    const DisconnectEvent event = cutSilentCallAfter(1300);
     QCOMPARE(DisconnectCauses::name(event.cause), u"proxy_idle_suspected"_s);
     QVERIFY2(event.detail.contains("5000 ms"_L1), qPrintable(event.detail));
 }

@@ -8,6 +8,7 @@
 
 #include "control.h"
 #include "heartlineserver.h"
+#include "inprocessserver.h"
 #include "monitor.h"
 #include "sessionstore.h"
 #include "toolregistry.h"
@@ -214,27 +215,15 @@ private:
 
 bool tst_StreamableHttp::startServer(const ServerConfig &config)
 {
-    m_server = std::make_unique<HeartlineServer>(config);
-    m_server->registerBuiltinTools();
-    QString error;
-    if (!m_server->listen(&error)) {
-        qWarning().noquote() << "listen failed:" << error;
-        return false;
-    }
-    m_port = m_server->port();
-    // Registering the built-in tools starts the registry's coalesced list_changed
-    // announcement. Let it go out before any session exists, so every session starts from
-    // a settled tool list and only the changes a test makes are announced to it.
-    QSignalSpy announced(m_server->tools(), &ToolRegistry::listChanged);
-    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
     return m_port != 0;
 }
 
 void tst_StreamableHttp::cleanup()
 {
-    m_server.reset();
+    stopInProcessServer(m_server);
     m_port = 0;
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessionsBefore)

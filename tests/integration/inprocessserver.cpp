@@ -1,0 +1,34 @@
+#include "inprocessserver.h"
+
+#include "rawhttpclient.h"
+#include "toolregistry.h"
+
+#include <QCoreApplication>
+#include <QDebug>
+#include <QSignalSpy>
+
+namespace heartline::testing {
+
+std::unique_ptr<HeartlineServer> startInProcessServer(const ServerConfig &config)
+{
+    ServerConfig onFreePort = config;
+    onFreePort.port = 0;
+    auto server = std::make_unique<HeartlineServer>(onFreePort);
+    QSignalSpy announced(server->tools(), &ToolRegistry::listChanged);
+    server->registerBuiltinTools();
+    QString error;
+    if (!server->listen(&error)) {
+        qWarning().noquote() << "listen failed:" << error;
+        return {};
+    }
+    waitUntil([&announced]() { return !announced.isEmpty(); }, 500);
+    return server;
+}
+
+void stopInProcessServer(std::unique_ptr<HeartlineServer> &server)
+{
+    server.reset();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+}
+
+} // namespace heartline::testing
