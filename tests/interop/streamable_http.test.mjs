@@ -6,92 +6,14 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { startHeartline } from './lib/heartline.mjs';
+import { Condition, loadSdk, requireHeartlineBin, textOf, toolNames, withDeadline } from './lib/common.mjs';
 
-// ---------------------------------------------------------------------------------------------
-// Preconditions: fail loudly with a message that says what to do.
-
-const HEARTLINE_BIN = process.env.HEARTLINE_BIN;
-if (!HEARTLINE_BIN) {
-    throw new Error(
-        'HEARTLINE_BIN is not set. Run this test through ctest (ctest -L interop), or set ' +
-            'HEARTLINE_BIN=/path/to/build/app/heartline.'
-    );
-}
-try {
-    if (!statSync(HEARTLINE_BIN).isFile()) throw new Error('not a regular file');
-    accessSync(HEARTLINE_BIN, fsConstants.X_OK);
-} catch (err) {
-    throw new Error(`HEARTLINE_BIN=${HEARTLINE_BIN} is not an executable file (${err.message}). Build the 'heartline' target first.`);
-}
-
-let Client, StreamableHTTPClientTransport, McpError, ToolListChangedNotificationSchema;
-try {
-    ({ Client } = await import('@modelcontextprotocol/sdk/client/index.js'));
-    ({ StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js'));
-    ({ McpError, ToolListChangedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js'));
-} catch (err) {
-    throw new Error(
-        `Cannot load @modelcontextprotocol/sdk (${err.message}). Run 'npm ci' in tests/interop ` +
-            '(it installs the exact SDK version pinned in package-lock.json).'
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers: deadlines instead of sleeps.
+// Preconditions fail loudly with a message that says what to do.
+const HEARTLINE_BIN = requireHeartlineBin();
+const { Client, StreamableHTTPClientTransport, McpError, ToolListChangedNotificationSchema } = await loadSdk();
 
 const TEST_TIMEOUT_MS = 30_000;
-
-function withDeadline(promise, ms, what) {
-    let timer;
-    return Promise.race([
-        promise,
-        new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-        })
-    ]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves once predicate() is true; rechecked whenever notify() is called. Rejects at the deadline. */
-class Condition {
-    constructor() {
-        this.waiters = new Set();
-    }
-    notify() {
-        for (const waiter of [...this.waiters]) waiter();
-    }
-    waitFor(predicate, ms, what, details = () => '') {
-        if (predicate()) return Promise.resolve();
-        return new Promise((resolve, reject) => {
-            const check = () => {
-                if (!predicate()) return;
-                cleanup();
-                resolve();
-            };
-            const timer = setTimeout(() => {
-                cleanup();
-                reject(new Error(`timed out after ${ms} ms waiting for ${what}${details()}`));
-            }, ms);
-            const cleanup = () => {
-                clearTimeout(timer);
-                this.waiters.delete(check);
-            };
-            this.waiters.add(check);
-        });
-    }
-}
-
-function toolNames(listResult) {
-    return listResult.tools.map(tool => tool.name).sort();
-}
-
-function textOf(result) {
-    return result.content
-        .filter(block => block.type === 'text')
-        .map(block => block.text)
-        .join('');
-}
 
 // ---------------------------------------------------------------------------------------------
 
