@@ -17,6 +17,8 @@ class PromptRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(PromptRegistry)
 
 public:
+    static constexpr int kDefaultCoalesceMs = 10;
+
     explicit PromptRegistry(QObject *parent = nullptr);
 
     // Fails (and logs why) for an empty name or one in use.
@@ -25,6 +27,7 @@ public:
 
     QList<PromptDefinition> definitions() const;
     std::shared_ptr<Prompt> prompt(const QString &name) const;
+    bool contains(const QString &name) const { return m_prompts.contains(name); }
 
     quint64 generation() const { return m_generation; }
     void setCoalesceInterval(int milliseconds);

@@ -15,6 +15,9 @@ namespace heartline {
 namespace UriTemplate {
 bool match(const QString &uriTemplate, const QString &uri, QHash<QString, QString> *variables);
 QStringList variableNames(const QString &uriTemplate);
+// Balanced braces around non-empty level-1 names (ALPHA / DIGIT / "_" / pct-encoded, dots
+// between): operators such as "{+path}" (level 2 and up) would be matched wrongly, so refused.
+bool isValid(const QString &uriTemplate);
 } // namespace UriTemplate
 
 // The resources and resource templates a server offers, kept sorted (by URI, by template) so
@@ -26,16 +29,21 @@ class ResourceRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(ResourceRegistry)
 
 public:
+    static constexpr int kDefaultCoalesceMs = 10;
+
     explicit ResourceRegistry(QObject *parent = nullptr);
 
     // Fail (and log why) for an empty or non-RFC-3986 URI, or one already registered.
     bool registerResource(std::shared_ptr<Resource> resource);
     bool registerTemplate(std::shared_ptr<ResourceTemplate> resourceTemplate);
     bool unregisterResource(const QString &uri);
+    bool unregisterTemplate(const QString &uriTemplate);
 
     QList<ResourceDefinition> definitions() const;
     QList<ResourceTemplateDefinition> templateDefinitions() const;
+    // Whether a resource with exactly this URI is registered (templates are not consulted).
     bool containsUri(const QString &uri) const;
+    bool containsTemplate(const QString &uriTemplate) const;
 
     // Exact resources first, then the first template (in sorted order) that matches and
     // says the resource exists. False: not found.
