@@ -1,11 +1,14 @@
 #include "heartlineserver.h"
 
+#include "builtincatalog.h"
 #include "builtintools.h"
 #include "clock.h"
 #include "control.h"
 #include "heartbeatscheduler.h"
 #include "httpfront.h"
 #include "monitor.h"
+#include "promptregistry.h"
+#include "resourceregistry.h"
 #include "sessionstore.h"
 #include "toolregistry.h"
 
@@ -19,11 +22,15 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_tools(new ToolRegistry(this))
+    , m_resources(new ResourceRegistry(this))
+    , m_prompts(new PromptRegistry(this))
     , m_heartbeats(new HeartbeatScheduler(config.heartbeatMs, this))
     , m_monitor(new Monitor(this))
 {
     m_context.config = &m_config;
     m_context.tools = m_tools;
+    m_context.resources = m_resources;
+    m_context.prompts = m_prompts;
     m_context.heartbeats = m_heartbeats;
     m_context.monitor = m_monitor;
     m_context.identity = {u"heartline"_s, u"Heartline"_s, QStringLiteral(HEARTLINE_VERSION),
@@ -44,6 +51,7 @@ HeartlineServer::~HeartlineServer()
 void HeartlineServer::registerBuiltinTools()
 {
     heartline::registerBuiltinTools(m_tools);
+    registerBuiltinCatalog(m_resources, m_prompts, m_tools);
 }
 
 void HeartlineServer::reportToolChanges()

@@ -14,6 +14,8 @@ class HeartbeatScheduler;
 class HttpFront;
 class Monitor;
 class SessionStore;
+class PromptRegistry;
+class ResourceRegistry;
 class ToolRegistry;
 
 // The whole server, composed: tool registry, heartbeat scheduler, Monitor, sessions, the
@@ -27,7 +29,7 @@ public:
     explicit HeartlineServer(const ServerConfig &config, QObject *parent = nullptr);
     ~HeartlineServer() override;
 
-    // Registers echo, sleep and now.
+    // Registers echo, sleep and now, and the built-in resources and prompts about them.
     void registerBuiltinTools();
 
     bool listen(QString *error);
@@ -38,6 +40,8 @@ public:
 
     const ServerConfig &config() const { return m_config; }
     ToolRegistry *tools() const { return m_tools; }
+    ResourceRegistry *resources() const { return m_resources; }
+    PromptRegistry *prompts() const { return m_prompts; }
     Monitor *monitor() const { return m_monitor; }
     SessionStore *sessions() const { return m_sessions; }
     Control *control() const { return m_control; }
@@ -52,6 +56,8 @@ private:
 
     ServerConfig m_config;
     ToolRegistry *m_tools;
+    ResourceRegistry *m_resources;
+    PromptRegistry *m_prompts;
     HeartbeatScheduler *m_heartbeats;
     Monitor *m_monitor;
     ServerContext m_context;

@@ -7,6 +7,8 @@ namespace heartline {
 
 class HeartbeatScheduler;
 class Monitor;
+class PromptRegistry;
+class ResourceRegistry;
 class ToolRegistry;
 
 // The shared services a session or transport needs, handed down by the server that owns them.
@@ -14,6 +16,8 @@ struct ServerContext
 {
     const ServerConfig *config = nullptr;
     ToolRegistry *tools = nullptr;
+    ResourceRegistry *resources = nullptr;
+    PromptRegistry *prompts = nullptr;
     HeartbeatScheduler *heartbeats = nullptr;
     Monitor *monitor = nullptr;
     ServerIdentity identity;

@@ -18,6 +18,11 @@ enum class JsonRpcCode : int {
     InternalError = -32603,
     ServerError = -32000,
     SessionNotFound = -32001,
+    ResourceNotFound = -32002, // 2025-11-25 and earlier; 2026-07-28 uses InvalidParams
+    // 2026-07-28 reserves -32020..-32099 for the spec; never emitted to older revisions.
+    HeaderMismatch = -32020,
+    MissingRequiredClientCapability = -32021,
+    UnsupportedProtocolVersion = -32022,
 };
 
 // A request id exactly as the peer sent it: a string or a number, never reinterpreted,

@@ -7,11 +7,13 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 namespace {
 
-constexpr std::array<RevisionTraits, 4> kRevisions{{
-    {Revision::V2024_11_05, "2024-11-05", false, false, false, false},
-    {Revision::V2025_03_26, "2025-03-26", true, false, false, false},
-    {Revision::V2025_06_18, "2025-06-18", false, true, false, false},
-    {Revision::V2025_11_25, "2025-11-25", false, true, true, true},
+constexpr std::array<RevisionTraits, 5> kRevisions{{
+    // revision, name, batches, version header, priming, early close, stateless, -32002
+    {Revision::V2024_11_05, "2024-11-05", false, false, false, false, false, true},
+    {Revision::V2025_03_26, "2025-03-26", true, false, false, false, false, true},
+    {Revision::V2025_06_18, "2025-06-18", false, true, false, false, false, true},
+    {Revision::V2025_11_25, "2025-11-25", false, true, true, true, false, true},
+    {Revision::V2026_07_28, "2026-07-28", false, true, false, false, true, false},
 }};
 
 } // namespace
@@ -21,6 +23,11 @@ namespace Revisions {
 Revision latest()
 {
     return kRevisions.back().revision;
+}
+
+Revision latestWithSessions()
+{
+    return Revision::V2025_11_25;
 }
 
 QList<Revision> all()
@@ -59,7 +66,8 @@ bool parse(const QString &text, Revision *revision)
 Revision negotiate(const QString &requested)
 {
     Revision revision;
-    return parse(requested, &revision) ? revision : latest();
+    return parse(requested, &revision) && !traits(revision).stateless ? revision
+                                                                      : latestWithSessions();
 }
 
 Revision assumedWithoutHeader()

@@ -76,6 +76,46 @@ void ToolCall::fail(const QString &message)
             {"isError"_L1, true}});
 }
 
+void ToolCall::requestInput(const QString &key, const QString &method, const QJsonObject &params)
+{
+    if (m_done)
+        return;
+    Q_EMIT inputRequested(key, method, params);
+}
+
+bool ToolCall::clientSupports(const QString &capability) const
+{
+    return m_clientCapabilities.value(capability).isObject();
+}
+
+void ToolCall::closeStreamEarly()
+{
+    if (!m_done)
+        Q_EMIT streamCloseRequested();
+}
+
+void ToolCall::setClientCapabilities(const QJsonObject &capabilities)
+{
+    m_clientCapabilities = capabilities;
+}
+
+void ToolCall::setInputResponses(const QJsonObject &inputResponses)
+{
+    m_inputResponses = inputResponses;
+}
+
+void ToolCall::deliverInput(const QString &key, const QJsonObject &result)
+{
+    if (!m_done)
+        Q_EMIT inputReceived(key, result);
+}
+
+void ToolCall::failInput(const QString &key, const QString &reason)
+{
+    if (!m_done)
+        Q_EMIT inputFailed(key, reason);
+}
+
 void ToolCall::cancel()
 {
     if (m_done)

@@ -48,14 +48,40 @@ public:
     // A tool failure is a result with isError, never a protocol error (MCP 2025-11-25).
     void fail(const QString &message);
 
+    // Asks the client for something on behalf of this call: "sampling/createMessage" or
+    // "elicitation/create". `key` names the question uniquely within the call. The answer comes
+    // back through inputReceived(key, result), or inputFailed(key, reason) when the client
+    // lacks the capability, answers with an error, or the revision cannot ask (see Session).
+    // On 2025 revisions the request travels on this call's own stream; on 2026-07-28 the call
+    // ends with an input_required result and the client's retry carries the answer.
+    void requestInput(const QString &key, const QString &method, const QJsonObject &params);
+    // Whether the client declared a capability ("sampling", "elicitation", "roots").
+    bool clientSupports(const QString &capability) const;
+    // Ends this call's SSE stream early with a retry hint, as SEP-1699 polling allows; the
+    // client resumes with Last-Event-ID and gets the result there. A no-op where the revision
+    // or transport cannot resume.
+    void closeStreamEarly();
+
     // Called by the session when the client cancels or the session ends.
     void cancel();
+
+    // Set by the session before the tool runs.
+    void setClientCapabilities(const QJsonObject &capabilities);
+    void setInputResponses(const QJsonObject &inputResponses);
+    const QJsonObject &inputResponses() const { return m_inputResponses; }
+    // Called by the session with the client's answer to requestInput().
+    void deliverInput(const QString &key, const QJsonObject &result);
+    void failInput(const QString &key, const QString &reason);
 
 Q_SIGNALS:
     void cancelled();
     void progressReported(const QJsonObject &params);
     void logged(heartline::LogLevel level, const QJsonValue &data, const QString &logger);
     void finished(const QJsonObject &result);
+    void inputRequested(const QString &key, const QString &method, const QJsonObject &params);
+    void inputReceived(const QString &key, const QJsonObject &result);
+    void inputFailed(const QString &key, const QString &reason);
+    void streamCloseRequested();
 
 private:
     QString m_toolName;
@@ -65,6 +91,8 @@ private:
     bool m_anyProgress = false;
     bool m_done = false;
     bool m_cancelled = false;
+    QJsonObject m_clientCapabilities;
+    QJsonObject m_inputResponses;
 };
 
 // The interface every tool implements. call() must not block: slow work uses timers,

@@ -13,7 +13,7 @@ class tst_Revision final : public QObject
 private Q_SLOTS:
     void negotiateEchoesSupportedAndOffersLatestOtherwise_data();
     void negotiateEchoesSupportedAndOffersLatestOtherwise();
-    void latestIs2025_11_25();
+    void latestIs2026_07_28AndLatestWithSessionsIs2025_11_25();
     void traitsDescribeEachRevision_data();
     void traitsDescribeEachRevision();
     void parseAcceptsOnlyExactNames_data();
@@ -34,7 +34,7 @@ void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise_data()
     QTest::newRow("future") << u"2099-01-01"_s << u"2025-11-25"_s;
     QTest::newRow("empty") << QString() << u"2025-11-25"_s;
     QTest::newRow("2024-10-07 (SDK knows it, we do not)") << u"2024-10-07"_s << u"2025-11-25"_s;
-    QTest::newRow("2026-07-28 (stateless, not spoken)") << u"2026-07-28"_s << u"2025-11-25"_s;
+    QTest::newRow("2026-07-28 (stateless, no initialize)") << u"2026-07-28"_s << u"2025-11-25"_s;
     QTest::newRow("trailing space") << u"2025-06-18 "_s << u"2025-11-25"_s;
     QTest::newRow("garbage") << u"latest"_s << u"2025-11-25"_s;
 }
@@ -47,11 +47,12 @@ void tst_Revision::negotiateEchoesSupportedAndOffersLatestOtherwise()
     QCOMPARE(Revisions::name(Revisions::negotiate(requested)), expected);
 }
 
-void tst_Revision::latestIs2025_11_25()
+void tst_Revision::latestIs2026_07_28AndLatestWithSessionsIs2025_11_25()
 {
-    QCOMPARE(Revisions::latest(), Revision::V2025_11_25);
+    QCOMPARE(Revisions::latest(), Revision::V2026_07_28);
+    QCOMPARE(Revisions::latestWithSessions(), Revision::V2025_11_25);
     QCOMPARE(Revisions::all().last(), Revisions::latest());
-    QCOMPARE(Revisions::all().size(), 4);
+    QCOMPARE(Revisions::all().size(), 5);
 }
 
 void tst_Revision::traitsDescribeEachRevision_data()
@@ -62,15 +63,20 @@ void tst_Revision::traitsDescribeEachRevision_data()
     QTest::addColumn<bool>("hasProtocolVersionHeader");
     QTest::addColumn<bool>("sendsPrimingEvent");
     QTest::addColumn<bool>("allowsEarlyStreamClose");
+    QTest::addColumn<bool>("stateless");
+    QTest::addColumn<bool>("hasResourceNotFoundCode");
 
     QTest::newRow("2024-11-05") << Revision::V2024_11_05 << u"2024-11-05"_s << false << false
-                                << false << false;
+                                << false << false << false << true;
     QTest::newRow("2025-03-26") << Revision::V2025_03_26 << u"2025-03-26"_s << true << false
-                                << false << false;
+                                << false << false << false << true;
     QTest::newRow("2025-06-18") << Revision::V2025_06_18 << u"2025-06-18"_s << false << true
-                                << false << false;
+                                << false << false << false << true;
     QTest::newRow("2025-11-25") << Revision::V2025_11_25 << u"2025-11-25"_s << false << true << true
-                                << true;
+                                << true << false << true;
+    // No event ids at all in 2026-07-28 (no resumption), hence no priming and no early close.
+    QTest::newRow("2026-07-28") << Revision::V2026_07_28 << u"2026-07-28"_s << false << true
+                                << false << false << true << false;
 }
 
 void tst_Revision::traitsDescribeEachRevision()
@@ -81,6 +87,8 @@ void tst_Revision::traitsDescribeEachRevision()
     QFETCH(bool, hasProtocolVersionHeader);
     QFETCH(bool, sendsPrimingEvent);
     QFETCH(bool, allowsEarlyStreamClose);
+    QFETCH(bool, stateless);
+    QFETCH(bool, hasResourceNotFoundCode);
 
     const heartline::RevisionTraits &traits = Revisions::traits(revision);
     QCOMPARE(traits.revision, revision);
@@ -89,6 +97,8 @@ void tst_Revision::traitsDescribeEachRevision()
     QCOMPARE(traits.hasProtocolVersionHeader, hasProtocolVersionHeader);
     QCOMPARE(traits.sendsPrimingEvent, sendsPrimingEvent);
     QCOMPARE(traits.allowsEarlyStreamClose, allowsEarlyStreamClose);
+    QCOMPARE(traits.stateless, stateless);
+    QCOMPARE(traits.hasResourceNotFoundCode, hasResourceNotFoundCode);
 }
 
 void tst_Revision::parseAcceptsOnlyExactNames_data()
@@ -117,7 +127,8 @@ void tst_Revision::parseAcceptsOnlyExactNames()
 
 void tst_Revision::supportedNamesListNewestFirst()
 {
-    const QStringList expected{u"2025-11-25"_s, u"2025-06-18"_s, u"2025-03-26"_s, u"2024-11-05"_s};
+    const QStringList expected{u"2026-07-28"_s, u"2025-11-25"_s, u"2025-06-18"_s, u"2025-03-26"_s,
+                               u"2024-11-05"_s};
     QCOMPARE(Revisions::supportedNames(), expected);
 }
 
