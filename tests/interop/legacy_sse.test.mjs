@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHeartline } from './lib/heartline.mjs';
 import { Condition, JsonLog, errorText, loadSdk, requireHeartlineBin, textOf, toolNames, withDeadline } from './lib/common.mjs';
+import { checkAboutResource, checkCompletion, checkToolTemplate, checkTryToolPrompt, checkUnknownResource } from './lib/catalog.mjs';
 
 const HEARTLINE_BIN = requireHeartlineBin();
 const { Client, SSEClientTransport, McpError, ToolListChangedNotificationSchema } = await loadSdk();
@@ -206,7 +207,17 @@ describe('official TypeScript SDK client over the legacy HTTP+SSE transport', ()
         }
     });
 
-    test('(e) close: the session ends with cause client_closed; SIGTERM exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
+    test('(e) resources, templates, prompts and completion of the built-in catalog over the legacy stream', { timeout: TEST_TIMEOUT_MS }, async () => {
+        const caps = client.getServerCapabilities();
+        assert.ok(caps?.resources && caps?.prompts, `expected capabilities.resources and .prompts, got ${JSON.stringify(caps)}`);
+        await checkAboutResource(client);
+        await checkToolTemplate(client, (await client.listTools()).tools);
+        await checkUnknownResource(client, -32002); // resource not found, up to 2025-11-25
+        await checkTryToolPrompt(client);
+        await checkCompletion(client);
+    });
+
+    test('(f) close: the session ends with cause client_closed; SIGTERM exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
         assert.deepEqual(clientErrors.map(errorText), [], `expected no client errors while connected${diagnostics()}`);
         const from = log.mark();
         clientClosed = true;

@@ -8,10 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHeartline } from './lib/heartline.mjs';
 import { Condition, loadSdk, requireHeartlineBin, textOf, toolNames, withDeadline } from './lib/common.mjs';
+import { ABOUT_URI, checkAboutResource, checkCompletion, checkToolTemplate, checkTryToolPrompt, checkUnknownResource } from './lib/catalog.mjs';
 
 // Preconditions fail loudly with a message that says what to do.
 const HEARTLINE_BIN = requireHeartlineBin();
-const { Client, StreamableHTTPClientTransport, McpError, ToolListChangedNotificationSchema } = await loadSdk();
+const { Client, StreamableHTTPClientTransport, McpError, ToolListChangedNotificationSchema, ResourceUpdatedNotificationSchema } =
+    await loadSdk();
 
 const TEST_TIMEOUT_MS = 30_000;
 
@@ -26,6 +28,7 @@ describe('official TypeScript SDK client over Streamable HTTP', () => {
     // Everything the client observes, for assertions and failure messages.
     const events = new Condition();
     const listChanged = []; // arrival times of notifications/tools/list_changed
+    const resourceUpdates = []; // params of notifications/resources/updated
     const getStreams = []; // {status, contentType} of every GET the transport made to /mcp
     const clientErrors = []; // errors the SDK reported through onerror
 
@@ -58,6 +61,10 @@ describe('official TypeScript SDK client over Streamable HTTP', () => {
             listChanged.push(Date.now());
             events.notify();
         });
+        client.setNotificationHandler(ResourceUpdatedNotificationSchema, notification => {
+            resourceUpdates.push(notification.params);
+            events.notify();
+        });
         transport = new StreamableHTTPClientTransport(heartline.mcpUrl, { fetch: observingFetch });
         try {
             await withDeadline(client.connect(transport), 10_000, `initialize with ${heartline.mcpUrl}`);
@@ -67,7 +74,7 @@ describe('official TypeScript SDK client over Streamable HTTP', () => {
     });
 
     after(async () => {
-        // Normally test (f) has already done this; after a failure make sure nothing is left running.
+        // Normally test (h) has already done this; after a failure make sure nothing is left running.
         if (client && !clientClosed) {
             clientClosed = true;
             await withDeadline(client.close(), 5_000, 'client.close()').catch(() => {});
@@ -250,7 +257,43 @@ describe('official TypeScript SDK client over Streamable HTTP', () => {
         }
     });
 
-    test('(f) clean shutdown: DELETE the session, close the client, SIGTERM exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
+    test('(f) resources, templates, prompts and completion of the built-in catalog', { timeout: TEST_TIMEOUT_MS }, async () => {
+        const caps = client.getServerCapabilities();
+        assert.ok(caps?.resources, `expected capabilities.resources, got ${JSON.stringify(caps)}`);
+        assert.ok(caps?.prompts, `expected capabilities.prompts, got ${JSON.stringify(caps)}`);
+        assert.ok(caps?.completions, `expected capabilities.completions, got ${JSON.stringify(caps)}`);
+
+        await checkAboutResource(client);
+        await checkToolTemplate(client, (await client.listTools()).tools);
+        await checkUnknownResource(client, -32002); // resource not found, up to 2025-11-25
+        await checkTryToolPrompt(client);
+        await checkCompletion(client);
+    });
+
+    test('(g) a subscribed heartline://about is reported updated when a tool is switched off', { timeout: TEST_TIMEOUT_MS }, async () => {
+        const caps = client.getServerCapabilities();
+        assert.equal(caps?.resources?.subscribe, true, `expected capabilities.resources.subscribe, got ${JSON.stringify(caps)}`);
+        await client.subscribeResource({ uri: ABOUT_URI });
+        let nowDisabled = false;
+        try {
+            const before = resourceUpdates.length;
+            nowDisabled = true;
+            await heartline.ctl('tools', 'disable', 'now');
+            await events.waitFor(
+                () => resourceUpdates.slice(before).some(p => p.uri === ABOUT_URI),
+                5_000,
+                `notifications/resources/updated for ${ABOUT_URI} after 'heartline ctl tools disable now'`,
+                diagnostics
+            );
+            const { contents } = await client.readResource({ uri: ABOUT_URI });
+            assert.ok(!contents[0].text.includes('`now`'), `expected the about page to stop naming \`now\` once it is off, got ${JSON.stringify(contents[0].text)}`);
+        } finally {
+            if (nowDisabled) await heartline.ctl('tools', 'enable', 'now').catch(() => {});
+            await client.unsubscribeResource({ uri: ABOUT_URI }).catch(() => {});
+        }
+    });
+
+    test('(h) clean shutdown: DELETE the session, close the client, SIGTERM exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
         await withDeadline(transport.terminateSession(), 5_000, 'DELETE /mcp (terminateSession)');
         assert.equal(transport.sessionId, undefined, 'expected the session to be terminated by DELETE /mcp (200 or 405)');
         clientClosed = true;

@@ -28,8 +28,17 @@ export async function loadSdk() {
         const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
         const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
         const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
-        const { McpError, ToolListChangedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
-        return { Client, StreamableHTTPClientTransport, SSEClientTransport, McpError, ToolListChangedNotificationSchema };
+        const { McpError, ToolListChangedNotificationSchema, ResourceUpdatedNotificationSchema } = await import(
+            '@modelcontextprotocol/sdk/types.js'
+        );
+        return {
+            Client,
+            StreamableHTTPClientTransport,
+            SSEClientTransport,
+            McpError,
+            ToolListChangedNotificationSchema,
+            ResourceUpdatedNotificationSchema
+        };
     } catch (err) {
         throw new Error(
             `Cannot load @modelcontextprotocol/sdk (${err.message}). Run 'npm ci' in tests/interop ` +
