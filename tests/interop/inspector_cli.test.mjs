@@ -156,7 +156,28 @@ describe('MCP Inspector command-line mode', () => {
         assertStayedLocal(run, heartline.port);
     });
 
-    test('(e) SIGTERM: heartline exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
+    test('(e) resources/read heartline://about returns the markdown page', { timeout: TEST_TIMEOUT_MS }, async () => {
+        const run = await runInspectorCli(NODE22, ['--cli', mcp(), '--transport', 'http', '--method', 'resources/read', '--uri', 'heartline://about']);
+        const result = resultOf(run);
+        assertStayedLocal(run, heartline.port);
+        const [contents] = result.contents ?? [];
+        assert.equal(contents?.uri, 'heartline://about', `expected the contents of heartline://about, got ${run.stdout}`);
+        assert.equal(contents.mimeType, 'text/markdown', `expected text/markdown, got ${run.stdout}`);
+        assert.match(contents.text ?? '', /^# Heartline\b/, `expected the page to start with "# Heartline", got ${run.stdout}`);
+    });
+
+    test('(f) prompts/get try_tool tool=echo returns the prompt messages', { timeout: TEST_TIMEOUT_MS }, async () => {
+        const run = await runInspectorCli(NODE22, [
+            '--cli', mcp(), '--transport', 'http', '--method', 'prompts/get', '--prompt-name', 'try_tool', '--prompt-args', 'tool=echo'
+        ]);
+        const result = resultOf(run);
+        assertStayedLocal(run, heartline.port);
+        const [first] = result.messages ?? [];
+        assert.equal(first?.role, 'user', `expected a user message first, got ${run.stdout}`);
+        assert.ok(String(first.content?.text).includes('`echo`'), `expected the prompt to name \`echo\`, got ${run.stdout}`);
+    });
+
+    test('(g) SIGTERM: heartline exits 0', { timeout: TEST_TIMEOUT_MS }, async () => {
         const { code } = await heartline.stop({ timeoutMs: 10_000 });
         assert.equal(code, 0, 'expected heartline to exit with status 0 after SIGTERM');
     });
