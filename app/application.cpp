@@ -1,5 +1,6 @@
 #include "application.h"
 
+#include "conformancefixtures.h"
 #include "controlserver.h"
 #include "headlesslog.h"
 #include "heartlineserver.h"
@@ -46,9 +47,13 @@ bool Application::start(int *exitStatus)
 
     m_server = std::make_unique<HeartlineServer>(m_options.config);
     m_server->registerBuiltinTools();
-    if (m_options.config.conformance)
-        qCWarning(lcApp) << "--conformance: the conformance fixture pack is not part of this "
-                            "build yet; serving the built-in tools only";
+    if (m_options.config.conformance) {
+        if (!registerConformanceFixtures(m_server->tools(), m_server->resources(),
+                                         m_server->prompts()))
+            qCWarning(lcApp) << "--conformance: some conformance fixtures could not be registered";
+        qCInfo(lcApp) << "--conformance: serving the MCP conformance-suite fixture tools, "
+                         "resources and prompts";
+    }
 
     QString error;
     if (!m_server->listen(&error)) {

@@ -233,7 +233,9 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     const QCommandLineOption logFormat(
         u"log-format"_s, u"Headless event lines as text or json (default text)."_s, u"text|json"_s);
     const QCommandLineOption conformance(
-        u"conformance"_s, u"Add the MCP conformance-suite fixture tools, resources, prompts."_s);
+        u"conformance"_s,
+        u"Also serve the test_* tools, test:// resources and prompts the official MCP "
+        "conformance suite expects (off by default)."_s);
     parser.addOptions(
         {help, version, headless, host, port, heartbeat, config, token, logFormat, conformance});
     options.helpText = parser.helpText();
