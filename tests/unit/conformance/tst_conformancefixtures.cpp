@@ -77,6 +77,10 @@ public:
         tools.setCoalesceInterval(1);
         resources.setCoalesceInterval(1);
         prompts.setCoalesceInterval(1);
+        QObject::connect(&tools, &ToolRegistry::listChanged, &session, [this] { ++announced; });
+        QObject::connect(&resources, &ResourceRegistry::listChanged, &session,
+                         [this] { ++announced; });
+        QObject::connect(&prompts, &PromptRegistry::listChanged, &session, [this] { ++announced; });
         registered = heartline::registerConformanceFixtures(&tools, &resources, &prompts);
         QObject::connect(&session, &Session::outgoing, &session,
                          [this](const OutgoingMessage &message) { sent.append(message); });
@@ -97,8 +101,10 @@ public:
 
     [[nodiscard]] bool initialize(const QJsonObject &capabilities = {})
     {
-        // Let the registries announce the fixtures while nobody listens.
-        QTest::qWait(20);
+        // Let the registries announce the fixtures while nobody listens, so that no late
+        // list_changed lands between a test's messages.
+        if (!QTest::qWaitFor([this] { return announced == 3; }, kAnswerTimeoutMs))
+            return false;
         const QJsonObject initialize{
             {"jsonrpc"_L1, "2.0"_L1},
             {"id"_L1, 0},
@@ -171,6 +177,7 @@ public:
     PromptRegistry prompts;
     Session session;
     bool registered = false;
+    int announced = 0; // listChanged of the three registries after registration
     QJsonObject serverCapabilities;
     QList<OutgoingMessage> sent;
     QList<RequestId> closeRequests;
