@@ -1048,6 +1048,15 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
     RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
     m_pending.erase(it);
     m_subscriptions.remove(id);
+    // Questions a call asked the client end with it. Kept, a late answer would reach a later
+    // request that reuses the id (clients may reuse ids of finished requests), and questions
+    // never answered would pile up for the life of the session.
+    for (auto sent = m_sentRequests.begin(); sent != m_sentRequests.end();) {
+        if (sent->forRequest == id)
+            sent = m_sentRequests.erase(sent);
+        else
+            ++sent;
+    }
     Q_EMIT requestFinished(outcome);
 }
 
