@@ -74,9 +74,17 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
         print(u"heartbeat_interval"_s, {{"heartbeat_ms"_L1, heartbeatMs}});
     });
     connect(monitor, &Monitor::sessionOpened, this, [this](const SessionInfo &session) {
-        print(u"session_opened"_s, {{"session"_L1, session.id},
-                                    {"transport"_L1, transportKindName(session.transport)},
-                                    {"peer"_L1, session.peer}});
+        QJsonObject fields{{"session"_L1, session.id},
+                           {"transport"_L1, transportKindName(session.transport)},
+                           {"peer"_L1, session.peer}};
+        // A stateless request knows its revision and client from its first line on, and is
+        // never "ready" later: say it all here (a session says it once initialized).
+        if (session.transport == TransportKind::StreamableHttpStateless) {
+            fields.insert("revision"_L1, session.revision);
+            if (!session.clientName.isEmpty())
+                fields.insert("client"_L1, session.clientName);
+        }
+        print(u"session_opened"_s, fields);
     });
     connect(monitor, &Monitor::sessionUpdated, this, [this](const SessionInfo &session) {
         print(session.initialized ? u"session_ready"_s : u"session_identified"_s,

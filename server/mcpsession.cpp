@@ -4,8 +4,10 @@
 #include "heartbeatscheduler.h"
 #include "monitor.h"
 #include "postreply.h"
+#include "requestmetadata.h"
 
 #include <QLoggingCategory>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -15,10 +17,11 @@ Q_LOGGING_CATEGORY(lcMcpSession, "heartline.server.session")
 
 namespace {
 
-Session::Options sessionOptions(const ServerContext &context)
+Session::Options sessionOptions(const ServerContext &context, TransportKind transport)
 {
     Session::Options options;
     options.toolsPageSize = context.config->toolsPageSize;
+    options.stateless = transport == TransportKind::StreamableHttpStateless;
     return options;
 }
 
@@ -47,13 +50,19 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
     , m_transport(transport)
     , m_peer(peer)
     , m_context(context)
-    , m_session(context.tools, context.identity, sessionOptions(context))
+    , m_session(Catalog{context.tools, context.resources, context.prompts}, context.identity,
+                sessionOptions(context, transport))
     , m_openedWallMs(Clock::wallMs())
     , m_lastActivityMs(Clock::monotonicMs())
     , m_eventLog(context.config->eventLogMaxEvents, context.config->eventLogMaxBytes)
 {
     connect(&m_session, &Session::outgoing, this, &McpSession::route);
     connect(&m_session, &Session::requestFinished, this, &McpSession::handleRequestFinished);
+    connect(&m_session, &Session::streamCloseRequested, this,
+            &McpSession::handleStreamCloseRequested);
+    // A stateless request is announced once, whole (serveStateless); only sessions grow up.
+    if (isStateless())
+        return;
     connect(&m_session, &Session::clientIdentified, this,
             [this]() { m_context.monitor->reportSessionUpdated(info()); });
     connect(&m_session, &Session::ready, this,
@@ -86,6 +95,10 @@ SessionInfo McpSession::info() const
     info.revision = Revisions::name(m_session.revision());
     info.clientName = m_session.client().name;
     info.clientVersion = m_session.client().version;
+    if (info.clientName.isEmpty()) {
+        info.clientName = m_announcedClientName;
+        info.clientVersion = m_announcedClientVersion;
+    }
     info.peer = m_peer;
     info.openedWallMs = m_openedWallMs;
     info.initialized = m_session.isInitialized();
@@ -130,7 +143,25 @@ void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
         }
         // The stream that carried it was client activity until it ended.
         touch();
+        // A stateless session lives for its one request. Later, not now: `done` may come
+        // from deep inside the protocol session's own emission of the response.
+        if (isStateless())
+            QTimer::singleShot(0, this, [this]() {
+                terminate(DisconnectCause::ClientClosed, u"the request is over"_s);
+            });
     });
+}
+
+void McpSession::serveStateless(const JsonRpcMessage &request, qint64 bytes)
+{
+    const QJsonObject client =
+        RequestMetadata::meta(request).value(RequestMetadata::kClientInfoKey).toObject();
+    m_announcedClientName = client.value("name"_L1).toString();
+    m_announcedClientVersion = client.value("version"_L1).toString();
+    m_context.monitor->reportSessionOpened(info());
+    touch();
+    reportIncoming(request, bytes);
+    m_session.receive(request);
 }
 
 void McpSession::attachStandaloneStream(SseStream *stream)
@@ -178,6 +209,9 @@ QByteArray McpSession::nextEventId(const QString &streamId)
 
 QByteArray McpSession::recordEvent(const QString &streamId, const QByteArray &data)
 {
+    // 2026-07-28 streams cannot be resumed: no id that would invite a client to try.
+    if (isStateless())
+        return {};
     const QByteArray id = nextEventId(streamId);
     // The legacy transport cannot resume, so there is nothing to keep for it.
     if (m_transport == TransportKind::StreamableHttp) {
@@ -204,7 +238,7 @@ int McpSession::pollCloseAfterMs() const
 
 void McpSession::primeStream(SseStream *stream)
 {
-    if (!Revisions::traits(m_session.revision()).sendsPrimingEvent)
+    if (isStateless() || !Revisions::traits(m_session.revision()).sendsPrimingEvent)
         return;
     SseEvent priming;
     priming.id = nextEventId(stream->id());
@@ -301,7 +335,7 @@ void McpSession::route(const OutgoingMessage &message)
             reply->deliver(message, bytes);
             return;
         }
-        if (m_transport == TransportKind::StreamableHttp) {
+        if (m_transport != TransportKind::LegacySse) {
             // The POST that asked is gone. A dropped connection is not a cancellation, so
             // the work went on; without a stream to carry it, the message cannot be delivered.
             qCInfo(lcMcpSession) << "session" << m_shortId << "could not deliver"
@@ -408,9 +442,21 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
         terminate(end.cause, end.detail);
 }
 
+void McpSession::handleStreamCloseRequested(const RequestId &id)
+{
+    // Only a stream the client can resume may be closed early (SEP-1699); elsewhere the wish
+    // is ignored and the result simply comes on the open stream.
+    if (m_transport != TransportKind::StreamableHttp
+        || !Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
+        return;
+    if (const QPointer<PostReply> reply = m_replies.value(id); reply && !reply->isDone())
+        reply->closeEarly();
+}
+
 void McpSession::checkPing(qint64 nowMonotonicMs, int intervalMs, int timeoutMs)
 {
-    if (m_terminated || !m_session.isInitialized())
+    // 2026-07-28 has no ping, and a stateless request no stream for one.
+    if (m_terminated || isStateless() || !m_session.isInitialized())
         return;
     if (m_pingSentMs >= 0) {
         if (nowMonotonicMs - m_pingSentMs >= timeoutMs)
@@ -433,6 +479,10 @@ DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd
                                         QString *detail) const
 {
     if (end.cause != DisconnectCause::ClientClosed && end.cause != DisconnectCause::ConnectionReset)
+        return end.cause;
+    // A subscriptions/listen stream is silent by nature and owes its "response" only when the
+    // server ends it: a client closing it is how a subscription normally ends.
+    if (isStateless() && m_session.subscriptionCount() > 0)
         return end.cause;
     // A peer that drops a stream silent for over a second while a response is still owed on
     // it is almost never the client (it is waiting for that response) and almost always a
@@ -466,13 +516,21 @@ void McpSession::terminate(DisconnectCause cause, const QString &detail)
     if (m_terminated)
         return;
     m_terminated = true;
+    // Subscriptions get the graceful end the spec asks for when the server goes (their final
+    // result), not the abrupt one a listener would take for a network failure.
+    if (isStateless() && cause == DisconnectCause::ServerShutdown)
+        m_session.endSubscriptions();
     // Replies first: closing the session cancels what runs, which would otherwise end
     // their streams as if each request had been cancelled by the client.
+    const QString reason = isStateless()
+                               ? u"The server ended this request (%1) before it finished: %2"_s.arg(
+                                   DisconnectCauses::name(cause), detail)
+                               : u"The session ended (%1) before this request finished: %2"_s.arg(
+                                   DisconnectCauses::name(cause), detail);
     const auto replies = m_replies; // answering edits m_replies
     for (const QPointer<PostReply> &reply : replies) {
         if (reply)
-            reply->abandon(cause, u"The session ended (%1) before this request finished: %2"_s.arg(
-                                      DisconnectCauses::name(cause), detail));
+            reply->abandon(cause, reason);
     }
     m_session.close();
     const auto streams = m_streams; // closing edits m_streams
@@ -482,6 +540,14 @@ void McpSession::terminate(DisconnectCause cause, const QString &detail)
     }
     m_backlog.clear();
 
+    // A stateless request has no connection of its own beyond its stream, whose end (if it
+    // was cut) is already in the disconnect log; a request that simply finished is no
+    // disconnect at all.
+    if (isStateless()) {
+        m_context.monitor->reportSessionClosed(m_id);
+        Q_EMIT terminated(m_id);
+        return;
+    }
     DisconnectEvent event;
     event.sessionId = m_id;
     event.clientName = m_session.client().name;

@@ -20,6 +20,11 @@ class PostReply;
 // outgoing message goes, and when the client was last heard from. Messages that belong to a
 // request go to that request's PostReply; unrelated ones go to the standalone GET stream, or
 // wait in a bounded backlog until one is opened.
+//
+// A stateless one (MCP 2026-07-28, TransportKind::StreamableHttpStateless) serves exactly one
+// request, outside any client-visible session: its id never leaves the server, it keeps no
+// event log (2026-07-28 streams are not resumable), closing its stream cancels the request,
+// and it ends as soon as its request is answered or its stream is gone.
 class McpSession final : public QObject
 {
     Q_OBJECT
@@ -36,6 +41,7 @@ public:
     SessionInfo info() const;
     const ServerContext &context() const { return m_context; }
     bool isTerminated() const { return m_terminated; }
+    bool isStateless() const { return m_session.isStateless(); }
 
     // Client activity: a request arrived or a stream was opened. Heartbeats never count.
     void touch();
@@ -44,6 +50,9 @@ public:
 
     void reportIncoming(const JsonRpcMessage &message, qint64 bytes);
     void registerReply(PostReply *reply, const QList<RequestId> &ids);
+    // Stateless only: announces the request to the Monitor (revision and client from its
+    // _meta) and hands it to the protocol session. Its reply must be registered first.
+    void serveStateless(const JsonRpcMessage &request, qint64 bytes);
 
     bool hasStandaloneStream() const { return !m_standalone.isNull(); }
     void attachStandaloneStream(SseStream *stream);
@@ -85,6 +94,7 @@ Q_SIGNALS:
 
 private:
     void route(const OutgoingMessage &message);
+    void handleStreamCloseRequested(const RequestId &id);
     void deliverStandalone(const QByteArray &bytes);
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
@@ -97,6 +107,9 @@ private:
     QString m_shortId;
     TransportKind m_transport;
     QString m_peer;
+    // What a stateless request's _meta says about its client, before the Session has read it.
+    QString m_announcedClientName;
+    QString m_announcedClientVersion;
     ServerContext m_context;
     Session m_session;
     qint64 m_openedWallMs;

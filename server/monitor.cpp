@@ -6,7 +6,15 @@ namespace heartline {
 
 QString transportKindName(TransportKind kind)
 {
-    return kind == TransportKind::StreamableHttp ? u"streamable-http"_s : u"sse"_s;
+    switch (kind) {
+    case TransportKind::StreamableHttp:
+        return u"streamable-http"_s;
+    case TransportKind::LegacySse:
+        return u"sse"_s;
+    case TransportKind::StreamableHttpStateless:
+        return u"streamable-http (stateless)"_s;
+    }
+    return {};
 }
 
 Monitor::Monitor(QObject *parent)

@@ -11,7 +11,9 @@ namespace heartline {
 // Small value types that cross the Monitor boundary. They never point into the server, so a
 // model or a log line can keep them as long as it likes.
 
-enum class TransportKind { StreamableHttp, LegacySse };
+// StreamableHttpStateless: one MCP 2026-07-28 request on /mcp, served without a session; it
+// shows as a "session" for as long as its request (or its subscriptions/listen stream) runs.
+enum class TransportKind { StreamableHttp, LegacySse, StreamableHttpStateless };
 QString transportKindName(TransportKind kind);
 
 struct SessionInfo

@@ -1,6 +1,7 @@
 #include "postreply.h"
 
 #include "mcpsession.h"
+#include "requestmetadata.h"
 #include "ssestream.h"
 
 #include <QTimer>
@@ -23,6 +24,8 @@ PostReply::PostReply(std::unique_ptr<HttpExchange> exchange, McpSession *session
     // The client gave up on the POST before we decided how to answer. The work goes on
     // (a dropped connection is not a cancellation); there is just nowhere to answer, and no
     // event id was handed out that a client could resume from.
+    // For a stateless session it is the client's cancellation (2026-07-28), which the
+    // session carries out as this reply completes.
     connect(m_exchange.get(), &HttpExchange::disconnected, this, [this]() {
         if (m_mode == Mode::Undecided)
             complete();
@@ -47,8 +50,11 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
 {
     if (m_done)
         return;
-    if (message.isFinalResponse)
+    if (message.isFinalResponse) {
         m_outstanding.remove(message.relatedTo);
+        if (message.json.contains("error"_L1))
+            m_errorCode = message.json.value("error"_L1).toObject().value("code"_L1).toInt();
+    }
 
     if (m_mode == Mode::Undecided) {
         if (message.isFinalResponse) {
@@ -107,6 +113,18 @@ void PostReply::resume(SseStream *stream)
         m_stream->close(DisconnectCause::StreamReplaced,
                         u"the client resumed this stream on a new connection"_s);
     attach(stream);
+}
+
+void PostReply::closeEarly()
+{
+    if (m_done || m_outstanding.isEmpty())
+        return;
+    if (m_mode == Mode::Undecided) {
+        switchToStream();
+        if (m_done)
+            return;
+    }
+    closeForPolling();
 }
 
 void PostReply::completeIfNothingOwed()
@@ -168,11 +186,13 @@ void PostReply::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     m_stream.clear();
     if (m_done)
         return;
-    if (m_outstanding.isEmpty()) {
+    // 2026-07-28: closing the stream is the cancellation (MUST); the session ends the work.
+    if (m_outstanding.isEmpty() || (m_session && m_session->isStateless())) {
         complete();
         return;
     }
-    // Not a cancellation (MCP): the work goes on, and what it says waits in the EventLog.
+    // Not a cancellation (MCP before 2026-07-28): the work goes on, and what it says waits
+    // in the EventLog.
     m_mode = Mode::Detached;
 }
 
@@ -216,8 +236,11 @@ void PostReply::writeJson()
     }
     HttpHeaders headers = m_headers;
     headers.push_back({"Content-Type", "application/json"});
+    const int status = !m_batch && m_errorCode != 0 && m_session && m_session->isStateless()
+                           ? RequestMetadata::httpStatusFor(m_errorCode)
+                           : 200;
     if (m_exchange)
-        m_exchange->sendReply({200, headers, body});
+        m_exchange->sendReply({status, headers, body});
     complete();
 }
 

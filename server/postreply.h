@@ -27,6 +27,10 @@ struct StreamEnd;
 // proxy, a flaky network, or our own poll close), the reply carries on detached, every
 // message still gets its event id and goes into the session's EventLog, and a GET with
 // Last-Event-ID attaches a new connection that receives what was missed, then the rest.
+//
+// For a stateless (2026-07-28) session none of that applies: its stream is the request, so
+// losing the connection cancels the request, and an error answered before any streaming
+// carries the HTTP status the spec gives it (400, 404) instead of 200.
 class PostReply final : public QObject
 {
     Q_OBJECT
@@ -51,6 +55,10 @@ public:
     void abandon(DisconnectCause cause, const QString &reason);
     // A client resumed this reply's stream on a new connection (events already replayed).
     void resume(SseStream *stream);
+    // Ends the connection now, as the poll close would, once the client holds an event id to
+    // resume from (becoming a stream first if it was still undecided). The caller checks
+    // that the revision allows it.
+    void closeEarly();
 
     Mode mode() const { return m_mode; }
     bool isDone() const { return m_done; }
@@ -78,6 +86,7 @@ private:
     QString m_streamId;
     Mode m_mode = Mode::Undecided;
     QSet<RequestId> m_outstanding;
+    int m_errorCode = 0; // of the last error response, for a stateless reply's HTTP status
     QList<QByteArray> m_collected;
     HttpHeaders m_headers;
     QTimer m_pollClose;

@@ -27,8 +27,9 @@ SessionStore::SessionStore(const ServerContext &context, QObject *parent)
 
 SessionStore::~SessionStore()
 {
-    const auto sessions = m_sessions;
+    const auto sessions = m_sessions.values() + m_stateless.values();
     m_sessions.clear();
+    m_stateless.clear();
     qDeleteAll(sessions);
 }
 
@@ -40,14 +41,30 @@ QString SessionStore::newSessionId()
         QByteArray(reinterpret_cast<const char *>(words), sizeof(words)).toHex());
 }
 
-McpSession *SessionStore::create(TransportKind transport, const QString &peer)
+QString SessionStore::uniqueId() const
 {
     QString id;
     do {
         id = newSessionId();
-    } while (m_sessions.contains(id));
+    } while (m_sessions.contains(id) || m_stateless.contains(id));
+    return id;
+}
+
+McpSession *SessionStore::create(TransportKind transport, const QString &peer)
+{
+    const QString id = uniqueId();
     auto *session = new McpSession(id, transport, peer, m_context, this);
     m_sessions.insert(id, session);
+    connect(session, &McpSession::terminated, this, &SessionStore::handleTerminated);
+    return session;
+}
+
+McpSession *SessionStore::createStateless(const QString &peer)
+{
+    const QString id = uniqueId();
+    auto *session =
+        new McpSession(id, TransportKind::StreamableHttpStateless, peer, m_context, this);
+    m_stateless.insert(id, session);
     connect(session, &McpSession::terminated, this, &SessionStore::handleTerminated);
     return session;
 }
@@ -94,7 +111,7 @@ void SessionStore::pingSessions()
 
 void SessionStore::terminateAll(DisconnectCause cause, const QString &detail)
 {
-    const auto sessions = m_sessions.values();
+    const auto sessions = m_sessions.values() + m_stateless.values();
     for (McpSession *session : sessions)
         session->terminate(cause, detail);
 }
@@ -103,6 +120,8 @@ void SessionStore::handleTerminated(const QString &id)
 {
     if (McpSession *session = m_sessions.take(id))
         session->deleteLater();
+    else if (McpSession *stateless = m_stateless.take(id))
+        stateless->deleteLater();
 }
 
 } // namespace heartline

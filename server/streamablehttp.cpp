@@ -2,8 +2,10 @@
 
 #include "mcpsession.h"
 #include "postreply.h"
+#include "requestmetadata.h"
 #include "sessionstore.h"
 #include "ssestream.h"
+#include "toolregistry.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -151,11 +153,16 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
                u"Unsupported Media Type: Content-Type must be application/json"_s);
         return;
     }
-    if (!checkProtocolVersionHeader(request, responder, corsHeaders))
-        return;
 
     const QByteArray rawBody = request.body();
     const JsonRpcBody body = JsonRpc::parseBody(rawBody);
+    if (RequestMetadata::isModern(body, request.value("MCP-Protocol-Version"))) {
+        handleModernPost(request, responder, corsHeaders, body, rawBody.size());
+        return;
+    }
+
+    if (!checkProtocolVersionHeader(request, responder, corsHeaders))
+        return;
     if (!body.problems.isEmpty()) {
         const JsonRpcProblem &problem = body.problems.first();
         reject(request, responder, corsHeaders, 400, problem.code, problem.message, problem.id);
@@ -238,6 +245,63 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
         return;
     }
     reply->start(m_context.config->postGraceMs);
+}
+
+void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
+                                      QHttpServerResponder &responder,
+                                      const HttpHeaders &corsHeaders, const JsonRpcBody &body,
+                                      qint64 bodyBytes)
+{
+    // Any Mcp-Session-Id is ignored and none is minted or echoed (2026-07-28, "Backward
+    // Compatibility"): these requests belong to no session a client can name.
+    if (body.isBatch) {
+        reject(request, responder, corsHeaders, 400, JsonRpcCode::InvalidRequest,
+               u"Invalid Request: MCP 2026-07-28 takes one JSON-RPC message per POST, not a "
+               "batch"_s);
+        return;
+    }
+    if (!body.problems.isEmpty()) {
+        const JsonRpcProblem &problem = body.problems.first();
+        reject(request, responder, corsHeaders, 400, problem.code, problem.message, problem.id);
+        return;
+    }
+    const JsonRpcMessage &message = body.messages.first();
+    if (message.isResponse()) {
+        reject(request, responder, corsHeaders, 400, JsonRpcCode::InvalidRequest,
+               u"Invalid Request: MCP 2026-07-28 clients send no JSON-RPC responses (the server "
+               "sends no requests)"_s,
+               message.id);
+        return;
+    }
+    if (message.isNotification()) {
+        // No client notification means anything over HTTP in 2026-07-28 (closing a stream is
+        // the cancellation): accepted and let go, as the transport rules ask.
+        HttpExchange::reply(responder, {202, corsHeaders, {}});
+        return;
+    }
+    const QString mismatch =
+        RequestMetadata::headerMismatch(message, request.headers(), calledToolSchema(message));
+    if (!mismatch.isEmpty()) {
+        reject(request, responder, corsHeaders, 400, JsonRpcCode::HeaderMismatch, mismatch,
+               message.id);
+        return;
+    }
+
+    McpSession *session = m_sessions->createStateless(request.remoteAddress().toString());
+    auto *reply = new PostReply(std::make_unique<HttpExchange>(std::move(responder)), session,
+                                {message.id}, false, corsHeaders, session);
+    session->registerReply(reply, {message.id});
+    session->serveStateless(message, bodyBytes);
+    reply->start(m_context.config->postGraceMs);
+}
+
+QJsonObject StreamableHttp::calledToolSchema(const JsonRpcMessage &request) const
+{
+    if (request.method != "tools/call"_L1)
+        return {};
+    const std::shared_ptr<Tool> tool =
+        m_context.tools->enabledTool(request.paramsObject().value("name"_L1).toString());
+    return tool ? tool->definition().inputSchema : QJsonObject();
 }
 
 void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerResponder &responder,

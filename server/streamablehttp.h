@@ -18,6 +18,11 @@ class SessionStore;
 // messages, GET opens the session's standalone stream, DELETE ends the session. It resolves
 // the session, checks the headers the spec asks about and turns bad input into the right
 // HTTP status with a JSON-RPC error body; everything else is the session's business.
+//
+// Beside the sessions, the same endpoint serves MCP 2026-07-28 (stateless): a POST whose
+// request claims a protocol version in params._meta, or whose MCP-Protocol-Version names a
+// revision after 2025-11-25, is served on its own by a short-lived stateless session that no
+// Mcp-Session-Id can reach, after its mirrored headers are checked against its body.
 class StreamableHttp final : public QObject
 {
     Q_OBJECT
@@ -35,6 +40,11 @@ public:
 private:
     void handlePost(const QHttpServerRequest &request, QHttpServerResponder &responder,
                     const HttpHeaders &corsHeaders);
+    void handleModernPost(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                          const HttpHeaders &corsHeaders, const JsonRpcBody &body,
+                          qint64 bodyBytes);
+    // The inputSchema of the enabled tool a tools/call names (empty for anything else).
+    QJsonObject calledToolSchema(const JsonRpcMessage &request) const;
     void handleGet(const QHttpServerRequest &request, QHttpServerResponder &responder,
                    const HttpHeaders &corsHeaders);
     void handleDelete(const QHttpServerRequest &request, QHttpServerResponder &responder,
