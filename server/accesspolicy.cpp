@@ -5,6 +5,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -188,9 +190,20 @@ HttpReply AccessPolicy::preflight(const QHttpServerRequest &request) const
                 "Forbidden: this origin may not call Heartline\n"};
     HttpHeaders headers = corsHeaders(request);
     headers.push_back({"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"});
-    headers.push_back({"Access-Control-Allow-Headers",
-                       "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, "
-                       "Last-Event-ID"});
+    QByteArray allowed = "Content-Type, Accept, Authorization, Mcp-Session-Id, "
+                         "MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name";
+    // MCP 2026-07-28 mirrors tool parameters into Mcp-Param-{Name} headers named by each
+    // tool's schema, so no fixed list holds them: allow those the browser asks about.
+    for (const QByteArray &requested : request.value("Access-Control-Request-Headers").split(',')) {
+        const QByteArray name = requested.trimmed();
+        const bool token = std::all_of(name.cbegin(), name.cend(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                   || c == '-' || c == '_';
+        });
+        if (token && name.size() > 10 && name.toLower().startsWith("mcp-param-"))
+            allowed += ", " + name;
+    }
+    headers.push_back({"Access-Control-Allow-Headers", allowed});
     headers.push_back({"Access-Control-Max-Age", "600"});
     return {204, headers, {}};
 }

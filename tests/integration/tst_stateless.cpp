@@ -192,6 +192,7 @@ private Q_SLOTS:
     void slowCallStreamsProgressAndHeartbeats();
     void monitorShowsEachStatelessRequest();
     void notificationIsAccepted();
+    void browserPreflightAllowsMirroredHeaders();
 
     // Errors and their HTTP status
     void refusesMismatchedHeaders_data();
@@ -413,6 +414,38 @@ void tst_Stateless::notificationIsAccepted()
     QVERIFY(!response.hasHeader("Mcp-Session-Id"));
     QCOMPARE(m_server->sessions()->count(), 0);
     QCOMPARE(m_server->sessions()->statelessCount(), 0);
+}
+
+void tst_Stateless::browserPreflightAllowsMirroredHeaders()
+{
+    QVERIFY(startServer());
+    QVERIFY(m_server->tools()->registerTool(std::make_shared<RoutedTool>(), u"test"_s));
+    const QByteArray origin = "http://localhost:6274";
+    RawHttpClient client(m_port);
+    const HttpResponse preflight = client.request(
+        "OPTIONS", "/mcp",
+        {{"Origin", origin},
+         {"Access-Control-Request-Method", "POST"},
+         {"Access-Control-Request-Headers",
+          "content-type, mcp-method, mcp-name, mcp-param-region, mcp-protocol-version"}});
+    QVERIFY2(preflight.status == 204, qPrintable(preflight.describe()));
+    QList<QByteArray> allowed;
+    for (const QByteArray &name : preflight.header("Access-Control-Allow-Headers").split(','))
+        allowed.append(name.trimmed().toLower());
+    for (const QByteArray name :
+         {"content-type", "mcp-method", "mcp-name", "mcp-param-region", "mcp-protocol-version"})
+        QVERIFY2(allowed.contains(name), qPrintable(preflight.describe()));
+
+    const HttpResponse response =
+        client.request("POST", "/mcp",
+                       modernHeaders("tools/call", "routed")
+                           + RawHeaders{{"Mcp-Param-Region", "us-west1"}, {"Origin", origin}},
+                       modernBody(16, u"tools/call"_s,
+                                  {{"name"_L1, "routed"_L1},
+                                   {"arguments"_L1, QJsonObject{{"region"_L1, "us-west1"_L1}}}}));
+    QVERIFY2(response.status == 200, qPrintable(response.describe()));
+    QCOMPARE(response.header("Access-Control-Allow-Origin"), origin);
+    QVERIFY(!response.hasHeader("Mcp-Session-Id"));
 }
 
 // --- Errors and their HTTP status ------------------------------------------------------------
