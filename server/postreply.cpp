@@ -52,8 +52,13 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
         return;
     if (message.isFinalResponse) {
         m_outstanding.remove(message.relatedTo);
-        if (message.json.contains("error"_L1))
+        if (message.json.contains("error"_L1)) {
             m_errorCode = message.json.value("error"_L1).toObject().value("code"_L1).toInt();
+            // A well-formed request that failed (an unknown tool, say) stays a 200, as in the
+            // SDKs; only a malformed one is a 400.
+            if (m_errorCode == int(JsonRpcCode::InvalidParams) && !message.malformedRequest)
+                m_errorCode = 0;
+        }
     }
 
     if (m_mode == Mode::Undecided) {

@@ -221,8 +221,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
     m_pending[message.id].started.start();
 
     if (!message.params.isUndefined() && !message.params.isObject()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: MCP params must be an object"_s);
+        rejectMalformed(message.id, u"Invalid params: MCP params must be an object"_s);
         return;
     }
     if (m_options.stateless && !beginStatelessRequest(message))
@@ -254,9 +253,10 @@ bool Session::beginStatelessRequest(const JsonRpcMessage &message)
     const QJsonObject meta = metaValue.toObject();
     const QJsonValue version = meta.value(kMetaProtocolVersion);
     if (!metaValue.isObject() || !version.isString()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: a stateless request needs params._meta[\"%1\"] naming the "
-                     "protocol version"_s.arg(kMetaProtocolVersion));
+        rejectMalformed(
+            message.id,
+            u"Invalid params: a stateless request needs params._meta[\"%1\"] naming the "
+            "protocol version"_s.arg(kMetaProtocolVersion));
         return false;
     }
     Revision revision;
@@ -270,9 +270,9 @@ bool Session::beginStatelessRequest(const JsonRpcMessage &message)
     }
     const QJsonValue capabilities = meta.value(kMetaClientCapabilities);
     if (!capabilities.isObject()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: a stateless request needs params._meta[\"%1\"] as an "
-                     "object"_s.arg(kMetaClientCapabilities));
+        rejectMalformed(message.id,
+                        u"Invalid params: a stateless request needs params._meta[\"%1\"] as an "
+                        "object"_s.arg(kMetaClientCapabilities));
         return false;
     }
     RequestContext &context = m_pending[message.id].context;
@@ -283,9 +283,9 @@ bool Session::beginStatelessRequest(const JsonRpcMessage &message)
     const QJsonValue level = meta.value(kMetaLogLevel);
     if (!level.isUndefined()) {
         if (!LogLevels::parse(level.toString(), &context.logLevel)) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: _meta[\"%1\"] must be one of debug, info, notice, "
-                         "warning, error, critical, alert, emergency"_s.arg(kMetaLogLevel));
+            rejectMalformed(message.id,
+                            u"Invalid params: _meta[\"%1\"] must be one of debug, info, notice, "
+                            "warning, error, critical, alert, emergency"_s.arg(kMetaLogLevel));
             return false;
         }
         context.logsWanted = true;
@@ -357,8 +357,8 @@ void Session::handleInitialize(const JsonRpcMessage &message)
     const QJsonObject params = message.paramsObject();
     const QJsonValue requested = params.value("protocolVersion"_L1);
     if (!requested.isString()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: initialize needs \"protocolVersion\" as a string"_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: initialize needs \"protocolVersion\" as a string"_s);
         return;
     }
     m_revision = Revisions::negotiate(requested.toString());
@@ -455,9 +455,8 @@ bool Session::readStringParam(const JsonRpcMessage &message, const QString &name
 {
     const QJsonValue param = message.paramsObject().value(name);
     if (!param.isString() || param.toString().isEmpty()) {
-        respondError(
-            message.id, JsonRpcCode::InvalidParams,
-            u"Invalid params: %1 needs \"%2\" as a non-empty string"_s.arg(message.method, name));
+        rejectMalformed(message.id, u"Invalid params: %1 needs \"%2\" as a non-empty string"_s.arg(
+                                        message.method, name));
         return false;
     }
     *value = param.toString();
@@ -481,8 +480,8 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
     const QJsonObject params = message.paramsObject();
     const QJsonValue nameValue = params.value("name"_L1);
     if (!nameValue.isString()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: tools/call needs the tool \"name\" as a string"_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: tools/call needs the tool \"name\" as a string"_s);
         return;
     }
     const QString name = nameValue.toString();
@@ -499,8 +498,7 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
     }
     const QJsonValue argumentsValue = params.value("arguments"_L1);
     if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: tool \"arguments\" must be an object"_s);
+        rejectMalformed(message.id, u"Invalid params: tool \"arguments\" must be an object"_s);
         return;
     }
     const QJsonObject arguments = argumentsValue.toObject();
@@ -761,15 +759,15 @@ void Session::handlePromptsGet(const JsonRpcMessage &message)
     }
     const QJsonValue argumentsValue = message.paramsObject().value("arguments"_L1);
     if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: prompt \"arguments\" must be an object"_s);
+        rejectMalformed(message.id, u"Invalid params: prompt \"arguments\" must be an object"_s);
         return;
     }
     const QJsonObject arguments = argumentsValue.toObject();
     for (auto it = arguments.begin(); it != arguments.end(); ++it) {
         if (!it.value().isString()) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: prompt argument '%1' must be a string"_s.arg(it.key()));
+            rejectMalformed(
+                message.id,
+                u"Invalid params: prompt argument '%1' must be a string"_s.arg(it.key()));
             return;
         }
     }
@@ -791,9 +789,9 @@ void Session::handleComplete(const JsonRpcMessage &message)
     const QJsonObject argument = params.value("argument"_L1).toObject();
     const QString argumentName = argument.value("name"_L1).toString();
     if (argumentName.isEmpty() || !argument.value("value"_L1).isString()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: completion/complete needs \"argument\" with a \"name\" "
-                     "and a string \"value\""_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: completion/complete needs \"argument\" with a \"name\" "
+                        "and a string \"value\""_s);
         return;
     }
     const QHash<QString, QString> context =
@@ -818,8 +816,8 @@ void Session::handleComplete(const JsonRpcMessage &message)
         }
         candidates = m_resources->completeVariable(uri, argumentName, context);
     } else {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: \"ref\" must have type ref/prompt or ref/resource"_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: \"ref\" must have type ref/prompt or ref/resource"_s);
         return;
     }
     respond(message.id,
@@ -830,9 +828,9 @@ void Session::handleListen(const JsonRpcMessage &message)
 {
     const QJsonValue filterValue = message.paramsObject().value("notifications"_L1);
     if (!filterValue.isObject()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: subscriptions/listen needs a \"notifications\" filter "
-                     "object"_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: subscriptions/listen needs a \"notifications\" filter "
+                        "object"_s);
         return;
     }
     const QJsonObject filter = filterValue.toObject();
@@ -849,8 +847,8 @@ void Session::handleListen(const JsonRpcMessage &message)
     flag(u"resourcesListChanged"_s, m_resources != nullptr, &subscription.resourcesListChanged);
     const QJsonValue uris = filter.value("resourceSubscriptions"_L1);
     if (!uris.isUndefined() && !uris.isArray()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: \"resourceSubscriptions\" must be an array of URIs"_s);
+        rejectMalformed(message.id,
+                        u"Invalid params: \"resourceSubscriptions\" must be an array of URIs"_s);
         return;
     }
     if (m_resources && uris.isArray()) {
@@ -1038,6 +1036,14 @@ void Session::respondError(const RequestId &id, JsonRpcCode code, const QString 
         return;
     finishPending(id, RequestOutcome::Result::ProtocolError);
     Q_EMIT outgoing({JsonRpc::error(id, code, message, data), id, true});
+}
+
+void Session::rejectMalformed(const RequestId &id, const QString &message)
+{
+    if (m_state == State::Closed || !m_pending.contains(id))
+        return;
+    finishPending(id, RequestOutcome::Result::ProtocolError);
+    Q_EMIT outgoing({JsonRpc::error(id, JsonRpcCode::InvalidParams, message), id, true, true});
 }
 
 void Session::finishPending(const RequestId &id, RequestOutcome::Result result)

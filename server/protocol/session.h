@@ -51,6 +51,10 @@ struct OutgoingMessage
     QJsonObject json;
     RequestId relatedTo;
     bool isFinalResponse = false;
+    // An error saying the request itself was malformed (a required field missing or of the
+    // wrong type), as opposed to a well-formed request that failed; 2026-07-28 over HTTP
+    // answers the first with 400 and the second with 200.
+    bool malformedRequest = false;
 };
 
 struct RequestOutcome
@@ -228,6 +232,7 @@ private:
                  RequestOutcome::Result outcome = RequestOutcome::Result::Ok);
     void respondError(const RequestId &id, JsonRpcCode code, const QString &message,
                       const QJsonValue &data = QJsonValue::Undefined);
+    void rejectMalformed(const RequestId &id, const QString &message);
     void sendRelated(const RequestId &id, const QJsonObject &message);
     void sendUnrelated(const QJsonObject &message);
     void finishPending(const RequestId &id, RequestOutcome::Result result);

@@ -203,6 +203,8 @@ private Q_SLOTS:
     void unsupportedVersionIsRecognizableModernError();
     void missingMetaIsInvalidParams_data();
     void missingMetaIsInvalidParams();
+    void failedRequestsStay200MalformedOnesAre400_data();
+    void failedRequestsStay200MalformedOnesAre400();
     void removedMethodsAreNotFound_data();
     void removedMethodsAreNotFound();
     void refusesBatchesResponsesAndBadJson_data();
@@ -634,6 +636,44 @@ void tst_Stateless::missingMetaIsInvalidParams()
     QVERIFY2(response.jsonRpcErrorCode() == -32602, qPrintable(response.describe()));
     QCOMPARE(response.jsonObject().value("id"_L1), QJsonValue(2));
     QVERIFY(!response.hasHeader("Mcp-Session-Id"));
+}
+
+// A well-formed request that fails (unknown tool, prompt or resource) is an ordinary JSON-RPC
+// error on 200, as the SDKs answer; only a malformed one (a required field missing) is a 400,
+// which a dual-era client would otherwise read as a legacy server's refusal.
+void tst_Stateless::failedRequestsStay200MalformedOnesAre400_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("unknown tool") << QByteArray("tools/call") << QByteArray("no_such_tool")
+                                  << QJsonObject{{"name"_L1, "no_such_tool"_L1}} << 200;
+    QTest::newRow("unknown prompt") << QByteArray("prompts/get") << QByteArray("no_such_prompt")
+                                    << QJsonObject{{"name"_L1, "no_such_prompt"_L1}} << 200;
+    QTest::newRow("unknown resource")
+        << QByteArray("resources/read") << QByteArray("heartline://nothing")
+        << QJsonObject{{"uri"_L1, "heartline://nothing"_L1}} << 200;
+    QTest::newRow("tool name missing")
+        << QByteArray("tools/call") << QByteArray() << QJsonObject{} << 400;
+    QTest::newRow("uri missing") << QByteArray("resources/read") << QByteArray() << QJsonObject{}
+                                 << 400;
+}
+
+void tst_Stateless::failedRequestsStay200MalformedOnesAre400()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, name);
+    QFETCH(QJsonObject, params);
+    QFETCH(int, status);
+
+    QVERIFY(startServer());
+    const HttpResponse response = postOnce(m_port, modernHeaders(method, name),
+                                           modernBody(4, QString::fromLatin1(method), params));
+    QVERIFY2(response.status == status, qPrintable(response.describe()));
+    QVERIFY2(response.jsonRpcErrorCode() == -32602, qPrintable(response.describe()));
+    QCOMPARE(response.jsonObject().value("id"_L1), QJsonValue(4));
 }
 
 void tst_Stateless::removedMethodsAreNotFound_data()
