@@ -30,7 +30,7 @@ struct PromptDefinition
 
 struct PromptMessage
 {
-    QString role; // "user" or "assistant"
+    QString role;        // "user" or "assistant"
     QJsonObject content; // one content block (see content.h)
 };
 

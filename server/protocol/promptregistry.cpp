@@ -11,9 +11,7 @@ Q_LOGGING_CATEGORY(lcPrompts, "heartline.protocol.prompts")
 PromptRegistry::PromptRegistry(QObject *parent)
     : QObject(parent)
 {
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(kDefaultCoalesceMs);
-    connect(&m_coalesce, &QTimer::timeout, this, &PromptRegistry::listChanged);
+    connect(&m_changes, &ListChangeCoalescer::announced, this, &PromptRegistry::listChanged);
 }
 
 bool PromptRegistry::registerPrompt(std::shared_ptr<Prompt> prompt)
@@ -30,7 +28,7 @@ bool PromptRegistry::registerPrompt(std::shared_ptr<Prompt> prompt)
         return false;
     }
     m_prompts.insert(name, std::move(prompt));
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -38,7 +36,7 @@ bool PromptRegistry::unregisterPrompt(const QString &name)
 {
     if (m_prompts.remove(name) == 0)
         return false;
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -58,15 +56,7 @@ std::shared_ptr<Prompt> PromptRegistry::prompt(const QString &name) const
 
 void PromptRegistry::setCoalesceInterval(int milliseconds)
 {
-    m_coalesce.setInterval(milliseconds);
-}
-
-void PromptRegistry::scheduleListChanged()
-{
-    ++m_generation;
-    // As in ToolRegistry: the first change of a burst fixes when it is announced.
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
+    m_changes.setInterval(milliseconds);
 }
 
 } // namespace heartline

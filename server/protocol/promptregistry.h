@@ -2,9 +2,10 @@
 
 #include "prompt.h"
 
+#include "listchangecoalescer.h"
 #include <QMap>
+
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
@@ -17,7 +18,7 @@ class PromptRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(PromptRegistry)
 
 public:
-    static constexpr int kDefaultCoalesceMs = 10;
+    static constexpr int kDefaultCoalesceMs = ListChangeCoalescer::kDefaultIntervalMs;
 
     explicit PromptRegistry(QObject *parent = nullptr);
 
@@ -29,18 +30,15 @@ public:
     std::shared_ptr<Prompt> prompt(const QString &name) const;
     bool contains(const QString &name) const { return m_prompts.contains(name); }
 
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const { return m_changes.generation(); }
     void setCoalesceInterval(int milliseconds);
 
 Q_SIGNALS:
     void listChanged();
 
 private:
-    void scheduleListChanged();
-
     QMap<QString, std::shared_ptr<Prompt>> m_prompts;
-    QTimer m_coalesce;
-    quint64 m_generation = 0;
+    ListChangeCoalescer m_changes;
 };
 
 } // namespace heartline

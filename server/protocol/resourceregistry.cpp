@@ -170,9 +170,7 @@ QStringList variableNames(const QString &uriTemplate)
 ResourceRegistry::ResourceRegistry(QObject *parent)
     : QObject(parent)
 {
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(kDefaultCoalesceMs);
-    connect(&m_coalesce, &QTimer::timeout, this, &ResourceRegistry::listChanged);
+    connect(&m_changes, &ListChangeCoalescer::announced, this, &ResourceRegistry::listChanged);
 }
 
 bool ResourceRegistry::isValidUri(const QString &uri)
@@ -213,7 +211,7 @@ bool ResourceRegistry::registerResource(std::shared_ptr<Resource> resource)
         return false;
     }
     m_resources.insert(uri, std::move(resource));
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -234,7 +232,7 @@ bool ResourceRegistry::registerTemplate(std::shared_ptr<ResourceTemplate> resour
         return false;
     }
     m_templates.insert(uriTemplate, std::move(resourceTemplate));
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -242,7 +240,7 @@ bool ResourceRegistry::unregisterResource(const QString &uri)
 {
     if (m_resources.remove(uri) == 0)
         return false;
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -250,7 +248,7 @@ bool ResourceRegistry::unregisterTemplate(const QString &uriTemplate)
 {
     if (m_templates.remove(uriTemplate) == 0)
         return false;
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -321,16 +319,7 @@ void ResourceRegistry::notifyUpdated(const QString &uri)
 
 void ResourceRegistry::setCoalesceInterval(int milliseconds)
 {
-    m_coalesce.setInterval(milliseconds);
-}
-
-void ResourceRegistry::scheduleListChanged()
-{
-    ++m_generation;
-    // The first change of a burst fixes when it is announced; restarting would let a steady
-    // stream of changes postpone the notification forever.
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
+    m_changes.setInterval(milliseconds);
 }
 
 } // namespace heartline

@@ -2,9 +2,10 @@
 
 #include "resource.h"
 
+#include "listchangecoalescer.h"
 #include <QMap>
+
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
@@ -29,7 +30,7 @@ class ResourceRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(ResourceRegistry)
 
 public:
-    static constexpr int kDefaultCoalesceMs = 10;
+    static constexpr int kDefaultCoalesceMs = ListChangeCoalescer::kDefaultIntervalMs;
 
     explicit ResourceRegistry(QObject *parent = nullptr);
 
@@ -55,7 +56,7 @@ public:
     // Announces that the content behind `uri` changed (subscribers get resources/updated).
     void notifyUpdated(const QString &uri);
 
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const { return m_changes.generation(); }
     void setCoalesceInterval(int milliseconds);
     // A URI worth registering: a scheme (RFC 3986) followed by ':' and no whitespace.
     static bool isValidUri(const QString &uri);
@@ -65,12 +66,9 @@ Q_SIGNALS:
     void updated(const QString &uri);
 
 private:
-    void scheduleListChanged();
-
     QMap<QString, std::shared_ptr<Resource>> m_resources;
     QMap<QString, std::shared_ptr<ResourceTemplate>> m_templates;
-    QTimer m_coalesce;
-    quint64 m_generation = 0;
+    ListChangeCoalescer m_changes;
 };
 
 } // namespace heartline

@@ -67,17 +67,6 @@ QHash<QString, QString> stringMap(const QJsonObject &object)
     return map;
 }
 
-bool knowsResourceOrTemplate(const ResourceRegistry &resources, const QString &uri)
-{
-    if (resources.containsUri(uri))
-        return true;
-    for (const ResourceTemplateDefinition &definition : resources.templateDefinitions()) {
-        if (definition.uriTemplate == uri)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 // Which method is served to whom. The 2026-07-28 revision dropped ping, logging/setLevel and
@@ -809,7 +798,8 @@ void Session::handleComplete(const JsonRpcMessage &message)
         candidates = prompt->completeArgument(argumentName, context);
     } else if (type == "ref/resource"_L1) {
         const QString uri = ref.value("uri"_L1).toString();
-        if (!m_resources || !knowsResourceOrTemplate(*m_resources, uri)) {
+        if (!m_resources
+            || !(m_resources->containsUri(uri) || m_resources->containsTemplate(uri))) {
             respondError(message.id, JsonRpcCode::InvalidParams,
                          u"Invalid params: no resource or template '%1'"_s.arg(uri));
             return;

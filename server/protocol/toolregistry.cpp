@@ -12,9 +12,7 @@ Q_LOGGING_CATEGORY(lcRegistry, "heartline.protocol.registry")
 ToolRegistry::ToolRegistry(QObject *parent)
     : QObject(parent)
 {
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(kDefaultCoalesceMs);
-    connect(&m_coalesce, &QTimer::timeout, this, &ToolRegistry::listChanged);
+    connect(&m_changes, &ListChangeCoalescer::announced, this, &ToolRegistry::listChanged);
 }
 
 bool ToolRegistry::isValidToolName(const QString &name)
@@ -49,7 +47,7 @@ bool ToolRegistry::registerTool(std::shared_ptr<Tool> tool, const QString &sourc
     }
     m_tools.insert(name, Slot{std::move(tool), entry});
     Q_EMIT toolRegistered(name);
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -58,7 +56,7 @@ bool ToolRegistry::unregisterTool(const QString &name)
     if (m_tools.remove(name) == 0)
         return false;
     Q_EMIT toolUnregistered(name);
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -71,7 +69,7 @@ bool ToolRegistry::setEnabled(const QString &name, bool enabled)
         return true;
     it->entry.enabled = enabled;
     Q_EMIT toolEnabledChanged(name, enabled);
-    scheduleListChanged();
+    m_changes.recordChange();
     return true;
 }
 
@@ -110,16 +108,7 @@ std::shared_ptr<Tool> ToolRegistry::enabledTool(const QString &name) const
 
 void ToolRegistry::setCoalesceInterval(int milliseconds)
 {
-    m_coalesce.setInterval(milliseconds);
-}
-
-void ToolRegistry::scheduleListChanged()
-{
-    ++m_generation;
-    // Restarting would let a steady stream of toggles postpone the notification forever;
-    // the first change of a burst fixes when the burst is announced.
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
+    m_changes.setInterval(milliseconds);
 }
 
 } // namespace heartline

@@ -2,9 +2,10 @@
 
 #include "tool.h"
 
+#include "listchangecoalescer.h"
 #include <QMap>
+
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
@@ -28,7 +29,7 @@ class ToolRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(ToolRegistry)
 
 public:
-    static constexpr int kDefaultCoalesceMs = 10;
+    static constexpr int kDefaultCoalesceMs = ListChangeCoalescer::kDefaultIntervalMs;
 
     explicit ToolRegistry(QObject *parent = nullptr);
 
@@ -47,7 +48,7 @@ public:
 
     // Counts changes; a session compares it with what its client last saw, so a client that
     // arrived after a change (or listed since) is not told about it again.
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const { return m_changes.generation(); }
 
     void setCoalesceInterval(int milliseconds);
     static bool isValidToolName(const QString &name);
@@ -65,11 +66,8 @@ private:
         ToolEntry entry;
     };
 
-    void scheduleListChanged();
-
     QMap<QString, Slot> m_tools;
-    QTimer m_coalesce;
-    quint64 m_generation = 0;
+    ListChangeCoalescer m_changes;
 };
 
 } // namespace heartline
