@@ -666,8 +666,11 @@ void Session::handleResourceTemplatesList(const JsonRpcMessage &message)
             items.push_back({resourceTemplate.uriTemplate, resourceTemplate.toJson()});
     }
     QJsonObject result;
-    if (paginate(message, items, u"resourceTemplates"_s, &result))
-        respond(message.id, result);
+    if (!paginate(message, items, u"resourceTemplates"_s, &result))
+        return;
+    // Templates are part of what resources/list_changed announces.
+    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
+    respond(message.id, result);
 }
 
 void Session::handleResourcesRead(const JsonRpcMessage &message)
