@@ -28,10 +28,11 @@ namespace {
 
 const QByteArray kAccept = "Accept: application/json, text/event-stream\r\n";
 
-QByteArray post(quint16 port, const QByteArray &session, const QByteArray &body)
+QByteArray post(quint16 port, const QByteArray &session, const QByteArray &body,
+                const QByteArray &extraHeaders = {})
 {
     QByteArray request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
-                         + "\r\nContent-Type: application/json\r\n" + kAccept;
+                         + "\r\nContent-Type: application/json\r\n" + kAccept + extraHeaders;
     if (!session.isEmpty())
         request += "Mcp-Session-Id: " + session + "\r\n";
     request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
@@ -171,9 +172,9 @@ int runIdleStreams(quint16 port, qint64 pid, int count, int heartbeatMs, int win
     return 0;
 }
 
-int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
+// One 2025-11-25 session for the throughput run to call in.
+QByteArray sessionFor(quint16 port)
 {
-    // One session; every connection sends echo calls back to back on keep-alive.
     QTcpSocket setup;
     setup.connectToHost(u"127.0.0.1"_s, port);
     setup.write(post(
@@ -186,7 +187,27 @@ int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
             return reply.contains("\r\n\r\n{") && reply.endsWith('}');
         },
         5000);
-    const QByteArray session = headerValue(reply.left(reply.indexOf("\r\n\r\n")), "Mcp-Session-Id");
+    return headerValue(reply.left(reply.indexOf("\r\n\r\n")), "Mcp-Session-Id");
+}
+
+// Stateless (2026-07-28): no session; every call carries its revision in _meta and headers,
+// and the server builds and drops a short-lived session for each.
+enum class Revisioning { Session, Stateless };
+
+int runThroughput(quint16 port, qint64 pid, int connections, int seconds, Revisioning revisioning)
+{
+    // Every connection sends echo calls back to back on keep-alive.
+    const bool stateless = revisioning == Revisioning::Stateless;
+    const QByteArray session = stateless ? QByteArray() : sessionFor(port);
+    const QByteArray modernHeaders = stateless ? QByteArray("MCP-Protocol-Version: 2026-07-28\r\n"
+                                                            "Mcp-Method: tools/call\r\n"
+                                                            "Mcp-Name: echo\r\n")
+                                               : QByteArray();
+    const QByteArray modernMeta =
+        stateless
+            ? QByteArray(R"(,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+                         R"("io.modelcontextprotocol/clientCapabilities":{}})")
+            : QByteArray();
 
     struct Client
     {
@@ -204,10 +225,12 @@ int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
     auto send = [&](Client *c) {
         c->id = nextId++;
         c->sentAt = clock.nsecsElapsed() / 1000;
-        c->socket->write(post(
-            port, session,
-            R"({"jsonrpc":"2.0","id":)" + QByteArray::number(c->id)
-                + R"(,"method":"tools/call","params":{"name":"echo","arguments":{"message":"ping"}}})"));
+        c->socket->write(post(port, session,
+                              R"({"jsonrpc":"2.0","id":)" + QByteArray::number(c->id)
+                                  + R"(,"method":"tools/call","params":{"name":"echo",)"
+                                    R"("arguments":{"message":"ping"})"
+                                  + modernMeta + "}}",
+                              modernHeaders));
     };
     const double cpuBefore = serverCpuSeconds(pid);
     for (int i = 0; i < connections; ++i) {
@@ -241,8 +264,9 @@ int runThroughput(quint16 port, qint64 pid, int connections, int seconds)
                    ? 0
                    : latenciesUs[std::min(latenciesUs.size() - 1, size_t(p * latenciesUs.size()))];
     };
-    std::printf("echo throughput: %d connections, %.1f s: %zu calls, %.0f calls/s\n", connections,
-                elapsed, latenciesUs.size(), latenciesUs.size() / elapsed);
+    std::printf("echo throughput (%s): %d connections, %.1f s: %zu calls, %.0f calls/s\n",
+                stateless ? "2026-07-28 stateless" : "2025-11-25 session", connections, elapsed,
+                latenciesUs.size(), latenciesUs.size() / elapsed);
     std::printf("  latency: p50 %lld us, p99 %lld us; server CPU %.0f%% of one core\n",
                 (long long)percentile(0.5), (long long)percentile(0.99), 100.0 * cpu / elapsed);
     return 0;
@@ -297,7 +321,10 @@ int main(int argc, char *argv[])
                        parser.value(u"heartbeat-ms"_s).toInt(), parser.value(u"window"_s).toInt());
     if (status == 0)
         status = runThroughput(port, server.processId(), parser.value(u"connections"_s).toInt(),
-                               parser.value(u"seconds"_s).toInt());
+                               parser.value(u"seconds"_s).toInt(), Revisioning::Session);
+    if (status == 0)
+        status = runThroughput(port, server.processId(), parser.value(u"connections"_s).toInt(),
+                               parser.value(u"seconds"_s).toInt(), Revisioning::Stateless);
     server.terminate();
     server.waitForFinished(5000);
     return status;
