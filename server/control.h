@@ -1,6 +1,7 @@
 #pragma once
 
 #include "monitorevents.h"
+#include "serverconfig.h"
 #include "toolregistry.h"
 
 #include <QJsonObject>
@@ -32,6 +33,17 @@ public:
 
     int heartbeatInterval() const;
     void setHeartbeatInterval(int milliseconds);
+
+    // Live figures of every open stream (bytes queued, heartbeats, last write), for the
+    // window's tick; cheap enough to call several times a second with thousands of streams.
+    QList<StreamStats> streamStats() const;
+
+    // The settings the server runs with now, and new ones: applied live where the server can
+    // (heartbeat, token, origins, hosts, limits, timeouts); a changed host or port re-listens,
+    // and only then. False, with a reason, when the new address cannot be bound (the old one
+    // keeps serving).
+    ServerConfig settings() const;
+    bool applySettings(const ServerConfig &config, QString *error);
 
     QJsonObject status() const;
 

@@ -73,6 +73,8 @@ Q_SIGNALS:
     void toolChanged(const heartline::ToolEvent &event);
     void disconnected(const heartline::DisconnectEvent &event);
     void pingAnswered(const QString &sessionId, qint64 roundTripMs);
+    // Every finished tools/call, for the tools panel's calls, errors and latency.
+    void toolCalled(const heartline::ToolCallRecord &record);
 
 private:
     QHash<QString, SessionInfo> m_sessions;

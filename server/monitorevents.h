@@ -36,6 +36,20 @@ struct StreamInfo
     QString kind; // post, get, legacy
     QString peer;
     qint64 openedWallMs = 0;
+    bool resumed = false; // opened by a GET with Last-Event-ID, continuing an earlier stream
+};
+
+// What a stream is doing right now, polled by the window on its tick (never pushed per write).
+struct StreamStats
+{
+    QString streamId;
+    QString sessionId;
+    qint64 bytesQueued = 0; // written by us, not yet taken by the client's socket
+    quint64 heartbeats = 0;
+    quint64 messagesOut = 0;
+    qint64 lastWriteWallMs = 0;     // any bytes, heartbeats included
+    qint64 lastHeartbeatWallMs = 0; // 0 before the first
+    qint64 lastMessageWallMs = 0;   // 0 before the first message
 };
 
 struct HeartbeatEvent
@@ -45,6 +59,9 @@ struct HeartbeatEvent
     quint64 sequence = 0;
     qint64 wallMs = 0;
 };
+
+// The traffic view shows message bodies; beyond this they are cut (and marked so).
+constexpr int kTrafficBodyLimit = 16 * 1024;
 
 struct MessageEvent
 {
@@ -58,6 +75,8 @@ struct MessageEvent
     qint64 bytes = 0;
     qint64 latencyMs = -1; // responses only
     qint64 wallMs = 0;
+    QByteArray body;            // the JSON text, at most kTrafficBodyLimit bytes
+    bool bodyTruncated = false; // the message was longer than body
 };
 
 struct ToolEvent
@@ -99,6 +118,8 @@ struct ToolCallRecord
     QString tool;
     QString outcome; // ok, tool_error, protocol_error, cancelled
     qint64 latencyMs = 0;
+    QString sessionId;
+    qint64 wallMs = 0;
 };
 
 } // namespace heartline
@@ -110,3 +131,5 @@ Q_DECLARE_METATYPE(heartline::MessageEvent)
 Q_DECLARE_METATYPE(heartline::ToolEvent)
 Q_DECLARE_METATYPE(heartline::DisconnectEvent)
 Q_DECLARE_METATYPE(heartline::StreamClosedEvent)
+Q_DECLARE_METATYPE(heartline::StreamStats)
+Q_DECLARE_METATYPE(heartline::ToolCallRecord)
