@@ -2,7 +2,7 @@
 #include "conformancemedia.h"
 #include "promptregistry.h"
 #include "resourceregistry.h"
-#include "session.h"
+#include "sessionloopback.h"
 #include "toolregistry.h"
 
 #include <QElapsedTimer>
@@ -13,8 +13,6 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
-using heartline::Catalog;
-using heartline::JsonRpcBody;
 using heartline::OutgoingMessage;
 using heartline::PromptRegistry;
 using heartline::RequestId;
@@ -23,6 +21,9 @@ using heartline::Session;
 using heartline::ToolEntry;
 using heartline::ToolRegistry;
 namespace JsonRpc = heartline::JsonRpc;
+using heartline::testing::firstText;
+using heartline::testing::LoopbackParts;
+using heartline::testing::SessionLoopback;
 
 namespace {
 
@@ -60,43 +61,22 @@ QByteArray compact(const QJsonObject &object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-QString textOf(const QJsonObject &result)
-{
-    return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
-}
-
 // The fixture pack behind a Session, wired as a transport would, with everything the session
 // sends kept in order. The client of each test declares `capabilities`.
-class Harness final
+class Harness final : public SessionLoopback
 {
 public:
     Harness()
-        : session(Catalog{&tools, &resources, &prompts},
-                  {u"conformance-test"_s, {}, u"1.0.0"_s, {}}, Session::Options{})
+        : SessionLoopback({u"conformance-test"_s, {}, u"1.0.0"_s, {}}, Session::Options{},
+                          LoopbackParts{true, true, 1})
     {
-        tools.setCoalesceInterval(1);
-        resources.setCoalesceInterval(1);
-        prompts.setCoalesceInterval(1);
         QObject::connect(&tools, &ToolRegistry::listChanged, &session, [this] { ++announced; });
         QObject::connect(&resources, &ResourceRegistry::listChanged, &session,
                          [this] { ++announced; });
         QObject::connect(&prompts, &PromptRegistry::listChanged, &session, [this] { ++announced; });
         registered = heartline::registerConformanceFixtures(&tools, &resources, &prompts);
-        QObject::connect(&session, &Session::outgoing, &session,
-                         [this](const OutgoingMessage &message) { sent.append(message); });
         QObject::connect(&session, &Session::streamCloseRequested, &session,
                          [this](const RequestId &id) { closeRequests.append(id); });
-    }
-
-    [[nodiscard]] bool send(const QByteArray &json)
-    {
-        const JsonRpcBody body = JsonRpc::parseBody(json);
-        if (!body.isValid() || body.isBatch || body.messages.size() != 1) {
-            qWarning("test message does not parse: %s", json.constData());
-            return false;
-        }
-        session.receive(body.messages.first());
-        return true;
     }
 
     [[nodiscard]] bool initialize(const QJsonObject &capabilities = {})
@@ -105,21 +85,11 @@ public:
         // list_changed lands between a test's messages.
         if (!QTest::qWaitFor([this] { return announced == 3; }, kAnswerTimeoutMs))
             return false;
-        const QJsonObject initialize{
-            {"jsonrpc"_L1, "2.0"_L1},
-            {"id"_L1, 0},
-            {"method"_L1, "initialize"_L1},
-            {"params"_L1,
-             QJsonObject{{"protocolVersion"_L1, "2025-11-25"_L1},
-                         {"capabilities"_L1, capabilities},
-                         {"clientInfo"_L1, QJsonObject{{"name"_L1, "conformance-test-client"_L1},
-                                                       {"version"_L1, "1.0.0"_L1}}}}}};
-        const bool ok = send(compact(initialize))
-                        && send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+        const QList<OutgoingMessage> answers = handshake(
+            capabilities, {{"name"_L1, "conformance-test-client"_L1}, {"version"_L1, "1.0.0"_L1}});
         serverCapabilities =
-            sent.value(0).json.value("result"_L1).toObject().value("capabilities"_L1).toObject();
-        sent.clear();
-        return ok && session.isInitialized();
+            answers.value(0).json.value("result"_L1).toObject().value("capabilities"_L1).toObject();
+        return session.isInitialized();
     }
 
     // Sends a request and returns the whole response, waiting for it if it comes later.
@@ -172,14 +142,9 @@ public:
         return found;
     }
 
-    ToolRegistry tools;
-    ResourceRegistry resources;
-    PromptRegistry prompts;
-    Session session;
     bool registered = false;
     int announced = 0; // listChanged of the three registries after registration
     QJsonObject serverCapabilities;
-    QList<OutgoingMessage> sent;
     QList<RequestId> closeRequests;
 };
 
@@ -297,8 +262,8 @@ void tst_ConformanceFixtures::jsonSchema202012ToolIsServedVerbatim()
         2, u"json_schema_2020_12_tool"_s,
         parse(R"({"name":"Ada","address":{"street":"1 Main St","city":"Springfield"}})"));
     QVERIFY(!result.value("isError"_L1).toBool());
-    QVERIFY(textOf(result).startsWith("JSON Schema 2020-12 tool called with: "_L1));
-    QVERIFY(textOf(result).contains("Springfield"_L1));
+    QVERIFY(firstText(result).startsWith("JSON Schema 2020-12 tool called with: "_L1));
+    QVERIFY(firstText(result).contains("Springfield"_L1));
 }
 
 void tst_ConformanceFixtures::contentTools_data()
@@ -358,7 +323,7 @@ void tst_ConformanceFixtures::errorToolIsAToolErrorNotAProtocolError()
     QVERIFY(!response.contains("error"_L1));
     const QJsonObject result = response.value("result"_L1).toObject();
     QCOMPARE(result.value("isError"_L1), QJsonValue(true));
-    QCOMPARE(textOf(result), u"This tool intentionally returns an error for testing"_s);
+    QCOMPARE(firstText(result), u"This tool intentionally returns an error for testing"_s);
 }
 
 void tst_ConformanceFixtures::progressToolReportsThreeStepsBeforeTheResult()
@@ -404,7 +369,7 @@ void tst_ConformanceFixtures::loggingToolLogsThreeMessagesBeforeTheResult()
     // As the suite does: level debug first, so info messages must pass.
     QCOMPARE(harness.result(1, u"logging/setLevel"_s, {{"level"_L1, "debug"_L1}}), QJsonObject{});
     const QJsonObject result = harness.callTool(2, u"test_tool_with_logging"_s);
-    QCOMPARE(textOf(result), u"Tool with logging executed successfully"_s);
+    QCOMPARE(firstText(result), u"Tool with logging executed successfully"_s);
 
     const QList<QJsonObject> logs = harness.related(2, u"notifications/message"_s);
     QStringList texts;
@@ -440,7 +405,7 @@ void tst_ConformanceFixtures::samplingAsksTheClientOnTheCallsStream()
     QTRY_VERIFY_WITH_TIMEOUT(harness.responseIndex(1) >= 0, kAnswerTimeoutMs);
     const QJsonObject result =
         harness.sent.at(harness.responseIndex(1)).json.value("result"_L1).toObject();
-    QCOMPARE(textOf(result), u"LLM response: This is a test response from the client"_s);
+    QCOMPARE(firstText(result), u"LLM response: This is a test response from the client"_s);
 }
 
 void tst_ConformanceFixtures::elicitationTools_data()
@@ -535,7 +500,7 @@ void tst_ConformanceFixtures::elicitationTools()
     const QJsonObject result =
         harness.sent.at(harness.responseIndex(1)).json.value("result"_L1).toObject();
     QVERIFY(!result.value("isError"_L1).toBool());
-    QCOMPARE(textOf(result), expectedText);
+    QCOMPARE(firstText(result), expectedText);
 }
 
 void tst_ConformanceFixtures::toolsNeedingAClientCapabilityFailWithoutIt_data()
@@ -564,8 +529,8 @@ void tst_ConformanceFixtures::toolsNeedingAClientCapabilityFailWithoutIt()
     QVERIFY(harness.initialize());
     const QJsonObject result = harness.callTool(1, tool, arguments);
     QCOMPARE(result.value("isError"_L1), QJsonValue(true));
-    QVERIFY2(textOf(result).contains(u"'%1' capability"_s.arg(capability)),
-             qPrintable(textOf(result)));
+    QVERIFY2(firstText(result).contains(u"'%1' capability"_s.arg(capability)),
+             qPrintable(firstText(result)));
     // Nothing was asked of a client that cannot answer.
     for (const OutgoingMessage &message : harness.sent)
         QVERIFY(!message.json.contains("method"_L1));
@@ -586,7 +551,7 @@ void tst_ConformanceFixtures::declinedElicitationIsReported()
     QTRY_VERIFY_WITH_TIMEOUT(harness.responseIndex(1) >= 0, kAnswerTimeoutMs);
     const QJsonObject result =
         harness.sent.at(harness.responseIndex(1)).json.value("result"_L1).toObject();
-    QCOMPARE(textOf(result), u"User response: action=decline"_s);
+    QCOMPARE(firstText(result), u"User response: action=decline"_s);
 }
 
 void tst_ConformanceFixtures::reconnectionToolAsksToCloseItsStreamThenAnswers()
@@ -603,7 +568,7 @@ void tst_ConformanceFixtures::reconnectionToolAsksToCloseItsStreamThenAnswers()
     const QJsonObject result =
         harness.sent.at(harness.responseIndex(1)).json.value("result"_L1).toObject();
     QVERIFY(!result.value("isError"_L1).toBool());
-    QVERIFY(textOf(result).startsWith("Reconnection test completed successfully"_L1));
+    QVERIFY(firstText(result).startsWith("Reconnection test completed successfully"_L1));
 }
 
 void tst_ConformanceFixtures::cancelledTimedToolSendsNothingMore()

@@ -1,6 +1,4 @@
-#include "session.h"
-#include "tool.h"
-#include "toolregistry.h"
+#include "sessionloopback.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,8 +10,6 @@
 #include <memory>
 
 using namespace Qt::StringLiterals;
-using heartline::ClientInfo;
-using heartline::JsonRpcBody;
 using heartline::JsonRpcCode;
 using heartline::LogLevel;
 using heartline::OutgoingMessage;
@@ -22,84 +18,13 @@ using heartline::RequestOutcome;
 using heartline::Revision;
 using heartline::ServerIdentity;
 using heartline::Session;
-using heartline::Tool;
 using heartline::ToolCall;
-using heartline::ToolDefinition;
 using heartline::ToolRegistry;
 namespace JsonRpc = heartline::JsonRpc;
 namespace Revisions = heartline::Revisions;
+using namespace heartline::testing;
 
 namespace {
-
-// A tool whose calls the test controls: it answers at once, or keeps the call for the test
-// to finish, report on or watch being cancelled.
-class FakeTool final : public Tool
-{
-public:
-    enum class Mode { Immediate, Deferred };
-
-    explicit FakeTool(const QString &name, Mode mode = Mode::Immediate,
-                      const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
-        : m_name(name)
-        , m_mode(mode)
-        , m_schema(schema)
-    {}
-
-    ToolDefinition definition() const override
-    {
-        return {m_name, {}, u"A tool the test drives"_s, m_schema, {}, {}};
-    }
-
-    void call(ToolCall *call) override
-    {
-        ++calls;
-        lastArguments = call->arguments();
-        QObject::connect(call, &ToolCall::cancelled, call, [this] { ++cancellations; });
-        if (m_mode == Mode::Immediate)
-            call->finishWithText(m_name);
-        else
-            running.append(call);
-    }
-
-    QPointer<ToolCall> lastCall() const { return running.isEmpty() ? nullptr : running.last(); }
-
-    int calls = 0;
-    int cancellations = 0;
-    QJsonObject lastArguments;
-    QList<QPointer<ToolCall>> running;
-
-private:
-    QString m_name;
-    Mode m_mode;
-    QJsonObject m_schema;
-};
-
-QJsonValue jsonValue(const QByteArray &json)
-{
-    return QJsonDocument::fromJson("[" + json + "]").array().first();
-}
-
-// A value as it goes on the wire, so 1 and "1" (and 1 and 1.0) never look alike.
-QByteArray wire(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
-}
-
-int errorCode(const OutgoingMessage &message)
-{
-    return message.json.value("error"_L1).toObject().value("code"_L1).toInt();
-}
-
-QJsonObject resultOf(const OutgoingMessage &message)
-{
-    return message.json.value("result"_L1).toObject();
-}
-
-QString firstText(const QJsonObject &result)
-{
-    return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
-}
 
 QStringList toolNames(const QJsonObject &toolsListResult)
 {
@@ -109,29 +34,14 @@ QStringList toolNames(const QJsonObject &toolsListResult)
     return names;
 }
 
-// Session and registry wired like a transport would, with everything sent kept in a list.
-class Loopback final
+// A session over tools alone; initialize() first lets the registry settle.
+class Loopback final : public SessionLoopback
 {
 public:
     explicit Loopback(int toolsPageSize = 100)
-        : session(&registry, {u"heartline-test"_s, u"Heartline Test"_s, u"9.8.7"_s, {}},
-                  Session::Options{toolsPageSize})
-    {
-        registry.setCoalesceInterval(5);
-        QObject::connect(&session, &Session::outgoing, &session,
-                         [this](const OutgoingMessage &message) { sent.append(message); });
-    }
-
-    [[nodiscard]] bool send(const QByteArray &json)
-    {
-        const JsonRpcBody body = JsonRpc::parseBody(json);
-        if (!body.isValid() || body.isBatch || body.messages.size() != 1) {
-            qWarning("test message does not parse: %s", json.constData());
-            return false;
-        }
-        session.receive(body.messages.first());
-        return true;
-    }
+        : SessionLoopback(testIdentity(), Session::Options{toolsPageSize},
+                          LoopbackParts{false, false, 5})
+    {}
 
     // initialize and notifications/initialized; leaves the session Ready with nothing sent.
     [[nodiscard]] bool initialize()
@@ -144,39 +54,21 @@ public:
                 return false;
             m_toolsAdded = false;
         }
-        sent.clear();
-        const bool ok = send(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
-                                 "protocolVersion":"2025-11-25","capabilities":{},
-                                 "clientInfo":{"name":"tst","version":"1"}}})")
-                        && send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
-        const bool answered = sent.size() == 1 && sent.first().isFinalResponse
-                              && sent.first().json.contains("result"_L1);
-        sent.clear();
-        return ok && answered && session.state() == Session::State::Ready;
+        const QList<OutgoingMessage> answers = handshake();
+        const bool answered = answers.size() == 1 && answers.first().isFinalResponse
+                              && answers.first().json.contains("result"_L1);
+        return answered && session.state() == Session::State::Ready;
     }
 
-    std::shared_ptr<FakeTool>
-    addTool(const QString &name, FakeTool::Mode mode = FakeTool::Mode::Immediate,
-            const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
+    std::shared_ptr<FakeTool> addTool(const QString &name,
+                                      FakeTool::Mode mode = FakeTool::Mode::Immediate,
+                                      const QJsonObject &schema = objectSchema())
     {
-        auto tool = std::make_shared<FakeTool>(name, mode, schema);
-        if (!registry.registerTool(tool))
-            qFatal("could not register a test tool");
         m_toolsAdded = true;
-        return tool;
+        return SessionLoopback::addTool(name, mode, schema);
     }
 
-    int countMethod(const QString &method) const
-    {
-        int count = 0;
-        for (const OutgoingMessage &message : sent)
-            count += message.json.value("method"_L1).toString() == method ? 1 : 0;
-        return count;
-    }
-
-    ToolRegistry registry;
-    Session session;
-    QList<OutgoingMessage> sent;
+    ToolRegistry &registry = tools;
 
 private:
     bool m_toolsAdded = false;

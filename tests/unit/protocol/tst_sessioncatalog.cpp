@@ -3,9 +3,7 @@
 #include "promptregistry.h"
 #include "resource.h"
 #include "resourceregistry.h"
-#include "session.h"
-#include "tool.h"
-#include "toolregistry.h"
+#include "sessionloopback.h"
 
 #include <QJsonArray>
 #include <QPointer>
@@ -20,8 +18,6 @@
 // tool, and structured tool output.
 
 using namespace Qt::StringLiterals;
-using heartline::Catalog;
-using heartline::JsonRpcBody;
 using heartline::JsonRpcCode;
 using heartline::OutgoingMessage;
 using heartline::Prompt;
@@ -37,54 +33,12 @@ using heartline::ResourceRegistry;
 using heartline::ResourceTemplate;
 using heartline::ResourceTemplateDefinition;
 using heartline::Session;
-using heartline::Tool;
 using heartline::ToolCall;
-using heartline::ToolDefinition;
-using heartline::ToolRegistry;
 namespace Content = heartline::Content;
 namespace JsonRpc = heartline::JsonRpc;
+using namespace heartline::testing;
 
 namespace {
-
-class FakeTool final : public Tool
-{
-public:
-    enum class Mode { Immediate, Deferred };
-
-    FakeTool(const QString &name, Mode mode, const QJsonObject &outputSchema = {})
-        : m_name(name)
-        , m_mode(mode)
-        , m_outputSchema(outputSchema)
-    {}
-
-    ToolDefinition definition() const override
-    {
-        return {
-            m_name,         {}, u"A tool the test drives"_s, QJsonObject{{"type"_L1, "object"_L1}},
-            m_outputSchema, {}};
-    }
-
-    void call(ToolCall *call) override
-    {
-        ++calls;
-        QObject::connect(call, &ToolCall::cancelled, call, [this] { ++cancellations; });
-        if (m_mode == Mode::Immediate)
-            call->finishWithText(m_name);
-        else
-            running.append(call);
-    }
-
-    QPointer<ToolCall> lastCall() const { return running.isEmpty() ? nullptr : running.last(); }
-
-    int calls = 0;
-    int cancellations = 0;
-    QList<QPointer<ToolCall>> running;
-
-private:
-    QString m_name;
-    Mode m_mode;
-    QJsonObject m_outputSchema;
-};
 
 class FakeResource final : public Resource
 {
@@ -204,26 +158,6 @@ private:
     QString m_name;
 };
 
-int errorCode(const OutgoingMessage &message)
-{
-    return message.json.value("error"_L1).toObject().value("code"_L1).toInt();
-}
-
-QJsonObject errorData(const OutgoingMessage &message)
-{
-    return message.json.value("error"_L1).toObject().value("data"_L1).toObject();
-}
-
-QJsonObject resultOf(const OutgoingMessage &message)
-{
-    return message.json.value("result"_L1).toObject();
-}
-
-QString firstText(const QJsonObject &result)
-{
-    return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
-}
-
 QStringList valuesOf(const QJsonArray &array, const QString &key)
 {
     QStringList values;
@@ -240,21 +174,13 @@ struct Parts
 };
 
 // A 2025 session over a full catalog, with everything it sends kept in a list.
-class Loopback final
+class Loopback final : public SessionLoopback
 {
 public:
     explicit Loopback(const Parts &parts = Parts{})
-        : session(Catalog{&tools, parts.resources ? &resources : nullptr,
-                          parts.prompts ? &prompts : nullptr},
-                  {u"heartline-test"_s, u"Heartline Test"_s, u"9.8.7"_s, {}},
-                  Session::Options{parts.pageSize})
-    {
-        tools.setCoalesceInterval(5);
-        resources.setCoalesceInterval(5);
-        prompts.setCoalesceInterval(5);
-        QObject::connect(&session, &Session::outgoing, &session,
-                         [this](const OutgoingMessage &message) { sent.append(message); });
-    }
+        : SessionLoopback(testIdentity(), Session::Options{parts.pageSize},
+                          LoopbackParts{parts.resources, parts.prompts, 5})
+    {}
 
     // Two plain resources (text and blob), the note template and the greet prompt.
     void populate()
@@ -278,18 +204,7 @@ public:
                                       FakeTool::Mode mode = FakeTool::Mode::Deferred,
                                       const QJsonObject &outputSchema = {})
     {
-        auto tool = std::make_shared<FakeTool>(name, mode, outputSchema);
-        if (!tools.registerTool(tool))
-            qFatal("could not register a test tool");
-        return tool;
-    }
-
-    void send(const QJsonObject &message)
-    {
-        const JsonRpcBody body = JsonRpc::parseBody(JsonRpc::serialize(message));
-        if (!body.isValid() || body.messages.size() != 1)
-            qFatal("test message does not parse: %s", JsonRpc::serialize(message).constData());
-        session.receive(body.messages.first());
+        return SessionLoopback::addTool(name, mode, objectSchema(), outputSchema);
     }
 
     void request(const QJsonValue &id, const QString &method, const QJsonObject &params = {})
@@ -302,41 +217,15 @@ public:
     {
         sent.clear();
         request(id, method, params);
-        if (sent.size() != 1) {
-            qWarning("%s produced %d messages instead of one", qPrintable(method),
-                     int(sent.size()));
-            return {};
-        }
-        return sent.first();
+        return sole();
     }
 
     [[nodiscard]] bool initialize(const QJsonObject &capabilities = {})
     {
-        sent.clear();
-        request(0, u"initialize"_s,
-                {{"protocolVersion"_L1, "2025-11-25"_L1},
-                 {"capabilities"_L1, capabilities},
-                 {"clientInfo"_L1, QJsonObject{{"name"_L1, "tst"_L1}, {"version"_L1, "1"_L1}}}});
-        send(JsonRpc::notification(u"notifications/initialized"_s));
-        const bool answered =
-            sent.size() == 1 && resultOf(sent.first()).contains("capabilities"_L1);
-        sent.clear();
-        return answered && session.isInitialized();
+        const QList<OutgoingMessage> answers = handshake(capabilities);
+        return answers.size() == 1 && resultOf(answers.first()).contains("capabilities"_L1)
+               && session.isInitialized();
     }
-
-    int countMethod(const QString &method) const
-    {
-        int count = 0;
-        for (const OutgoingMessage &message : sent)
-            count += message.json.value("method"_L1).toString() == method ? 1 : 0;
-        return count;
-    }
-
-    ToolRegistry tools;
-    ResourceRegistry resources;
-    PromptRegistry prompts;
-    Session session;
-    QList<OutgoingMessage> sent;
 };
 
 const QJsonObject kOutputSchema{

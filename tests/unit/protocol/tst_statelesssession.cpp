@@ -4,9 +4,7 @@
 #include "resource.h"
 #include "resourceregistry.h"
 #include "revision.h"
-#include "session.h"
-#include "tool.h"
-#include "toolregistry.h"
+#include "sessionloopback.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,9 +19,7 @@
 // log levels, subscriptions/listen streams and input_required results (MRTR).
 
 using namespace Qt::StringLiterals;
-using heartline::Catalog;
 using heartline::ClientInfo;
-using heartline::JsonRpcBody;
 using heartline::JsonRpcCode;
 using heartline::LogLevel;
 using heartline::OutgoingMessage;
@@ -41,13 +37,12 @@ using heartline::ResourceTemplate;
 using heartline::ResourceTemplateDefinition;
 using heartline::Revision;
 using heartline::Session;
-using heartline::Tool;
 using heartline::ToolCall;
-using heartline::ToolDefinition;
 using heartline::ToolRegistry;
 namespace Content = heartline::Content;
 namespace JsonRpc = heartline::JsonRpc;
 namespace Revisions = heartline::Revisions;
+using namespace heartline::testing;
 
 namespace {
 
@@ -58,43 +53,6 @@ constexpr auto kLogLevelKey = "io.modelcontextprotocol/logLevel"_L1;
 constexpr auto kServerInfoKey = "io.modelcontextprotocol/serverInfo"_L1;
 constexpr auto kSubscriptionKey = "io.modelcontextprotocol/subscriptionId"_L1;
 constexpr int kTtlMs = 60000;
-
-class FakeTool final : public Tool
-{
-public:
-    enum class Mode { Immediate, Deferred };
-
-    FakeTool(const QString &name, Mode mode)
-        : m_name(name)
-        , m_mode(mode)
-    {}
-
-    ToolDefinition definition() const override
-    {
-        return {m_name, {}, u"A tool the test drives"_s, QJsonObject{{"type"_L1, "object"_L1}},
-                {},     {}};
-    }
-
-    void call(ToolCall *call) override
-    {
-        ++calls;
-        QObject::connect(call, &ToolCall::cancelled, call, [this] { ++cancellations; });
-        if (m_mode == Mode::Immediate)
-            call->finishWithText(m_name);
-        else
-            running.append(call);
-    }
-
-    QPointer<ToolCall> lastCall() const { return running.isEmpty() ? nullptr : running.last(); }
-
-    int calls = 0;
-    int cancellations = 0;
-    QList<QPointer<ToolCall>> running;
-
-private:
-    QString m_name;
-    Mode m_mode;
-};
 
 class FakeResource final : public Resource
 {
@@ -171,33 +129,6 @@ private:
     QString m_name;
 };
 
-QJsonValue jsonValue(const QByteArray &json)
-{
-    return QJsonDocument::fromJson("[" + json + "]").array().first();
-}
-
-// A value as it goes on the wire, so 1 and "1" never look alike.
-QByteArray wire(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
-}
-
-int errorCode(const OutgoingMessage &message)
-{
-    return message.json.value("error"_L1).toObject().value("code"_L1).toInt();
-}
-
-QJsonObject errorData(const OutgoingMessage &message)
-{
-    return message.json.value("error"_L1).toObject().value("data"_L1).toObject();
-}
-
-QJsonObject resultOf(const OutgoingMessage &message)
-{
-    return message.json.value("result"_L1).toObject();
-}
-
 QJsonObject paramsOf(const OutgoingMessage &message)
 {
     return message.json.value("params"_L1).toObject();
@@ -222,19 +153,12 @@ QJsonObject requestMeta(const QJsonObject &capabilities = {}, const QString &log
 }
 
 // A stateless session over a small catalog, with everything it sends kept in a list.
-class Loopback final
+class Loopback final : public SessionLoopback
 {
 public:
     explicit Loopback(int ttlMs = kTtlMs)
-        : session(Catalog{&tools, &resources, &prompts},
-                  {u"heartline-test"_s, u"Heartline Test"_s, u"9.8.7"_s, u"Use it well."_s},
-                  options(ttlMs))
+        : SessionLoopback(testIdentity(u"Use it well."_s), options(ttlMs))
     {
-        tools.setCoalesceInterval(5);
-        resources.setCoalesceInterval(5);
-        prompts.setCoalesceInterval(5);
-        QObject::connect(&session, &Session::outgoing, &session,
-                         [this](const OutgoingMessage &message) { sent.append(message); });
         immediate = addTool(u"quick"_s, FakeTool::Mode::Immediate);
         deferred = addTool(u"slow"_s, FakeTool::Mode::Deferred);
         if (!resources.registerResource(std::make_shared<FakeResource>(u"file:///a.txt"_s))
@@ -250,22 +174,6 @@ public:
         options.stateless = true;
         options.listTtlMs = ttlMs;
         return options;
-    }
-
-    std::shared_ptr<FakeTool> addTool(const QString &name, FakeTool::Mode mode)
-    {
-        auto tool = std::make_shared<FakeTool>(name, mode);
-        if (!tools.registerTool(tool))
-            qFatal("could not register a test tool");
-        return tool;
-    }
-
-    void send(const QJsonObject &message)
-    {
-        const JsonRpcBody body = JsonRpc::parseBody(JsonRpc::serialize(message));
-        if (!body.isValid() || body.messages.size() != 1)
-            qFatal("test message does not parse: %s", JsonRpc::serialize(message).constData());
-        session.receive(body.messages.first());
     }
 
     // A request exactly as given: no _meta is added.
@@ -298,23 +206,6 @@ public:
         return sole();
     }
 
-    OutgoingMessage sole() const
-    {
-        if (sent.size() != 1) {
-            qWarning("%d messages instead of one", int(sent.size()));
-            return {};
-        }
-        return sent.first();
-    }
-
-    int countMethod(const QString &method) const
-    {
-        int count = 0;
-        for (const OutgoingMessage &message : sent)
-            count += message.json.value("method"_L1).toString() == method ? 1 : 0;
-        return count;
-    }
-
     // Lets every registry announce the catalog built in the constructor, so that no late
     // list_changed from it reaches a subscription a test opens.
     [[nodiscard]] bool settle()
@@ -327,13 +218,8 @@ public:
                && (promptsChanged.size() > 0 || promptsChanged.wait(5000));
     }
 
-    ToolRegistry tools;
-    ResourceRegistry resources;
-    PromptRegistry prompts;
-    Session session;
     std::shared_ptr<FakeTool> immediate;
     std::shared_ptr<FakeTool> deferred;
-    QList<OutgoingMessage> sent;
 };
 
 const QJsonObject kElicitation{{"elicitation"_L1, QJsonObject{}}};
