@@ -92,6 +92,9 @@ bool singleValue(const Headers &headers, QByteArrayView name, QByteArray *value,
         return false;
     }
     *value = values.isEmpty() ? QByteArray() : values.first();
+    // QHttpServerRequest hands over an empty value as a null array; present, it is not absent.
+    if (!values.isEmpty() && value->isNull())
+        *value = QByteArray("");
     return true;
 }
 

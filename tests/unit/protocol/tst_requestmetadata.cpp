@@ -38,7 +38,10 @@ Metadata::Headers headersOf(const QByteArrayList &lines)
     Metadata::Headers headers;
     for (const QByteArray &line : lines) {
         const qsizetype colon = line.indexOf(':');
-        headers.push_back({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+        QByteArray value = line.mid(colon + 1).trimmed();
+        if (value.isEmpty())
+            value = QByteArray(); // as QHttpServerRequest has it: null, though present
+        headers.push_back({line.left(colon).trimmed(), value});
     }
     return headers;
 }
@@ -364,6 +367,10 @@ void tst_RequestMetadata::validatesHeadersAgainstBody_data()
         << u"tools/call"_s << callWith({{"region"_L1, u"\u00e9"_s}}) << kModernMeta
         << with(base, "Mcp-Param-Region: \xc3\xa9")
         << u"Mcp-Param-Region header value is malformed"_s;
+    // An empty value is still a header, though the HTTP parser hands it over as a null array.
+    QTest::newRow("empty string in a present, empty header")
+        << u"tools/call"_s << callWith({{"region"_L1, ""_L1}}) << kModernMeta
+        << with(base, "Mcp-Param-Region:") << QString();
     QTest::newRow("null value: no header expected")
         << u"tools/call"_s << callWith({{"region"_L1, QJsonValue::Null}}) << kModernMeta << base
         << QString();
