@@ -524,7 +524,10 @@ void Session::connectToolCall(ToolCall *call, const RequestId &id)
     connect(call, &ToolCall::logged, this,
             [this, id](LogLevel level, const QJsonValue &data, const QString &logger) {
                 const RequestContext context = contextOf(id);
-                if (!context.logsWanted || level < context.logLevel)
+                // 2025 revisions: logging/setLevel holds for the session from then on, running
+                // calls included; 2026-07-28: the level the request itself asked for.
+                const LogLevel minimum = m_options.stateless ? context.logLevel : m_logLevel;
+                if (!context.logsWanted || level < minimum)
                     return;
                 sendRelated(id, JsonRpc::notification(u"notifications/message"_s,
                                                       {{"level"_L1, LogLevels::name(level)},

@@ -138,6 +138,7 @@ private Q_SLOTS:
     void setLevelRejectsInvalidLevels_data();
     void setLevelRejectsInvalidLevels();
     void toolLogsGoWithTheirRequest();
+    void setLevelAppliesToRunningCalls();
 
     void listChangedWaitsForInitialized();
     void listChangedIsCoalescedPerBurst();
@@ -1051,6 +1052,24 @@ void tst_Session::toolLogsGoWithTheirRequest()
                                               {"logger"_L1, "slow"_L1},
                                               {"data"_L1, QJsonObject{{"disk"_L1, 91}}}}));
     QVERIFY(h.sent.last().isFinalResponse);
+}
+
+// logging/setLevel is the session's minimum from then on, for calls already running too.
+void tst_Session::setLevelAppliesToRunningCalls()
+{
+    Loopback h;
+    const auto slow = h.addTool(u"slow"_s, FakeTool::Mode::Deferred);
+    QVERIFY(h.initialize());
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":"t","method":"tools/call","params":{"name":"slow"}})"));
+    QVERIFY(slow->lastCall());
+    QVERIFY(h.send(
+        R"({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"error"}})"));
+    h.sent.clear();
+    slow->lastCall()->log(LogLevel::Warning, u"filtered"_s);
+    slow->lastCall()->finishWithText(u"done"_s);
+
+    QCOMPARE(h.sent.size(), 1);
+    QVERIFY(h.sent.first().isFinalResponse);
 }
 
 void tst_Session::listChangedWaitsForInitialized()
