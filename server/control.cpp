@@ -1,21 +1,24 @@
 #include "control.h"
 
+#include "clock.h"
 #include "heartbeatscheduler.h"
+#include "heartlineserver.h"
 #include "mcpsession.h"
 #include "monitor.h"
 #include "sessionstore.h"
+#include "ssestream.h"
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 
-Control::Control(ToolRegistry *tools, SessionStore *sessions, HeartbeatScheduler *heartbeats,
-                 Monitor *monitor, QObject *parent)
+Control::Control(HeartlineServer *server, QObject *parent)
     : QObject(parent)
-    , m_tools(tools)
-    , m_sessions(sessions)
-    , m_heartbeats(heartbeats)
-    , m_monitor(monitor)
+    , m_server(server)
+    , m_tools(server->tools())
+    , m_sessions(server->sessions())
+    , m_heartbeats(server->heartbeats())
+    , m_monitor(server->monitor())
 {}
 
 QList<ToolEntry> Control::tools() const
@@ -72,6 +75,46 @@ void Control::setHeartbeatInterval(int milliseconds)
 {
     m_heartbeats->setInterval(milliseconds);
     m_monitor->reportHeartbeatInterval(m_heartbeats->interval());
+}
+
+QList<StreamStats> Control::streamStats() const
+{
+    // Streams keep monotonic times (cheap, and immune to clock jumps); one conversion here.
+    const qint64 wallOffset = Clock::wallMs() - Clock::monotonicMs();
+    const auto wall = [wallOffset](qint64 monotonicMs) {
+        return monotonicMs < 0 ? 0 : monotonicMs + wallOffset;
+    };
+    QList<StreamStats> stats;
+    stats.reserve(m_heartbeats->streamCount());
+    m_heartbeats->forEachStream([&](const SseStream *stream) {
+        if (!stream->isOpen())
+            return;
+        const SseStreamStats &sent = stream->stats();
+        StreamStats entry;
+        entry.streamId = stream->id();
+        entry.sessionId = stream->sessionId();
+        entry.bytesQueued = stream->bytesQueued();
+        entry.heartbeats = sent.heartbeats;
+        entry.messagesOut = sent.messages;
+        entry.lastWriteWallMs = wall(sent.lastWriteMonotonicMs);
+        entry.lastHeartbeatWallMs = wall(sent.lastHeartbeatMonotonicMs);
+        entry.lastMessageWallMs = wall(sent.lastMessageMonotonicMs);
+        stats.push_back(entry);
+    });
+    return stats;
+}
+
+ServerConfig Control::settings() const
+{
+    ServerConfig config = m_server->config();
+    // setHeartbeatInterval() changes the scheduler alone.
+    config.heartbeatMs = m_heartbeats->interval();
+    return config;
+}
+
+bool Control::applySettings(const ServerConfig &config, QString *error)
+{
+    return m_server->applyConfig(config, error);
 }
 
 QJsonObject Control::status() const

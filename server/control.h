@@ -10,6 +10,7 @@
 namespace heartline {
 
 class HeartbeatScheduler;
+class HeartlineServer;
 class Monitor;
 class SessionStore;
 
@@ -21,8 +22,7 @@ class Control final : public QObject
     Q_DISABLE_COPY_MOVE(Control)
 
 public:
-    Control(ToolRegistry *tools, SessionStore *sessions, HeartbeatScheduler *heartbeats,
-            Monitor *monitor, QObject *parent = nullptr);
+    explicit Control(HeartlineServer *server, QObject *parent = nullptr);
 
     QList<ToolEntry> tools() const;
     bool setToolEnabled(const QString &name, bool enabled, QString *error);
@@ -41,13 +41,17 @@ public:
     // The settings the server runs with now, and new ones: applied live where the server can
     // (heartbeat, token, origins, hosts, limits, timeouts); a changed host or port re-listens,
     // and only then. False, with a reason, when the new address cannot be bound (the old one
-    // keeps serving).
+    // keeps serving) or the settings are invalid (a non-loopback host without a token, a
+    // number out of range); then nothing changes.
+    // A port of 0 means any free port; settings() keeps saying 0, and applying 0 or the
+    // port actually bound again is no change.
     ServerConfig settings() const;
     bool applySettings(const ServerConfig &config, QString *error);
 
     QJsonObject status() const;
 
 private:
+    HeartlineServer *m_server;
     ToolRegistry *m_tools;
     SessionStore *m_sessions;
     HeartbeatScheduler *m_heartbeats;

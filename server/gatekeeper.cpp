@@ -68,21 +68,26 @@ Gatekeeper::Connection::Connection(const QString &peerAddress, qint64 now, qint6
 
 Gatekeeper::Gatekeeper(const ServerConfig &config, QObject *parent)
     : QTcpServer(parent)
-    , m_maxHeaderBytes(config.maxHeaderBytes)
-    , m_maxBodyBytes(config.maxBodyBytes)
-    , m_maxConnections(config.maxConnections)
-    , m_maxConnectionsPerPeer(config.maxConnectionsPerPeer)
-    , m_requestTimeoutMs(config.requestTimeoutMs)
 {
     // Qt's defaults (a backlog of 50, 30 accepted-but-unhandled sockets) make a burst of
     // clients reconnecting at once - after a proxy restart, say - wait on SYN retries.
     setListenBacklogSize(kBacklog);
     setMaxPendingConnections(kBacklog);
+    applyLimits(config);
+    connect(&m_sweep, &QTimer::timeout, this, &Gatekeeper::sweep);
+    connect(this, &QTcpServer::acceptError, this, &Gatekeeper::handleAcceptError);
+}
+
+void Gatekeeper::applyLimits(const ServerConfig &config)
+{
+    m_maxHeaderBytes = config.maxHeaderBytes;
+    m_maxBodyBytes = config.maxBodyBytes;
+    m_maxConnections = config.maxConnections;
+    m_maxConnectionsPerPeer = config.maxConnectionsPerPeer;
+    m_requestTimeoutMs = config.requestTimeoutMs;
     // A tenth of the timeout: a slow client is cut at most 10% late, and the sweep runs only
     // while some connection has a deadline.
     m_sweep.setInterval(qBound(10, m_requestTimeoutMs / 10, 1000));
-    connect(&m_sweep, &QTimer::timeout, this, &Gatekeeper::sweep);
-    connect(this, &QTcpServer::acceptError, this, &Gatekeeper::handleAcceptError);
 }
 
 Gatekeeper::~Gatekeeper()

@@ -54,6 +54,10 @@ public:
     // Raises the file descriptor soft limit to the hard limit, then listens.
     bool startListening(const QHostAddress &address, quint16 port);
 
+    // New limits (settings changed live). Requests already being received keep the size
+    // limits they started with; everything else uses the new ones from now on.
+    void applyLimits(const ServerConfig &config);
+
     // Connections handed to QHttpServer and still open (refused ones are not counted).
     int openConnections() const { return m_open; }
 
@@ -105,11 +109,11 @@ private:
     void handleAcceptError(QAbstractSocket::SocketError error);
     void raiseFileLimit() const;
 
-    const qint64 m_maxHeaderBytes;
-    const qint64 m_maxBodyBytes;
-    const int m_maxConnections;
-    const int m_maxConnectionsPerPeer;
-    const int m_requestTimeoutMs;
+    qint64 m_maxHeaderBytes;
+    qint64 m_maxBodyBytes;
+    int m_maxConnections;
+    int m_maxConnectionsPerPeer;
+    int m_requestTimeoutMs;
 
     std::unordered_map<QTcpSocket *, Connection> m_connections;
     QHash<QString, int> m_perPeer; // open connections by peer address

@@ -30,6 +30,15 @@ public:
     void add(SseStream *stream);
     void remove(SseStream *stream);
     int streamCount() const { return int(m_streams.size()); }
+    // Every registered stream (all of the server's SSE streams), for the window's live figures.
+    template<typename Visit>
+    void forEachStream(Visit visit) const
+    {
+        for (const QPointer<SseStream> &stream : m_streams) {
+            if (stream)
+                visit(static_cast<const SseStream *>(stream.data()));
+        }
+    }
 
 private:
     void tick();

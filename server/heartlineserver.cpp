@@ -37,7 +37,7 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
                           u"Tools served by Heartline, a personal MCP host."_s};
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
-    m_control = new Control(m_tools, m_sessions, m_heartbeats, m_monitor, this);
+    m_control = new Control(this, this);
     reportToolChanges();
 }
 
@@ -74,6 +74,31 @@ bool HeartlineServer::listen(QString *error)
     if (!m_front->listen(error))
         return false;
     m_monitor->reportListening(baseUrl(), m_heartbeats->interval());
+    return true;
+}
+
+bool HeartlineServer::applyConfig(const ServerConfig &config, QString *error)
+{
+    if (const QString problem = config.problem(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    // Port 0 asked for any free port: the one bound then still counts as the same port.
+    const bool portChanged = config.port != m_config.port && config.port != port();
+    const bool relisten = config.host != m_config.host || portChanged;
+    if (relisten && !m_front->relisten(config.host, config.port, error))
+        return false;
+
+    const int heartbeatBefore = m_heartbeats->interval();
+    m_config = config; // everything holding m_context.config reads the new values from now on
+    m_front->applyConfig();
+    m_sessions->applyConfig();
+    if (config.heartbeatMs != heartbeatBefore) {
+        m_heartbeats->setInterval(config.heartbeatMs);
+        m_monitor->reportHeartbeatInterval(m_heartbeats->interval());
+    }
+    if (relisten)
+        m_monitor->reportListening(baseUrl(), m_heartbeats->interval());
     return true;
 }
 

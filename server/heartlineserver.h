@@ -39,6 +39,9 @@ public:
     QString mcpUrl() const { return baseUrl() + QStringLiteral("/mcp"); }
 
     const ServerConfig &config() const { return m_config; }
+    // Applies a new config live (see Control::applySettings). False, with nothing changed,
+    // when the config is invalid or its new address cannot be bound.
+    bool applyConfig(const ServerConfig &config, QString *error);
     ToolRegistry *tools() const { return m_tools; }
     ResourceRegistry *resources() const { return m_resources; }
     PromptRegistry *prompts() const { return m_prompts; }

@@ -80,13 +80,17 @@ void HttpFront::setUpRoutes()
 
 bool HttpFront::listen(QString *error)
 {
-    const QHostAddress address = m_context.config->host == "localhost"_L1
-                                     ? QHostAddress(QHostAddress::LocalHost)
-                                     : QHostAddress(m_context.config->host);
+    m_gatekeeper = bindGatekeeper(m_context.config->host, m_context.config->port, error);
+    return m_gatekeeper;
+}
+
+Gatekeeper *HttpFront::bindGatekeeper(const QString &host, quint16 port, QString *error)
+{
+    const QHostAddress address =
+        host == "localhost"_L1 ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
     if (address.isNull()) {
-        *error =
-            u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(m_context.config->host);
-        return false;
+        *error = u"'%1' is not an IP address to listen on (try 127.0.0.1)"_s.arg(host);
+        return nullptr;
     }
     auto *gatekeeper = new Gatekeeper(*m_context.config, this);
     connect(gatekeeper, &Gatekeeper::refused, this,
@@ -94,16 +98,42 @@ bool HttpFront::listen(QString *error)
                 // The Gatekeeper logs its own refusals; the Monitor counts and shows them.
                 reportRefusal(peer, {}, status, cause, detail);
             });
-    if (!gatekeeper->startListening(address, m_context.config->port)) {
-        *error = u"cannot listen on %1:%2: %3"_s.arg(m_context.config->host)
-                     .arg(m_context.config->port)
-                     .arg(gatekeeper->errorString());
+    if (!gatekeeper->startListening(address, port)) {
+        *error = u"cannot listen on %1:%2: %3"_s.arg(host).arg(port).arg(gatekeeper->errorString());
         delete gatekeeper;
-        return false;
+        return nullptr;
     }
-    m_gatekeeper = gatekeeper;
     m_http.bind(gatekeeper);
+    return gatekeeper;
+}
+
+bool HttpFront::relisten(const QString &host, quint16 port, QString *error)
+{
+    Gatekeeper *replacement = bindGatekeeper(host, port, error);
+    if (!replacement)
+        return false;
+    // A retired Gatekeeper owns the sockets it accepted: it stays until they are all gone.
+    for (QTcpServer *server : m_http.servers()) {
+        if (server != m_gatekeeper && server != replacement
+            && server->findChildren<QTcpSocket *>().isEmpty())
+            server->deleteLater();
+    }
+    if (m_gatekeeper)
+        m_gatekeeper->close();
+    m_gatekeeper = replacement;
     return true;
+}
+
+void HttpFront::applyConfig()
+{
+    const ServerConfig &config = *m_context.config;
+    m_policy = AccessPolicy(config);
+    // Fresh buckets: a peer refused under the old limit starts over under the new one.
+    m_rateLimiter = RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
+    for (QTcpServer *server : m_http.servers()) {
+        if (auto *gatekeeper = qobject_cast<Gatekeeper *>(server))
+            gatekeeper->applyLimits(config);
+    }
 }
 
 quint16 HttpFront::port() const
@@ -114,15 +144,16 @@ quint16 HttpFront::port() const
 void HttpFront::stopListening()
 {
     m_stopping = true;
-    if (m_gatekeeper)
-        m_gatekeeper->close();
+    for (QTcpServer *server : m_http.servers())
+        server->close();
 }
 
 qint64 HttpFront::bytesPending() const
 {
+    // Retired Gatekeepers (after a re-listen) too: their connections may still carry streams.
     qint64 pending = 0;
-    if (m_gatekeeper) {
-        for (const QTcpSocket *socket : m_gatekeeper->findChildren<QTcpSocket *>())
+    for (const QTcpServer *server : m_http.servers()) {
+        for (const QTcpSocket *socket : server->findChildren<QTcpSocket *>())
             pending += socket->bytesToWrite();
     }
     return pending;
@@ -130,10 +161,10 @@ qint64 HttpFront::bytesPending() const
 
 void HttpFront::closeConnections()
 {
-    if (!m_gatekeeper)
-        return;
-    for (QTcpSocket *socket : m_gatekeeper->findChildren<QTcpSocket *>())
-        socket->disconnectFromHost();
+    for (const QTcpServer *server : m_http.servers()) {
+        for (QTcpSocket *socket : server->findChildren<QTcpSocket *>())
+            socket->disconnectFromHost();
+    }
 }
 
 bool HttpFront::admit(const QHttpServerRequest &request, QHttpServerResponder &responder,

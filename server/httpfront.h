@@ -28,6 +28,13 @@ public:
     ~HttpFront() override;
 
     bool listen(QString *error);
+    // Listens on a new address; only once it is bound does the old one stop accepting (its
+    // open connections and streams carry on). False, with the old address still serving,
+    // when the new one cannot be bound.
+    bool relisten(const QString &host, quint16 port, QString *error);
+    // The config changed live: rebuilds the access policy and the rate limiter, and gives
+    // the Gatekeeper its new limits.
+    void applyConfig();
     quint16 port() const;
     // Stops accepting connections; requests on connections already open get 503.
     void stopListening();
@@ -37,6 +44,7 @@ public:
 
 private:
     void setUpRoutes();
+    Gatekeeper *bindGatekeeper(const QString &host, quint16 port, QString *error);
     bool admit(const QHttpServerRequest &request, QHttpServerResponder &responder,
                bool requireToken);
     bool withinRateLimit(const QHttpServerRequest &request, QHttpServerResponder &responder);

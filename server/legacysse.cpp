@@ -124,7 +124,7 @@ void LegacySse::handleMessage(const QHttpServerRequest &request, QHttpServerResp
 
     const JsonRpcMessage &message = body.messages.first();
     session->touch();
-    session->reportIncoming(message, rawBody.size());
+    session->reportIncoming(message, rawBody);
     HttpHeaders headers = corsHeaders;
     headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
     HttpExchange::reply(responder, {202, headers, "Accepted"});

@@ -40,6 +40,14 @@ QString outcomeName(RequestOutcome::Result result)
     return {};
 }
 
+// The traffic view's copy: shares the serialized bytes (no copy) unless they must be cut.
+void setBody(MessageEvent *event, const QByteArray &json)
+{
+    event->bytes = json.size();
+    event->bodyTruncated = json.size() > kTrafficBodyLimit;
+    event->body = event->bodyTruncated ? json.left(kTrafficBodyLimit) : json;
+}
+
 } // namespace
 
 McpSession::McpSession(const QString &id, TransportKind transport, const QString &peer,
@@ -118,14 +126,14 @@ bool McpSession::isIdleFor(qint64 ms, qint64 nowMonotonicMs) const
     return nowMonotonicMs - m_lastActivityMs >= ms;
 }
 
-void McpSession::reportIncoming(const JsonRpcMessage &message, qint64 bytes)
+void McpSession::reportIncoming(const JsonRpcMessage &message, const QByteArray &json)
 {
     MessageEvent event;
     event.sessionId = m_id;
     event.direction = MessageEvent::Direction::In;
     event.method = message.method;
     event.id = message.isNotification() ? QString() : message.id.display();
-    event.bytes = bytes;
+    setBody(&event, json);
     event.wallMs = Clock::wallMs();
     m_context.monitor->reportMessage(event);
 }
@@ -152,7 +160,7 @@ void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
     });
 }
 
-void McpSession::serveStateless(const JsonRpcMessage &request, qint64 bytes)
+void McpSession::serveStateless(const JsonRpcMessage &request, const QByteArray &json)
 {
     const QJsonObject client =
         RequestMetadata::meta(request).value(RequestMetadata::kClientInfoKey).toObject();
@@ -160,7 +168,7 @@ void McpSession::serveStateless(const JsonRpcMessage &request, qint64 bytes)
     m_announcedClientVersion = client.value("version"_L1).toString();
     m_context.monitor->reportSessionOpened(info());
     touch();
-    reportIncoming(request, bytes);
+    reportIncoming(request, json);
     m_session.receive(request);
 }
 
@@ -184,8 +192,8 @@ void McpSession::adoptStream(SseStream *stream)
             });
     connect(stream, &SseStream::ended, this, &McpSession::handleStreamEnded);
     touch();
-    m_context.monitor->reportStreamOpened(
-        {stream->id(), m_id, streamKindName(stream->kind()), stream->peer(), Clock::wallMs()});
+    m_context.monitor->reportStreamOpened({stream->id(), m_id, streamKindName(stream->kind()),
+                                           stream->peer(), Clock::wallMs(), stream->isResumed()});
 }
 
 QString McpSession::newStreamId(StreamKind kind)
@@ -298,6 +306,7 @@ void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExcha
     auto *stream = new SseStream(streamId, m_id,
                                  standalone ? StreamKind::Standalone : StreamKind::PostResponse,
                                  std::move(exchange), this);
+    stream->setResumed(true);
     if (!stream->open(headers))
         return;
     adoptStream(stream);
@@ -331,7 +340,7 @@ void McpSession::route(const OutgoingMessage &message)
     if (message.relatedTo.isValid()) {
         const QPointer<PostReply> reply = m_replies.value(message.relatedTo);
         if (reply && !reply->isDone()) {
-            reportOutgoing(message, bytes.size(), reply->streamId());
+            reportOutgoing(message, bytes, reply->streamId());
             reply->deliver(message, bytes);
             return;
         }
@@ -346,7 +355,7 @@ void McpSession::route(const OutgoingMessage &message)
             return;
         }
     }
-    reportOutgoing(message, bytes.size(), m_standalone ? m_standalone->id() : QString());
+    reportOutgoing(message, bytes, m_standalone ? m_standalone->id() : QString());
     deliverStandalone(bytes);
 }
 
@@ -379,11 +388,11 @@ void McpSession::handleRequestFinished(const RequestOutcome &outcome)
         m_latencies.insert(outcome.id, outcome.elapsedMs);
     }
     if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
-        m_context.monitor->reportToolCall(
-            {outcome.toolName, outcomeName(outcome.result), outcome.elapsedMs});
+        m_context.monitor->reportToolCall({outcome.toolName, outcomeName(outcome.result),
+                                           outcome.elapsedMs, m_id, Clock::wallMs()});
 }
 
-void McpSession::reportOutgoing(const OutgoingMessage &message, qint64 bytes,
+void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
                                 const QString &streamId)
 {
     MessageEvent event;
@@ -396,7 +405,7 @@ void McpSession::reportOutgoing(const OutgoingMessage &message, qint64 bytes,
         event.latencyMs =
             m_latencies.contains(message.relatedTo) ? m_latencies.take(message.relatedTo) : -1;
     }
-    event.bytes = bytes;
+    setBody(&event, json);
     event.wallMs = Clock::wallMs();
     m_context.monitor->reportMessage(event);
 }
@@ -409,11 +418,15 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
         m_standalone.clear();
     touch();
 
-    const StreamStats &stats = stream->stats();
+    const SseStreamStats &stats = stream->stats();
     const qint64 wallNow = Clock::wallMs();
     StreamClosedEvent closed;
-    closed.stream = {stream->id(), m_id, streamKindName(stream->kind()), stream->peer(),
-                     stats.openedWallMs};
+    closed.stream = {stream->id(),
+                     m_id,
+                     streamKindName(stream->kind()),
+                     stream->peer(),
+                     stats.openedWallMs,
+                     stream->isResumed()};
     closed.completed = end.completed;
     closed.heartbeats = stats.heartbeats;
     closed.events = stats.events;

@@ -48,11 +48,13 @@ public:
     // Idle: no request in flight, no stream held open by the client, and no activity for `ms`.
     bool isIdleFor(qint64 ms, qint64 nowMonotonicMs) const;
 
-    void reportIncoming(const JsonRpcMessage &message, qint64 bytes);
+    // `json` is the message as it arrived (a batch member re-serialized): its size, and the
+    // start of it for the traffic view.
+    void reportIncoming(const JsonRpcMessage &message, const QByteArray &json);
     void registerReply(PostReply *reply, const QList<RequestId> &ids);
     // Stateless only: announces the request to the Monitor (revision and client from its
     // _meta) and hands it to the protocol session. Its reply must be registered first.
-    void serveStateless(const JsonRpcMessage &request, qint64 bytes);
+    void serveStateless(const JsonRpcMessage &request, const QByteArray &json);
 
     bool hasStandaloneStream() const { return !m_standalone.isNull(); }
     void attachStandaloneStream(SseStream *stream);
@@ -98,7 +100,8 @@ private:
     void deliverStandalone(const QByteArray &bytes);
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
-    void reportOutgoing(const OutgoingMessage &message, qint64 bytes, const QString &streamId);
+    void reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
+                        const QString &streamId);
     bool parseEventId(const QByteArray &eventId, QString *streamId, quint64 *sequence) const;
     DisconnectCause refineCause(const SseStream *stream, const StreamEnd &end,
                                 QString *detail) const;

@@ -27,6 +27,8 @@ Monitor::Monitor(QObject *parent)
     qRegisterMetaType<ToolEvent>();
     qRegisterMetaType<DisconnectEvent>();
     qRegisterMetaType<StreamClosedEvent>();
+    qRegisterMetaType<StreamStats>();
+    qRegisterMetaType<ToolCallRecord>();
 }
 
 MonitorSnapshot Monitor::snapshot() const
@@ -104,6 +106,7 @@ void Monitor::reportToolChanged(const ToolEvent &event)
 void Monitor::reportToolCall(const ToolCallRecord &record)
 {
     ++m_counters.toolCalls[{record.tool, record.outcome}];
+    Q_EMIT toolCalled(record);
 }
 
 void Monitor::reportPingAnswered(const QString &sessionId, qint64 roundTripMs)

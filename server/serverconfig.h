@@ -45,6 +45,15 @@ struct ServerConfig
     // Server pings find half-open peers that TCP keep-alive has not (0 = off).
     int pingIntervalMs = 0;
     int pingTimeoutMs = 10000;
+
+    static constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
+
+    // Empty when the server can run with this config; otherwise one line saying what is
+    // wrong and how to fix it (the rules of a start: an IP address to listen on, a token off
+    // loopback, every number in the range the config file accepts).
+    QString problem() const;
+    // "localhost" and loopback addresses: the only hosts served without a token.
+    static bool isLoopbackHost(const QString &host);
 };
 
 } // namespace heartline

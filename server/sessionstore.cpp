@@ -17,12 +17,23 @@ SessionStore::SessionStore(const ServerContext &context, QObject *parent)
     , m_context(context)
 {
     connect(&m_expiry, &QTimer::timeout, this, &SessionStore::expireIdleSessions);
-    setIdleTimeout(context.config->sessionIdleTimeoutMs);
-    // One timer for every session's pings, a few ticks per interval, like the heartbeats.
     connect(&m_pings, &QTimer::timeout, this, &SessionStore::pingSessions);
-    if (context.config->pingIntervalMs > 0)
-        m_pings.start(qBound(
-            10, qMin(context.config->pingIntervalMs, context.config->pingTimeoutMs) / 4, 5000));
+    applyConfig();
+}
+
+void SessionStore::applyConfig()
+{
+    const ServerConfig &config = *m_context.config;
+    if (config.sessionIdleTimeoutMs != m_idleTimeoutMs || !m_expiry.isActive())
+        setIdleTimeout(config.sessionIdleTimeoutMs);
+    // One timer for every session's pings, a few ticks per interval, like the heartbeats.
+    if (config.pingIntervalMs <= 0) {
+        m_pings.stop();
+        return;
+    }
+    const int tick = qBound(10, qMin(config.pingIntervalMs, config.pingTimeoutMs) / 4, 5000);
+    if (!m_pings.isActive() || m_pings.interval() != tick)
+        m_pings.start(tick);
 }
 
 SessionStore::~SessionStore()

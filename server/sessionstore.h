@@ -35,6 +35,8 @@ public:
     int statelessCount() const { return int(m_stateless.size()); }
 
     void setIdleTimeout(int milliseconds);
+    // The config changed live: idle timeout and server pings follow it.
+    void applyConfig();
     // Ends every session, stateless ones too, with `cause` (shutdown, tests).
     void terminateAll(DisconnectCause cause, const QString &detail);
 

@@ -72,6 +72,10 @@ bool SseStream::sendEvent(const SseEvent &event)
     if (!write(Sse::event(event)))
         return false;
     ++m_stats.events;
+    if (event.hasData && !event.data.isEmpty()) {
+        ++m_stats.messages;
+        m_stats.lastMessageMonotonicMs = m_stats.lastWriteMonotonicMs;
+    }
     return true;
 }
 
@@ -81,6 +85,7 @@ bool SseStream::sendHeartbeat()
     if (!write(Sse::comment(QByteArray("heartbeat " + QByteArray::number(sequence)))))
         return false;
     m_stats.heartbeats = sequence;
+    m_stats.lastHeartbeatMonotonicMs = m_stats.lastWriteMonotonicMs;
     Q_EMIT heartbeatSent(m_id, sequence);
     return true;
 }

@@ -14,13 +14,17 @@ namespace heartline {
 enum class StreamKind { PostResponse, Standalone, Legacy };
 QString streamKindName(StreamKind kind);
 
-struct StreamStats
+// What one stream has sent so far. (The Monitor's StreamStats is the window's view of it.)
+struct SseStreamStats
 {
     qint64 openedMonotonicMs = 0;
     qint64 openedWallMs = 0;
     qint64 lastWriteMonotonicMs = 0;
+    qint64 lastHeartbeatMonotonicMs = -1; // -1 before the first
+    qint64 lastMessageMonotonicMs = -1;   // -1 before the first
     quint64 heartbeats = 0;
     quint64 events = 0;
+    quint64 messages = 0; // events that carried data (priming and retry events do not)
     quint64 bytes = 0;
 };
 
@@ -66,12 +70,15 @@ public:
     const QString &sessionId() const { return m_sessionId; }
     StreamKind kind() const { return m_kind; }
     QString peer() const { return m_exchange->peerAddress(); }
-    const StreamStats &stats() const { return m_stats; }
+    const SseStreamStats &stats() const { return m_stats; }
     qint64 bytesQueued() const { return m_exchange->bytesQueued(); }
     void setHighWaterMark(qint64 bytes) { m_highWaterBytes = bytes; }
     // When the server ends the stream on purpose, tell the client first how long to wait
     // before it reconnects (SEP-1699 `retry:`). Negative: say nothing.
     void setRetryBeforeClose(int milliseconds) { m_retryBeforeCloseMs = milliseconds; }
+    // Opened by a GET with Last-Event-ID, continuing an earlier stream of the same id.
+    void setResumed(bool resumed) { m_resumed = resumed; }
+    bool isResumed() const { return m_resumed; }
 
     static HttpHeaders responseHeaders();
 
@@ -89,12 +96,13 @@ private:
     QString m_sessionId;
     StreamKind m_kind;
     std::unique_ptr<HttpExchange> m_exchange;
-    StreamStats m_stats;
+    SseStreamStats m_stats;
     qint64 m_highWaterBytes = kDefaultHighWaterBytes;
     int m_retryBeforeCloseMs = -1;
     qint64 m_drainingSinceMs = 0;
     bool m_open = false;
     bool m_ended = false;
+    bool m_resumed = false;
 };
 
 } // namespace heartline

@@ -157,7 +157,7 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
     const QByteArray rawBody = request.body();
     const JsonRpcBody body = JsonRpc::parseBody(rawBody);
     if (RequestMetadata::isModern(body, request.value("MCP-Protocol-Version"))) {
-        handleModernPost(request, responder, corsHeaders, body, rawBody.size());
+        handleModernPost(request, responder, corsHeaders, body, rawBody);
         return;
     }
 
@@ -222,8 +222,7 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
 
     session->touch();
     for (const JsonRpcMessage &message : body.messages)
-        session->reportIncoming(message, body.isBatch ? JsonRpc::serialize(message.raw).size()
-                                                      : rawBody.size());
+        session->reportIncoming(message, body.isBatch ? JsonRpc::serialize(message.raw) : rawBody);
 
     if (requestIds.isEmpty()) {
         // Only notifications and responses: accepted, nothing to say (MUST 202, no body).
@@ -250,7 +249,7 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
 void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
                                       QHttpServerResponder &responder,
                                       const HttpHeaders &corsHeaders, const JsonRpcBody &body,
-                                      qint64 bodyBytes)
+                                      const QByteArray &rawBody)
 {
     // Any Mcp-Session-Id is ignored and none is minted or echoed (2026-07-28, "Backward
     // Compatibility"): these requests belong to no session a client can name.
@@ -291,7 +290,7 @@ void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
     auto *reply = new PostReply(std::make_unique<HttpExchange>(std::move(responder)), session,
                                 {message.id}, false, corsHeaders, session);
     session->registerReply(reply, {message.id});
-    session->serveStateless(message, bodyBytes);
+    session->serveStateless(message, rawBody);
     reply->start(m_context.config->postGraceMs);
 }
 

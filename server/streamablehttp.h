@@ -42,7 +42,7 @@ private:
                     const HttpHeaders &corsHeaders);
     void handleModernPost(const QHttpServerRequest &request, QHttpServerResponder &responder,
                           const HttpHeaders &corsHeaders, const JsonRpcBody &body,
-                          qint64 bodyBytes);
+                          const QByteArray &rawBody);
     // The inputSchema of the enabled tool a tools/call names (empty for anything else).
     QJsonObject calledToolSchema(const JsonRpcMessage &request) const;
     void handleGet(const QHttpServerRequest &request, QHttpServerResponder &responder,
