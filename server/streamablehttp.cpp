@@ -9,6 +9,7 @@
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSet>
 
@@ -87,15 +88,15 @@ void StreamableHttp::handle(const QHttpServerRequest &request, QHttpServerRespon
 
 void StreamableHttp::reject(const QHttpServerRequest &request, QHttpServerResponder &responder,
                             const HttpHeaders &corsHeaders, int status, JsonRpcCode code,
-                            const QString &message, const RequestId &id)
+                            const QString &message, const RequestId &id, const QJsonValue &data)
 {
     qCWarning(lcStreamable).noquote()
         << "rejected" << request.url().path() << "from" << request.remoteAddress().toString()
         << "with" << status << "-" << message;
     HttpHeaders headers = corsHeaders;
     headers.push_back({"Content-Type", "application/json"});
-    HttpExchange::reply(responder,
-                        {status, headers, JsonRpc::serialize(JsonRpc::error(id, code, message))});
+    HttpExchange::reply(
+        responder, {status, headers, JsonRpc::serialize(JsonRpc::error(id, code, message, data))});
 }
 
 bool StreamableHttp::checkProtocolVersionHeader(const QHttpServerRequest &request,
@@ -276,6 +277,23 @@ void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
         // No client notification means anything over HTTP in 2026-07-28 (closing a stream is
         // the cancellation): accepted and let go, as the transport rules ask.
         HttpExchange::reply(responder, {202, corsHeaders, {}});
+        return;
+    }
+    // A version header naming a revision we do not speak, with no _meta to say otherwise: the
+    // modern error with the versions to retry with, so a dual-era client can recover.
+    const QByteArray versionHeader = request.value("MCP-Protocol-Version");
+    Revision headerRevision;
+    if (!message.paramsObject()
+             .value("_meta"_L1)
+             .toObject()
+             .contains("io.modelcontextprotocol/protocolVersion"_L1)
+        && !versionHeader.isEmpty()
+        && !Revisions::parse(QString::fromLatin1(versionHeader), &headerRevision)) {
+        reject(
+            request, responder, corsHeaders, 400, JsonRpcCode::UnsupportedProtocolVersion,
+            u"Unsupported protocol version"_s, message.id,
+            QJsonObject{{"supported"_L1, QJsonArray::fromStringList(Revisions::supportedNames())},
+                        {"requested"_L1, QString::fromLatin1(versionHeader)}});
         return;
     }
     const QString mismatch =

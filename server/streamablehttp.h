@@ -59,7 +59,8 @@ private:
                                     const HttpHeaders &corsHeaders);
     void reject(const QHttpServerRequest &request, QHttpServerResponder &responder,
                 const HttpHeaders &corsHeaders, int status, JsonRpcCode code,
-                const QString &message, const RequestId &id = {});
+                const QString &message, const RequestId &id = {},
+                const QJsonValue &data = QJsonValue::Undefined);
 
     ServerContext m_context;
     SessionStore *m_sessions;

@@ -33,16 +33,6 @@ constexpr int kHeartbeatMs = 50;
 constexpr int kGraceMs = 20;
 constexpr char kModern[] = "2026-07-28";
 
-ServerConfig testConfig()
-{
-    ServerConfig config;
-    config.host = u"127.0.0.1"_s;
-    config.port = 0;
-    config.heartbeatMs = kHeartbeatMs;
-    config.postGraceMs = kGraceMs;
-    return config;
-}
-
 QJsonObject modernMeta(const QString &version = QString::fromLatin1(kModern))
 {
     return {{"io.modelcontextprotocol/protocolVersion"_L1, version},
@@ -201,6 +191,7 @@ private Q_SLOTS:
     void acceptsMatchingEncodedHeaders();
     void unsupportedVersionIsRecognizableModernError_data();
     void unsupportedVersionIsRecognizableModernError();
+    void unsupportedHeaderWithoutMetaIsModernError();
     void missingMetaIsInvalidParams_data();
     void missingMetaIsInvalidParams();
     void failedRequestsStay200MalformedOnesAre400_data();
@@ -223,7 +214,7 @@ private Q_SLOTS:
     void legacySessionWorksSideBySide();
 
 private:
-    bool startServer(const ServerConfig &config = testConfig());
+    bool startServer(const ServerConfig &config = loopbackConfig(kHeartbeatMs, kGraceMs));
     // Opens a subscriptions/listen stream on `client` and waits for its acknowledgement.
     QString openListen(RawHttpClient &client, const QJsonValue &id, const QJsonObject &filter);
     // Empty when no stateless session is left over (each ends with its request).
@@ -611,6 +602,22 @@ void tst_Stateless::unsupportedVersionIsRecognizableModernError()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
 
+// Only the header speaks (no _meta): an unknown version there still gets the modern error with
+// the versions to retry with, not a complaint about the missing _meta.
+void tst_Stateless::unsupportedHeaderWithoutMetaIsModernError()
+{
+    QVERIFY(startServer());
+    const HttpResponse response = postOnce(m_port, modernHeaders("tools/list", {}, "2099-12-31"),
+                                           requestBody(9, u"tools/list"_s));
+    QVERIFY2(response.status == 400, qPrintable(response.describe()));
+    QVERIFY2(response.jsonRpcErrorCode() == -32022, qPrintable(response.describe()));
+    const QJsonObject data =
+        response.jsonObject().value("error"_L1).toObject().value("data"_L1).toObject();
+    QCOMPARE(data.value("requested"_L1).toString(), u"2099-12-31"_s);
+    QVERIFY(data.value("supported"_L1).toArray().contains(QJsonValue(QLatin1StringView(kModern))));
+    QCOMPARE(response.jsonObject().value("id"_L1), QJsonValue(9));
+}
+
 void tst_Stateless::missingMetaIsInvalidParams_data()
 {
     QTest::addColumn<QByteArray>("body");
@@ -939,7 +946,7 @@ void tst_Stateless::clientClosingListenEndsSubscription()
 {
     // Heartbeats off and a second of silence: the case that would pass for a proxy's idle
     // cut on a stream that owes a response. A listener closing its stream is not that.
-    ServerConfig config = testConfig();
+    ServerConfig config = loopbackConfig(kHeartbeatMs, kGraceMs);
     config.heartbeatMs = 0;
     QVERIFY(startServer(config));
     QSignalSpy opened(m_server->monitor(), &Monitor::sessionOpened);
