@@ -7,7 +7,19 @@
 #include <QDebug>
 #include <QSignalSpy>
 
+using namespace Qt::StringLiterals;
+
 namespace heartline::testing {
+
+ServerConfig loopbackConfig(int heartbeatMs, int postGraceMs)
+{
+    ServerConfig config;
+    config.host = u"127.0.0.1"_s;
+    config.port = 0;
+    config.heartbeatMs = heartbeatMs;
+    config.postGraceMs = postGraceMs;
+    return config;
+}
 
 std::unique_ptr<HeartlineServer> startInProcessServer(const ServerConfig &config)
 {

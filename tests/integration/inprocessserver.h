@@ -6,6 +6,10 @@
 
 namespace heartline::testing {
 
+// Loopback on a free port, with the short heartbeat and POST grace the transport tests inject
+// so that keep-alives and adaptive replies happen within a test's deadline.
+ServerConfig loopbackConfig(int heartbeatMs, int postGraceMs);
+
 // The real server in this process on a free port, with the built-in tools, once the tool
 // registry's first (coalesced) list_changed has gone out - so every session a test opens
 // starts from a settled tool list and sees only the changes the test makes. Null on failure.

@@ -31,16 +31,6 @@ constexpr int kHeartbeatMs = 50;
 constexpr int kGraceMs = 20;
 constexpr char kListChanged[] = "notifications/tools/list_changed";
 
-ServerConfig testConfig()
-{
-    ServerConfig config;
-    config.host = u"127.0.0.1"_s;
-    config.port = 0;
-    config.heartbeatMs = kHeartbeatMs;
-    config.postGraceMs = kGraceMs;
-    return config;
-}
-
 bool isFinalResponse(const QJsonObject &message)
 {
     return !message.contains("method"_L1) && message.contains("id"_L1)
@@ -203,7 +193,7 @@ private Q_SLOTS:
     void metricsNameOnlyRegisteredTools();
 
 private:
-    bool startServer(const ServerConfig &config = testConfig());
+    bool startServer(const ServerConfig &config = loopbackConfig(kHeartbeatMs, kGraceMs));
     // Empty when the session still answers tools/list and no session came or went.
     QString stillServes(const McpTestSession &session, int sessionsBefore);
     // Opens the session's GET stream on `client` and waits for its head and first bytes.
@@ -620,7 +610,7 @@ void tst_StreamableHttp::allowsLoopbackBrowserOriginWithCors()
 
 void tst_StreamableHttp::answersPreflightWithoutToken()
 {
-    ServerConfig config = testConfig();
+    ServerConfig config = loopbackConfig(kHeartbeatMs, kGraceMs);
     config.token = u"preflight-token"_s;
     QVERIFY(startServer(config));
 
@@ -663,7 +653,7 @@ void tst_StreamableHttp::requiresBearerTokenWhenConfigured()
 {
     QFETCH(QByteArray, authorization);
     QFETCH(int, status);
-    ServerConfig config = testConfig();
+    ServerConfig config = loopbackConfig(kHeartbeatMs, kGraceMs);
     config.token = u"s3cret-token"_s;
     QVERIFY(startServer(config));
 
@@ -1153,7 +1143,7 @@ void tst_StreamableHttp::idleSessionExpires()
     // is open however long it stays silent; heartbeats never count as activity, so once the
     // stream closes, the session expires one timeout after the close.
     constexpr int kIdleMs = 200;
-    ServerConfig config = testConfig();
+    ServerConfig config = loopbackConfig(kHeartbeatMs, kGraceMs);
     config.sessionIdleTimeoutMs = kIdleMs;
     QVERIFY(startServer(config));
     // When the Monitor reported each session as expired (the test's clock).
@@ -1292,7 +1282,7 @@ void tst_StreamableHttp::cancelWithinGracePeriodEndsThePostAtOnce()
     // A grace period far longer than the test: the reply stays undecided (neither JSON nor a
     // stream yet) when the cancel comes.
     constexpr int kLongGraceMs = 3000;
-    ServerConfig config = testConfig();
+    ServerConfig config = loopbackConfig(kHeartbeatMs, kGraceMs);
     config.postGraceMs = kLongGraceMs;
     QVERIFY(startServer(config));
     const McpTestSession session = openSession(m_port);
