@@ -32,6 +32,13 @@ QJsonObject oneStringArgument(const QString &name, const QString &description)
             {"additionalProperties"_L1, false}};
 }
 
+// A fixture's definition: no title, output schema or annotations, as the suite expects.
+ToolDefinition fixtureDefinition(const QString &name, const QString &description,
+                                 const QJsonObject &inputSchema = noArguments())
+{
+    return {name, {}, description, inputSchema, {}, {}};
+}
+
 QString compact(const QJsonObject &object)
 {
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
@@ -171,8 +178,7 @@ constexpr char kJsonSchema202012[] = R"({
 std::shared_ptr<Tool> fixedResult(const QString &name, const QString &description,
                                   const QJsonObject &result)
 {
-    return std::make_shared<FixedResultTool>(
-        ToolDefinition{name, {}, description, noArguments(), {}, {}}, result);
+    return std::make_shared<FixedResultTool>(fixtureDefinition(name, description), result);
 }
 
 QJsonObject contentResult(const QJsonArray &content)
@@ -194,12 +200,9 @@ void FixedResultTool::call(ToolCall *call)
 
 ToolDefinition LoggingTool::definition() const
 {
-    return {u"test_tool_with_logging"_s,
-            {},
-            u"Sends three log messages at level info, 50 ms apart, before it answers"_s,
-            noArguments(),
-            {},
-            {}};
+    return fixtureDefinition(
+        u"test_tool_with_logging"_s,
+        u"Sends three log messages at level info, 50 ms apart, before it answers"_s);
 }
 
 void LoggingTool::call(ToolCall *call)
@@ -217,13 +220,10 @@ void LoggingTool::call(ToolCall *call)
 
 ToolDefinition ProgressTool::definition() const
 {
-    return {u"test_tool_with_progress"_s,
-            {},
-            u"Reports progress 0, 50 and 100 of 100, 50 ms apart, when the request carries a "
-            "progress token, then answers"_s,
-            noArguments(),
-            {},
-            {}};
+    return fixtureDefinition(
+        u"test_tool_with_progress"_s,
+        u"Reports progress 0, 50 and 100 of 100, 50 ms apart, when the request carries a "
+        "progress token, then answers"_s);
 }
 
 void ProgressTool::call(ToolCall *call)
@@ -245,13 +245,11 @@ void ProgressTool::call(ToolCall *call)
 
 ToolDefinition SamplingTool::definition() const
 {
-    return {u"test_sampling"_s,
-            {},
-            u"Asks the client's model to answer the prompt (sampling/createMessage) and returns "
-            "its answer"_s,
-            oneStringArgument(u"prompt"_s, u"The prompt to send to the client's model"_s),
-            {},
-            {}};
+    return fixtureDefinition(
+        u"test_sampling"_s,
+        u"Asks the client's model to answer the prompt (sampling/createMessage) and returns "
+        "its answer"_s,
+        oneStringArgument(u"prompt"_s, u"The prompt to send to the client's model"_s));
 }
 
 void SamplingTool::call(ToolCall *call)
@@ -286,39 +284,30 @@ ElicitationTool::ElicitationTool(const ToolDefinition &definition, FormBuilder f
 std::shared_ptr<ElicitationTool> ElicitationTool::userDetails()
 {
     return std::make_shared<ElicitationTool>(
-        ToolDefinition{u"test_elicitation"_s,
-                       {},
-                       u"Asks the user for a username and an email address "
-                       "(elicitation/create) and returns the answer"_s,
-                       oneStringArgument(u"message"_s, u"The message to show the user"_s),
-                       {},
-                       {}},
+        fixtureDefinition(u"test_elicitation"_s,
+                          u"Asks the user for a username and an email address "
+                          "(elicitation/create) and returns the answer"_s,
+                          oneStringArgument(u"message"_s, u"The message to show the user"_s)),
         &userDetailsForm, u"User response"_s);
 }
 
 std::shared_ptr<ElicitationTool> ElicitationTool::defaults()
 {
     return std::make_shared<ElicitationTool>(
-        ToolDefinition{u"test_elicitation_sep1034_defaults"_s,
-                       {},
-                       u"Asks the user for a form whose string, integer, number, enum and boolean "
-                       "fields have defaults (SEP-1034)"_s,
-                       noArguments(),
-                       {},
-                       {}},
+        fixtureDefinition(
+            u"test_elicitation_sep1034_defaults"_s,
+            u"Asks the user for a form whose string, integer, number, enum and boolean "
+            "fields have defaults (SEP-1034)"_s),
         &defaultsForm, u"Elicitation completed"_s);
 }
 
 std::shared_ptr<ElicitationTool> ElicitationTool::enums()
 {
     return std::make_shared<ElicitationTool>(
-        ToolDefinition{u"test_elicitation_sep1330_enums"_s,
-                       {},
-                       u"Asks the user for a form with untitled, titled and legacy single-select "
-                       "enums and untitled and titled multi-select enums (SEP-1330)"_s,
-                       noArguments(),
-                       {},
-                       {}},
+        fixtureDefinition(
+            u"test_elicitation_sep1330_enums"_s,
+            u"Asks the user for a form with untitled, titled and legacy single-select "
+            "enums and untitled and titled multi-select enums (SEP-1330)"_s),
         &enumsForm, u"Elicitation completed"_s);
 }
 
@@ -347,13 +336,10 @@ void ElicitationTool::call(ToolCall *call)
 
 ToolDefinition ReconnectionTool::definition() const
 {
-    return {u"test_reconnection"_s,
-            {},
-            u"Closes its SSE stream right after the priming event and answers 100 ms later, so "
-            "the client must resume with Last-Event-ID to get the result (SEP-1699)"_s,
-            noArguments(),
-            {},
-            {}};
+    return fixtureDefinition(
+        u"test_reconnection"_s,
+        u"Closes its SSE stream right after the priming event and answers 100 ms later, so "
+        "the client must resume with Last-Event-ID to get the result (SEP-1699)"_s);
 }
 
 void ReconnectionTool::call(ToolCall *call)
@@ -368,12 +354,8 @@ void ReconnectionTool::call(ToolCall *call)
 ToolDefinition JsonSchema202012Tool::definition() const
 {
     static const QJsonObject schema = QJsonDocument::fromJson(kJsonSchema202012).object();
-    return {u"json_schema_2020_12_tool"_s,
-            {},
-            u"Tool with JSON Schema 2020-12 features"_s,
-            schema,
-            {},
-            {}};
+    return fixtureDefinition(u"json_schema_2020_12_tool"_s,
+                             u"Tool with JSON Schema 2020-12 features"_s, schema);
 }
 
 void JsonSchema202012Tool::call(ToolCall *call)
