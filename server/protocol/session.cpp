@@ -678,9 +678,17 @@ void Session::handleResourceTemplatesList(const JsonRpcMessage &message)
 
 void Session::handleResourcesRead(const JsonRpcMessage &message)
 {
+    // Template matching grows with the URI; no real URI comes near this, and a 4 MB one would
+    // hold the event loop (and every other client) for seconds.
+    constexpr int kMaxUriLength = 8 * 1024;
     QString uri;
     if (!readStringParam(message, u"uri"_s, &uri))
         return;
+    if (uri.size() > kMaxUriLength) {
+        rejectMalformed(message.id, u"Invalid params: \"uri\" is longer than %1 characters"_s.arg(
+                                        kMaxUriLength));
+        return;
+    }
     QList<ResourceContents> contents;
     if (!m_resources || !m_resources->read(uri, &contents)) {
         const bool oldCode =

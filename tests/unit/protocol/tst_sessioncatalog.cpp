@@ -572,6 +572,9 @@ void tst_SessionCatalog::resourcesReadNeedsAUri_data()
     QTest::newRow("uri empty") << QJsonObject{{"uri"_L1, ""_L1}};
     QTest::newRow("uri a number") << QJsonObject{{"uri"_L1, 7}};
     QTest::newRow("uri null") << QJsonObject{{"uri"_L1, QJsonValue::Null}};
+    // Matched against templates, a huge URI would hold the event loop; refused unread.
+    QTest::newRow("uri over 8 KiB")
+        << QJsonObject{{"uri"_L1, QString(u"file:///"_s + QString(8 * 1024, u'a'))}};
 }
 
 void tst_SessionCatalog::resourcesReadNeedsAUri()
