@@ -1,0 +1,756 @@
+#include "connectionsmodel.h"
+
+#include "control.h"
+#include "displayformat.h"
+#include "monitor.h"
+#include "uitick.h"
+
+#include <QBrush>
+#include <QDateTime>
+#include <QGuiApplication>
+#include <QPalette>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+struct ConnectionsModel::StreamRow
+{
+    StreamInfo info;
+    SessionRow *session = nullptr;
+    quint64 heartbeats = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    qint64 bytesQueued = 0;
+    qint64 lastHeartbeatWallMs = 0;
+    qint64 lastMessageWallMs = 0;
+    qint64 closedWallMs = 0; // 0 while open
+    QString state;
+    bool dirty = false;
+};
+
+struct ConnectionsModel::SessionRow
+{
+    SessionInfo info;
+    bool announced = false;      // sessionOpened seen (or in the snapshot), not just a stream
+    QList<StreamRow *> children; // shown
+    QList<StreamRow *> pending;  // shown on the next tick
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 retiredHeartbeats = 0; // of streams whose rows are gone
+    qint64 lastMessageWallMs = 0;
+    qint64 closedWallMs = 0;
+    int row = -1; // in m_rows; -1 while pending
+    QString state;
+    bool dirty = false;
+};
+
+namespace {
+
+qint64 wallNow()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QString streamLabel(const StreamInfo &info)
+{
+    if (info.kind == "get"_L1)
+        return u"GET stream"_s;
+    if (info.kind == "post"_L1)
+        return u"POST stream"_s;
+    if (info.kind == "legacy"_L1)
+        return u"SSE stream (legacy)"_s;
+    return info.kind + u" stream"_s;
+}
+
+// Runs of consecutive rows for which `selected(row)` holds, as [first, last] pairs.
+template<typename Predicate>
+QList<QPair<int, int>> runs(int count, Predicate selected)
+{
+    QList<QPair<int, int>> result;
+    int first = -1;
+    for (int row = 0; row <= count; ++row) {
+        const bool in = row < count && selected(row);
+        if (in && first < 0)
+            first = row;
+        if (!in && first >= 0) {
+            result.push_back({first, row - 1});
+            first = -1;
+        }
+    }
+    return result;
+}
+
+} // namespace
+
+ConnectionsModel::ConnectionsModel(Monitor *monitor, Control *control, UiTick *tick,
+                                   QObject *parent)
+    : QAbstractItemModel(parent)
+    , m_control(control)
+    , m_nowWallMs(wallNow())
+{
+    const MonitorSnapshot snapshot = monitor->snapshot();
+    m_heartbeatIntervalMs = snapshot.heartbeatIntervalMs;
+    QList<SessionInfo> sessions = snapshot.sessions;
+    std::sort(sessions.begin(), sessions.end(), [](const SessionInfo &a, const SessionInfo &b) {
+        return a.openedWallMs < b.openedWallMs;
+    });
+    for (const SessionInfo &info : sessions) {
+        SessionRow *session = ensureSession(info.id);
+        session->info = info;
+        session->announced = true;
+    }
+    QList<StreamInfo> streams = snapshot.streams;
+    std::sort(streams.begin(), streams.end(), [](const StreamInfo &a, const StreamInfo &b) {
+        return a.openedWallMs < b.openedWallMs;
+    });
+    for (const StreamInfo &info : streams)
+        addStream(info);
+    // Nothing is attached yet: show the snapshot at once rather than on the first tick.
+    for (SessionRow *session : std::as_const(m_pendingRows)) {
+        session->row = int(m_rows.size());
+        m_rows.push_back(session);
+    }
+    m_pendingRows.clear();
+    for (SessionRow *session : std::as_const(m_rows)) {
+        session->children = session->pending;
+        session->pending.clear();
+    }
+    pollStreamStats();
+    refreshStates();
+
+    connect(monitor, &Monitor::sessionOpened, this, &ConnectionsModel::handleSessionOpened);
+    connect(monitor, &Monitor::sessionUpdated, this, &ConnectionsModel::handleSessionUpdated);
+    connect(monitor, &Monitor::sessionClosed, this, &ConnectionsModel::handleSessionClosed);
+    connect(monitor, &Monitor::streamOpened, this, &ConnectionsModel::handleStreamOpened);
+    connect(monitor, &Monitor::streamClosed, this, &ConnectionsModel::handleStreamClosed);
+    connect(monitor, &Monitor::heartbeatSent, this, &ConnectionsModel::handleHeartbeat);
+    connect(monitor, &Monitor::messageObserved, this, &ConnectionsModel::handleMessage);
+    connect(monitor, &Monitor::pingAnswered, this, &ConnectionsModel::handlePingAnswered);
+    connect(monitor, &Monitor::heartbeatIntervalChanged, this,
+            [this](int intervalMs) { m_heartbeatIntervalMs = intervalMs; });
+    connect(monitor, &Monitor::listening, this,
+            [this](const QString &, int intervalMs) { m_heartbeatIntervalMs = intervalMs; });
+    connect(tick, &UiTick::ticked, this, &ConnectionsModel::flush);
+}
+
+ConnectionsModel::~ConnectionsModel() = default;
+
+ConnectionsModel::SessionRow *ConnectionsModel::ensureSession(const QString &sessionId)
+{
+    auto it = m_sessions.find(sessionId);
+    if (it != m_sessions.end())
+        return it->second.get();
+    auto session = std::make_unique<SessionRow>();
+    session->info.id = sessionId;
+    session->info.openedWallMs = wallNow();
+    SessionRow *raw = session.get();
+    m_sessions.emplace(sessionId, std::move(session));
+    m_pendingRows.push_back(raw);
+    return raw;
+}
+
+void ConnectionsModel::addStream(const StreamInfo &info)
+{
+    if (m_streams.count(info.id) > 0)
+        return;
+    SessionRow *session = ensureSession(info.sessionId);
+    if (!session->announced && session->info.peer.isEmpty()) {
+        session->info.peer = info.peer;
+        session->info.openedWallMs = info.openedWallMs;
+    }
+    auto stream = std::make_unique<StreamRow>();
+    stream->info = info;
+    stream->session = session;
+    session->pending.push_back(stream.get());
+    session->dirty = true;
+    m_streams.emplace(info.id, std::move(stream));
+}
+
+void ConnectionsModel::handleSessionOpened(const SessionInfo &info)
+{
+    SessionRow *session = ensureSession(info.id);
+    session->info = info;
+    session->announced = true;
+    session->closedWallMs = 0;
+    session->dirty = true;
+}
+
+void ConnectionsModel::handleSessionUpdated(const SessionInfo &info)
+{
+    SessionRow *session = ensureSession(info.id);
+    session->info = info;
+    session->announced = true;
+    session->dirty = true;
+}
+
+void ConnectionsModel::handleSessionClosed(const QString &sessionId)
+{
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    SessionRow *session = it->second.get();
+    const qint64 now = wallNow();
+    session->closedWallMs = now;
+    session->dirty = true;
+    // Its streams end with it, whether or not their own closes were reported first.
+    for (const QList<StreamRow *> *list : {&session->children, &session->pending}) {
+        for (StreamRow *stream : *list) {
+            if (stream->closedWallMs == 0) {
+                stream->closedWallMs = now;
+                stream->dirty = true;
+            }
+        }
+    }
+}
+
+void ConnectionsModel::handleStreamOpened(const StreamInfo &info)
+{
+    addStream(info);
+}
+
+void ConnectionsModel::handleStreamClosed(const StreamClosedEvent &event)
+{
+    auto it = m_streams.find(event.stream.id);
+    if (it == m_streams.end())
+        return;
+    StreamRow *stream = it->second.get();
+    stream->closedWallMs = event.wallMs > 0 ? event.wallMs : wallNow();
+    stream->heartbeats = qMax<quint64>(stream->heartbeats, event.heartbeats);
+    stream->bytesQueued = 0;
+    stream->dirty = true;
+    stream->session->dirty = true;
+}
+
+void ConnectionsModel::handleHeartbeat(const HeartbeatEvent &event)
+{
+    auto it = m_streams.find(event.streamId);
+    if (it == m_streams.end())
+        return;
+    StreamRow *stream = it->second.get();
+    stream->heartbeats = qMax<quint64>(stream->heartbeats, event.sequence);
+    stream->lastHeartbeatWallMs = qMax(stream->lastHeartbeatWallMs, event.wallMs);
+    stream->dirty = true;
+    stream->session->dirty = true;
+}
+
+void ConnectionsModel::handleMessage(const MessageEvent &event)
+{
+    const bool in = event.direction == MessageEvent::Direction::In;
+    if (auto it = m_sessions.find(event.sessionId); it != m_sessions.end()) {
+        SessionRow *session = it->second.get();
+        ++(in ? session->messagesIn : session->messagesOut);
+        session->lastMessageWallMs = qMax(session->lastMessageWallMs, event.wallMs);
+        session->dirty = true;
+    }
+    if (event.streamId.isEmpty())
+        return;
+    if (auto it = m_streams.find(event.streamId); it != m_streams.end()) {
+        StreamRow *stream = it->second.get();
+        ++(in ? stream->messagesIn : stream->messagesOut);
+        stream->lastMessageWallMs = qMax(stream->lastMessageWallMs, event.wallMs);
+        stream->dirty = true;
+    }
+}
+
+void ConnectionsModel::handlePingAnswered(const QString &sessionId, qint64 roundTripMs)
+{
+    if (auto it = m_sessions.find(sessionId); it != m_sessions.end()) {
+        it->second->info.pingRttMs = roundTripMs;
+        it->second->dirty = true;
+    }
+}
+
+void ConnectionsModel::flush()
+{
+    m_nowWallMs = wallNow();
+    pollStreamStats();
+    removeExpiredRows();
+    insertPendingRows();
+    refreshStates();
+    emitChangedRows();
+}
+
+void ConnectionsModel::pollStreamStats()
+{
+    if (!m_control)
+        return;
+    const QList<StreamStats> all = m_control->streamStats();
+    for (const StreamStats &stats : all) {
+        auto it = m_streams.find(stats.streamId);
+        if (it == m_streams.end())
+            continue;
+        StreamRow *stream = it->second.get();
+        if (stream->closedWallMs != 0)
+            continue;
+        const quint64 heartbeats = qMax<quint64>(stream->heartbeats, stats.heartbeats);
+        const quint64 messagesOut = qMax<quint64>(stream->messagesOut, stats.messagesOut);
+        const qint64 lastHeartbeat = qMax(stream->lastHeartbeatWallMs, stats.lastHeartbeatWallMs);
+        const qint64 lastMessage = qMax(stream->lastMessageWallMs, stats.lastMessageWallMs);
+        if (heartbeats == stream->heartbeats && messagesOut == stream->messagesOut
+            && lastHeartbeat == stream->lastHeartbeatWallMs
+            && lastMessage == stream->lastMessageWallMs
+            && stats.bytesQueued == stream->bytesQueued) {
+            continue;
+        }
+        stream->heartbeats = heartbeats;
+        stream->messagesOut = messagesOut;
+        stream->lastHeartbeatWallMs = lastHeartbeat;
+        stream->lastMessageWallMs = lastMessage;
+        stream->bytesQueued = stats.bytesQueued;
+        stream->dirty = true;
+        stream->session->dirty = true;
+    }
+}
+
+void ConnectionsModel::refreshStates()
+{
+    for (const auto &entry : m_streams) {
+        StreamRow *stream = entry.second.get();
+        const QString state = streamState(*stream);
+        if (state != stream->state) {
+            stream->state = state;
+            stream->dirty = true;
+        }
+    }
+    for (const auto &entry : m_sessions) {
+        SessionRow *session = entry.second.get();
+        const QString state = sessionState(*session);
+        if (state != session->state) {
+            session->state = state;
+            session->dirty = true;
+        }
+    }
+}
+
+void ConnectionsModel::removeExpiredRows()
+{
+    const auto expired = [this](qint64 closedWallMs) {
+        return closedWallMs != 0 && m_nowWallMs - closedWallMs >= m_lingerMs;
+    };
+
+    // Closed streams of sessions that stay, one removal per run of rows, last run first so
+    // the earlier rows keep their numbers.
+    for (SessionRow *session : std::as_const(m_rows)) {
+        if (expired(session->closedWallMs))
+            continue;
+        const QList<StreamRow *> &children = session->children;
+        const auto gone = runs(int(children.size()),
+                               [&](int row) { return expired(children.at(row)->closedWallMs); });
+        if (gone.isEmpty())
+            continue;
+        const QModelIndex parent = createIndex(session->row, 0, nullptr);
+        for (auto run = gone.crbegin(); run != gone.crend(); ++run) {
+            beginRemoveRows(parent, run->first, run->second);
+            for (int row = run->second; row >= run->first; --row) {
+                StreamRow *stream = session->children.takeAt(row);
+                session->retiredHeartbeats += stream->heartbeats;
+                m_streams.erase(stream->info.id);
+            }
+            endRemoveRows();
+        }
+        session->dirty = true;
+    }
+    for (int i = int(m_pendingRows.size()) - 1; i >= 0; --i) {
+        SessionRow *session = m_pendingRows.at(i);
+        if (expired(session->closedWallMs)) {
+            m_pendingRows.removeAt(i);
+            destroySession(session);
+        }
+    }
+
+    const auto gone =
+        runs(int(m_rows.size()), [&](int row) { return expired(m_rows.at(row)->closedWallMs); });
+    if (gone.isEmpty())
+        return;
+    for (auto run = gone.crbegin(); run != gone.crend(); ++run) {
+        beginRemoveRows({}, run->first, run->second);
+        for (int row = run->second; row >= run->first; --row)
+            destroySession(m_rows.takeAt(row));
+        endRemoveRows();
+    }
+    renumberSessions(gone.first().first);
+}
+
+void ConnectionsModel::destroySession(SessionRow *session)
+{
+    for (const QList<StreamRow *> *list : {&session->children, &session->pending}) {
+        for (StreamRow *stream : *list)
+            m_streams.erase(stream->info.id);
+    }
+    m_sessions.erase(session->info.id);
+}
+
+void ConnectionsModel::renumberSessions(int from)
+{
+    for (int row = from; row < m_rows.size(); ++row)
+        m_rows.at(row)->row = row;
+}
+
+void ConnectionsModel::insertPendingRows()
+{
+    // Streams of sessions already shown: one insertion per session.
+    for (SessionRow *session : std::as_const(m_rows)) {
+        if (session->pending.isEmpty())
+            continue;
+        const int first = int(session->children.size());
+        beginInsertRows(createIndex(session->row, 0, nullptr), first,
+                        first + int(session->pending.size()) - 1);
+        session->children.append(session->pending);
+        session->pending.clear();
+        endInsertRows();
+    }
+    // New sessions arrive with their streams, in one insertion.
+    if (m_pendingRows.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(m_pendingRows.size()) - 1);
+    for (SessionRow *session : std::as_const(m_pendingRows)) {
+        session->row = int(m_rows.size());
+        session->children = session->pending;
+        session->pending.clear();
+        session->dirty = false;
+        m_rows.push_back(session);
+    }
+    m_pendingRows.clear();
+    endInsertRows();
+}
+
+void ConnectionsModel::emitChangedRows()
+{
+    const auto emitFor = [this](int count, auto isDirty, auto rowIndex) {
+        if (count == 0)
+            return;
+        for (const auto &run : runs(count, isDirty))
+            Q_EMIT dataChanged(rowIndex(run.first, 0), rowIndex(run.second, ColumnCount - 1));
+        // Ages move with the clock on every row.
+        Q_EMIT dataChanged(rowIndex(0, IdleAge), rowIndex(count - 1, LastHeartbeat));
+    };
+
+    emitFor(
+        int(m_rows.size()), [this](int row) { return m_rows.at(row)->dirty; },
+        [this](int row, int column) { return createIndex(row, column, nullptr); });
+    for (SessionRow *session : std::as_const(m_rows)) {
+        session->dirty = false;
+        const QList<StreamRow *> &children = session->children;
+        emitFor(
+            int(children.size()), [&children](int row) { return children.at(row)->dirty; },
+            [this, session](int row, int column) { return createIndex(row, column, session); });
+        for (StreamRow *stream : children)
+            stream->dirty = false;
+    }
+}
+
+int ConnectionsModel::idleAfterMs() const
+{
+    return m_heartbeatIntervalMs > 0 ? m_heartbeatIntervalMs : kIdleWithoutHeartbeatMs;
+}
+
+QString ConnectionsModel::streamState(const StreamRow &stream) const
+{
+    if (stream.closedWallMs != 0)
+        return u"closed"_s;
+    // A resumed stream shows as resuming while it catches up: its first interval.
+    if (stream.info.resumed
+        && m_nowWallMs - stream.info.openedWallMs < qMax(idleAfterMs(), 2 * kStreamingWindowMs))
+        return u"resuming"_s;
+    // A POST stream exists only while its response is still owed.
+    if (stream.info.kind == "post"_L1)
+        return u"streaming"_s;
+    if (stream.lastMessageWallMs > 0 && m_nowWallMs - stream.lastMessageWallMs < kStreamingWindowMs)
+        return u"streaming"_s;
+    const qint64 lastActivity = qMax(stream.lastMessageWallMs, stream.info.openedWallMs);
+    if (m_nowWallMs - lastActivity > idleAfterMs())
+        return u"idle"_s;
+    return u"open"_s;
+}
+
+QString ConnectionsModel::sessionState(const SessionRow &session) const
+{
+    if (session.closedWallMs != 0)
+        return u"closed"_s;
+    bool anyResuming = false;
+    bool anyOpen = false;
+    bool anyIdle = false;
+    for (const QList<StreamRow *> *list : {&session.children, &session.pending}) {
+        for (const StreamRow *stream : *list) {
+            if (stream->state == "streaming"_L1)
+                return u"streaming"_s;
+            anyResuming = anyResuming || stream->state == "resuming"_L1;
+            anyOpen = anyOpen || stream->state == "open"_L1;
+            anyIdle = anyIdle || stream->state == "idle"_L1;
+        }
+    }
+    if (session.lastMessageWallMs > 0
+        && m_nowWallMs - session.lastMessageWallMs < kStreamingWindowMs)
+        return u"streaming"_s;
+    if (anyResuming)
+        return u"resuming"_s;
+    if (anyOpen)
+        return u"open"_s;
+    if (anyIdle)
+        return u"idle"_s;
+    const qint64 lastActivity = qMax(session.lastMessageWallMs, session.info.openedWallMs);
+    return m_nowWallMs - lastActivity > idleAfterMs() ? u"idle"_s : u"open"_s;
+}
+
+QModelIndex ConnectionsModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (row < 0 || column < 0 || column >= ColumnCount)
+        return {};
+    if (!parent.isValid())
+        return row < m_rows.size() ? createIndex(row, column, nullptr) : QModelIndex();
+    if (parent.internalPointer() != nullptr || parent.column() != 0
+        || parent.row() >= m_rows.size())
+        return {};
+    SessionRow *session = m_rows.at(parent.row());
+    return row < session->children.size() ? createIndex(row, column, session) : QModelIndex();
+}
+
+QModelIndex ConnectionsModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid() || child.internalPointer() == nullptr)
+        return {};
+    const auto *session = static_cast<const SessionRow *>(child.internalPointer());
+    return createIndex(session->row, 0, nullptr);
+}
+
+int ConnectionsModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return int(m_rows.size());
+    if (parent.internalPointer() != nullptr || parent.column() != 0
+        || parent.row() >= m_rows.size())
+        return 0;
+    return int(m_rows.at(parent.row())->children.size());
+}
+
+int ConnectionsModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+QModelIndex ConnectionsModel::indexOfSession(const QString &sessionId) const
+{
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end() || it->second->row < 0)
+        return {};
+    return createIndex(it->second->row, 0, nullptr);
+}
+
+QModelIndex ConnectionsModel::indexOfStream(const QString &streamId) const
+{
+    auto it = m_streams.find(streamId);
+    if (it == m_streams.end())
+        return {};
+    SessionRow *session = it->second->session;
+    const int row = int(session->children.indexOf(it->second.get()));
+    if (session->row < 0 || row < 0)
+        return {};
+    return createIndex(row, 0, session);
+}
+
+QVariant ConnectionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    if (index.internalPointer() == nullptr)
+        return sessionData(*m_rows.at(index.row()), index.column(), role);
+    const auto *session = static_cast<const SessionRow *>(index.internalPointer());
+    return streamData(*session->children.at(index.row()), index.column(), role);
+}
+
+namespace {
+
+QVariant closedForeground()
+{
+    return QBrush(QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text));
+}
+
+bool isNumeric(int column)
+{
+    return column >= ConnectionsModel::Heartbeats && column <= ConnectionsModel::PingRtt;
+}
+
+} // namespace
+
+QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, int role) const
+{
+    switch (role) {
+    case SessionIdRole:
+        return session.info.id;
+    case StreamIdRole:
+        return QString();
+    case StateRole:
+        return session.state;
+    case Qt::ForegroundRole:
+        return session.closedWallMs != 0 ? closedForeground() : QVariant();
+    case Qt::TextAlignmentRole:
+        return isNumeric(column) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    case Qt::ToolTipRole:
+        if (column == Client)
+            return u"Session %1"_s.arg(session.info.id);
+        return {};
+    case Qt::DisplayRole:
+    case SortRole:
+        break;
+    default:
+        return {};
+    }
+    const bool sort = role == SortRole;
+    const qint64 lastActivity = qMax(session.lastMessageWallMs, session.info.openedWallMs);
+    qint64 lastHeartbeat = 0;
+    quint64 heartbeats = session.retiredHeartbeats;
+    qint64 bytesQueued = 0;
+    for (const QList<StreamRow *> *list : {&session.children, &session.pending}) {
+        for (const StreamRow *stream : *list) {
+            lastHeartbeat = qMax(lastHeartbeat, stream->lastHeartbeatWallMs);
+            heartbeats += stream->heartbeats;
+            bytesQueued += stream->bytesQueued;
+        }
+    }
+    switch (column) {
+    case Client: {
+        const QString name =
+            session.info.clientName.isEmpty()
+                ? u"(no client info)"_s
+                : QString(session.info.clientName + u' ' + session.info.clientVersion).trimmed();
+        return name;
+    }
+    case Transport:
+        return session.info.revision.isEmpty() ? transportKindName(session.info.transport)
+                                               : QString(transportKindName(session.info.transport)
+                                                         + u" · "_s + session.info.revision);
+    case Peer:
+        return session.info.peer;
+    case State:
+        return session.state;
+    case Opened:
+        return sort ? QVariant(session.info.openedWallMs)
+                    : QVariant(DisplayFormat::clock(session.info.openedWallMs));
+    case IdleAge:
+        return sort
+                   ? QVariant(m_nowWallMs - lastActivity)
+                   : QVariant(DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - lastActivity)));
+    case LastHeartbeat:
+        if (sort)
+            return lastHeartbeat > 0 ? m_nowWallMs - lastHeartbeat
+                                     : std::numeric_limits<qint64>::max();
+        return DisplayFormat::age(m_nowWallMs, lastHeartbeat);
+    case Heartbeats:
+        return sort ? QVariant(heartbeats) : QVariant(QString::number(heartbeats));
+    case MessagesIn:
+        return sort ? QVariant(session.messagesIn) : QVariant(QString::number(session.messagesIn));
+    case MessagesOut:
+        return sort ? QVariant(session.messagesOut)
+                    : QVariant(QString::number(session.messagesOut));
+    case BytesQueued:
+        return sort ? QVariant(bytesQueued) : QVariant(DisplayFormat::bytes(bytesQueued));
+    case PingRtt:
+        return sort ? QVariant(session.info.pingRttMs)
+                    : QVariant(DisplayFormat::milliseconds(session.info.pingRttMs));
+    default:
+        return {};
+    }
+}
+
+QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int role) const
+{
+    switch (role) {
+    case SessionIdRole:
+        return stream.info.sessionId;
+    case StreamIdRole:
+        return stream.info.id;
+    case StateRole:
+        return stream.state;
+    case Qt::ForegroundRole:
+        return stream.closedWallMs != 0 ? closedForeground() : QVariant();
+    case Qt::TextAlignmentRole:
+        return isNumeric(column) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    case Qt::ToolTipRole:
+        if (column == Client)
+            return u"Stream %1%2"_s.arg(stream.info.id,
+                                        stream.info.resumed ? u" (resumed)"_s : QString());
+        return {};
+    case Qt::DisplayRole:
+    case SortRole:
+        break;
+    default:
+        return {};
+    }
+    const bool sort = role == SortRole;
+    const qint64 lastActivity = qMax(stream.lastMessageWallMs, stream.info.openedWallMs);
+    switch (column) {
+    case Client:
+        return streamLabel(stream.info);
+    case Transport:
+        return QString();
+    case Peer:
+        return stream.info.peer;
+    case State:
+        return stream.state;
+    case Opened:
+        return sort ? QVariant(stream.info.openedWallMs)
+                    : QVariant(DisplayFormat::clock(stream.info.openedWallMs));
+    case IdleAge:
+        return sort
+                   ? QVariant(m_nowWallMs - lastActivity)
+                   : QVariant(DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - lastActivity)));
+    case LastHeartbeat:
+        if (sort)
+            return stream.lastHeartbeatWallMs > 0 ? m_nowWallMs - stream.lastHeartbeatWallMs
+                                                  : std::numeric_limits<qint64>::max();
+        return DisplayFormat::age(m_nowWallMs, stream.lastHeartbeatWallMs);
+    case Heartbeats:
+        return sort ? QVariant(stream.heartbeats) : QVariant(QString::number(stream.heartbeats));
+    case MessagesIn:
+        return sort ? QVariant(stream.messagesIn) : QVariant(QString::number(stream.messagesIn));
+    case MessagesOut:
+        return sort ? QVariant(stream.messagesOut) : QVariant(QString::number(stream.messagesOut));
+    case BytesQueued:
+        return sort ? QVariant(stream.bytesQueued)
+                    : QVariant(DisplayFormat::bytes(stream.bytesQueued));
+    case PingRtt:
+        return sort ? QVariant(qint64(-1)) : QVariant(QString());
+    default:
+        return {};
+    }
+}
+
+QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Client:
+        return tr("Client");
+    case Transport:
+        return tr("Transport");
+    case Peer:
+        return tr("Peer");
+    case State:
+        return tr("State");
+    case Opened:
+        return tr("Opened");
+    case IdleAge:
+        return tr("Idle");
+    case LastHeartbeat:
+        return tr("Last heartbeat");
+    case Heartbeats:
+        return tr("Heartbeats");
+    case MessagesIn:
+        return tr("In");
+    case MessagesOut:
+        return tr("Out");
+    case BytesQueued:
+        return tr("Queued");
+    case PingRtt:
+        return tr("Ping RTT");
+    default:
+        return {};
+    }
+}
+
+} // namespace heartline

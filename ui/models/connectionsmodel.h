@@ -1,0 +1,116 @@
+#pragma once
+
+#include "monitorevents.h"
+
+#include <QAbstractItemModel>
+#include <QList>
+
+#include <map>
+#include <memory>
+
+namespace heartline {
+
+class Control;
+class Monitor;
+class UiTick;
+
+// The connections panel: one top-level row per session, its SSE streams as children. Monitor
+// signals only update counters and mark rows dirty; the rows change for views on the UI tick,
+// with one rowsInserted per parent, one dataChanged per run of changed rows, and one more for
+// the age columns (which move with the clock). Live stream figures (bytes queued, heartbeats)
+// are polled from Control::streamStats() on the same tick. Closed rows linger greyed for
+// lingerMs(), then go.
+class ConnectionsModel final : public QAbstractItemModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionsModel)
+
+public:
+    enum Column {
+        Client,
+        Transport,
+        Peer,
+        State,
+        Opened,
+        IdleAge,
+        LastHeartbeat,
+        Heartbeats,
+        MessagesIn,
+        MessagesOut,
+        BytesQueued,
+        PingRtt,
+        ColumnCount
+    };
+    enum Role {
+        SessionIdRole = Qt::UserRole + 1,
+        StreamIdRole, // empty on session rows
+        StateRole,    // "open", "streaming", "idle", "resuming" or "closed"
+        SortRole,     // the raw number (or text) behind the displayed value
+    };
+
+    static constexpr int kDefaultLingerMs = 3000;
+    // A stream that carried a message this recently counts as streaming.
+    static constexpr int kStreamingWindowMs = 1000;
+    // With heartbeats off, a stream is idle after this long without a message.
+    static constexpr int kIdleWithoutHeartbeatMs = 15000;
+
+    ConnectionsModel(Monitor *monitor, Control *control, UiTick *tick, QObject *parent = nullptr);
+    ~ConnectionsModel() override;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    // Column 0 of a session's or a stream's row; invalid when it is not (or no longer) shown.
+    QModelIndex indexOfSession(const QString &sessionId) const;
+    QModelIndex indexOfStream(const QString &streamId) const;
+
+    int lingerMs() const { return m_lingerMs; }
+    void setLingerMs(int milliseconds) { m_lingerMs = milliseconds; }
+    int heartbeatIntervalMs() const { return m_heartbeatIntervalMs; }
+
+private:
+    struct SessionRow;
+    struct StreamRow;
+
+    SessionRow *ensureSession(const QString &sessionId);
+    void addStream(const StreamInfo &info);
+    void handleSessionOpened(const SessionInfo &info);
+    void handleSessionUpdated(const SessionInfo &info);
+    void handleSessionClosed(const QString &sessionId);
+    void handleStreamOpened(const StreamInfo &info);
+    void handleStreamClosed(const StreamClosedEvent &event);
+    void handleHeartbeat(const HeartbeatEvent &event);
+    void handleMessage(const MessageEvent &event);
+    void handlePingAnswered(const QString &sessionId, qint64 roundTripMs);
+
+    void flush();
+    void pollStreamStats();
+    void refreshStates();
+    void removeExpiredRows();
+    void insertPendingRows();
+    void emitChangedRows();
+    void renumberSessions(int from);
+    void destroySession(SessionRow *session);
+
+    QString streamState(const StreamRow &stream) const;
+    QString sessionState(const SessionRow &session) const;
+    int idleAfterMs() const;
+    QVariant sessionData(const SessionRow &session, int column, int role) const;
+    QVariant streamData(const StreamRow &stream, int column, int role) const;
+
+    Control *m_control;
+    std::map<QString, std::unique_ptr<SessionRow>> m_sessions;
+    std::map<QString, std::unique_ptr<StreamRow>> m_streams;
+    QList<SessionRow *> m_rows;        // shown, in display order
+    QList<SessionRow *> m_pendingRows; // known, shown on the next tick
+    int m_heartbeatIntervalMs = 0;
+    int m_lingerMs = kDefaultLingerMs;
+    qint64 m_nowWallMs = 0; // the clock as of the last tick: every age shown is against it
+};
+
+} // namespace heartline

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "monitorevents.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+namespace heartline {
+
+class Control;
+class Monitor;
+class UiTick;
+
+// The tools panel: one row per registered tool with a check box that enables or disables it
+// through Control, the calls, errors and mean latency seen since start, and how many of the
+// open sessions have re-listed the tools since that tool last changed (so the user can see
+// whether a client picked up a toggle). Monitor signals mark rows dirty; views hear of it on
+// the UI tick.
+class ToolsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ToolsModel)
+
+public:
+    enum Column {
+        Enabled,
+        Name,
+        Source,
+        Description,
+        Calls,
+        Errors,
+        MeanLatency,
+        Relisted,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1,
+        ToolNameRole,
+    };
+
+    ToolsModel(Monitor *monitor, Control *control, UiTick *tick, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    // The same as ticking the row's check box; false (with lastError()) when Control refuses.
+    bool setToolEnabled(const QString &name, bool enabled);
+    QString lastError() const { return m_lastError; }
+    int rowOfTool(const QString &name) const { return m_rowByName.value(name, -1); }
+
+Q_SIGNALS:
+    void toolEnabledChanged(const QString &name, bool enabled);
+
+private:
+    struct CallStats
+    {
+        quint64 calls = 0;
+        quint64 errors = 0;
+        quint64 timed = 0; // calls whose latency we saw (the snapshot only has counts)
+        qint64 totalLatencyMs = 0;
+    };
+    struct Row
+    {
+        QString name;
+        QString source;
+        QString description;
+        bool enabled = true;
+        bool dirty = false;
+    };
+
+    void reloadTools();
+    void flush();
+    void markDirty(const QString &name);
+    QVariant relistedData(const Row &row, int role) const;
+    QStringList sessionsNotRelisted(const QString &tool) const;
+
+    Control *m_control;
+    QList<Row> m_rows;
+    QHash<QString, int> m_rowByName;
+    QHash<QString, CallStats> m_stats;       // by tool; kept across registrations
+    QHash<QString, qint64> m_changedWallMs;  // by tool: its last enable/disable/registration
+    QHash<QString, QString> m_openSessions;  // id -> client name, sessions that can re-list
+    QHash<QString, qint64> m_lastListWallMs; // by session: its last tools/list
+    bool m_toolsDirty = false;
+    bool m_relistedDirty = false;
+    QString m_lastError;
+};
+
+} // namespace heartline
