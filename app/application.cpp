@@ -1,12 +1,15 @@
 #include "application.h"
 
+#include "appsettings.h"
 #include "conformancefixtures.h"
 #include "controlserver.h"
 #include "headlesslog.h"
 #include "heartlineserver.h"
 #include "mainwindow.h"
 #include "signalwatcher.h"
+#include "trayicon.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
@@ -45,6 +48,13 @@ bool Application::start(int *exitStatus)
     connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
             &Application::handleTermination);
 
+    // The window remembers what its settings dialog saved; a value given on the command line
+    // or in a config file still wins. Headless runs take only what they were told.
+    if (!m_options.headless) {
+        m_settings = std::make_unique<AppSettings>();
+        m_options.config = m_settings->mergeIntoLaunchConfig(m_options.config);
+    }
+
     m_server = std::make_unique<HeartlineServer>(m_options.config);
     m_server->registerBuiltinTools();
     if (m_options.config.conformance) {
@@ -78,9 +88,14 @@ bool Application::start(int *exitStatus)
         m_headlessLog =
             std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
     } else {
-        m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control());
+        m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control(),
+                                                m_settings.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
+        // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
+        QApplication::setQuitOnLastWindowClosed(!TrayIcon::isAvailable());
+        connect(m_window.get(), &MainWindow::quitRequested, this,
+                [this]() { handleTermination(0); });
         m_window->show();
     }
 
@@ -92,7 +107,10 @@ void Application::handleTermination(int signalNumber)
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
-    qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
+    if (signalNumber != 0)
+        qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
+    else
+        qCInfo(lcApp) << "quit from the window - shutting down";
     m_server->shutdown(kShutdownGraceMs, []() { QCoreApplication::exit(0); });
 }
 

@@ -10,6 +10,7 @@ class QFile;
 
 namespace heartline {
 
+class AppSettings;
 class ControlServer;
 class HeadlessLog;
 class HeartlineServer;
@@ -40,6 +41,7 @@ private:
     std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<ControlServer> m_controlServer;
     std::unique_ptr<HeadlessLog> m_headlessLog;
+    std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     bool m_shuttingDown = false;

@@ -1,0 +1,223 @@
+#include "appsettings.h"
+
+#include <QSettings>
+
+#include <algorithm>
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+namespace {
+
+// Every key in one place.
+namespace Key {
+const auto WindowGeometry = u"window/geometry"_s;
+const auto WindowState = u"window/state"_s;
+const auto TimelineMinutes = u"timeline/minutes"_s;
+const auto Theme = u"view/theme"_s;
+const auto DisabledTools = u"tools/disabled"_s;
+const auto ServerSaved = u"server/saved"_s;
+} // namespace Key
+
+constexpr int kDefaultTimelineMinutes = 5;
+
+// One server field the settings dialog edits: its key and how to read and write it.
+struct ServerField
+{
+    QString key;
+    std::function<QVariant(const ServerConfig &)> get;
+    std::function<void(ServerConfig *, const QVariant &)> set;
+};
+
+template<typename T>
+ServerField field(const QString &key, T ServerConfig::*member)
+{
+    return {u"server/"_s + key,
+            [member](const ServerConfig &c) { return QVariant::fromValue(c.*member); },
+            [member](ServerConfig *c, const QVariant &v) { c->*member = v.value<T>(); }};
+}
+
+const QList<ServerField> &serverFields()
+{
+    static const QList<ServerField> fields = {
+        field(u"host"_s, &ServerConfig::host),
+        field(u"port"_s, &ServerConfig::port),
+        field(u"heartbeatMs"_s, &ServerConfig::heartbeatMs),
+        field(u"token"_s, &ServerConfig::token),
+        field(u"allowedOrigins"_s, &ServerConfig::allowedOrigins),
+        field(u"allowedHosts"_s, &ServerConfig::allowedHosts),
+        field(u"sessionIdleTimeoutMs"_s, &ServerConfig::sessionIdleTimeoutMs),
+        field(u"maxConnections"_s, &ServerConfig::maxConnections),
+        field(u"maxConnectionsPerPeer"_s, &ServerConfig::maxConnectionsPerPeer),
+        field(u"maxBodyBytes"_s, &ServerConfig::maxBodyBytes),
+        field(u"rateLimitPerSecond"_s, &ServerConfig::rateLimitPerSecond),
+        field(u"rateLimitBurst"_s, &ServerConfig::rateLimitBurst),
+        field(u"streamHighWaterBytes"_s, &ServerConfig::streamHighWaterBytes),
+    };
+    return fields;
+}
+
+} // namespace
+
+AppSettings::AppSettings(QObject *parent)
+    : QObject(parent)
+    , m_settings(std::make_unique<QSettings>())
+{}
+
+AppSettings::AppSettings(const QString &filePath, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::make_unique<QSettings>(filePath, QSettings::IniFormat))
+{}
+
+AppSettings::~AppSettings() = default;
+
+QString AppSettings::filePath() const
+{
+    return m_settings->fileName();
+}
+
+QVariant AppSettings::value(const QString &key, const QVariant &fallback) const
+{
+    return m_settings->value(key, fallback);
+}
+
+void AppSettings::setValue(const QString &key, const QVariant &value)
+{
+    if (m_settings->contains(key) && m_settings->value(key) == value)
+        return;
+    m_settings->setValue(key, value);
+    Q_EMIT changed(key);
+}
+
+QByteArray AppSettings::windowGeometry() const
+{
+    return value(Key::WindowGeometry, {}).toByteArray();
+}
+
+void AppSettings::setWindowGeometry(const QByteArray &geometry)
+{
+    setValue(Key::WindowGeometry, geometry);
+}
+
+QByteArray AppSettings::windowState() const
+{
+    return value(Key::WindowState, {}).toByteArray();
+}
+
+void AppSettings::setWindowState(const QByteArray &state)
+{
+    setValue(Key::WindowState, state);
+}
+
+int AppSettings::timelineMinutes() const
+{
+    const int minutes = value(Key::TimelineMinutes, kDefaultTimelineMinutes).toInt();
+    return (minutes == 1 || minutes == 5 || minutes == 15) ? minutes : kDefaultTimelineMinutes;
+}
+
+void AppSettings::setTimelineMinutes(int minutes)
+{
+    setValue(Key::TimelineMinutes, minutes);
+}
+
+AppSettings::Theme AppSettings::theme() const
+{
+    return themeFromName(value(Key::Theme, themeName(Theme::System)).toString());
+}
+
+void AppSettings::setTheme(Theme theme)
+{
+    setValue(Key::Theme, themeName(theme));
+}
+
+QString AppSettings::themeName(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light:
+        return u"light"_s;
+    case Theme::Dark:
+        return u"dark"_s;
+    case Theme::System:
+        break;
+    }
+    return u"system"_s;
+}
+
+AppSettings::Theme AppSettings::themeFromName(const QString &name)
+{
+    if (name == "light"_L1)
+        return Theme::Light;
+    if (name == "dark"_L1)
+        return Theme::Dark;
+    return Theme::System;
+}
+
+QStringList AppSettings::disabledTools() const
+{
+    return value(Key::DisabledTools, QStringList()).toStringList();
+}
+
+void AppSettings::setDisabledTools(const QStringList &names)
+{
+    QStringList sorted = names;
+    sorted.removeDuplicates();
+    std::sort(sorted.begin(), sorted.end());
+    setValue(Key::DisabledTools, sorted);
+}
+
+void AppSettings::setToolDisabled(const QString &name, bool disabled)
+{
+    QStringList names = disabledTools();
+    if (disabled)
+        names.append(name);
+    else
+        names.removeAll(name);
+    setDisabledTools(names);
+}
+
+bool AppSettings::hasServerSettings() const
+{
+    return value(Key::ServerSaved, false).toBool();
+}
+
+ServerConfig AppSettings::serverSettings(const ServerConfig &base) const
+{
+    ServerConfig config = base;
+    if (!hasServerSettings())
+        return config;
+    for (const ServerField &f : serverFields()) {
+        if (m_settings->contains(f.key))
+            f.set(&config, m_settings->value(f.key));
+    }
+    return config;
+}
+
+void AppSettings::setServerSettings(const ServerConfig &config)
+{
+    for (const ServerField &f : serverFields())
+        setValue(f.key, f.get(config));
+    setValue(Key::ServerSaved, true);
+}
+
+ServerConfig AppSettings::mergeIntoLaunchConfig(const ServerConfig &launch) const
+{
+    if (!hasServerSettings())
+        return launch;
+    const ServerConfig defaults;
+    ServerConfig merged = launch;
+    for (const ServerField &f : serverFields()) {
+        // A value the user gave on the command line or in a config file is a deliberate choice
+        // for this run; one still at the built-in default is where the saved one belongs.
+        if (f.get(launch) == f.get(defaults) && m_settings->contains(f.key))
+            f.set(&merged, m_settings->value(f.key));
+    }
+    return merged;
+}
+
+void AppSettings::sync()
+{
+    m_settings->sync();
+}
+
+} // namespace heartline

@@ -1,0 +1,124 @@
+#include "connectionspanel.h"
+
+#include "connectionsmodel.h"
+#include "control.h"
+#include "statebadgedelegate.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, Control *control, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_control(control)
+    , m_filter(new QLineEdit(this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_view(new QTreeView(this))
+{
+    m_filter->setObjectName(u"connectionsFilter"_s);
+    m_filter->setPlaceholderText(tr("Filter by client, transport, peer or state…"));
+    m_filter->setClearButtonEnabled(true);
+
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(ConnectionsModel::SortRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterKeyColumn(-1);
+    // A stream row that matches keeps its session visible, and a matching session its streams
+    // are shown under it only when they match too: the filter finds rows, not subtrees.
+    m_proxy->setRecursiveFilteringEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+
+    m_view->setObjectName(u"connectionsView"_s);
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(ConnectionsModel::Opened, Qt::AscendingOrder);
+    m_view->setAlternatingRowColors(true);
+    m_view->setUniformRowHeights(true);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->setItemDelegateForColumn(ConnectionsModel::State,
+                                     new StateBadgeDelegate(ConnectionsModel::StateRole, m_view));
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->setColumnWidth(ConnectionsModel::Client, 220);
+    connect(m_view, &QTreeView::customContextMenuRequested, this,
+            &ConnectionsPanel::showContextMenu);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ConnectionsPanel::handleCurrentChanged);
+    // New streams show up under an expanded session.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, m_view,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (!parent.isValid()) {
+                    for (int row = first; row <= last; ++row)
+                        m_view->expand(m_proxy->index(row, 0));
+                }
+            });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_view, 1);
+}
+
+void ConnectionsPanel::setFilterText(const QString &text)
+{
+    m_filter->setText(text);
+}
+
+QString ConnectionsPanel::selectedSessionId() const
+{
+    return m_selectedSession;
+}
+
+bool ConnectionsPanel::closeSession(const QString &sessionId, QString *error)
+{
+    return m_control->closeSession(sessionId, error);
+}
+
+void ConnectionsPanel::handleCurrentChanged()
+{
+    const QModelIndex current = m_view->currentIndex();
+    const QString sessionId =
+        current.isValid() ? current.data(ConnectionsModel::SessionIdRole).toString() : QString();
+    if (sessionId == m_selectedSession)
+        return;
+    m_selectedSession = sessionId;
+    Q_EMIT sessionSelected(sessionId);
+}
+
+void ConnectionsPanel::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QString sessionId = index.data(ConnectionsModel::SessionIdRole).toString();
+    const bool closed = index.data(ConnectionsModel::StateRole).toString() == "closed"_L1;
+    QMenu menu(this);
+    QAction *close = menu.addAction(tr("Close session"));
+    close->setEnabled(!sessionId.isEmpty() && !closed);
+    QAction *copy = menu.addAction(tr("Copy session id"));
+    copy->setEnabled(!sessionId.isEmpty());
+    QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
+    if (chosen == copy) {
+        QApplication::clipboard()->setText(sessionId);
+    } else if (chosen == close) {
+        QString error;
+        if (!closeSession(sessionId, &error))
+            QMessageBox::warning(this, tr("Close session"), error);
+    }
+}
+
+} // namespace heartline

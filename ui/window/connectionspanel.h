@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTreeView;
+
+namespace heartline {
+
+class ConnectionsModel;
+class Control;
+
+// Sessions and their streams: sortable, filtered by a text box, a state badge per row, and a
+// context menu to close a session. Selecting a row picks the session the traffic view shows.
+class ConnectionsPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionsPanel)
+
+public:
+    ConnectionsPanel(ConnectionsModel *model, Control *control, QWidget *parent = nullptr);
+
+    QTreeView *view() const { return m_view; }
+    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    void setFilterText(const QString &text);
+    QString selectedSessionId() const;
+    // Closes the session through Control; false with the reason when it could not.
+    bool closeSession(const QString &sessionId, QString *error);
+
+Q_SIGNALS:
+    void sessionSelected(const QString &sessionId);
+
+private:
+    void showContextMenu(const QPoint &pos);
+    void handleCurrentChanged();
+
+    ConnectionsModel *m_model;
+    Control *m_control;
+    QLineEdit *m_filter;
+    QSortFilterProxyModel *m_proxy;
+    QTreeView *m_view;
+    QString m_selectedSession;
+};
+
+} // namespace heartline

@@ -1,0 +1,220 @@
+#include "mainwindow.h"
+
+#include "appsettings.h"
+#include "connectclientdialog.h"
+#include "connectionsmodel.h"
+#include "connectionspanel.h"
+#include "control.h"
+#include "disconnectlogmodel.h"
+#include "disconnectlogpanel.h"
+#include "livecounts.h"
+#include "monitor.h"
+#include "settingsdialog.h"
+#include "statusbar.h"
+#include "theme.h"
+#include "timelinemodel.h"
+#include "timelinepanel.h"
+#include "toolsmodel.h"
+#include "toolspanel.h"
+#include "trafficmodel.h"
+#include "trafficpanel.h"
+#include "trayicon.h"
+#include "uitick.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QIcon>
+#include <QLoggingCategory>
+#include <QMenuBar>
+#include <QSplitter>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Q_LOGGING_CATEGORY(lcWindow, "heartline.ui.window")
+
+MainWindow::MainWindow(Monitor *monitor, Control *control, AppSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_monitor(monitor)
+    , m_control(control)
+    , m_settings(settings)
+    , m_tick(new UiTick(this))
+    , m_counts(new LiveCounts(monitor, m_tick, this))
+{
+    setWindowTitle(tr("Heartline"));
+    setWindowIcon(QIcon(u":/icons/heartline.svg"_s));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    applyTheme(m_settings->theme());
+
+    // Before the tools model loads, so it starts from the choices the person made last time.
+    applySavedToolChoices();
+
+    m_connectionsModel = new ConnectionsModel(monitor, control, m_tick, this);
+    m_timelineModel = new TimelineModel(monitor, m_tick, this);
+    m_toolsModel = new ToolsModel(monitor, control, m_tick, this);
+    m_disconnectModel =
+        new DisconnectLogModel(monitor, m_tick, DisconnectLogModel::kDefaultCapacity, this);
+    m_trafficModel = new TrafficModel(monitor, m_tick, this);
+
+    m_connectionsPanel = new ConnectionsPanel(m_connectionsModel, control, this);
+    m_timelinePanel = new TimelinePanel(m_timelineModel, settings, this);
+    m_toolsPanel = new ToolsPanel(m_toolsModel, this);
+    m_disconnectPanel = new DisconnectLogPanel(m_disconnectModel, this);
+    m_trafficPanel = new TrafficPanel(m_trafficModel, this);
+
+    auto *central = new QSplitter(Qt::Vertical, this);
+    central->setObjectName(u"centralSplitter"_s);
+    central->addWidget(m_connectionsPanel);
+    central->addWidget(m_timelinePanel);
+    central->setStretchFactor(0, 3);
+    central->setStretchFactor(1, 2);
+    central->setChildrenCollapsible(false);
+    setCentralWidget(central);
+
+    addPanelDock(m_trafficPanel, tr("Traffic"), u"trafficDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget *tools =
+        addPanelDock(m_toolsPanel, tr("Tools"), u"toolsDock"_s, Qt::BottomDockWidgetArea);
+    QDockWidget *disconnects = addPanelDock(m_disconnectPanel, tr("Disconnect log"),
+                                            u"disconnectDock"_s, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(tools, disconnects);
+    tools->raise();
+
+    connect(m_connectionsPanel, &ConnectionsPanel::sessionSelected, m_trafficPanel,
+            &TrafficPanel::setSessionId);
+    connect(
+        m_toolsModel, &ToolsModel::toolEnabledChanged, m_settings,
+        [this](const QString &name, bool enabled) { m_settings->setToolDisabled(name, !enabled); });
+
+    m_statusBar = new StatusBar(m_counts, this);
+    setStatusBar(m_statusBar);
+
+    if (TrayIcon::isAvailable()) {
+        m_tray = new TrayIcon(m_counts, this);
+        connect(m_tray, &TrayIcon::showRequested, this, &MainWindow::bringToFront);
+        connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::requestQuit);
+        m_tray->show();
+    }
+
+    createMenus();
+
+    resize(1280, 800);
+    restoreGeometry(m_settings->windowGeometry());
+    restoreState(m_settings->windowState());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::applySavedToolChoices()
+{
+    const QStringList disabled = m_settings->disabledTools();
+    for (const ToolEntry &entry : m_control->tools()) {
+        const QString &name = entry.definition.name;
+        if (!disabled.contains(name) || !entry.enabled)
+            continue;
+        QString error;
+        if (!m_control->setToolEnabled(name, false, &error))
+            qCWarning(lcWindow).noquote() << "could not disable" << name << "again:" << error;
+    }
+}
+
+QDockWidget *MainWindow::addPanelDock(QWidget *panel, const QString &title, const QString &name,
+                                      Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    m_docks.push_back(dock);
+    return dock;
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    connect(file->addAction(tr("&Connect a client…")), &QAction::triggered, this,
+            &MainWindow::showConnectClientDialog);
+    QAction *settings = file->addAction(tr("&Settings…"));
+    settings->setShortcut(QKeySequence::Preferences);
+    connect(settings, &QAction::triggered, this, &MainWindow::showSettingsDialog);
+    connect(file->addAction(tr("&Export disconnect log…")), &QAction::triggered, m_disconnectPanel,
+            &DisconnectLogPanel::exportWithDialog);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &MainWindow::requestQuit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : std::as_const(m_docks))
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    auto *group = new QActionGroup(this);
+    const QList<QPair<AppSettings::Theme, QString>> choices = {
+        {AppSettings::Theme::System, tr("&System")},
+        {AppSettings::Theme::Light, tr("&Light")},
+        {AppSettings::Theme::Dark, tr("&Dark")},
+    };
+    for (const auto &[theme, label] : choices) {
+        QAction *action = themes->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(m_settings->theme() == theme);
+        action->setActionGroup(group);
+        const AppSettings::Theme chosen = theme;
+        connect(action, &QAction::triggered, this, [this, chosen]() {
+            m_settings->setTheme(chosen);
+            applyTheme(chosen);
+        });
+    }
+}
+
+void MainWindow::bringToFront()
+{
+    showNormal();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::showSettingsDialog()
+{
+    SettingsDialog dialog(m_control, m_settings, this);
+    dialog.exec();
+}
+
+void MainWindow::showConnectClientDialog()
+{
+    ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token, this);
+    dialog.exec();
+}
+
+void MainWindow::saveWindowState()
+{
+    m_settings->setWindowGeometry(saveGeometry());
+    m_settings->setWindowState(saveState());
+}
+
+void MainWindow::requestQuit()
+{
+    saveWindowState();
+    Q_EMIT quitRequested();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowState();
+    // With a tray the server keeps serving in the background; without one, closing the
+    // window is the only way to ask it to stop.
+    if (m_tray && m_tray->isVisible()) {
+        hide();
+        event->ignore();
+        return;
+    }
+    event->accept();
+    Q_EMIT quitRequested();
+}
+
+} // namespace heartline

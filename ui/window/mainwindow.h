@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QActionGroup;
+class QDockWidget;
+
+namespace heartline {
+
+class AppSettings;
+class ConnectionsModel;
+class ConnectionsPanel;
+class Control;
+class DisconnectLogModel;
+class DisconnectLogPanel;
+class LiveCounts;
+class Monitor;
+class StatusBar;
+class TimelineModel;
+class TimelinePanel;
+class ToolsModel;
+class ToolsPanel;
+class TrafficModel;
+class TrafficPanel;
+class TrayIcon;
+class UiTick;
+
+// Assembles the window: the models on one UI tick, the panels that show them, menus, the
+// status bar and the tray icon. It reads the Monitor and acts only through Control.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    MainWindow(Monitor *monitor, Control *control, AppSettings *settings,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    UiTick *uiTick() const { return m_tick; }
+    ConnectionsPanel *connectionsPanel() const { return m_connectionsPanel; }
+    TimelinePanel *timelinePanel() const { return m_timelinePanel; }
+    ToolsPanel *toolsPanel() const { return m_toolsPanel; }
+    DisconnectLogPanel *disconnectLogPanel() const { return m_disconnectPanel; }
+    TrafficPanel *trafficPanel() const { return m_trafficPanel; }
+    StatusBar *statusBarWidget() const { return m_statusBar; }
+    TrayIcon *trayIcon() const { return m_tray; }
+
+public Q_SLOTS:
+    void bringToFront();
+    void showSettingsDialog();
+    void showConnectClientDialog();
+
+Q_SIGNALS:
+    // File > Quit, the tray's Quit, or closing the window when there is no tray.
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void applySavedToolChoices();
+    void createMenus();
+    QDockWidget *addPanelDock(QWidget *panel, const QString &title, const QString &name,
+                              Qt::DockWidgetArea area);
+    void saveWindowState();
+    void requestQuit();
+
+    Monitor *m_monitor;
+    Control *m_control;
+    AppSettings *m_settings;
+    UiTick *m_tick;
+    LiveCounts *m_counts;
+    ConnectionsModel *m_connectionsModel = nullptr;
+    TimelineModel *m_timelineModel = nullptr;
+    ToolsModel *m_toolsModel = nullptr;
+    DisconnectLogModel *m_disconnectModel = nullptr;
+    TrafficModel *m_trafficModel = nullptr;
+    ConnectionsPanel *m_connectionsPanel = nullptr;
+    TimelinePanel *m_timelinePanel = nullptr;
+    ToolsPanel *m_toolsPanel = nullptr;
+    DisconnectLogPanel *m_disconnectPanel = nullptr;
+    TrafficPanel *m_trafficPanel = nullptr;
+    StatusBar *m_statusBar = nullptr;
+    TrayIcon *m_tray = nullptr;
+    QList<QDockWidget *> m_docks;
+};
+
+} // namespace heartline

@@ -1,0 +1,201 @@
+#include "settingsdialog.h"
+
+#include "appsettings.h"
+#include "control.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+namespace {
+
+constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
+
+QSpinBox *spinBox(const QString &name, int minimum, int maximum, const QString &suffix,
+                  QWidget *parent)
+{
+    auto *box = new QSpinBox(parent);
+    box->setObjectName(name);
+    box->setRange(minimum, maximum);
+    box->setSuffix(suffix);
+    box->setAccelerated(true);
+    return box;
+}
+
+QStringList lines(const QPlainTextEdit *edit)
+{
+    QStringList list;
+    for (const QString &line : edit->toPlainText().split(u'\n')) {
+        const QString trimmed = line.trimmed();
+        if (!trimmed.isEmpty())
+            list.append(trimmed);
+    }
+    return list;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(Control *control, AppSettings *settings, QWidget *parent)
+    : QDialog(parent)
+    , m_control(control)
+    , m_settings(settings)
+    , m_host(new QLineEdit(this))
+    , m_port(spinBox(u"port"_s, 0, 65535, {}, this))
+    , m_heartbeat(spinBox(u"heartbeatMs"_s, 0, kMaxHeartbeatMs, tr(" ms"), this))
+    , m_token(new QLineEdit(this))
+    , m_showToken(new QCheckBox(tr("Show"), this))
+    , m_origins(new QPlainTextEdit(this))
+    , m_hosts(new QPlainTextEdit(this))
+    , m_idleTimeout(spinBox(u"sessionIdleTimeout"_s, 1, 7 * 24 * 60, tr(" min"), this))
+    , m_maxConnections(spinBox(u"maxConnections"_s, 1, 1000000, {}, this))
+    , m_maxPerPeer(spinBox(u"maxConnectionsPerPeer"_s, 1, 1000000, {}, this))
+    , m_maxBodyKib(spinBox(u"maxBodyKib"_s, 1, 1024 * 1024, tr(" KiB"), this))
+    , m_rate(spinBox(u"rateLimitPerSecond"_s, 0, 1000000, tr(" /s"), this))
+    , m_burst(spinBox(u"rateLimitBurst"_s, 0, 1000000, {}, this))
+    , m_error(new QLabel(this))
+{
+    setWindowTitle(tr("Settings"));
+    m_host->setObjectName(u"host"_s);
+    m_token->setObjectName(u"token"_s);
+    m_origins->setObjectName(u"allowedOrigins"_s);
+    m_hosts->setObjectName(u"allowedHosts"_s);
+    m_error->setObjectName(u"error"_s);
+
+    m_port->setSpecialValueText(tr("any free port"));
+    m_heartbeat->setSpecialValueText(tr("off"));
+    m_heartbeat->setSingleStep(1000);
+    m_heartbeat->setToolTip(tr("A comment is written to every stream silent for this long, "
+                               "below the idle limit of proxies on the way (often 60 s)."));
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(tr("none: no bearer token required"));
+    connect(m_showToken, &QCheckBox::toggled, this, [this](bool show) {
+        m_token->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password);
+    });
+    m_origins->setPlaceholderText(tr("One origin per line, e.g. https://app.example.com"));
+    m_hosts->setPlaceholderText(tr("One host name per line"));
+    m_rate->setSpecialValueText(tr("off"));
+    for (QPlainTextEdit *edit : {m_origins, m_hosts})
+        edit->setMaximumHeight(fontMetrics().lineSpacing() * 5);
+
+    auto *server = new QGroupBox(tr("Server"), this);
+    auto *serverForm = new QFormLayout(server);
+    serverForm->addRow(tr("Host:"), m_host);
+    serverForm->addRow(tr("Port:"), m_port);
+    serverForm->addRow(tr("Heartbeat:"), m_heartbeat);
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(m_token, 1);
+    tokenRow->addWidget(m_showToken);
+    serverForm->addRow(tr("Bearer token:"), tokenRow);
+    serverForm->addRow(tr("Allowed origins:"), m_origins);
+    serverForm->addRow(tr("Allowed hosts:"), m_hosts);
+
+    auto *limits = new QGroupBox(tr("Limits"), this);
+    auto *limitsForm = new QFormLayout(limits);
+    limitsForm->addRow(tr("Session idle timeout:"), m_idleTimeout);
+    limitsForm->addRow(tr("Connections:"), m_maxConnections);
+    limitsForm->addRow(tr("Connections per peer:"), m_maxPerPeer);
+    limitsForm->addRow(tr("Request body:"), m_maxBodyKib);
+    limitsForm->addRow(tr("Requests per peer:"), m_rate);
+    limitsForm->addRow(tr("Burst:"), m_burst);
+
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(u"color: #c62828;"_s);
+    m_error->hide();
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(server);
+    layout->addWidget(limits);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+
+    setConfig(m_control->settings());
+}
+
+ServerConfig SettingsDialog::config() const
+{
+    ServerConfig config = m_base;
+    config.host = m_host->text().trimmed();
+    config.port = quint16(m_port->value());
+    config.heartbeatMs = m_heartbeat->value();
+    config.token = m_token->text().trimmed();
+    config.allowedOrigins = lines(m_origins);
+    config.allowedHosts = lines(m_hosts);
+    // Shown rounded (minutes, KiB): only an edited value replaces the exact one.
+    if (m_idleTimeout->value() != m_shownIdleMinutes)
+        config.sessionIdleTimeoutMs = m_idleTimeout->value() * 60 * 1000;
+    config.maxConnections = m_maxConnections->value();
+    config.maxConnectionsPerPeer = m_maxPerPeer->value();
+    if (m_maxBodyKib->value() != m_shownBodyKib)
+        config.maxBodyBytes = qint64(m_maxBodyKib->value()) * 1024;
+    config.rateLimitPerSecond = m_rate->value();
+    config.rateLimitBurst = m_burst->value();
+    return config;
+}
+
+void SettingsDialog::setConfig(const ServerConfig &config)
+{
+    m_base = config;
+    m_host->setText(config.host);
+    m_port->setValue(config.port);
+    m_heartbeat->setValue(config.heartbeatMs);
+    m_token->setText(config.token);
+    m_origins->setPlainText(config.allowedOrigins.join(u'\n'));
+    m_hosts->setPlainText(config.allowedHosts.join(u'\n'));
+    m_idleTimeout->setValue(config.sessionIdleTimeoutMs / (60 * 1000));
+    m_maxConnections->setValue(config.maxConnections);
+    m_maxPerPeer->setValue(config.maxConnectionsPerPeer);
+    m_maxBodyKib->setValue(int(qMin<qint64>(config.maxBodyBytes / 1024, m_maxBodyKib->maximum())));
+    m_rate->setValue(config.rateLimitPerSecond);
+    m_burst->setValue(config.rateLimitBurst);
+    m_shownIdleMinutes = m_idleTimeout->value();
+    m_shownBodyKib = m_maxBodyKib->value();
+}
+
+bool SettingsDialog::apply()
+{
+    const ServerConfig wanted = config();
+    if (wanted.host.isEmpty()) {
+        m_error->setText(tr("The host cannot be empty."));
+        m_error->show();
+        return false;
+    }
+    QString error;
+    if (!m_control->applySettings(wanted, &error)) {
+        m_error->setText(tr("Not applied: %1").arg(error));
+        m_error->show();
+        return false;
+    }
+    m_error->hide();
+    m_error->clear();
+    m_settings->setServerSettings(wanted);
+    m_base = wanted;
+    return true;
+}
+
+QString SettingsDialog::lastError() const
+{
+    return m_error->text();
+}
+
+void SettingsDialog::accept()
+{
+    if (apply())
+        QDialog::accept();
+}
+
+} // namespace heartline

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
+
+namespace heartline {
+
+class AppSettings;
+class Control;
+
+// The server settings a person changes while it runs: address, heartbeat, token, allowed
+// origins and hosts, limits. OK applies them live through Control (a new address re-listens)
+// and saves them; a refusal is shown and the dialog stays open.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SettingsDialog)
+
+public:
+    SettingsDialog(Control *control, AppSettings *settings, QWidget *parent = nullptr);
+
+    // The fields shown, over the server's current settings.
+    ServerConfig config() const;
+    void setConfig(const ServerConfig &config);
+
+    // Applies and saves; false (and the reason shown) when the server refused.
+    bool apply();
+    QString lastError() const;
+
+    void accept() override;
+
+private:
+    Control *m_control;
+    AppSettings *m_settings;
+    ServerConfig m_base;
+    QLineEdit *m_host;
+    QSpinBox *m_port;
+    QSpinBox *m_heartbeat;
+    QLineEdit *m_token;
+    QCheckBox *m_showToken;
+    QPlainTextEdit *m_origins;
+    QPlainTextEdit *m_hosts;
+    QSpinBox *m_idleTimeout;
+    QSpinBox *m_maxConnections;
+    QSpinBox *m_maxPerPeer;
+    QSpinBox *m_maxBodyKib;
+    QSpinBox *m_rate;
+    QSpinBox *m_burst;
+    QLabel *m_error;
+    int m_shownIdleMinutes = 0;
+    int m_shownBodyKib = 0;
+};
+
+} // namespace heartline

@@ -1,0 +1,81 @@
+#include "statebadgedelegate.h"
+
+#include <QApplication>
+#include <QPainter>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+namespace {
+constexpr int kPadding = 8;
+constexpr int kMargin = 3;
+} // namespace
+
+StateBadgeDelegate::StateBadgeDelegate(int stateRole, QObject *parent)
+    : QStyledItemDelegate(parent)
+    , m_stateRole(stateRole)
+{}
+
+QColor StateBadgeDelegate::colorFor(const QString &state)
+{
+    // Mid-tone hues with white text: legible on light and dark palettes alike.
+    if (state == "streaming"_L1)
+        return QColor(0x2e, 0x7d, 0x32);
+    if (state == "open"_L1)
+        return QColor(0x15, 0x65, 0xc0);
+    if (state == "idle"_L1)
+        return QColor(0x75, 0x75, 0x75);
+    if (state == "resuming"_L1)
+        return QColor(0xef, 0x6c, 0x00);
+    if (state == "closed"_L1)
+        return QColor(0x9e, 0x9e, 0x9e);
+    return QColor(0x60, 0x7d, 0x8b);
+}
+
+void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                               const QModelIndex &index) const
+{
+    const QString state = index.data(m_stateRole).toString();
+    if (state.isEmpty()) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    // The row's background and selection, without the text.
+    QStyleOptionViewItem background = option;
+    initStyleOption(&background, index);
+    background.text.clear();
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
+
+    const QString text = index.data(Qt::DisplayRole).toString().isEmpty()
+                             ? state
+                             : index.data(Qt::DisplayRole).toString();
+    QFont font = option.font;
+    font.setPointSizeF(font.pointSizeF() * 0.9);
+    const QFontMetrics metrics(font);
+    const int height = qMin(option.rect.height() - 2 * kMargin, metrics.height() + 4);
+    const int width = metrics.horizontalAdvance(text) + 2 * kPadding;
+    const QRect pill(option.rect.left() + kMargin,
+                     option.rect.top() + (option.rect.height() - height) / 2, width, height);
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(colorFor(state));
+    painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
+    painter->setPen(Qt::white);
+    painter->setFont(font);
+    painter->drawText(pill, Qt::AlignCenter, text);
+    painter->restore();
+}
+
+QSize StateBadgeDelegate::sizeHint(const QStyleOptionViewItem &option,
+                                   const QModelIndex &index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    size.rwidth() += 2 * (kPadding + kMargin);
+    return size;
+}
+
+} // namespace heartline
