@@ -125,6 +125,19 @@ void HeartbeatTimeline::setWindowMinutes(int minutes)
     update();
 }
 
+void HeartbeatTimeline::scrollToLane(int index)
+{
+    if (index < 0 || index >= laneCount())
+        return;
+    updateScrollRange();
+    const int top = index * kLaneHeight;
+    const int viewHeight = height() - kHeaderHeight;
+    if (top < m_scrollBar->value())
+        m_scrollBar->setValue(top);
+    else if (top + kLaneHeight > m_scrollBar->value() + viewHeight)
+        m_scrollBar->setValue(top + kLaneHeight - viewHeight);
+}
+
 int HeartbeatTimeline::laneCount() const
 {
     return m_model->laneCount();
@@ -132,13 +145,13 @@ int HeartbeatTimeline::laneCount() const
 
 QRect HeartbeatTimeline::laneRect(int index) const
 {
-    const int right = m_scrollBar->isVisible() ? m_scrollBar->x() : width();
+    const int right = !m_scrollBar->isHidden() ? m_scrollBar->x() : width();
     return {0, kHeaderHeight + index * kLaneHeight - m_scrollBar->value(), right, kLaneHeight};
 }
 
 QRect HeartbeatTimeline::plotRect() const
 {
-    const int right = m_scrollBar->isVisible() ? m_scrollBar->x() : width();
+    const int right = !m_scrollBar->isHidden() ? m_scrollBar->x() : width();
     return QRect(QPoint(kLabelWidth + kPlotMargin, kHeaderHeight),
                  QPoint(right - kPlotMargin - 1, height() - 1));
 }
@@ -281,7 +294,7 @@ void HeartbeatTimeline::resizeEvent(QResizeEvent *event)
 
 void HeartbeatTimeline::wheelEvent(QWheelEvent *event)
 {
-    if (m_scrollBar->isVisible())
+    if (!m_scrollBar->isHidden())
         QCoreApplication::sendEvent(m_scrollBar, event);
     else
         event->ignore();

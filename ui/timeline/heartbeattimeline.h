@@ -57,6 +57,8 @@ public:
 public Q_SLOTS:
     // 1, 5 or 15 (anything from 1 to 15 works).
     void setWindowMinutes(int minutes);
+    // Scrolls just enough for the lane to be in view.
+    void scrollToLane(int index);
 
 protected:
     bool event(QEvent *event) override;
