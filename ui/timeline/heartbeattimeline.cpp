@@ -340,6 +340,22 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     const int last = std::min(count - 1, (m_scrollBar->value() + height() - viewTop) / kLaneHeight);
     for (int index = first; index <= last; ++index)
         paintLane(painter, index, now);
+    paintGrid(painter, now);
+}
+
+void HeartbeatTimeline::paintGrid(QPainter &painter, qint64 now) const
+{
+    // Over the lanes, faintly: grid lines sit at whole multiples of the step on the wall clock,
+    // so they scroll with the marks instead of staying put while everything else moves.
+    QColor gridColor = palette().color(QPalette::Mid);
+    gridColor.setAlpha(70);
+    painter.setPen(gridColor);
+    const qint64 step = axisStepMs(m_windowMs);
+    const int bottom = std::min(height(), laneRect(laneCount() - 1).bottom());
+    for (qint64 t = (now - m_windowMs) / step * step + step; t <= now; t += step) {
+        const int x = xForTime(t, now);
+        painter.drawLine(x, kHeaderHeight, x, bottom);
+    }
 }
 
 void HeartbeatTimeline::paintAxis(QPainter &painter, qint64 now) const
@@ -347,28 +363,21 @@ void HeartbeatTimeline::paintAxis(QPainter &painter, qint64 now) const
     const QRect plot = plotRect();
     const QRect header(0, 0, width(), kHeaderHeight);
     painter.fillRect(header, palette().color(QPalette::Window));
-    QColor gridColor = palette().color(QPalette::Mid);
-    gridColor.setAlpha(90);
     painter.setPen(palette().color(QPalette::WindowText));
     painter.drawText(QRect(6, 0, kLabelWidth - 6, kHeaderHeight), Qt::AlignVCenter | Qt::AlignLeft,
                      tr("Stream"));
 
-    // Grid lines sit at whole multiples of the step on the wall clock, so they scroll with the
-    // marks instead of staying put while everything else moves.
     const qint64 step = axisStepMs(m_windowMs);
     const qint64 oldest = now - m_windowMs;
     const QFontMetrics metrics = fontMetrics();
     for (qint64 t = (oldest / step + 1) * step; t <= now; t += step) {
         const int x = xForTime(t, now);
-        painter.setPen(gridColor);
-        painter.drawLine(x, kHeaderHeight, x, height());
         // The label says how long ago, rounded to the step, so it stays readable while moving.
         const qint64 ago = ((now - t) + step / 2) / step * step;
         const QString label = axisLabel(ago);
         const int textWidth = metrics.horizontalAdvance(label);
         if (x - textWidth / 2 < plot.left() || x + textWidth / 2 > plot.right() - 30)
             continue;
-        painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(QRect(x - textWidth / 2 - 2, 0, textWidth + 4, kHeaderHeight),
                          Qt::AlignCenter, label);
     }

@@ -70,6 +70,7 @@ private:
     void handleModelChanged();
     void updateScrollRange();
     void paintAxis(QPainter &painter, qint64 now) const;
+    void paintGrid(QPainter &painter, qint64 now) const;
     void paintLane(QPainter &painter, int index, qint64 now) const;
     void paintMarks(QPainter &painter, const TimelineModel::Lane &lane, const QRect &rect,
                     qint64 now) const;
