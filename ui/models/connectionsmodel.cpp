@@ -49,6 +49,8 @@ struct ConnectionsModel::SessionRow
 
 namespace {
 
+constexpr qint64 kClockJitterMs = 5;
+
 qint64 wallNow()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -287,8 +289,13 @@ void ConnectionsModel::pollStreamStats()
             continue;
         const quint64 heartbeats = qMax<quint64>(stream->heartbeats, stats.heartbeats);
         const quint64 messagesOut = qMax<quint64>(stream->messagesOut, stats.messagesOut);
-        const qint64 lastHeartbeat = qMax(stream->lastHeartbeatWallMs, stats.lastHeartbeatWallMs);
-        const qint64 lastMessage = qMax(stream->lastMessageWallMs, stats.lastMessageWallMs);
+        // Streams keep monotonic times that Control converts to wall times on every call, so
+        // the same instant can come back a millisecond apart: only a real move counts.
+        const auto later = [](qint64 known, qint64 polled) {
+            return polled > known + kClockJitterMs ? polled : known;
+        };
+        const qint64 lastHeartbeat = later(stream->lastHeartbeatWallMs, stats.lastHeartbeatWallMs);
+        const qint64 lastMessage = later(stream->lastMessageWallMs, stats.lastMessageWallMs);
         if (heartbeats == stream->heartbeats && messagesOut == stream->messagesOut
             && lastHeartbeat == stream->lastHeartbeatWallMs
             && lastMessage == stream->lastMessageWallMs
