@@ -1,0 +1,268 @@
+// What the Monitor tells the window, checked against the real server: message bodies for the
+// traffic view (cut when large), every finished tool call, and streams that resume.
+#include "heartlineserver.h"
+#include "inprocessserver.h"
+#include "mcptestsupport.h"
+#include "monitor.h"
+#include "rawhttpclient.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace heartline;
+using namespace heartline::testing;
+
+namespace {
+
+ServerConfig testConfig()
+{
+    ServerConfig config;
+    config.port = 0;
+    config.heartbeatMs = 100;
+    config.postGraceMs = 10;
+    return config;
+}
+
+QList<MessageEvent> messages(const QSignalSpy &spy)
+{
+    QList<MessageEvent> events;
+    for (const QList<QVariant> &args : spy)
+        events.append(args.first().value<MessageEvent>());
+    return events;
+}
+
+MessageEvent findMessage(const QSignalSpy &spy, MessageEvent::Direction direction,
+                         const QString &method, const QString &id)
+{
+    for (const MessageEvent &event : messages(spy)) {
+        if (event.direction == direction && event.method == method && event.id == id)
+            return event;
+    }
+    return {};
+}
+
+QList<ToolCallRecord> toolCalls(const QSignalSpy &spy)
+{
+    QList<ToolCallRecord> records;
+    for (const QList<QVariant> &args : spy)
+        records.append(args.first().value<ToolCallRecord>());
+    return records;
+}
+
+QByteArray lastEventId(const QList<SseItem> &items)
+{
+    for (auto it = items.crbegin(); it != items.crend(); ++it) {
+        if (it->isEvent() && it->hasId)
+            return it->id;
+    }
+    return {};
+}
+
+} // namespace
+
+class tst_Monitor final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void cleanup();
+
+    void messagesCarryTheirJson();
+    void bigMessagesAreCutAtTheTrafficLimit();
+    void batchMembersCarryTheirOwnJson();
+    void finishedToolCallsAreReported_data();
+    void finishedToolCallsAreReported();
+    void resumedStreamIsMarkedResumed();
+
+private:
+    bool startServer(const ServerConfig &config);
+
+    std::unique_ptr<HeartlineServer> m_server;
+    quint16 m_port = 0;
+};
+
+bool tst_Monitor::startServer(const ServerConfig &config)
+{
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
+    return m_port != 0;
+}
+
+void tst_Monitor::cleanup()
+{
+    stopInProcessServer(m_server);
+    m_port = 0;
+}
+
+void tst_Monitor::messagesCarryTheirJson()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy observed(m_server->monitor(), &Monitor::messageObserved);
+
+    const QByteArray call = toolCallBody(5, u"echo"_s, {{"message"_L1, "hello traffic"_L1}});
+    const HttpResponse reply = postOnce(m_port, session.post(), call);
+    QCOMPARE(reply.status, 200);
+
+    const MessageEvent in =
+        findMessage(observed, MessageEvent::Direction::In, u"tools/call"_s, u"5"_s);
+    QCOMPARE(in.sessionId, QString::fromLatin1(session.id));
+    QCOMPARE(in.body, call);
+    QCOMPARE(in.bytes, call.size());
+    QVERIFY(!in.bodyTruncated);
+
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !findMessage(observed, MessageEvent::Direction::Out, {}, u"5"_s).body.isEmpty(), 2000);
+    const MessageEvent out = findMessage(observed, MessageEvent::Direction::Out, {}, u"5"_s);
+    QVERIFY(!out.bodyTruncated);
+    QCOMPARE(out.bytes, out.body.size());
+    const QJsonObject answer = QJsonDocument::fromJson(out.body).object();
+    QCOMPARE(answer.value("id"_L1).toInt(), 5);
+    QCOMPARE(answer.value("result"_L1)
+                 .toObject()
+                 .value("content"_L1)
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value("text"_L1)
+                 .toString(),
+             u"hello traffic"_s);
+    // What the client received is what the traffic view shows.
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object(), answer);
+}
+
+void tst_Monitor::bigMessagesAreCutAtTheTrafficLimit()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy observed(m_server->monitor(), &Monitor::messageObserved);
+
+    const QString text(3 * kTrafficBodyLimit, u'y');
+    const QByteArray call = toolCallBody(9, u"echo"_s, {{"message"_L1, text}});
+    const HttpResponse reply = postOnce(m_port, session.post(), call);
+    QCOMPARE(reply.status, 200);
+
+    const MessageEvent in =
+        findMessage(observed, MessageEvent::Direction::In, u"tools/call"_s, u"9"_s);
+    QVERIFY(in.bodyTruncated);
+    QCOMPARE(in.bytes, call.size());
+    QCOMPARE(in.body.size(), kTrafficBodyLimit);
+    QCOMPARE(in.body, call.left(kTrafficBodyLimit));
+
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !findMessage(observed, MessageEvent::Direction::Out, {}, u"9"_s).body.isEmpty(), 2000);
+    const MessageEvent out = findMessage(observed, MessageEvent::Direction::Out, {}, u"9"_s);
+    QVERIFY(out.bodyTruncated);
+    QVERIFY(out.bytes > 3 * kTrafficBodyLimit);
+    QCOMPARE(out.body.size(), kTrafficBodyLimit);
+    QVERIFY(reply.body.startsWith(out.body));
+}
+
+void tst_Monitor::batchMembersCarryTheirOwnJson()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port, "2025-03-26");
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy observed(m_server->monitor(), &Monitor::messageObserved);
+
+    const QByteArray batch = '[' + toolCallBody(1, u"echo"_s, {{"message"_L1, "one"_L1}}) + ','
+                             + toolCallBody(2, u"echo"_s, {{"message"_L1, "two"_L1}}) + ']';
+    QCOMPARE(postOnce(m_port, session.post(), batch).status, 200);
+    for (int id = 1; id <= 2; ++id) {
+        const MessageEvent in = findMessage(observed, MessageEvent::Direction::In, u"tools/call"_s,
+                                            QString::number(id));
+        const QJsonObject message = QJsonDocument::fromJson(in.body).object();
+        QCOMPARE(message.value("id"_L1).toInt(), id);
+        QCOMPARE(in.bytes, in.body.size());
+    }
+}
+
+void tst_Monitor::finishedToolCallsAreReported_data()
+{
+    QTest::addColumn<QString>("tool");
+    QTest::addColumn<QJsonObject>("arguments");
+    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<int>("minLatencyMs");
+
+    QTest::newRow("echo") << u"echo"_s << QJsonObject{{"message"_L1, "hi"_L1}} << u"ok"_s << 0;
+    QTest::newRow("sleep") << u"sleep"_s << QJsonObject{{"ms"_L1, 150}} << u"ok"_s << 140;
+}
+
+void tst_Monitor::finishedToolCallsAreReported()
+{
+    QFETCH(QString, tool);
+    QFETCH(QJsonObject, arguments);
+    QFETCH(QString, outcome);
+    QFETCH(int, minLatencyMs);
+
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy called(m_server->monitor(), &Monitor::toolCalled);
+
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    const HttpResponse reply = postOnce(m_port, session.post(), toolCallBody(3, tool, arguments));
+    QCOMPARE(reply.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(called.size(), 1, 2000);
+
+    const ToolCallRecord record = toolCalls(called).first();
+    QCOMPARE(record.tool, tool);
+    QCOMPARE(record.outcome, outcome);
+    QCOMPARE(record.sessionId, QString::fromLatin1(session.id));
+    QVERIFY2(record.latencyMs >= minLatencyMs && record.latencyMs < 5000,
+             qPrintable(QString::number(record.latencyMs)));
+    QVERIFY(record.wallMs >= startedMs && record.wallMs <= QDateTime::currentMSecsSinceEpoch());
+    // The running totals behind /metrics still count it.
+    QCOMPARE(m_server->monitor()->snapshot().counters.toolCalls.value({tool, outcome}), 1u);
+}
+
+void tst_Monitor::resumedStreamIsMarkedResumed()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy opened(m_server->monitor(), &Monitor::streamOpened);
+    QSignalSpy closed(m_server->monitor(), &Monitor::streamClosed);
+
+    auto first = std::make_unique<RawHttpClient>(m_port);
+    QVERIFY(first->send("GET", "/mcp", session.get()));
+    QVERIFY(first->waitForSse(
+        [](const QList<SseItem> &items) { return !lastEventId(items).isEmpty(); }));
+    const QByteArray cursor = lastEventId(first->response().sse);
+    QCOMPARE(opened.size(), 1);
+    QVERIFY(!opened.first().first().value<StreamInfo>().resumed);
+    first->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 3000);
+    QVERIFY(!closed.first().first().value<StreamClosedEvent>().stream.resumed);
+
+    RawHttpClient resumed(m_port);
+    RawHeaders headers = session.get();
+    headers.push_back({"Last-Event-ID", cursor});
+    QVERIFY(resumed.send("GET", "/mcp", headers));
+    QVERIFY(resumed.waitForHead());
+    QCOMPARE(resumed.response().status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 2000);
+    const StreamInfo info = opened.at(1).first().value<StreamInfo>();
+    QVERIFY(info.resumed);
+    QCOMPARE(info.kind, u"get"_s);
+    QCOMPARE(info.id, opened.first().first().value<StreamInfo>().id);
+    bool inSnapshot = false;
+    for (const StreamInfo &stream : m_server->monitor()->snapshot().streams)
+        inSnapshot = inSnapshot || (stream.id == info.id && stream.resumed);
+    QVERIFY(inSnapshot);
+
+    resumed.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 2, 3000);
+    QVERIFY(closed.at(1).first().value<StreamClosedEvent>().stream.resumed);
+}
+
+QTEST_GUILESS_MAIN(tst_Monitor)
+#include "tst_monitor.moc"
