@@ -11,6 +11,8 @@
 #include "uitick.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void sessionClosedThroughControlLingersThenGoes();
     void messagesAreCountedPerSession();
     void burstOfEventsIsOneBatchedUpdatePerTick();
+    void twoThousandStreamsTickWithinAFrame();
 
 private:
     std::unique_ptr<ConnectionsModel> makeModel();
@@ -262,6 +265,52 @@ void tst_ConnectionsModel::burstOfEventsIsOneBatchedUpdatePerTick()
     QCOMPARE(cell(model->index(0, 0), ConnectionsModel::MessagesIn, ConnectionsModel::SortRole)
                  .toULongLong(),
              quint64(2 + kCalls));
+}
+
+void tst_ConnectionsModel::twoThousandStreamsTickWithinAFrame()
+{
+    // DESIGN.md: 2,000 streams stay responsive. A Monitor of its own, fed directly, so the
+    // figure is the model's alone.
+    Monitor monitor;
+    UiTick tick;
+    tick.setInterval(0);
+    ConnectionsModel model(&monitor, nullptr, &tick);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int s = 0; s < 200; ++s) {
+        SessionInfo session;
+        session.id = u"session-%1"_s.arg(s);
+        session.clientName = u"client"_s;
+        session.openedWallMs = now;
+        monitor.reportSessionOpened(session);
+        for (int k = 0; k < 10; ++k)
+            monitor.reportStreamOpened(
+                {u"stream-%1-%2"_s.arg(s).arg(k), session.id, u"get"_s, u"127.0.0.1"_s, now});
+    }
+    tick.tickNow();
+    QCOMPARE(model.rowCount(), 200);
+    QCOMPARE(model.rowCount(model.index(199, 0)), 10);
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    for (int round = 0; round < 5; ++round) {
+        for (int s = 0; s < 200; ++s) {
+            for (int k = 0; k < 10; ++k)
+                monitor.reportHeartbeat({u"stream-%1-%2"_s.arg(s).arg(k), u"session-%1"_s.arg(s),
+                                         quint64(round + 1), now + round});
+        }
+    }
+    QElapsedTimer timer;
+    timer.start();
+    tick.tickNow();
+    const qint64 elapsed = timer.elapsed();
+    qInfo() << "tick over 2000 streams after 10000 heartbeats:" << elapsed << "ms,"
+            << changed.count() << "dataChanged";
+    QVERIFY2(elapsed < 250, qPrintable(QString::number(elapsed)));
+    // One run of changed rows plus the ages, at the top and under each session.
+    QCOMPARE(changed.count(), 2 * 201);
+    QCOMPARE(model.index(0, ConnectionsModel::Heartbeats, model.index(0, 0))
+                 .data(ConnectionsModel::SortRole)
+                 .toULongLong(),
+             5ULL);
 }
 
 QTEST_MAIN(tst_ConnectionsModel)

@@ -11,6 +11,7 @@
 #include <QPalette>
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
