@@ -29,6 +29,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSplitter>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +47,7 @@ MainWindow::MainWindow(Monitor *monitor, Control *control, AppSettings *settings
 {
     setWindowTitle(tr("Heartline"));
     setWindowIcon(QIcon(u":/icons/heartline.svg"_s));
+    resize(1280, 800);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     applyTheme(m_settings->theme());
 
@@ -100,9 +102,15 @@ MainWindow::MainWindow(Monitor *monitor, Control *control, AppSettings *settings
 
     createMenus();
 
-    resize(1280, 800);
     restoreGeometry(m_settings->windowGeometry());
-    restoreState(m_settings->windowState());
+    if (!restoreState(m_settings->windowState())) {
+        // The connections and the timeline get most of the room until the person says
+        // otherwise; dock sizes only take once the window is laid out.
+        QTimer::singleShot(0, this, [this, tools]() {
+            resizeDocks({tools}, {200}, Qt::Vertical);
+            resizeDocks({findChild<QDockWidget *>(u"trafficDock"_s)}, {400}, Qt::Horizontal);
+        });
+    }
 }
 
 MainWindow::~MainWindow() = default;

@@ -8,7 +8,8 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 namespace {
 constexpr int kPadding = 8;
-constexpr int kMargin = 3;
+constexpr int kMargin = 3; // left and right
+constexpr int kVerticalMargin = 1;
 } // namespace
 
 StateBadgeDelegate::StateBadgeDelegate(int stateRole, QObject *parent)
@@ -52,9 +53,9 @@ void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
                              ? state
                              : index.data(Qt::DisplayRole).toString();
     QFont font = option.font;
-    font.setPointSizeF(font.pointSizeF() * 0.9);
+    font.setPointSizeF(font.pointSizeF() * 0.85);
     const QFontMetrics metrics(font);
-    const int height = qMin(option.rect.height() - 2 * kMargin, metrics.height() + 4);
+    const int height = qMin(option.rect.height() - 2 * kVerticalMargin, metrics.height() + 2);
     const int width = metrics.horizontalAdvance(text) + 2 * kPadding;
     const QRect pill(option.rect.left() + kMargin,
                      option.rect.top() + (option.rect.height() - height) / 2, width, height);
