@@ -27,7 +27,9 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QLoggingCategory>
+#include <QMetaEnum>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
@@ -154,6 +156,15 @@ struct PhaseStats
     Samples tick;
     Samples timelinePaint;
     Samples windowPaint;
+    // Where the loop's time went: event deliveries of 1 ms or more, by receiver and event type.
+    struct Cost
+    {
+        qint64 count = 0;
+        qint64 totalUs = 0;
+        qint64 maxUs = 0;
+        qint64 over16ms = 0;
+    };
+    QHash<QByteArray, Cost> slowEvents;
 
     double seconds() const { return (endNs - startNs) / 1e9; }
 };
@@ -171,6 +182,50 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override
     {
+        if (current == nullptr || m_depth > 0)
+            return timedNotify(receiver, event);
+        // The outermost delivery is what holds the loop; time it and keep the slow ones.
+        // The receiver may be gone afterwards (DeferredDelete): note what it is first.
+        const char *className = receiver->metaObject()->className();
+        const QString objectName = receiver->objectName();
+        const char *parentClassName =
+            receiver->parent() != nullptr ? receiver->parent()->metaObject()->className() : nullptr;
+        const QEvent::Type type = event->type();
+        ++m_depth;
+        QElapsedTimer timer;
+        timer.start();
+        const bool result = timedNotify(receiver, event);
+        const qint64 us = timer.nsecsElapsed() / 1000;
+        --m_depth;
+        if (us >= 1000 && current != nullptr) {
+            PhaseStats::Cost &cost =
+                current->slowEvents[describe(className, objectName, parentClassName, type)];
+            ++cost.count;
+            cost.totalUs += us;
+            cost.maxUs = std::max(cost.maxUs, us);
+            if (us >= 16000)
+                ++cost.over16ms;
+        }
+        return result;
+    }
+
+private:
+    // "Receiver class (named or parent class) / event type".
+    static QByteArray describe(const char *className, const QString &objectName,
+                               const char *parentClassName, QEvent::Type type)
+    {
+        QByteArray text = className;
+        if (!objectName.isEmpty())
+            text += " \"" + objectName.toUtf8() + '"';
+        else if (parentClassName != nullptr)
+            text += QByteArray(" in ") + parentClassName;
+        const char *typeName = QMetaEnum::fromType<QEvent::Type>().valueToKey(type);
+        return text + " / "
+               + (typeName != nullptr ? QByteArray(typeName) : QByteArray::number(type));
+    }
+
+    bool timedNotify(QObject *receiver, QEvent *event)
+    {
         const QEvent::Type type = event->type();
         const bool timelinePaint = type == QEvent::Paint && receiver == timeline;
         const bool windowPaint =
@@ -184,6 +239,8 @@ public:
             .add(timer.nsecsElapsed() / 1000);
         return result;
     }
+
+    int m_depth = 0;
 };
 
 } // namespace
@@ -270,6 +327,7 @@ int main(int argc, char *argv[])
     // Event-loop lag: how much later than its interval each firing of a 10 ms timer comes.
     constexpr int kProbeMs = 10;
     QTimer probe;
+    probe.setObjectName(u"bench lag probe"_s);
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(kProbeMs);
     qint64 lastProbeNs = clock.nsecsElapsed();
@@ -285,6 +343,7 @@ int main(int argc, char *argv[])
     heartline::UiTick *tick = window.uiTick();
     tick->setInterval(0);
     QTimer ticker;
+    ticker.setObjectName(u"bench UI tick (all models flush)"_s);
     ticker.setInterval(parser.value(u"tick-ms"_s).toInt());
     QObject::connect(&ticker, &QTimer::timeout, [&]() {
         QElapsedTimer timer;
@@ -397,6 +456,19 @@ int main(int argc, char *argv[])
                     "%.0f%% of %d cores; load average at the end %s\n",
                     100.0 * (s.cpuEnd - s.cpuStart) / seconds, loadCpu.constData(),
                     100.0 * machineBusy, cores, s.loadAverageEnd.constData());
+        std::vector<std::pair<QByteArray, PhaseStats::Cost>> slow;
+        for (auto it = s.slowEvents.cbegin(); it != s.slowEvents.cend(); ++it)
+            slow.emplace_back(it.key(), it.value());
+        std::sort(slow.begin(), slow.end(),
+                  [](const auto &a, const auto &b) { return a.second.totalUs > b.second.totalUs; });
+        if (!slow.empty())
+            std::printf("    event deliveries of >= 1 ms, by total time:\n");
+        for (size_t k = 0; k < std::min<size_t>(slow.size(), 6); ++k) {
+            const PhaseStats::Cost &c = slow[k].second;
+            std::printf("      %7.1f ms in %5lld, max %6.1f ms, %3lld over 16 ms: %s\n",
+                        c.totalUs / 1000.0, (long long)c.count, c.maxUs / 1000.0,
+                        (long long)c.over16ms, slow[k].first.constData());
+        }
     }
 
     const PhaseStats &steady = phases[size_t(Phase::Steady)];
