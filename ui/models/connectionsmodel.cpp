@@ -582,6 +582,52 @@ bool isNumeric(int column)
     return column >= ConnectionsModel::Heartbeats && column <= ConnectionsModel::PingRtt;
 }
 
+// The time and count columns, which session and stream rows show alike from their own figures.
+struct RowFigures
+{
+    qint64 openedWallMs = 0;
+    qint64 lastActivityWallMs = 0;
+    qint64 lastHeartbeatWallMs = 0;
+    quint64 heartbeats = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    qint64 bytesQueued = 0;
+    qint64 pingRttMs = -1; // none
+};
+
+QVariant figureData(const RowFigures &figures, int column, bool sort, qint64 nowWallMs)
+{
+    switch (column) {
+    case ConnectionsModel::Opened:
+        return sort ? QVariant(figures.openedWallMs)
+                    : QVariant(DisplayFormat::clock(figures.openedWallMs));
+    case ConnectionsModel::IdleAge:
+        return sort ? QVariant(nowWallMs - figures.lastActivityWallMs)
+                    : QVariant(DisplayFormat::duration(
+                        qMax<qint64>(0, nowWallMs - figures.lastActivityWallMs)));
+    case ConnectionsModel::LastHeartbeat:
+        if (sort)
+            return figures.lastHeartbeatWallMs > 0 ? nowWallMs - figures.lastHeartbeatWallMs
+                                                   : std::numeric_limits<qint64>::max();
+        return DisplayFormat::age(nowWallMs, figures.lastHeartbeatWallMs);
+    case ConnectionsModel::Heartbeats:
+        return sort ? QVariant(figures.heartbeats) : QVariant(QString::number(figures.heartbeats));
+    case ConnectionsModel::MessagesIn:
+        return sort ? QVariant(figures.messagesIn) : QVariant(QString::number(figures.messagesIn));
+    case ConnectionsModel::MessagesOut:
+        return sort ? QVariant(figures.messagesOut)
+                    : QVariant(QString::number(figures.messagesOut));
+    case ConnectionsModel::BytesQueued:
+        return sort ? QVariant(figures.bytesQueued)
+                    : QVariant(DisplayFormat::bytes(figures.bytesQueued));
+    case ConnectionsModel::PingRtt:
+        return sort ? QVariant(figures.pingRttMs)
+                    : QVariant(DisplayFormat::milliseconds(figures.pingRttMs));
+    default:
+        return {};
+    }
+}
+
 } // namespace
 
 QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, int role) const
@@ -607,18 +653,21 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
     default:
         return {};
     }
-    const bool sort = role == SortRole;
-    const qint64 lastActivity = qMax(session.lastMessageWallMs, session.info.openedWallMs);
-    qint64 lastHeartbeat = 0;
-    quint64 heartbeats = session.retiredHeartbeats;
-    qint64 bytesQueued = 0;
+    RowFigures figures;
+    figures.openedWallMs = session.info.openedWallMs;
+    figures.lastActivityWallMs = qMax(session.lastMessageWallMs, session.info.openedWallMs);
+    figures.heartbeats = session.retiredHeartbeats;
     for (const QList<StreamRow *> *list : {&session.children, &session.pending}) {
         for (const StreamRow *stream : *list) {
-            lastHeartbeat = qMax(lastHeartbeat, stream->lastHeartbeatWallMs);
-            heartbeats += stream->heartbeats;
-            bytesQueued += stream->bytesQueued;
+            figures.lastHeartbeatWallMs =
+                qMax(figures.lastHeartbeatWallMs, stream->lastHeartbeatWallMs);
+            figures.heartbeats += stream->heartbeats;
+            figures.bytesQueued += stream->bytesQueued;
         }
     }
+    figures.messagesIn = session.messagesIn;
+    figures.messagesOut = session.messagesOut;
+    figures.pingRttMs = session.info.pingRttMs;
     switch (column) {
     case Client: {
         const QString name =
@@ -635,32 +684,8 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
         return session.info.peer;
     case State:
         return session.state;
-    case Opened:
-        return sort ? QVariant(session.info.openedWallMs)
-                    : QVariant(DisplayFormat::clock(session.info.openedWallMs));
-    case IdleAge:
-        return sort
-                   ? QVariant(m_nowWallMs - lastActivity)
-                   : QVariant(DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - lastActivity)));
-    case LastHeartbeat:
-        if (sort)
-            return lastHeartbeat > 0 ? m_nowWallMs - lastHeartbeat
-                                     : std::numeric_limits<qint64>::max();
-        return DisplayFormat::age(m_nowWallMs, lastHeartbeat);
-    case Heartbeats:
-        return sort ? QVariant(heartbeats) : QVariant(QString::number(heartbeats));
-    case MessagesIn:
-        return sort ? QVariant(session.messagesIn) : QVariant(QString::number(session.messagesIn));
-    case MessagesOut:
-        return sort ? QVariant(session.messagesOut)
-                    : QVariant(QString::number(session.messagesOut));
-    case BytesQueued:
-        return sort ? QVariant(bytesQueued) : QVariant(DisplayFormat::bytes(bytesQueued));
-    case PingRtt:
-        return sort ? QVariant(session.info.pingRttMs)
-                    : QVariant(DisplayFormat::milliseconds(session.info.pingRttMs));
     default:
-        return {};
+        return figureData(figures, column, role == SortRole, m_nowWallMs);
     }
 }
 
@@ -688,8 +713,14 @@ QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int r
     default:
         return {};
     }
-    const bool sort = role == SortRole;
-    const qint64 lastActivity = qMax(stream.lastMessageWallMs, stream.info.openedWallMs);
+    RowFigures figures;
+    figures.openedWallMs = stream.info.openedWallMs;
+    figures.lastActivityWallMs = qMax(stream.lastMessageWallMs, stream.info.openedWallMs);
+    figures.lastHeartbeatWallMs = stream.lastHeartbeatWallMs;
+    figures.heartbeats = stream.heartbeats;
+    figures.messagesIn = stream.messagesIn;
+    figures.messagesOut = stream.messagesOut;
+    figures.bytesQueued = stream.bytesQueued;
     switch (column) {
     case Client:
         return streamLabel(stream.info);
@@ -699,31 +730,8 @@ QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int r
         return stream.info.peer;
     case State:
         return stream.state;
-    case Opened:
-        return sort ? QVariant(stream.info.openedWallMs)
-                    : QVariant(DisplayFormat::clock(stream.info.openedWallMs));
-    case IdleAge:
-        return sort
-                   ? QVariant(m_nowWallMs - lastActivity)
-                   : QVariant(DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - lastActivity)));
-    case LastHeartbeat:
-        if (sort)
-            return stream.lastHeartbeatWallMs > 0 ? m_nowWallMs - stream.lastHeartbeatWallMs
-                                                  : std::numeric_limits<qint64>::max();
-        return DisplayFormat::age(m_nowWallMs, stream.lastHeartbeatWallMs);
-    case Heartbeats:
-        return sort ? QVariant(stream.heartbeats) : QVariant(QString::number(stream.heartbeats));
-    case MessagesIn:
-        return sort ? QVariant(stream.messagesIn) : QVariant(QString::number(stream.messagesIn));
-    case MessagesOut:
-        return sort ? QVariant(stream.messagesOut) : QVariant(QString::number(stream.messagesOut));
-    case BytesQueued:
-        return sort ? QVariant(stream.bytesQueued)
-                    : QVariant(DisplayFormat::bytes(stream.bytesQueued));
-    case PingRtt:
-        return sort ? QVariant(qint64(-1)) : QVariant(QString());
     default:
-        return {};
+        return figureData(figures, column, role == SortRole, m_nowWallMs);
     }
 }
 

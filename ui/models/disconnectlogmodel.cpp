@@ -18,7 +18,7 @@ constexpr int kClosedSessionsRemembered = 1000;
 
 DisconnectLogModel::DisconnectLogModel(Monitor *monitor, UiTick *tick, int capacity,
                                        QObject *parent)
-    : QAbstractTableModel(parent)
+    : RingTableModel(parent)
     , m_capacity(qMax(1, capacity))
 {
     const MonitorSnapshot snapshot = monitor->snapshot();
@@ -56,20 +56,7 @@ void DisconnectLogModel::handleDisconnected(const DisconnectEvent &event)
 
 void DisconnectLogModel::flush()
 {
-    if (m_pending.isEmpty())
-        return;
-    const qsizetype overflow =
-        qMin(m_rows.size(), m_rows.size() + m_pending.size() - qsizetype(m_capacity));
-    if (overflow > 0) {
-        beginRemoveRows({}, 0, int(overflow) - 1);
-        m_rows.remove(0, overflow);
-        endRemoveRows();
-    }
-    const int first = int(m_rows.size());
-    beginInsertRows({}, first, first + int(m_pending.size()) - 1);
-    m_rows.append(m_pending);
-    m_pending.clear();
-    endInsertRows();
+    appendToRing(m_rows, m_pending, m_capacity);
 }
 
 QList<DisconnectEvent> DisconnectLogModel::events() const

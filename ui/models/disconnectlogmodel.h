@@ -1,8 +1,8 @@
 #pragma once
 
 #include "monitorevents.h"
+#include "ringtablemodel.h"
 
-#include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
 
@@ -14,7 +14,7 @@ class UiTick;
 // The disconnect log: every ended stream, session and turned-away request, oldest first, in a
 // ring of `capacity` rows (the oldest go when it is full). Events wait in a buffer until the
 // UI tick, which removes the overflow and inserts the newcomers in one step each.
-class DisconnectLogModel final : public QAbstractTableModel
+class DisconnectLogModel final : public RingTableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DisconnectLogModel)

@@ -11,7 +11,7 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 
 TrafficModel::TrafficModel(Monitor *monitor, UiTick *tick, QObject *parent)
-    : QAbstractTableModel(parent)
+    : RingTableModel(parent)
 {
     connect(monitor, &Monitor::messageObserved, this, &TrafficModel::handleMessage);
     connect(tick, &UiTick::ticked, this, &TrafficModel::flush);
@@ -76,20 +76,7 @@ void TrafficModel::evictSessions()
 
 void TrafficModel::flush()
 {
-    if (m_pending.isEmpty())
-        return;
-    const qsizetype overflow =
-        qMin(m_rows.size(), m_rows.size() + m_pending.size() - qsizetype(m_messagesPerSession));
-    if (overflow > 0) {
-        beginRemoveRows({}, 0, int(overflow) - 1);
-        m_rows.remove(0, overflow);
-        endRemoveRows();
-    }
-    const int first = int(m_rows.size());
-    beginInsertRows({}, first, first + int(m_pending.size()) - 1);
-    m_rows.append(m_pending);
-    m_pending.clear();
-    endInsertRows();
+    appendToRing(m_rows, m_pending, m_messagesPerSession);
 }
 
 QString TrafficModel::prettyBody(const MessageEvent &message)

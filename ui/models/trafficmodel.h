@@ -1,8 +1,8 @@
 #pragma once
 
 #include "monitorevents.h"
+#include "ringtablemodel.h"
 
-#include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
 
@@ -16,7 +16,7 @@ class UiTick;
 // picking another session shows its history at once: a ring of messagesPerSession() per
 // session, at most sessionCapacity() sessions (the longest quiet go first) and a cap on the
 // bytes kept in all. New messages of the shown session reach views on the UI tick.
-class TrafficModel final : public QAbstractTableModel
+class TrafficModel final : public RingTableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrafficModel)
