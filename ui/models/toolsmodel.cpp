@@ -112,6 +112,7 @@ void ToolsModel::reloadTools()
             {entry.definition.name, entry.source, entry.definition.description, entry.enabled});
     }
     endResetModel();
+    m_relistedDirty = true;
 }
 
 void ToolsModel::markDirty(const QString &name)
@@ -139,8 +140,12 @@ void ToolsModel::flush()
         if (dirty)
             m_rows[row].dirty = false;
     }
-    if (m_relistedDirty && !m_rows.isEmpty())
+    if (m_relistedDirty && !m_rows.isEmpty()) {
+        m_sessionsAtTick = m_openSessions.size();
+        for (Row &row : m_rows)
+            row.notRelisted = countNotRelisted(row.name);
         Q_EMIT dataChanged(index(0, Relisted), index(int(m_rows.size()) - 1, Relisted));
+    }
     m_relistedDirty = false;
 }
 
@@ -175,10 +180,21 @@ QStringList ToolsModel::sessionsNotRelisted(const QString &tool) const
     return names;
 }
 
+int ToolsModel::countNotRelisted(const QString &tool) const
+{
+    const qint64 changed = m_changedWallMs.value(tool, 0);
+    int count = 0;
+    for (auto it = m_openSessions.cbegin(); it != m_openSessions.cend(); ++it) {
+        const auto listed = m_lastListWallMs.constFind(it.key());
+        count += listed == m_lastListWallMs.cend() || *listed < changed ? 1 : 0;
+    }
+    return count;
+}
+
 QVariant ToolsModel::relistedData(const Row &row, int role) const
 {
-    const qint64 total = m_openSessions.size();
-    const qint64 relisted = total - sessionsNotRelisted(row.name).size();
+    const qint64 total = m_sessionsAtTick;
+    const qint64 relisted = qMax<qint64>(0, total - row.notRelisted);
     if (role == SortRole)
         return total == 0 ? 1.0 : double(relisted) / double(total);
     if (role == Qt::ToolTipRole) {

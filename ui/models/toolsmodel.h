@@ -72,6 +72,8 @@ private:
         QString description;
         bool enabled = true;
         bool dirty = false;
+        // Counted once per tick: a view paints the cell far more often than sessions list.
+        int notRelisted = 0;
     };
 
     void reloadTools();
@@ -79,6 +81,7 @@ private:
     void markDirty(const QString &name);
     QVariant relistedData(const Row &row, int role) const;
     QStringList sessionsNotRelisted(const QString &tool) const;
+    int countNotRelisted(const QString &tool) const;
 
     Control *m_control;
     QList<Row> m_rows;
@@ -88,7 +91,8 @@ private:
     QHash<QString, QString> m_openSessions;  // id -> client name, sessions that can re-list
     QHash<QString, qint64> m_lastListWallMs; // by session: its last tools/list
     bool m_toolsDirty = false;
-    bool m_relistedDirty = false;
+    bool m_relistedDirty = true;
+    qsizetype m_sessionsAtTick = 0; // the total the notRelisted counts were taken against
     QString m_lastError;
 };
 
