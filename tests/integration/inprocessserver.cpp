@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 #include <QDebug>
-#include <QSignalSpy>
 
 using namespace Qt::StringLiterals;
 
@@ -41,6 +40,21 @@ void stopInProcessServer(std::unique_ptr<HeartlineServer> &server)
 {
     server.reset();
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+}
+
+InProcessServerTest::~InProcessServerTest() = default;
+
+bool InProcessServerTest::startServer(const ServerConfig &config)
+{
+    m_server = startInProcessServer(config);
+    m_port = m_server ? m_server->port() : 0;
+    return m_port != 0;
+}
+
+void InProcessServerTest::cleanup()
+{
+    stopInProcessServer(m_server);
+    m_port = 0;
 }
 
 } // namespace heartline::testing

@@ -2,6 +2,10 @@
 
 #include "heartlineserver.h"
 
+#include <QList>
+#include <QObject>
+#include <QSignalSpy>
+
 #include <memory>
 
 namespace heartline::testing {
@@ -17,5 +21,37 @@ std::unique_ptr<HeartlineServer> startInProcessServer(const ServerConfig &config
 
 // Deletes the server and everything it deferred, so the next test starts clean.
 void stopInProcessServer(std::unique_ptr<HeartlineServer> &server);
+
+// The first argument of every signal `spy` caught, as the value type the signal carries.
+template<typename T>
+QList<T> firstArguments(const QSignalSpy &spy)
+{
+    QList<T> values;
+    for (const QList<QVariant> &args : spy)
+        values.append(args.first().value<T>());
+    return values;
+}
+
+// The base of a test object whose test functions each run against a server of their own: a
+// test function starts it (startServer), and Qt Test's cleanup() stops it after each one.
+class InProcessServerTest : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(InProcessServerTest)
+
+public:
+    InProcessServerTest() = default;
+    ~InProcessServerTest() override;
+
+private Q_SLOTS:
+    void cleanup();
+
+protected:
+    // Sets m_server and m_port; false when the server did not start.
+    bool startServer(const ServerConfig &config);
+
+    std::unique_ptr<HeartlineServer> m_server;
+    quint16 m_port = 0;
+};
 
 } // namespace heartline::testing

@@ -145,4 +145,25 @@ QStringList listToolNames(quint16 port, const McpTestSession &session, QString *
     return names;
 }
 
+QByteArray lastEventId(const QList<SseItem> &items)
+{
+    for (auto it = items.crbegin(); it != items.crend(); ++it) {
+        if (it->isEvent() && it->hasId)
+            return it->id;
+    }
+    return {};
+}
+
+QString firstContentText(const QJsonObject &response)
+{
+    return response.value("result"_L1)
+        .toObject()
+        .value("content"_L1)
+        .toArray()
+        .at(0)
+        .toObject()
+        .value("text"_L1)
+        .toString();
+}
+
 } // namespace heartline::testing

@@ -53,4 +53,11 @@ HttpResponse postOnce(quint16 port, const RawHeaders &headers, const QByteArray 
 // when the answer is not a tools/list result.
 QStringList listToolNames(quint16 port, const McpTestSession &session, QString *error);
 
+// The id of the last SSE event in `items` that has one (empty when none has): the cursor a
+// client resumes from.
+QByteArray lastEventId(const QList<SseItem> &items);
+
+// The text of the first content block of a tools/call response (empty when it has none).
+QString firstContentText(const QJsonObject &response);
+
 } // namespace heartline::testing

@@ -25,11 +25,7 @@ namespace {
 
 ServerConfig testConfig()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 50;
-    config.postGraceMs = 10;
-    return config;
+    return loopbackConfig(50, 10);
 }
 
 // The figures of the stream `streamId`, or a default StreamStats (empty id) when not open.
@@ -81,13 +77,11 @@ int metricsStatus(quint16 port, const QByteArray &token)
 
 } // namespace
 
-class tst_Control final : public QObject
+class tst_Control final : public InProcessServerTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void cleanup();
-
     void streamStatsFollowAnOpenGetStream();
     void streamStatsShowWhatAClientLeavesUnread();
     void newHeartbeatIntervalSpacesTheNextBeats();
@@ -99,26 +93,9 @@ private Q_SLOTS:
     void settingsSayWhatTheServerRunsWith();
 
 private:
-    bool startServer(const ServerConfig &config);
     // Opens the session's GET stream on `client`; returns its stream id (from the Monitor).
     QString openGetStream(RawHttpClient &client, const McpTestSession &session);
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Control::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Control::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QString tst_Control::openGetStream(RawHttpClient &client, const McpTestSession &session)
 {

@@ -26,10 +26,7 @@ namespace {
 
 ServerConfig testConfig()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 50;
-    return config;
+    return loopbackConfig(50, 50);
 }
 
 RawHeaders jsonHeaders()
@@ -49,13 +46,11 @@ QList<SseItem> messages(const QList<SseItem> &items)
 
 } // namespace
 
-class tst_LegacySse final : public QObject
+class tst_LegacySse final : public InProcessServerTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void cleanup();
-
     void streamStartsWithARelativeEndpoint();
     void messagesAreAcceptedAndAnsweredOnTheStream();
     void streamCarriesHeartbeatsAndListChanged();
@@ -68,28 +63,11 @@ private Q_SLOTS:
     void legacySessionIdIsNotAStreamableSession();
 
 private:
-    bool startServer(const ServerConfig &config = testConfig());
     // Opens /sse on `stream`; returns the endpoint path it names (empty on failure).
     QByteArray openStream(RawHttpClient &stream);
     HttpResponse post(const QByteArray &endpoint, const QByteArray &body,
                       const RawHeaders &headers = jsonHeaders());
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_LegacySse::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_LegacySse::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QByteArray tst_LegacySse::openStream(RawHttpClient &stream)
 {
@@ -114,7 +92,7 @@ HttpResponse tst_LegacySse::post(const QByteArray &endpoint, const QByteArray &b
 
 void tst_LegacySse::streamStartsWithARelativeEndpoint()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
     QCOMPARE(stream.response().status, 200);
@@ -132,7 +110,7 @@ void tst_LegacySse::streamStartsWithARelativeEndpoint()
 
 void tst_LegacySse::messagesAreAcceptedAndAnsweredOnTheStream()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
     QVERIFY(!endpoint.isEmpty());
@@ -153,15 +131,7 @@ void tst_LegacySse::messagesAreAcceptedAndAnsweredOnTheStream()
         stream.waitForSse([](const QList<SseItem> &items) { return messages(items).size() >= 2; }));
     const QJsonObject echoed = messages(stream.response().sse).at(1).message();
     QCOMPARE(echoed.value("id"_L1), QJsonValue(1));
-    QCOMPARE(echoed.value("result"_L1)
-                 .toObject()
-                 .value("content"_L1)
-                 .toArray()
-                 .first()
-                 .toObject()
-                 .value("text"_L1)
-                 .toString(),
-             u"héllo"_s);
+    QCOMPARE(firstContentText(echoed), u"héllo"_s);
 
     // Progress of a long call travels on the one stream too, before its response.
     QCOMPARE(
@@ -185,7 +155,7 @@ void tst_LegacySse::messagesAreAcceptedAndAnsweredOnTheStream()
 
 void tst_LegacySse::streamCarriesHeartbeatsAndListChanged()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
     QVERIFY(stream.waitForSse([](const QList<SseItem> &items) {
@@ -237,7 +207,7 @@ void tst_LegacySse::refusesBadPosts()
     QFETCH(QByteArray, body);
     QFETCH(int, status);
 
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
     QVERIFY(!endpoint.isEmpty());
@@ -260,7 +230,7 @@ void tst_LegacySse::refusesBadPosts()
 
 void tst_LegacySse::otherMethodsAreNotAllowed()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const HttpResponse postToSse =
         RawHttpClient(m_port).request("POST", "/sse", jsonHeaders(), "{}");
     QCOMPARE(postToSse.status, 405);
@@ -272,7 +242,7 @@ void tst_LegacySse::otherMethodsAreNotAllowed()
 
 void tst_LegacySse::foreignOriginIsForbidden()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const HttpResponse refused = RawHttpClient(m_port).request(
         "GET", "/sse",
         {{"Accept", "text/event-stream"}, {"Origin", "http://localhost.evil.example"}});
@@ -282,7 +252,7 @@ void tst_LegacySse::foreignOriginIsForbidden()
 
 void tst_LegacySse::sessionEndsWithItsStream()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
@@ -325,7 +295,7 @@ void tst_LegacySse::queryTokenCarriesOverToTheEndpoint()
 
 void tst_LegacySse::legacySessionIdIsNotAStreamableSession()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     RawHttpClient stream(m_port);
     const QByteArray endpoint = openStream(stream);
     const QByteArray id = endpoint.mid(endpoint.indexOf('=') + 1);

@@ -24,30 +24,16 @@ namespace {
 
 ServerConfig testConfig()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 100;
-    config.postGraceMs = 10;
-    return config;
-}
-
-QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
-{
-    QList<DisconnectEvent> events;
-    for (const QList<QVariant> &args : spy)
-        events.append(args.first().value<DisconnectEvent>());
-    return events;
+    return loopbackConfig(100, 10);
 }
 
 } // namespace
 
-class tst_Liveness final : public QObject
+class tst_Liveness final : public InProcessServerTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void cleanup();
-
     void answeredPingsRecordTheRoundTrip();
     void unansweredPingEndsTheSessionAsUnresponsive();
     void noPingWithoutAStreamToCarryIt();
@@ -57,29 +43,12 @@ private Q_SLOTS:
     void aBurstPastTheHighWaterMarkIsNotASlowConsumer();
 
 private:
-    bool startServer(const ServerConfig &config);
     // Starts a long silent call (no progress) and drops its stream the way a proxy does,
     // after `silenceMs`; returns how the Monitor recorded the end of that stream.
     DisconnectEvent cutSilentCallAfter(int silenceMs);
     // Opens the GET stream and waits for the ping request on it; returns its id.
     QJsonValue awaitPing(RawHttpClient &stream, const McpTestSession &session);
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Liveness::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Liveness::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QJsonValue tst_Liveness::awaitPing(RawHttpClient &stream, const McpTestSession &session)
 {
@@ -150,7 +119,7 @@ void tst_Liveness::unansweredPingEndsTheSessionAsUnresponsive()
     // ... and never answer it.
     QVERIFY(waitUntil([this]() { return m_server->sessions()->count() == 0; }, 3000));
     bool unresponsive = false;
-    for (const DisconnectEvent &event : disconnects(ended))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(ended))
         unresponsive =
             unresponsive
             || (event.cause == DisconnectCause::Unresponsive && event.detail.contains("300 ms"_L1));
@@ -187,7 +156,7 @@ DisconnectEvent tst_Liveness::cutSilentCallAfter(int silenceMs)
     call.closeWriteSide();
     if (!waitUntil([&ended]() { return !ended.isEmpty(); }, 3000))
         return {};
-    return disconnects(ended).first();
+    return firstArguments<DisconnectEvent>(ended).first();
 }
 
 void tst_Liveness::silentStreamCutWithHeartbeatsOffIsSuspectedProxyIdle()
@@ -223,7 +192,8 @@ void tst_Liveness::sameCutWithHeartbeatsOnIsTheClient()
     }));
     call.closeWriteSide();
     QVERIFY(waitUntil([&ended]() { return !ended.isEmpty(); }, 3000));
-    QCOMPARE(DisconnectCauses::name(disconnects(ended).first().cause), u"client_closed"_s);
+    QCOMPARE(DisconnectCauses::name(firstArguments<DisconnectEvent>(ended).first().cause),
+             u"client_closed"_s);
 }
 
 void tst_Liveness::cutWithHeartbeatsSlowerThanTheProxyIsSuspectedToo()
@@ -262,7 +232,7 @@ void tst_Liveness::aBurstPastTheHighWaterMarkIsNotASlowConsumer()
             ++answers;
     }
     QCOMPARE(answers, 61);
-    for (const DisconnectEvent &event : disconnects(ended))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(ended))
         QVERIFY2(event.cause != DisconnectCause::SlowConsumer, qPrintable(event.detail));
 }
 

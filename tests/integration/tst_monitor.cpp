@@ -22,83 +22,33 @@ namespace {
 
 ServerConfig testConfig()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 100;
-    config.postGraceMs = 10;
-    return config;
-}
-
-QList<MessageEvent> messages(const QSignalSpy &spy)
-{
-    QList<MessageEvent> events;
-    for (const QList<QVariant> &args : spy)
-        events.append(args.first().value<MessageEvent>());
-    return events;
+    return loopbackConfig(100, 10);
 }
 
 MessageEvent findMessage(const QSignalSpy &spy, MessageEvent::Direction direction,
                          const QString &method, const QString &id)
 {
-    for (const MessageEvent &event : messages(spy)) {
+    for (const MessageEvent &event : firstArguments<MessageEvent>(spy)) {
         if (event.direction == direction && event.method == method && event.id == id)
             return event;
     }
     return {};
 }
 
-QList<ToolCallRecord> toolCalls(const QSignalSpy &spy)
-{
-    QList<ToolCallRecord> records;
-    for (const QList<QVariant> &args : spy)
-        records.append(args.first().value<ToolCallRecord>());
-    return records;
-}
-
-QByteArray lastEventId(const QList<SseItem> &items)
-{
-    for (auto it = items.crbegin(); it != items.crend(); ++it) {
-        if (it->isEvent() && it->hasId)
-            return it->id;
-    }
-    return {};
-}
-
 } // namespace
 
-class tst_Monitor final : public QObject
+class tst_Monitor final : public InProcessServerTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void cleanup();
-
     void messagesCarryTheirJson();
     void bigMessagesAreCutAtTheTrafficLimit();
     void batchMembersCarryTheirOwnJson();
     void finishedToolCallsAreReported_data();
     void finishedToolCallsAreReported();
     void resumedStreamIsMarkedResumed();
-
-private:
-    bool startServer(const ServerConfig &config);
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Monitor::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Monitor::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 void tst_Monitor::messagesCarryTheirJson()
 {
@@ -125,15 +75,7 @@ void tst_Monitor::messagesCarryTheirJson()
     QCOMPARE(out.bytes, out.body.size());
     const QJsonObject answer = QJsonDocument::fromJson(out.body).object();
     QCOMPARE(answer.value("id"_L1).toInt(), 5);
-    QCOMPARE(answer.value("result"_L1)
-                 .toObject()
-                 .value("content"_L1)
-                 .toArray()
-                 .first()
-                 .toObject()
-                 .value("text"_L1)
-                 .toString(),
-             u"hello traffic"_s);
+    QCOMPARE(firstContentText(answer), u"hello traffic"_s);
     // What the client received is what the traffic view shows.
     QCOMPARE(QJsonDocument::fromJson(reply.body).object(), answer);
 }
@@ -213,7 +155,7 @@ void tst_Monitor::finishedToolCallsAreReported()
     QCOMPARE(reply.status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(called.size(), 1, 2000);
 
-    const ToolCallRecord record = toolCalls(called).first();
+    const ToolCallRecord record = firstArguments<ToolCallRecord>(called).first();
     QCOMPARE(record.tool, tool);
     QCOMPARE(record.outcome, outcome);
     QCOMPARE(record.sessionId, QString::fromLatin1(session.id));

@@ -24,11 +24,7 @@ namespace {
 
 ServerConfig testConfig()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 100;
-    config.postGraceMs = 10;
-    return config;
+    return loopbackConfig(100, 10);
 }
 
 bool isFinalResponse(const QJsonObject &message)
@@ -47,15 +43,6 @@ QList<SseItem> dataEvents(const QList<SseItem> &items)
     return events;
 }
 
-QByteArray lastEventId(const QList<SseItem> &items)
-{
-    for (auto it = items.crbegin(); it != items.crend(); ++it) {
-        if (it->isEvent() && it->hasId)
-            return it->id;
-    }
-    return {};
-}
-
 RawHeaders withLastEventId(RawHeaders headers, const QByteArray &id)
 {
     headers.append({"Last-Event-ID", id});
@@ -64,13 +51,11 @@ RawHeaders withLastEventId(RawHeaders headers, const QByteArray &id)
 
 } // namespace
 
-class tst_Resumption final : public QObject
+class tst_Resumption final : public InProcessServerTest
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void cleanup();
-
     void cutToolCallResumesWithEveryMissedEventOnce();
     void resumingAfterTheCallFinishedReplaysTheRest();
     void resumeReplacesAConnectionStillAttached();
@@ -80,30 +65,11 @@ private Q_SLOTS:
     void unknownOrForeignEventIdIsRefused();
     void evictedEventIdIsRefused();
     void pollCloseSendsRetryAndTheClientResumes();
-
-private:
-    bool startServer(const ServerConfig &config = testConfig());
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Resumption::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Resumption::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 void tst_Resumption::cutToolCallResumesWithEveryMissedEventOnce()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
@@ -169,7 +135,7 @@ void tst_Resumption::cutToolCallResumesWithEveryMissedEventOnce()
 
 void tst_Resumption::resumingAfterTheCallFinishedReplaysTheRest()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
@@ -207,7 +173,7 @@ void tst_Resumption::resumingAfterTheCallFinishedReplaysTheRest()
 
 void tst_Resumption::resumeReplacesAConnectionStillAttached()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
@@ -238,7 +204,7 @@ void tst_Resumption::resumeReplacesAConnectionStillAttached()
 
 void tst_Resumption::resumedStreamStartsWithAFreshCursor()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
@@ -273,7 +239,7 @@ void tst_Resumption::resumedStreamStartsWithAFreshCursor()
 
 void tst_Resumption::standaloneStreamResumesWithWhatItMissed()
 {
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
@@ -317,7 +283,7 @@ void tst_Resumption::unknownOrForeignEventIdIsRefused_data()
 void tst_Resumption::unknownOrForeignEventIdIsRefused()
 {
     QFETCH(QByteArray, lastEventId);
-    QVERIFY(startServer());
+    QVERIFY(startServer(testConfig()));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
     // One real POST stream, so "post1" exists in this session.
@@ -333,7 +299,7 @@ void tst_Resumption::unknownOrForeignEventIdIsRefused()
     QCOMPARE(refused.jsonRpcErrorCode(), -32000);
     // ... and an event id of another session is unknown to this one.
     const McpTestSession other = openSession(m_port);
-    const QByteArray real = ::lastEventId(call.sse);
+    const QByteArray real = heartline::testing::lastEventId(call.sse);
     QCOMPARE(
         RawHttpClient(m_port).request("GET", "/mcp", withLastEventId(other.get(), real)).status,
         400);
