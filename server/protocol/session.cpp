@@ -218,8 +218,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
 
     const MethodRule *rule = findMethod(method);
     const bool served = rule && (m_options.stateless ? rule->stateless : rule->withSessions)
-                        && (*rule->capability == '\0'
-                            || serverCapabilities().contains(QLatin1StringView(rule->capability)));
+                        && offers(QLatin1StringView(rule->capability));
     if (!served) {
         respondError(message.id, JsonRpcCode::MethodNotFound,
                      rule ? u"Method not found: %1 is not part of MCP %2"_s.arg(
@@ -401,6 +400,20 @@ QJsonObject Session::serverCapabilities() const
     return capabilities;
 }
 
+// What serverCapabilities() declares, without building it for every request.
+bool Session::offers(QLatin1StringView capability) const
+{
+    if (capability.isEmpty() || capability == "tools"_L1 || capability == "logging"_L1)
+        return true;
+    if (capability == "resources"_L1)
+        return m_resources != nullptr;
+    if (capability == "prompts"_L1)
+        return m_prompts != nullptr;
+    if (capability == "completions"_L1)
+        return m_resources || m_prompts;
+    return false;
+}
+
 QJsonObject Session::serverInfo() const
 {
     QJsonObject info{{"name"_L1, m_identity.name}, {"version"_L1, m_identity.version}};
@@ -491,7 +504,7 @@ void Session::handleToolsCall(const JsonRpcMessage &message)
         return;
     }
     const QJsonObject arguments = argumentsValue.toObject();
-    const QString problem = checkArguments(tool->definition().inputSchema, arguments);
+    const QString problem = checkArguments(m_tools->definition(name).inputSchema, arguments);
     if (!problem.isEmpty()) {
         respond(message.id,
                 QJsonObject{{"content"_L1,
@@ -621,8 +634,7 @@ QJsonObject Session::checkedToolResult(const QString &toolName, const QJsonObjec
         return result;
     QJsonObject checked = result;
     const QJsonValue structured = result.value("structuredContent"_L1);
-    const std::shared_ptr<Tool> tool = m_tools->enabledTool(toolName);
-    const QJsonObject outputSchema = tool ? tool->definition().outputSchema : QJsonObject{};
+    const QJsonObject outputSchema = m_tools->definition(toolName).outputSchema;
     if (!outputSchema.isEmpty()) {
         const QString problem = structured.isObject()
                                     ? checkArguments(outputSchema, structured.toObject())

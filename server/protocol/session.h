@@ -237,6 +237,7 @@ private:
     void sendUnrelated(const QJsonObject &message);
     void finishPending(const RequestId &id, RequestOutcome::Result result);
     QJsonObject serverCapabilities() const;
+    bool offers(QLatin1StringView capability) const;
     QJsonObject serverInfo() const;
     // 2026-07-28 results: resultType, serverInfo in _meta, and cache hints where the spec asks.
     QJsonObject statelessResult(const QString &method, QJsonObject result) const;

@@ -106,6 +106,12 @@ std::shared_ptr<Tool> ToolRegistry::enabledTool(const QString &name) const
     return it->tool;
 }
 
+ToolDefinition ToolRegistry::definition(const QString &name) const
+{
+    const auto it = m_tools.constFind(name);
+    return it == m_tools.cend() ? ToolDefinition{} : it->entry.definition;
+}
+
 void ToolRegistry::setCoalesceInterval(int milliseconds)
 {
     m_changes.setInterval(milliseconds);

@@ -45,6 +45,9 @@ public:
     QList<ToolDefinition> enabledDefinitions() const;
     // The tool to run for a call, or null when it is unknown or switched off.
     std::shared_ptr<Tool> enabledTool(const QString &name) const;
+    // The definition taken at registration (what tools/list serves), without asking the tool
+    // to build it again; empty for an unknown name.
+    ToolDefinition definition(const QString &name) const;
 
     // Counts changes; a session compares it with what its client last saw, so a client that
     // arrived after a change (or listed since) is not told about it again.
