@@ -110,6 +110,18 @@ Gatekeeper *HttpFront::bindGatekeeper(const QString &host, quint16 port, QString
 bool HttpFront::relisten(const QString &host, quint16 port, QString *error)
 {
     Gatekeeper *replacement = bindGatekeeper(host, port, error);
+    // A new host on the port we hold (127.0.0.1 to 0.0.0.0, say) collides with our own
+    // listener: let go of it for the attempt, and take it back if the new one still fails.
+    if (!replacement && m_gatekeeper && m_gatekeeper->isListening()
+        && port == m_gatekeeper->serverPort()) {
+        const QHostAddress oldAddress = m_gatekeeper->serverAddress();
+        const quint16 oldPort = m_gatekeeper->serverPort();
+        m_gatekeeper->close();
+        replacement = bindGatekeeper(host, port, error);
+        if (!replacement && !m_gatekeeper->startListening(oldAddress, oldPort))
+            qCWarning(lcFront) << "could not listen on the old address again:"
+                               << m_gatekeeper->errorString();
+    }
     if (!replacement)
         return false;
     // A retired Gatekeeper owns the sockets it accepted: it stays until they are all gone.

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void newTokenRefusesTheOldOne();
     void newPortIsServedAndTheOldOneRefused();
     void takenPortIsRefusedAndTheOldOneKeepsServing();
+    void newHostOnTheSamePortIsServed();
     void invalidSettingsAreRefusedAndChangeNothing_data();
     void invalidSettingsAreRefusedAndChangeNothing();
     void settingsSayWhatTheServerRunsWith();
@@ -324,6 +325,31 @@ void tst_Control::takenPortIsRefusedAndTheOldOneKeepsServing()
     QCOMPARE(m_server->control()->settings().port, before.port);
     QCOMPARE(m_server->control()->heartbeatInterval(), 50);
     QVERIFY(listening.isEmpty());
+    QCOMPARE(healthStatus(m_port), 200);
+}
+
+void tst_Control::newHostOnTheSamePortIsServed()
+{
+    // Only the host changes (127.0.0.1 to localhost here; to 0.0.0.0 in real use): the port
+    // the old listener holds is the one the new one needs.
+    QVERIFY(startServer(testConfig()));
+    QSignalSpy listening(m_server->monitor(), &Monitor::listening);
+    ServerConfig settings = m_server->control()->settings();
+    settings.host = u"localhost"_s;
+    settings.port = m_port;
+    QString error;
+    QVERIFY2(m_server->control()->applySettings(settings, &error), qPrintable(error));
+    QCOMPARE(m_server->port(), m_port);
+    QCOMPARE(m_server->control()->settings().host, u"localhost"_s);
+    QCOMPARE(listening.size(), 1);
+    QCOMPARE(healthStatus(m_port), 200);
+
+    // A host that cannot be bound (not ours) is refused, and the port is served as before.
+    settings.host = u"192.0.2.1"_s;
+    settings.token = u"secret"_s;
+    QVERIFY(!m_server->control()->applySettings(settings, &error));
+    QCOMPARE(m_server->control()->settings().host, u"localhost"_s);
+    QCOMPARE(listening.size(), 1);
     QCOMPARE(healthStatus(m_port), 200);
 }
 
