@@ -48,11 +48,19 @@ bool Application::start(int *exitStatus)
     connect(m_signals.get(), &SignalWatcher::terminationRequested, this,
             &Application::handleTermination);
 
-    // The window remembers what its settings dialog saved; a value given on the command line
-    // or in a config file still wins. Headless runs take only what they were told.
+    // The window remembers what its settings dialog saved; a flag given for this run still
+    // wins, and a config file decides alone. Headless runs take only what they were told.
     if (!m_options.headless) {
         m_settings = std::make_unique<AppSettings>();
-        m_options.config = m_settings->mergeIntoLaunchConfig(m_options.config);
+        if (!m_options.configFileGiven) {
+            const ServerConfig merged =
+                m_settings->mergeIntoLaunchConfig(m_options.config, m_options.explicitFields);
+            const QString problem = merged.problem();
+            if (problem.isEmpty())
+                m_options.config = merged;
+            else
+                qCWarning(lcApp).noquote() << "ignoring the saved server settings:" << problem;
+        }
     }
 
     m_server = std::make_unique<HeartlineServer>(m_options.config);
@@ -93,7 +101,9 @@ bool Application::start(int *exitStatus)
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
-        QApplication::setQuitOnLastWindowClosed(!TrayIcon::isAvailable());
+        // Never Qt's own quit on the last window: it would end the loop before the graceful
+        // shutdown below has sent the streams their last bytes (closeEvent asks for that).
+        QApplication::setQuitOnLastWindowClosed(false);
         connect(m_window.get(), &MainWindow::quitRequested, this,
                 [this]() { handleTermination(0); });
         m_window->show();

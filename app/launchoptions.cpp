@@ -264,11 +264,23 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     if (parser.isSet(config)
         && !loadConfigFile(parser.value(config), &options.config, &options.logFormat, &error))
         return fail(error);
+    options.configFileGiven = parser.isSet(config);
     // Set but empty is not a token: it must not quietly drop the one from the config file.
-    if (!environment.value(u"HEARTLINE_TOKEN"_s).isEmpty())
+    if (!environment.value(u"HEARTLINE_TOKEN"_s).isEmpty()) {
         options.config.token = environment.value(u"HEARTLINE_TOKEN"_s);
+        options.explicitFields.append(u"token"_s);
+    }
     if (parser.isSet(host))
         options.config.host = parser.value(host);
+    const std::pair<const QCommandLineOption *, QString> flagFields[] = {
+        {&host, u"host"_s},
+        {&port, u"port"_s},
+        {&heartbeat, u"heartbeatMs"_s},
+        {&token, u"token"_s}};
+    for (const auto &[flag, field] : flagFields) {
+        if (parser.isSet(*flag) && !options.explicitFields.contains(field))
+            options.explicitFields.append(field);
+    }
     if (parser.isSet(port) && !parsePort(parser.value(port), &options.config.port, &error))
         return fail(error);
     if (parser.isSet(heartbeat)

@@ -21,6 +21,11 @@ struct LaunchOptions
     HeadlessLog::Format logFormat = HeadlessLog::Format::Text;
     QString error; // one line, for Action::Fail
     QString helpText;
+    // What this run was told explicitly, which outranks what the window saved last time: a
+    // config file (then it alone decides), and the ServerConfig fields set by flags or the
+    // environment ("host", "port", "heartbeatMs", "token").
+    bool configFileGiven = false;
+    QStringList explicitFields;
 };
 
 // `hasDisplay` decides GUI or headless when --headless is not given.

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void changedNamesTheKeyOnlyWhenTheValueChanges();
     void serverSettingsOverlayOnlyTheirFields();
     void launchValuesThatDifferFromDefaultsWin();
+    void explicitFlagsWinEvenAtTheirDefaults();
 
 private:
     QString path() const { return m_dir->filePath(u"heartline.conf"_s); }
@@ -200,10 +201,30 @@ void tst_AppSettings::launchValuesThatDifferFromDefaultsWin()
 
     ServerConfig launch; // as if only --port 0 had been given
     launch.port = 0;
-    const ServerConfig merged = settings.mergeIntoLaunchConfig(launch);
+    const ServerConfig merged = settings.mergeIntoLaunchConfig(launch, {u"port"_s});
     QCOMPARE(merged.port, quint16(0));
     QCOMPARE(merged.heartbeatMs, 700);
     QCOMPARE(merged.token, u"saved-token"_s);
+}
+
+// `--host 127.0.0.1 --port 8650` equal the built-in defaults, yet they are what the user asked
+// for this run: a saved 0.0.0.0 must not quietly open the server to the network again.
+void tst_AppSettings::explicitFlagsWinEvenAtTheirDefaults()
+{
+    AppSettings settings(path());
+    ServerConfig saved;
+    saved.host = u"0.0.0.0"_s;
+    saved.port = 9001;
+    saved.token = u"saved-token"_s;
+    settings.setServerSettings(saved);
+
+    const ServerConfig launch;
+    const ServerConfig merged = settings.mergeIntoLaunchConfig(launch, {u"host"_s, u"port"_s});
+    QCOMPARE(merged.host, u"127.0.0.1"_s);
+    QCOMPARE(merged.port, quint16(8650));
+    QCOMPARE(merged.token, u"saved-token"_s);
+    // Without the flags the saved values apply.
+    QCOMPARE(settings.mergeIntoLaunchConfig(launch).host, u"0.0.0.0"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_AppSettings)

@@ -200,16 +200,17 @@ void AppSettings::setServerSettings(const ServerConfig &config)
     setValue(Key::ServerSaved, true);
 }
 
-ServerConfig AppSettings::mergeIntoLaunchConfig(const ServerConfig &launch) const
+ServerConfig AppSettings::mergeIntoLaunchConfig(const ServerConfig &launch,
+                                                const QStringList &explicitFields) const
 {
     if (!hasServerSettings())
         return launch;
-    const ServerConfig defaults;
     ServerConfig merged = launch;
     for (const ServerField &f : serverFields()) {
-        // A value the user gave on the command line or in a config file is a deliberate choice
-        // for this run; one still at the built-in default is where the saved one belongs.
-        if (f.get(launch) == f.get(defaults) && m_settings->contains(f.key))
+        // A flag is a deliberate choice for this run, even `--port 8650` or `--host 127.0.0.1`
+        // against a saved 0.0.0.0; everything else comes from what the window saved.
+        const QString name = f.key.mid(f.key.indexOf(u'/') + 1);
+        if (!explicitFields.contains(name) && m_settings->contains(f.key))
             f.set(&merged, m_settings->value(f.key));
     }
     return merged;

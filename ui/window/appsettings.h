@@ -54,9 +54,11 @@ public:
     // The saved fields laid over `base` (base untouched when nothing was saved).
     ServerConfig serverSettings(const ServerConfig &base) const;
     void setServerSettings(const ServerConfig &config);
-    // For a start: every saved field over `launch`, except those the command line or the
-    // config file set to something other than the built-in default (those win).
-    ServerConfig mergeIntoLaunchConfig(const ServerConfig &launch) const;
+    // For a start: every saved field over `launch`, except the ServerConfig fields this run
+    // was given explicitly (by flag or environment: "host", "port", "heartbeatMs", "token"),
+    // which win even when they equal the built-in default.
+    ServerConfig mergeIntoLaunchConfig(const ServerConfig &launch,
+                                       const QStringList &explicitFields = {}) const;
 
     void sync();
 

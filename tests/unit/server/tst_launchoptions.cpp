@@ -43,6 +43,7 @@ class tst_LaunchOptions : public QObject
 
 private Q_SLOTS:
     void defaultsAreTheDesignDefaults();
+    void explicitChoicesAreRecorded();
     void eachFlagIsParsed_data();
     void eachFlagIsParsed();
     void badArgumentsFailNamingTheProblem_data();
@@ -90,6 +91,21 @@ void tst_LaunchOptions::defaultsAreTheDesignDefaults()
     QCOMPARE(options.headless, false);
     QCOMPARE(options.config.conformance, false);
     QVERIFY(options.error.isEmpty());
+    QVERIFY(options.explicitFields.isEmpty());
+    QVERIFY(!options.configFileGiven);
+}
+
+// What a run was told outranks what the window saved, even a value equal to the default.
+void tst_LaunchOptions::explicitChoicesAreRecorded()
+{
+    const LaunchOptions flags = parse({u"--host"_s, u"127.0.0.1"_s, u"--port"_s, u"8650"_s});
+    QVERIFY2(flags.action == Action::Run, qPrintable(describe(flags)));
+    QCOMPARE(flags.explicitFields, (QStringList{u"host"_s, u"port"_s}));
+
+    const LaunchOptions fromEnvironment =
+        parse({u"--heartbeat-ms"_s, u"15000"_s}, environmentWith(u"secret"_s));
+    QVERIFY2(fromEnvironment.action == Action::Run, qPrintable(describe(fromEnvironment)));
+    QCOMPARE(fromEnvironment.explicitFields, (QStringList{u"token"_s, u"heartbeatMs"_s}));
 }
 
 void tst_LaunchOptions::eachFlagIsParsed_data()
