@@ -1,13 +1,13 @@
-#include "application.h"
+#include "app/application.h"
 
-#include "appsettings.h"
-#include "conformancefixtures.h"
-#include "controlserver.h"
-#include "headlesslog.h"
-#include "heartlineserver.h"
-#include "mainwindow.h"
-#include "signalwatcher.h"
-#include "trayicon.h"
+#include "app/headlesslog.h"
+#include "app/signalwatcher.h"
+#include "server/core/controlserver.h"
+#include "server/core/heartlineserver.h"
+#include "server/tools/conformance/conformancefixtures.h"
+#include "ui/window/appsettings.h"
+#include "ui/window/mainwindow.h"
+#include "ui/window/trayicon.h"
 
 #include <QApplication>
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
-#include "ctlclient.h"
+#include "app/ctlclient.h"
 
-#include "controlserver.h"
+#include "server/core/controlserver.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "headlesslog.h"
-#include "serverconfig.h"
+#include "app/headlesslog.h"
+#include "server/api/serverconfig.h"
 
 #include <QProcessEnvironment>
 #include <QString>

@@ -1,6 +1,6 @@
-#include "application.h"
-#include "ctlclient.h"
-#include "launchoptions.h"
+#include "app/application.h"
+#include "app/ctlclient.h"
+#include "app/launchoptions.h"
 
 #include <QApplication>
 #include <QCoreApplication>

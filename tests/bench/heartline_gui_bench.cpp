@@ -15,13 +15,13 @@
 //     shared with whatever else runs; the figures say how busy it was).
 // The load prints "load-phase:" lines; the figures are kept per phase (streams opening,
 // settling, steady calls, closing) and the steady phase is the answer.
-#include "appsettings.h"
-#include "heartbeattimeline.h"
-#include "heartlineserver.h"
-#include "mainwindow.h"
-#include "timelinepanel.h"
-#include "trafficpanel.h"
-#include "uitick.h"
+#include "server/core/heartlineserver.h"
+#include "ui/models/uitick.h"
+#include "ui/timeline/heartbeattimeline.h"
+#include "ui/window/appsettings.h"
+#include "ui/window/mainwindow.h"
+#include "ui/window/timelinepanel.h"
+#include "ui/window/trafficpanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

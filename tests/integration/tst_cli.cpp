@@ -2,8 +2,8 @@
 // contract (DESIGN.md, "Contracts"), the `listening:` line, serving on the port it prints,
 // graceful SIGTERM, start-up errors, and `heartline ctl` against a running instance.
 
-#include "mcptestsupport.h"
-#include "rawhttpclient.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>

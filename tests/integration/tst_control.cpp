@@ -1,12 +1,12 @@
 // The Control facade against the real server: the live stream figures the window polls, and
 // settings applied while the server runs (heartbeat, token, a new address, refusals).
-#include "control.h"
-#include "heartbeatscheduler.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "server/stream/heartbeatscheduler.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QDateTime>
 #include <QHostAddress>

@@ -4,14 +4,14 @@
 // responses that must never be cut, pipelining, the per-peer rate limit (429), the opt-in
 // ?token= query, and how a peer's FIN and RST are told apart.
 
-#include "mcptestsupport.h"
-#include "rawhttpclient.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "monitor.h"
-#include "sessionstore.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/sessionstore.h"
+#include "tests/support/inprocessserver.h"
 
 #include <QLoggingCategory>
 #include <QSignalSpy>

@@ -1,13 +1,13 @@
 // The HTTP+SSE transport of MCP 2024-11-05 at GET /sse + POST /messages?sessionId=, as older
 // SDKs, bridges and hubs still speak it.
-#include "control.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "sessionstore.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/sessionstore.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

@@ -1,13 +1,13 @@
 // Finding out that a peer is gone, and saying why: server pings (unresponsive, round trip)
 // and the proxy-idle heuristic for streams cut while heartbeats are off.
-#include "heartbeatscheduler.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "sessionstore.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/sessionstore.h"
+#include "server/stream/heartbeatscheduler.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

@@ -1,10 +1,10 @@
 // What the Monitor tells the window, checked against the real server: message bodies for the
 // traffic view (cut when large), every finished tool call, and streams that resume.
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QDateTime>
 #include <QJsonArray>

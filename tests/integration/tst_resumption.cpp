@@ -1,13 +1,13 @@
 // Resumability (MCP 2025-11-25 "Resumability and redelivery", SEP-1699): a stream outlives
 // its connection. Cut a long tool call's stream, come back with GET + Last-Event-ID, and get
 // every missed event and the response exactly once - on that stream only.
-#include "control.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

@@ -4,16 +4,16 @@
 // Validation"), the HTTP status of each modern error, subscriptions/listen with heartbeats and
 // a graceful end, closing a stream as cancellation, and what the Monitor shows of it all.
 
-#include "mcptestsupport.h"
-#include "rawhttpclient.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcpsession.h"
-#include "monitor.h"
-#include "sessionstore.h"
-#include "tool.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/tool.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/mcpsession.h"
+#include "server/session/sessionstore.h"
+#include "tests/support/inprocessserver.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>

@@ -3,15 +3,15 @@
 // table §a.10 and the pitfalls of §h), the SSE behaviour DESIGN.md promises (opening comment,
 // heartbeats, priming, adaptive POST replies) and what the Monitor reports about it.
 
-#include "mcptestsupport.h"
-#include "rawhttpclient.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
 
-#include "control.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "monitor.h"
-#include "sessionstore.h"
-#include "toolregistry.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/sessionstore.h"
+#include "tests/support/inprocessserver.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>

@@ -1,14 +1,14 @@
 // The connections panel's model over a real in-process server: sessions and their streams
 // appear, heartbeats advance, closed rows linger then go, and bursts of network events reach
 // views as one batched update per tick.
-#include "connectionsmodel.h"
-#include "control.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
+#include "ui/models/connectionsmodel.h"
+#include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>

@@ -1,15 +1,15 @@
 // The disconnect log over a real in-process server (causes, transport, the filter), its ring
 // cap and batched flush, and the CSV / JSON-lines export with RFC 4180 quoting.
-#include "control.h"
-#include "disconnectexport.h"
-#include "disconnectfiltermodel.h"
-#include "disconnectlogmodel.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
+#include "ui/models/disconnectexport.h"
+#include "ui/models/disconnectfiltermodel.h"
+#include "ui/models/disconnectlogmodel.h"
+#include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonDocument>

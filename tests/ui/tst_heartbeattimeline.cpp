@@ -1,9 +1,9 @@
 // HeartbeatTimeline on the offscreen platform: lanes and marks land where time says they
 // should (checked by pixel colour in grab() and through laneRect/toolTipAt), tooltips, window
 // changes, missed beats, closed lanes, scrolling and thousands of lanes.
-#include "heartbeattimeline.h"
-#include "monitor.h"
-#include "timelinemodel.h"
+#include "server/api/monitor.h"
+#include "ui/timeline/heartbeattimeline.h"
+#include "ui/timeline/timelinemodel.h"
 
 #include <QElapsedTimer>
 #include <QImage>

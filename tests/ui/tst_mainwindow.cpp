@@ -1,21 +1,21 @@
-#include "appsettings.h"
-#include "connectionsmodel.h"
-#include "connectionspanel.h"
-#include "control.h"
-#include "disconnectfiltermodel.h"
-#include "disconnectlogmodel.h"
-#include "disconnectlogpanel.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mainwindow.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "rawhttpclient.h"
-#include "settingsdialog.h"
-#include "statusbar.h"
-#include "toolsmodel.h"
-#include "toolspanel.h"
-#include "trafficpanel.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "tests/support/rawhttpclient.h"
+#include "ui/models/connectionsmodel.h"
+#include "ui/models/disconnectfiltermodel.h"
+#include "ui/models/disconnectlogmodel.h"
+#include "ui/models/toolsmodel.h"
+#include "ui/window/appsettings.h"
+#include "ui/window/connectionspanel.h"
+#include "ui/window/disconnectlogpanel.h"
+#include "ui/window/mainwindow.h"
+#include "ui/window/settingsdialog.h"
+#include "ui/window/statusbar.h"
+#include "ui/window/toolspanel.h"
+#include "ui/window/trafficpanel.h"
 
 #include <QDialogButtonBox>
 #include <QFile>
@@ -324,8 +324,8 @@ void tst_MainWindow::toolChoicesPersistAcrossWindows()
     m_settings = std::make_unique<AppSettings>(m_dir->filePath(u"heartline.conf"_s));
     QVERIFY(startServer());
     const auto isEnabled = [this](const QString &name) {
-        for (const ToolEntry &entry : m_server->control()->tools()) {
-            if (entry.definition.name == name)
+        for (const ToolInfo &entry : m_server->control()->tools()) {
+            if (entry.name == name)
                 return entry.enabled;
         }
         return false;

@@ -1,10 +1,10 @@
 // TimelineModel fed by a real Monitor through its report* methods, on a frozen clock.
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "timelinemodel.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "ui/models/uitick.h"
+#include "ui/timeline/timelinemodel.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,13 +1,13 @@
 // The tools panel's model over a real in-process server: a row per tool, the check box
 // switches the tool through Control, and real calls show as calls, errors and latency.
-#include "control.h"
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "toolregistry.h"
-#include "toolsmodel.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "ui/models/toolsmodel.h"
+#include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -76,8 +76,8 @@ QModelIndex tst_ToolsModel::cellOf(const ToolsModel &model, const QString &tool,
 
 bool tst_ToolsModel::isEnabledInRegistry(const QString &tool) const
 {
-    for (const ToolEntry &entry : m_server->control()->tools()) {
-        if (entry.definition.name == tool)
+    for (const ToolInfo &entry : m_server->control()->tools()) {
+        if (entry.name == tool)
             return entry.enabled;
     }
     return false;

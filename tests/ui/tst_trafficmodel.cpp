@@ -1,11 +1,11 @@
 // The traffic view's model over a real in-process server: a session's messages, pretty
 // printed, newest last; other sessions kept aside; rings capped; one insertion per tick.
-#include "heartlineserver.h"
-#include "inprocessserver.h"
-#include "mcptestsupport.h"
-#include "monitor.h"
-#include "trafficmodel.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/core/heartlineserver.h"
+#include "tests/support/inprocessserver.h"
+#include "tests/support/mcptestsupport.h"
+#include "ui/models/trafficmodel.h"
+#include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -1,9 +1,9 @@
-#include "connectionsmodel.h"
+#include "ui/models/connectionsmodel.h"
 
-#include "control.h"
-#include "displayformat.h"
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/api/servercontrol.h"
+#include "ui/models/displayformat.h"
+#include "ui/models/uitick.h"
 
 #include <QBrush>
 #include <QDateTime>
@@ -88,7 +88,7 @@ QList<QPair<int, int>> runs(int count, Predicate selected)
 
 } // namespace
 
-ConnectionsModel::ConnectionsModel(Monitor *monitor, Control *control, UiTick *tick,
+ConnectionsModel::ConnectionsModel(Monitor *monitor, ServerControl *control, UiTick *tick,
                                    QObject *parent)
     : QAbstractItemModel(parent)
     , m_control(control)
@@ -290,7 +290,7 @@ void ConnectionsModel::pollStreamStats()
             continue;
         const quint64 heartbeats = qMax<quint64>(stream->heartbeats, stats.heartbeats);
         const quint64 messagesOut = qMax<quint64>(stream->messagesOut, stats.messagesOut);
-        // Streams keep monotonic times that Control converts to wall times on every call, so
+        // Streams keep monotonic times that the server converts to wall times on every call, so
         // the same instant can come back a millisecond apart: only a real move counts.
         const auto later = [](qint64 known, qint64 polled) {
             return polled > known + kClockJitterMs ? polled : known;

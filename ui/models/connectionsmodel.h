@@ -1,6 +1,6 @@
 #pragma once
 
-#include "monitorevents.h"
+#include "server/api/monitorevents.h"
 
 #include <QAbstractItemModel>
 #include <QList>
@@ -10,7 +10,7 @@
 
 namespace heartline {
 
-class Control;
+class ServerControl;
 class Monitor;
 class UiTick;
 
@@ -18,7 +18,7 @@ class UiTick;
 // signals only update counters and mark rows dirty; the rows change for views on the UI tick,
 // with one rowsInserted per parent, one dataChanged per run of changed rows, and one more for
 // the age columns (which move with the clock). Live stream figures (bytes queued, heartbeats)
-// are polled from Control::streamStats() on the same tick. Closed rows linger greyed for
+// are polled from ServerControl::streamStats() on the same tick. Closed rows linger greyed for
 // lingerMs(), then go.
 class ConnectionsModel final : public QAbstractItemModel
 {
@@ -54,7 +54,8 @@ public:
     // With heartbeats off, a stream is idle after this long without a message.
     static constexpr int kIdleWithoutHeartbeatMs = 15000;
 
-    ConnectionsModel(Monitor *monitor, Control *control, UiTick *tick, QObject *parent = nullptr);
+    ConnectionsModel(Monitor *monitor, ServerControl *control, UiTick *tick,
+                     QObject *parent = nullptr);
     ~ConnectionsModel() override;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -103,7 +104,7 @@ private:
     QVariant sessionData(const SessionRow &session, int column, int role) const;
     QVariant streamData(const StreamRow &stream, int column, int role) const;
 
-    Control *m_control;
+    ServerControl *m_control;
     std::map<QString, std::unique_ptr<SessionRow>> m_sessions;
     std::map<QString, std::unique_ptr<StreamRow>> m_streams;
     QList<SessionRow *> m_rows;        // shown, in display order

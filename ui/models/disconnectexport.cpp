@@ -1,4 +1,4 @@
-#include "disconnectexport.h"
+#include "ui/models/disconnectexport.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
-#include "disconnectfiltermodel.h"
+#include "ui/models/disconnectfiltermodel.h"
 
-#include "disconnectlogmodel.h"
+#include "ui/models/disconnectlogmodel.h"
 
 namespace heartline {
 

@@ -1,8 +1,8 @@
-#include "disconnectlogmodel.h"
+#include "ui/models/disconnectlogmodel.h"
 
-#include "displayformat.h"
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "ui/models/displayformat.h"
+#include "ui/models/uitick.h"
 
 using namespace Qt::StringLiterals;
 

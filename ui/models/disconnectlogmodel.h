@@ -1,7 +1,7 @@
 #pragma once
 
-#include "monitorevents.h"
-#include "ringtablemodel.h"
+#include "server/api/monitorevents.h"
+#include "ui/models/ringtablemodel.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "displayformat.h"
+#include "ui/models/displayformat.h"
 
 #include <QDateTime>
 

@@ -1,9 +1,9 @@
-#include "toolsmodel.h"
+#include "ui/models/toolsmodel.h"
 
-#include "control.h"
-#include "displayformat.h"
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/api/servercontrol.h"
+#include "ui/models/displayformat.h"
+#include "ui/models/uitick.h"
 
 #include <QDateTime>
 
@@ -26,7 +26,7 @@ bool canRelist(const SessionInfo &session)
 
 } // namespace
 
-ToolsModel::ToolsModel(Monitor *monitor, Control *control, UiTick *tick, QObject *parent)
+ToolsModel::ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, QObject *parent)
     : QAbstractTableModel(parent)
     , m_control(control)
 {
@@ -83,20 +83,20 @@ ToolsModel::ToolsModel(Monitor *monitor, Control *control, UiTick *tick, QObject
 
 void ToolsModel::reloadTools()
 {
-    const QList<ToolEntry> entries = m_control ? m_control->tools() : QList<ToolEntry>();
+    const QList<ToolInfo> entries = m_control ? m_control->tools() : QList<ToolInfo>();
     bool sameNames = entries.size() == m_rows.size();
     for (int row = 0; sameNames && row < entries.size(); ++row)
-        sameNames = entries.at(row).definition.name == m_rows.at(row).name;
+        sameNames = entries.at(row).name == m_rows.at(row).name;
 
     if (sameNames) {
         for (int row = 0; row < entries.size(); ++row) {
-            const ToolEntry &entry = entries.at(row);
+            const ToolInfo &entry = entries.at(row);
             Row &current = m_rows[row];
             if (current.enabled != entry.enabled || current.source != entry.source
-                || current.description != entry.definition.description) {
+                || current.description != entry.description) {
                 current.enabled = entry.enabled;
                 current.source = entry.source;
-                current.description = entry.definition.description;
+                current.description = entry.description;
                 current.dirty = true;
             }
         }
@@ -106,10 +106,9 @@ void ToolsModel::reloadTools()
     beginResetModel();
     m_rows.clear();
     m_rowByName.clear();
-    for (const ToolEntry &entry : entries) {
-        m_rowByName.insert(entry.definition.name, int(m_rows.size()));
-        m_rows.push_back(
-            {entry.definition.name, entry.source, entry.definition.description, entry.enabled});
+    for (const ToolInfo &entry : entries) {
+        m_rowByName.insert(entry.name, int(m_rows.size()));
+        m_rows.push_back({entry.name, entry.source, entry.description, entry.enabled});
     }
     endResetModel();
     m_relistedDirty = true;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "monitorevents.h"
+#include "server/api/monitorevents.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -8,12 +8,12 @@
 
 namespace heartline {
 
-class Control;
+class ServerControl;
 class Monitor;
 class UiTick;
 
 // The tools panel: one row per registered tool with a check box that enables or disables it
-// through Control, the calls, errors and mean latency seen since start, and how many of the
+// through ServerControl, the calls, errors and mean latency seen since start, and how many of the
 // open sessions have re-listed the tools since that tool last changed (so the user can see
 // whether a client picked up a toggle). Monitor signals mark rows dirty; views hear of it on
 // the UI tick.
@@ -39,7 +39,7 @@ public:
         ToolNameRole,
     };
 
-    ToolsModel(Monitor *monitor, Control *control, UiTick *tick, QObject *parent = nullptr);
+    ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -49,7 +49,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-    // The same as ticking the row's check box; false (with lastError()) when Control refuses.
+    // The same as ticking the row's check box; false (with lastError()) when ServerControl refuses.
     bool setToolEnabled(const QString &name, bool enabled);
     QString lastError() const { return m_lastError; }
     int rowOfTool(const QString &name) const { return m_rowByName.value(name, -1); }
@@ -83,7 +83,7 @@ private:
     QStringList sessionsNotRelisted(const QString &tool) const;
     int countNotRelisted(const QString &tool) const;
 
-    Control *m_control;
+    ServerControl *m_control;
     QList<Row> m_rows;
     QHash<QString, int> m_rowByName;
     QHash<QString, CallStats> m_stats;       // by tool; kept across registrations

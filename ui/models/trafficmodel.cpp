@@ -1,8 +1,8 @@
-#include "trafficmodel.h"
+#include "ui/models/trafficmodel.h"
 
-#include "displayformat.h"
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "ui/models/displayformat.h"
+#include "ui/models/uitick.h"
 
 #include <QJsonDocument>
 

@@ -1,4 +1,4 @@
-#include "uitick.h"
+#include "ui/models/uitick.h"
 
 namespace heartline {
 

@@ -1,4 +1,4 @@
-#include "heartbeattimeline.h"
+#include "ui/timeline/heartbeattimeline.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "timelinemodel.h"
+#include "ui/timeline/timelinemodel.h"
 
 #include <QColor>
 #include <QWidget>

@@ -1,8 +1,8 @@
-#include "timelinemodel.h"
+#include "ui/timeline/timelinemodel.h"
 
-#include "clock.h"
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/clock.h"
+#include "server/api/monitor.h"
+#include "ui/models/uitick.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "connectclientdialog.h"
+#include "ui/window/connectclientdialog.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,8 +1,8 @@
-#include "connectionspanel.h"
+#include "ui/window/connectionspanel.h"
 
-#include "connectionsmodel.h"
-#include "control.h"
-#include "statebadgedelegate.h"
+#include "server/api/servercontrol.h"
+#include "ui/models/connectionsmodel.h"
+#include "ui/window/statebadgedelegate.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -18,7 +18,7 @@ using namespace Qt::StringLiterals;
 
 namespace heartline {
 
-ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, Control *control, QWidget *parent)
+ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, ServerControl *control, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_control(control)

@@ -9,7 +9,7 @@ class QTreeView;
 namespace heartline {
 
 class ConnectionsModel;
-class Control;
+class ServerControl;
 
 // Sessions and their streams: sortable, filtered by a text box, a state badge per row, and a
 // context menu to close a session. Selecting a row picks the session the traffic view shows.
@@ -19,13 +19,13 @@ class ConnectionsPanel final : public QWidget
     Q_DISABLE_COPY_MOVE(ConnectionsPanel)
 
 public:
-    ConnectionsPanel(ConnectionsModel *model, Control *control, QWidget *parent = nullptr);
+    ConnectionsPanel(ConnectionsModel *model, ServerControl *control, QWidget *parent = nullptr);
 
     QTreeView *view() const { return m_view; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     void setFilterText(const QString &text);
     QString selectedSessionId() const;
-    // Closes the session through Control; false with the reason when it could not.
+    // Closes the session through ServerControl; false with the reason when it could not.
     bool closeSession(const QString &sessionId, QString *error);
 
 Q_SIGNALS:
@@ -36,7 +36,7 @@ private:
     void handleCurrentChanged();
 
     ConnectionsModel *m_model;
-    Control *m_control;
+    ServerControl *m_control;
     QLineEdit *m_filter;
     QSortFilterProxyModel *m_proxy;
     QTreeView *m_view;

@@ -1,8 +1,8 @@
-#include "disconnectlogpanel.h"
+#include "ui/window/disconnectlogpanel.h"
 
-#include "disconnectexport.h"
-#include "disconnectfiltermodel.h"
-#include "disconnectlogmodel.h"
+#include "ui/models/disconnectexport.h"
+#include "ui/models/disconnectfiltermodel.h"
+#include "ui/models/disconnectlogmodel.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "monitorevents.h"
+#include "server/api/monitorevents.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
-#include "livecounts.h"
+#include "ui/window/livecounts.h"
 
-#include "monitor.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "ui/models/uitick.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,25 +1,25 @@
-#include "mainwindow.h"
+#include "ui/window/mainwindow.h"
 
-#include "appsettings.h"
-#include "connectclientdialog.h"
-#include "connectionsmodel.h"
-#include "connectionspanel.h"
-#include "control.h"
-#include "disconnectlogmodel.h"
-#include "disconnectlogpanel.h"
-#include "livecounts.h"
-#include "monitor.h"
-#include "settingsdialog.h"
-#include "statusbar.h"
-#include "theme.h"
-#include "timelinemodel.h"
-#include "timelinepanel.h"
-#include "toolsmodel.h"
-#include "toolspanel.h"
-#include "trafficmodel.h"
-#include "trafficpanel.h"
-#include "trayicon.h"
-#include "uitick.h"
+#include "server/api/monitor.h"
+#include "server/api/servercontrol.h"
+#include "ui/models/connectionsmodel.h"
+#include "ui/models/disconnectlogmodel.h"
+#include "ui/models/toolsmodel.h"
+#include "ui/models/trafficmodel.h"
+#include "ui/models/uitick.h"
+#include "ui/timeline/timelinemodel.h"
+#include "ui/window/appsettings.h"
+#include "ui/window/connectclientdialog.h"
+#include "ui/window/connectionspanel.h"
+#include "ui/window/disconnectlogpanel.h"
+#include "ui/window/livecounts.h"
+#include "ui/window/settingsdialog.h"
+#include "ui/window/statusbar.h"
+#include "ui/window/theme.h"
+#include "ui/window/timelinepanel.h"
+#include "ui/window/toolspanel.h"
+#include "ui/window/trafficpanel.h"
+#include "ui/window/trayicon.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -37,7 +37,8 @@ namespace heartline {
 
 Q_LOGGING_CATEGORY(lcWindow, "heartline.ui.window")
 
-MainWindow::MainWindow(Monitor *monitor, Control *control, AppSettings *settings, QWidget *parent)
+MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
+                       QWidget *parent)
     : QMainWindow(parent)
     , m_monitor(monitor)
     , m_control(control)
@@ -118,8 +119,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::applySavedToolChoices()
 {
     const QStringList disabled = m_settings->disabledTools();
-    for (const ToolEntry &entry : m_control->tools()) {
-        const QString &name = entry.definition.name;
+    for (const ToolInfo &entry : m_control->tools()) {
+        const QString &name = entry.name;
         if (!disabled.contains(name) || !entry.enabled)
             continue;
         QString error;

@@ -10,7 +10,7 @@ namespace heartline {
 class AppSettings;
 class ConnectionsModel;
 class ConnectionsPanel;
-class Control;
+class ServerControl;
 class DisconnectLogModel;
 class DisconnectLogPanel;
 class LiveCounts;
@@ -26,14 +26,14 @@ class TrayIcon;
 class UiTick;
 
 // Assembles the window: the models on one UI tick, the panels that show them, menus, the
-// status bar and the tray icon. It reads the Monitor and acts only through Control.
+// status bar and the tray icon. It reads the Monitor and acts only through ServerControl.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    MainWindow(Monitor *monitor, Control *control, AppSettings *settings,
+    MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
                QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -67,7 +67,7 @@ private:
     void requestQuit();
 
     Monitor *m_monitor;
-    Control *m_control;
+    ServerControl *m_control;
     AppSettings *m_settings;
     UiTick *m_tick;
     LiveCounts *m_counts;

@@ -1,7 +1,7 @@
-#include "settingsdialog.h"
+#include "ui/window/settingsdialog.h"
 
-#include "appsettings.h"
-#include "control.h"
+#include "server/api/servercontrol.h"
+#include "ui/window/appsettings.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -46,7 +46,7 @@ QStringList lines(const QPlainTextEdit *edit)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(Control *control, AppSettings *settings, QWidget *parent)
+SettingsDialog::SettingsDialog(ServerControl *control, AppSettings *settings, QWidget *parent)
     : QDialog(parent)
     , m_control(control)
     , m_settings(settings)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "serverconfig.h"
+#include "server/api/serverconfig.h"
 
 #include <QDialog>
 
@@ -13,10 +13,10 @@ class QSpinBox;
 namespace heartline {
 
 class AppSettings;
-class Control;
+class ServerControl;
 
 // The server settings a person changes while it runs: address, heartbeat, token, allowed
-// origins and hosts, limits. OK applies them live through Control (a new address re-listens)
+// origins and hosts, limits. OK applies them live through ServerControl (a new address re-listens)
 // and saves them; a refusal is shown and the dialog stays open.
 class SettingsDialog final : public QDialog
 {
@@ -24,7 +24,7 @@ class SettingsDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(SettingsDialog)
 
 public:
-    SettingsDialog(Control *control, AppSettings *settings, QWidget *parent = nullptr);
+    SettingsDialog(ServerControl *control, AppSettings *settings, QWidget *parent = nullptr);
 
     // The fields shown, over the server's current settings.
     ServerConfig config() const;
@@ -37,7 +37,7 @@ public:
     void accept() override;
 
 private:
-    Control *m_control;
+    ServerControl *m_control;
     AppSettings *m_settings;
     ServerConfig m_base;
     QLineEdit *m_host;

@@ -1,4 +1,4 @@
-#include "statebadgedelegate.h"
+#include "ui/window/statebadgedelegate.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -1,7 +1,7 @@
-#include "statusbar.h"
+#include "ui/window/statusbar.h"
 
-#include "displayformat.h"
-#include "livecounts.h"
+#include "ui/models/displayformat.h"
+#include "ui/window/livecounts.h"
 
 #include <QApplication>
 #include <QClipboard>

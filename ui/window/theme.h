@@ -1,6 +1,6 @@
 #pragma once
 
-#include "appsettings.h"
+#include "ui/window/appsettings.h"
 
 namespace heartline {
 

@@ -1,7 +1,7 @@
-#include "timelinepanel.h"
+#include "ui/window/timelinepanel.h"
 
-#include "appsettings.h"
-#include "heartbeattimeline.h"
+#include "ui/timeline/heartbeattimeline.h"
+#include "ui/window/appsettings.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

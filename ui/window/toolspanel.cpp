@@ -1,6 +1,6 @@
-#include "toolspanel.h"
+#include "ui/window/toolspanel.h"
 
-#include "toolsmodel.h"
+#include "ui/models/toolsmodel.h"
 
 #include <QHeaderView>
 #include <QSortFilterProxyModel>

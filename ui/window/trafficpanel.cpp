@@ -1,6 +1,6 @@
-#include "trafficpanel.h"
+#include "ui/window/trafficpanel.h"
 
-#include "trafficmodel.h"
+#include "ui/models/trafficmodel.h"
 
 #include <QFontDatabase>
 #include <QHeaderView>

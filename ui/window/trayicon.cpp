@@ -1,6 +1,6 @@
-#include "trayicon.h"
+#include "ui/window/trayicon.h"
 
-#include "livecounts.h"
+#include "ui/window/livecounts.h"
 
 #include <QIcon>
 #include <QMenu>

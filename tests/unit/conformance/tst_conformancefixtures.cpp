@@ -1,9 +1,9 @@
-#include "conformancefixtures.h"
-#include "conformancemedia.h"
-#include "promptregistry.h"
-#include "resourceregistry.h"
-#include "sessionloopback.h"
-#include "toolregistry.h"
+#include "server/protocol/catalog/promptregistry.h"
+#include "server/protocol/catalog/resourceregistry.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/tools/conformance/conformancefixtures.h"
+#include "server/tools/conformance/conformancemedia.h"
+#include "tests/support/sessionloopback.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "argumentcheck.h"
+#include "server/protocol/catalog/argumentcheck.h"
 
 #include <QJsonDocument>
 #include <QTest>

@@ -1,8 +1,8 @@
-#include "builtincatalog.h"
-#include "completion.h"
-#include "promptregistry.h"
-#include "resourceregistry.h"
-#include "toolregistry.h"
+#include "server/protocol/catalog/completion.h"
+#include "server/protocol/catalog/promptregistry.h"
+#include "server/protocol/catalog/resourceregistry.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/tools/builtincatalog.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
-#include "argumentcheck.h"
-#include "builtintools.h"
-#include "toolregistry.h"
+#include "server/protocol/catalog/argumentcheck.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/tools/builtintools.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

@@ -1,4 +1,4 @@
-#include "completion.h"
+#include "server/protocol/catalog/completion.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,5 +1,5 @@
-#include "content.h"
-#include "resource.h"
+#include "server/protocol/catalog/content.h"
+#include "server/protocol/catalog/resource.h"
 
 #include <QJsonDocument>
 #include <QTest>

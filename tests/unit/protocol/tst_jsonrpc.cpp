@@ -1,4 +1,4 @@
-#include "jsonrpc.h"
+#include "server/protocol/wire/jsonrpc.h"
 
 #include <QJsonDocument>
 #include <QSet>

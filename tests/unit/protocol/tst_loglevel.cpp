@@ -1,4 +1,4 @@
-#include "loglevel.h"
+#include "server/protocol/wire/loglevel.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "pagination.h"
+#include "server/protocol/catalog/pagination.h"
 
 #include <QTest>
 

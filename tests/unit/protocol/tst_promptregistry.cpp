@@ -1,5 +1,5 @@
-#include "content.h"
-#include "promptregistry.h"
+#include "server/protocol/catalog/content.h"
+#include "server/protocol/catalog/promptregistry.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>

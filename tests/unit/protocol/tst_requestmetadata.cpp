@@ -2,7 +2,7 @@
 // Validation"): which POSTs are modern, the base64 sentinel, and every way the mirrored
 // headers can disagree with the body.
 
-#include "requestmetadata.h"
+#include "server/protocol/session/requestmetadata.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "resourceregistry.h"
+#include "server/protocol/catalog/resourceregistry.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>

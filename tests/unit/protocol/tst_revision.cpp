@@ -1,4 +1,4 @@
-#include "revision.h"
+#include "server/protocol/wire/revision.h"
 
 #include <QTest>
 

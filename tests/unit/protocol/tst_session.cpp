@@ -1,4 +1,4 @@
-#include "sessionloopback.h"
+#include "tests/support/sessionloopback.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

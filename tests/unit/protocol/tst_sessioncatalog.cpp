@@ -1,9 +1,9 @@
-#include "content.h"
-#include "prompt.h"
-#include "promptregistry.h"
-#include "resource.h"
-#include "resourceregistry.h"
-#include "sessionloopback.h"
+#include "server/protocol/catalog/content.h"
+#include "server/protocol/catalog/prompt.h"
+#include "server/protocol/catalog/promptregistry.h"
+#include "server/protocol/catalog/resource.h"
+#include "server/protocol/catalog/resourceregistry.h"
+#include "tests/support/sessionloopback.h"
 
 #include <QJsonArray>
 #include <QPointer>

@@ -1,4 +1,4 @@
-#include "tool.h"
+#include "server/protocol/catalog/tool.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

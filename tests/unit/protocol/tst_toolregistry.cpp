@@ -1,4 +1,4 @@
-#include "toolregistry.h"
+#include "server/protocol/catalog/toolregistry.h"
 
 #include <QSignalSpy>
 #include <QTest>

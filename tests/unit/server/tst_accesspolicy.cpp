@@ -1,5 +1,5 @@
-#include "accesspolicy.h"
-#include "httptestkit.h"
+#include "server/http/accesspolicy.h"
+#include "tests/support/httptestkit.h"
 
 #include <QTest>
 

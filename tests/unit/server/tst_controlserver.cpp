@@ -1,11 +1,12 @@
 // The control socket behind `heartline ctl`: where its socket may live (a directory only this
 // user can enter, never one someone else prepared), and the replies of each command.
 
-#include "control.h"
-#include "controlserver.h"
-#include "heartlineserver.h"
-#include "mcpsession.h"
-#include "sessionstore.h"
+#include "server/core/control.h"
+#include "server/core/controlserver.h"
+#include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/mcpsession.h"
+#include "server/session/sessionstore.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "disconnectcause.h"
+#include "server/api/disconnectcause.h"
 
 #include <QSet>
 #include <QTest>

@@ -1,7 +1,7 @@
-#include "clock.h"
-#include "heartbeatscheduler.h"
-#include "httptestkit.h"
-#include "ssestream.h"
+#include "server/api/clock.h"
+#include "server/stream/heartbeatscheduler.h"
+#include "server/stream/ssestream.h"
+#include "tests/support/httptestkit.h"
 
 #include <QSignalSpy>
 #include <QTest>

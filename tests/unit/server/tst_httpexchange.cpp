@@ -1,5 +1,5 @@
-#include "httpexchange.h"
-#include "httptestkit.h"
+#include "server/qt64/httpexchange.h"
+#include "tests/support/httptestkit.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "peercloseprobe.h"
+#include "server/qt64/peercloseprobe.h"
 
 #include <QDir>
 #include <QSignalSpy>

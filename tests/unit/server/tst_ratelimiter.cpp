@@ -1,4 +1,4 @@
-#include "ratelimiter.h"
+#include "server/http/ratelimiter.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "requestframing.h"
+#include "server/qt64/requestframing.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "sseframing.h"
+#include "server/stream/sseframing.h"
 
 #include <QTest>
 

@@ -1,5 +1,5 @@
-#include "httptestkit.h"
-#include "ssestream.h"
+#include "server/stream/ssestream.h"
+#include "tests/support/httptestkit.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,0 +1,132 @@
+#include "server/api/monitor.h"
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+QString transportKindName(TransportKind kind)
+{
+    switch (kind) {
+    case TransportKind::StreamableHttp:
+        return u"streamable-http"_s;
+    case TransportKind::LegacySse:
+        return u"sse"_s;
+    case TransportKind::StreamableHttpStateless:
+        return u"streamable-http (stateless)"_s;
+    }
+    return {};
+}
+
+Monitor::Monitor(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<SessionInfo>();
+    qRegisterMetaType<StreamInfo>();
+    qRegisterMetaType<HeartbeatEvent>();
+    qRegisterMetaType<MessageEvent>();
+    qRegisterMetaType<ToolEvent>();
+    qRegisterMetaType<DisconnectEvent>();
+    qRegisterMetaType<StreamClosedEvent>();
+    qRegisterMetaType<StreamStats>();
+    qRegisterMetaType<ToolCallRecord>();
+}
+
+MonitorSnapshot Monitor::snapshot() const
+{
+    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint, m_heartbeatIntervalMs};
+}
+
+void Monitor::reportListening(const QString &endpoint, int heartbeatIntervalMs)
+{
+    m_endpoint = endpoint;
+    m_heartbeatIntervalMs = heartbeatIntervalMs;
+    Q_EMIT listening(endpoint, heartbeatIntervalMs);
+}
+
+void Monitor::reportHeartbeatInterval(int heartbeatIntervalMs)
+{
+    m_heartbeatIntervalMs = heartbeatIntervalMs;
+    Q_EMIT heartbeatIntervalChanged(heartbeatIntervalMs);
+}
+
+void Monitor::reportSessionOpened(const SessionInfo &session)
+{
+    ++m_counters.sessionsOpened;
+    m_sessions.insert(session.id, session);
+    Q_EMIT sessionOpened(session);
+}
+
+void Monitor::reportSessionUpdated(const SessionInfo &session)
+{
+    if (!m_sessions.contains(session.id))
+        return;
+    m_sessions.insert(session.id, session);
+    Q_EMIT sessionUpdated(session);
+}
+
+void Monitor::reportSessionClosed(const QString &sessionId)
+{
+    if (m_sessions.remove(sessionId) > 0)
+        Q_EMIT sessionClosed(sessionId);
+}
+
+void Monitor::reportStreamOpened(const StreamInfo &stream)
+{
+    ++m_counters.streamsOpened;
+    m_streams.insert(stream.id, stream);
+    Q_EMIT streamOpened(stream);
+}
+
+void Monitor::reportStreamClosed(const StreamClosedEvent &event)
+{
+    m_streams.remove(event.stream.id);
+    Q_EMIT streamClosed(event);
+}
+
+void Monitor::reportHeartbeat(const HeartbeatEvent &event)
+{
+    ++m_counters.heartbeats;
+    Q_EMIT heartbeatSent(event);
+}
+
+void Monitor::reportMessage(const MessageEvent &event)
+{
+    if (event.direction == MessageEvent::Direction::In)
+        ++m_counters.messagesIn;
+    else
+        ++m_counters.messagesOut;
+    Q_EMIT messageObserved(event);
+}
+
+void Monitor::reportToolChanged(const ToolEvent &event)
+{
+    Q_EMIT toolChanged(event);
+}
+
+void Monitor::reportToolCall(const ToolCallRecord &record)
+{
+    ++m_counters.toolCalls[{record.tool, record.outcome}];
+    Q_EMIT toolCalled(record);
+}
+
+void Monitor::reportPingAnswered(const QString &sessionId, qint64 roundTripMs)
+{
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    it->pingRttMs = roundTripMs;
+    Q_EMIT pingAnswered(sessionId, roundTripMs);
+}
+
+void Monitor::reportEventsEvicted(quint64 count)
+{
+    m_counters.eventsEvicted += count;
+}
+
+void Monitor::reportDisconnect(const DisconnectEvent &event)
+{
+    ++m_counters.disconnectsByCause[DisconnectCauses::name(event.cause)];
+    Q_EMIT disconnected(event);
+}
+
+} // namespace heartline

@@ -1,0 +1,136 @@
+#include "server/core/heartlineserver.h"
+
+#include "server/api/clock.h"
+#include "server/api/monitor.h"
+#include "server/core/control.h"
+#include "server/http/httpfront.h"
+#include "server/protocol/catalog/promptregistry.h"
+#include "server/protocol/catalog/resourceregistry.h"
+#include "server/protocol/catalog/toolregistry.h"
+#include "server/session/sessionstore.h"
+#include "server/stream/heartbeatscheduler.h"
+#include "server/tools/builtincatalog.h"
+#include "server/tools/builtintools.h"
+
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_tools(new ToolRegistry(this))
+    , m_resources(new ResourceRegistry(this))
+    , m_prompts(new PromptRegistry(this))
+    , m_heartbeats(new HeartbeatScheduler(config.heartbeatMs, this))
+    , m_monitor(new Monitor(this))
+{
+    m_context.config = &m_config;
+    m_context.tools = m_tools;
+    m_context.resources = m_resources;
+    m_context.prompts = m_prompts;
+    m_context.heartbeats = m_heartbeats;
+    m_context.monitor = m_monitor;
+    m_context.identity = {u"heartline"_s, u"Heartline"_s, QStringLiteral(HEARTLINE_VERSION),
+                          u"Tools served by Heartline, a personal MCP host."_s};
+    m_sessions = new SessionStore(m_context, this);
+    m_front = new HttpFront(m_context, m_sessions, this);
+    m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor}, this);
+    reportToolChanges();
+}
+
+HeartlineServer::~HeartlineServer()
+{
+    // Sessions first: they report to the Monitor and unregister from the scheduler.
+    delete m_sessions;
+    m_sessions = nullptr;
+}
+
+void HeartlineServer::registerBuiltinTools()
+{
+    heartline::registerBuiltinTools(m_tools);
+    registerBuiltinCatalog(m_resources, m_prompts, m_tools);
+}
+
+void HeartlineServer::reportToolChanges()
+{
+    auto report = [this](const QString &name, ToolEvent::Change change) {
+        m_monitor->reportToolChanged({name, change, Clock::wallMs()});
+    };
+    connect(m_tools, &ToolRegistry::toolRegistered, this,
+            [report](const QString &name) { report(name, ToolEvent::Change::Registered); });
+    connect(m_tools, &ToolRegistry::toolUnregistered, this,
+            [report](const QString &name) { report(name, ToolEvent::Change::Unregistered); });
+    connect(m_tools, &ToolRegistry::toolEnabledChanged, this,
+            [report](const QString &name, bool enabled) {
+                report(name, enabled ? ToolEvent::Change::Enabled : ToolEvent::Change::Disabled);
+            });
+}
+
+bool HeartlineServer::listen(QString *error)
+{
+    if (!m_front->listen(error))
+        return false;
+    m_monitor->reportListening(baseUrl(), m_heartbeats->interval());
+    return true;
+}
+
+bool HeartlineServer::applyConfig(const ServerConfig &config, QString *error)
+{
+    if (const QString problem = config.problem(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    // Port 0 asked for any free port: the one bound then still counts as the same port.
+    const bool portChanged = config.port != m_config.port && config.port != port();
+    const bool relisten = config.host != m_config.host || portChanged;
+    if (relisten && !m_front->relisten(config.host, config.port, error))
+        return false;
+
+    const int heartbeatBefore = m_heartbeats->interval();
+    m_config = config; // everything holding m_context.config reads the new values from now on
+    m_front->applyConfig();
+    m_sessions->applyConfig();
+    if (config.heartbeatMs != heartbeatBefore) {
+        m_heartbeats->setInterval(config.heartbeatMs);
+        m_monitor->reportHeartbeatInterval(m_heartbeats->interval());
+    }
+    if (relisten)
+        m_monitor->reportListening(baseUrl(), m_heartbeats->interval());
+    return true;
+}
+
+quint16 HeartlineServer::port() const
+{
+    return m_front->port();
+}
+
+QString HeartlineServer::baseUrl() const
+{
+    const QString host = m_config.host.contains(u':') ? u'[' + m_config.host + u']' : m_config.host;
+    return u"http://"_s + host + u':' + QString::number(port());
+}
+
+void HeartlineServer::shutdown(int graceMs, std::function<void()> done)
+{
+    m_front->stopListening();
+    m_heartbeats->setInterval(0);
+    m_sessions->terminateAll(DisconnectCause::ServerShutdown, u"the server is shutting down"_s);
+
+    // Poll, don't block: the bytes already written (the end of every stream) leave through
+    // the event loop, so waiting here would keep them from ever going.
+    auto *poll = new QTimer(this);
+    const qint64 deadline = Clock::monotonicMs() + graceMs;
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline, done]() {
+        if (m_front->bytesPending() > 0 && Clock::monotonicMs() < deadline)
+            return;
+        poll->deleteLater();
+        m_front->closeConnections();
+        done();
+    });
+    poll->start(10);
+}
+
+} // namespace heartline

@@ -1,0 +1,108 @@
+#pragma once
+
+#include "server/protocol/wire/loglevel.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QObject>
+#include <QString>
+
+namespace heartline {
+
+// What clients see of a tool in tools/list. Schemas are served verbatim, unknown keywords kept.
+struct ToolDefinition
+{
+    QString name;
+    QString title;
+    QString description;
+    QJsonObject inputSchema;
+    QJsonObject outputSchema;
+    QJsonObject annotations;
+
+    QJsonObject toJson() const;
+};
+
+// One running tools/call. The tool answers through it now or later; the session turns what it
+// reports into progress notifications, log messages and the final result. After cancel() or
+// finish() every further report is dropped, so a late timer in a tool can never answer twice.
+class ToolCall final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ToolCall)
+
+public:
+    ToolCall(const QString &toolName, const QJsonObject &arguments, const QJsonValue &progressToken,
+             QObject *parent = nullptr);
+
+    const QString &toolName() const { return m_toolName; }
+    const QJsonObject &arguments() const { return m_arguments; }
+    bool wantsProgress() const { return !m_progressToken.isUndefined(); }
+    bool isDone() const { return m_done; }
+    bool isCancelled() const { return m_cancelled; }
+
+    // `progress` must grow with every call; a report that does not is dropped (MCP MUST).
+    void reportProgress(double progress, double total = -1, const QString &message = {});
+    void log(LogLevel level, const QJsonValue &data);
+    void finish(const QJsonObject &result);
+    void finishWithText(const QString &text);
+    // A tool failure is a result with isError, never a protocol error (MCP 2025-11-25).
+    void fail(const QString &message);
+
+    // Asks the client for something on behalf of this call: "sampling/createMessage" or
+    // "elicitation/create". `key` names the question uniquely within the call. The answer comes
+    // back through inputReceived(key, result), or inputFailed(key, reason) when the client
+    // lacks the capability, answers with an error, or the revision cannot ask (see Session).
+    // On 2025 revisions the request travels on this call's own stream; on 2026-07-28 the call
+    // ends with an input_required result and the client's retry carries the answer.
+    void requestInput(const QString &key, const QString &method, const QJsonObject &params);
+    // Whether the client declared a capability ("sampling", "elicitation", "roots").
+    bool clientSupports(const QString &capability) const;
+    // Ends this call's SSE stream early with a retry hint, as SEP-1699 polling allows; the
+    // client resumes with Last-Event-ID and gets the result there. A no-op where the revision
+    // or transport cannot resume.
+    void closeStreamEarly();
+
+    // Called by the session when the client cancels or the session ends.
+    void cancel();
+
+    // Set by the session before the tool runs.
+    void setClientCapabilities(const QJsonObject &capabilities);
+    void setInputResponses(const QJsonObject &inputResponses);
+    const QJsonObject &inputResponses() const { return m_inputResponses; }
+    // Called by the session with the client's answer to requestInput().
+    void deliverInput(const QString &key, const QJsonObject &result);
+    void failInput(const QString &key, const QString &reason);
+
+Q_SIGNALS:
+    void cancelled();
+    void progressReported(const QJsonObject &params);
+    void logged(heartline::LogLevel level, const QJsonValue &data, const QString &logger);
+    void finished(const QJsonObject &result);
+    void inputRequested(const QString &key, const QString &method, const QJsonObject &params);
+    void inputReceived(const QString &key, const QJsonObject &result);
+    void inputFailed(const QString &key, const QString &reason);
+    void streamCloseRequested();
+
+private:
+    QString m_toolName;
+    QJsonObject m_arguments;
+    QJsonValue m_progressToken;
+    double m_lastProgress = 0;
+    bool m_anyProgress = false;
+    bool m_done = false;
+    bool m_cancelled = false;
+    QJsonObject m_clientCapabilities;
+    QJsonObject m_inputResponses;
+};
+
+// The interface every tool implements. call() must not block: slow work uses timers,
+// processes or sockets and answers through the ToolCall when it is done.
+class Tool
+{
+public:
+    virtual ~Tool() = default;
+    virtual ToolDefinition definition() const = 0;
+    virtual void call(ToolCall *call) = 0;
+};
+
+} // namespace heartline

@@ -1,0 +1,269 @@
+#pragma once
+
+#include "server/protocol/wire/jsonrpc.h"
+#include "server/protocol/wire/loglevel.h"
+#include "server/protocol/wire/revision.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+namespace heartline {
+
+class PromptRegistry;
+class ResourceRegistry;
+class ToolCall;
+class ToolRegistry;
+
+// What a server offers. Resources and prompts may be null (then those capabilities are not
+// declared); tools never are.
+struct Catalog
+{
+    ToolRegistry *tools = nullptr;
+    ResourceRegistry *resources = nullptr;
+    PromptRegistry *prompts = nullptr;
+};
+
+struct ServerIdentity
+{
+    QString name;
+    QString title;
+    QString version;
+    QString instructions;
+};
+
+struct ClientInfo
+{
+    QString name;
+    QString version;
+    QString title;
+    QJsonObject capabilities;
+};
+
+// A message the session wants delivered. `relatedTo` names the request it belongs to
+// (progress, logs and the response go on that request's own stream); an invalid id means
+// it is unrelated to any request and belongs on the session's standalone stream.
+struct OutgoingMessage
+{
+    QJsonObject json;
+    RequestId relatedTo;
+    bool isFinalResponse = false;
+    // An error saying the request itself was malformed (a required field missing or of the
+    // wrong type), as opposed to a well-formed request that failed; 2026-07-28 over HTTP
+    // answers the first with 400 and the second with 200.
+    bool malformedRequest = false;
+};
+
+struct RequestOutcome
+{
+    enum class Result { Ok, ProtocolError, ToolError, Cancelled };
+
+    RequestId id;
+    QString method;
+    QString toolName; // tools/call only
+    qint64 elapsedMs = 0;
+    Result result = Result::Ok;
+};
+
+// One MCP session: the lifecycle (initialize, initialized, closed), method dispatch and the
+// requests still running. It does no I/O: messages come in through receive() and leave
+// through outgoing(), so the same session serves Streamable HTTP, legacy SSE and tests.
+// Handlers may answer later; nothing here ever waits.
+class Session final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Session)
+
+public:
+    enum class State { AwaitingInitialize, AwaitingInitialized, Ready, Closed };
+
+    struct Options
+    {
+        // Page size of tools/list, resources/list, resources/templates/list and prompts/list.
+        int toolsPageSize = 100;
+        // MCP 2026-07-28: no initialize; every request carries its revision, client
+        // capabilities and client info in params._meta and is served on its own. A stateless
+        // session serves the requests of one HTTP exchange (a call, or a subscriptions/listen
+        // stream that stays open until the client closes it).
+        bool stateless = false;
+        // The freshness hint (ttlMs) on cacheable 2026-07-28 results.
+        int listTtlMs = 0;
+    };
+
+    Session(const Catalog &catalog, const ServerIdentity &identity, const Options &options,
+            QObject *parent = nullptr);
+    Session(ToolRegistry *tools, const ServerIdentity &identity, const Options &options,
+            QObject *parent = nullptr);
+    Session(ToolRegistry *tools, const ServerIdentity &identity, QObject *parent = nullptr);
+    ~Session() override;
+
+    void receive(const JsonRpcMessage &message);
+    // Ends the session: running requests are cancelled silently and nothing more is sent.
+    void close();
+    // Ends every open subscriptions/listen gracefully (2026-07-28): each gets its final
+    // result, so the client knows the end was deliberate (server shutdown).
+    void endSubscriptions();
+    bool isStateless() const { return m_options.stateless; }
+    // Open subscriptions/listen requests (2026-07-28).
+    int subscriptionCount() const { return int(m_subscriptions.size()); }
+    // Whether the client subscribed to `uri` (resources/subscribe or a listen filter).
+    bool isSubscribedTo(const QString &uri) const;
+
+    State state() const { return m_state; }
+    bool isInitialized() const { return m_state == State::Ready; }
+    Revision revision() const { return m_revision; }
+    const ClientInfo &client() const { return m_client; }
+    LogLevel logLevel() const { return m_logLevel; }
+    bool isPending(const RequestId &id) const { return m_pending.contains(id); }
+    int pendingCount() const { return int(m_pending.size()); }
+
+    // A log message unrelated to any request, filtered by the client's chosen level.
+    void logUnrelated(LogLevel level, const QJsonValue &data, const QString &logger);
+    // Sends a request of our own to the client (unrelated to any of its requests); the
+    // answer comes back through responseReceived(). Our ids are strings ("s1", "s2", ...),
+    // a space of their own, as JSON-RPC gives each direction.
+    RequestId sendRequest(const QString &method, const QJsonObject &params = {});
+    bool isAwaiting(const RequestId &id) const { return m_sentRequests.contains(id); }
+
+Q_SIGNALS:
+    void outgoing(const heartline::OutgoingMessage &message);
+    void clientIdentified(const heartline::ClientInfo &client, heartline::Revision revision);
+    void ready();
+    void requestFinished(const heartline::RequestOutcome &outcome);
+    // The client answered a request sendRequest() sent; `response` is the whole message.
+    void responseReceived(const heartline::RequestId &id, const QJsonObject &response);
+    // A tool asked to end the stream of request `id` early (SEP-1699 polling); the transport
+    // closes it with a retry hint if it can resume it, and ignores the wish otherwise.
+    void streamCloseRequested(const heartline::RequestId &id);
+
+private:
+    // What one request is served under: the session's negotiated state for 2025 revisions,
+    // the request's own _meta for 2026-07-28.
+    struct RequestContext
+    {
+        Revision revision = Revision::V2025_11_25;
+        QJsonObject clientCapabilities;
+        bool logsWanted = true;
+        LogLevel logLevel = LogLevel::Debug;
+    };
+
+    struct Pending
+    {
+        QString method;
+        QString toolName;
+        QElapsedTimer started;
+        QPointer<ToolCall> call;
+        RequestContext context;
+        QJsonObject inputRequests; // 2026-07-28: questions collected for an input_required result
+    };
+
+    // A server-to-client request asked on behalf of a running tool call.
+    struct SentRequest
+    {
+        QString method;
+        RequestId forRequest; // invalid: sent by sendRequest(), answered via responseReceived
+        QString inputKey;
+    };
+
+    // An open subscriptions/listen (2026-07-28) and what its client opted in to.
+    struct Subscription
+    {
+        bool toolsListChanged = false;
+        bool promptsListChanged = false;
+        bool resourcesListChanged = false;
+        QSet<QString> resourceUris;
+    };
+
+    using Handler = void (Session::*)(const JsonRpcMessage &);
+    struct MethodRule
+    {
+        const char *method;
+        bool withSessions; // served to 2024-11-05 .. 2025-11-25 sessions
+        bool stateless;    // served to 2026-07-28 requests
+        bool needsInitialize;
+        const char *capability; // the server capability that must be declared, or empty
+        Handler handler;
+    };
+    static const MethodRule *findMethod(const QString &method);
+
+    void handleRequest(const JsonRpcMessage &message);
+    void handleNotification(const JsonRpcMessage &message);
+    void handleResponse(const JsonRpcMessage &message);
+    bool beginStatelessRequest(const JsonRpcMessage &message);
+
+    void handleInitialize(const JsonRpcMessage &message);
+    void handlePing(const JsonRpcMessage &message);
+    void handleDiscover(const JsonRpcMessage &message);
+    void handleToolsList(const JsonRpcMessage &message);
+    void handleToolsCall(const JsonRpcMessage &message);
+    void handleResourcesList(const JsonRpcMessage &message);
+    void handleResourceTemplatesList(const JsonRpcMessage &message);
+    void handleResourcesRead(const JsonRpcMessage &message);
+    void handleResourcesSubscribe(const JsonRpcMessage &message);
+    void handleResourcesUnsubscribe(const JsonRpcMessage &message);
+    void handlePromptsList(const JsonRpcMessage &message);
+    void handlePromptsGet(const JsonRpcMessage &message);
+    void handleComplete(const JsonRpcMessage &message);
+    void handleListen(const JsonRpcMessage &message);
+    void handleSetLevel(const JsonRpcMessage &message);
+    void handleCancelled(const JsonRpcMessage &message);
+    void handleToolListChanged();
+    void handlePromptListChanged();
+    void handleResourceListChanged();
+    void handleResourceUpdated(const QString &uri);
+
+    void connectToolCall(ToolCall *call, const RequestId &id);
+    void handleInputRequested(const RequestId &id, const QString &key, const QString &method,
+                              const QJsonObject &params);
+    void answerInputRequired(const RequestId &id);
+    QJsonObject checkedToolResult(const QString &toolName, const QJsonObject &result) const;
+
+    // Pages `items` (sorted by key) after the request's cursor; false when the cursor is bad
+    // (and the error is already sent).
+    bool paginate(const JsonRpcMessage &message, const QList<QPair<QString, QJsonObject>> &items,
+                  const QString &listKey, QJsonObject *result);
+    bool readStringParam(const JsonRpcMessage &message, const QString &name, QString *value);
+    void notifySubscribers(bool Subscription::*wants, const QString &method);
+
+    void respond(const RequestId &id, const QJsonObject &result,
+                 RequestOutcome::Result outcome = RequestOutcome::Result::Ok);
+    void respondError(const RequestId &id, JsonRpcCode code, const QString &message,
+                      const QJsonValue &data = QJsonValue::Undefined);
+    void rejectMalformed(const RequestId &id, const QString &message);
+    void sendRelated(const RequestId &id, const QJsonObject &message);
+    void sendUnrelated(const QJsonObject &message);
+    void finishPending(const RequestId &id, RequestOutcome::Result result);
+    QJsonObject serverCapabilities() const;
+    bool offers(QLatin1StringView capability) const;
+    QJsonObject serverInfo() const;
+    // 2026-07-28 results: resultType, serverInfo in _meta, and cache hints where the spec asks.
+    QJsonObject statelessResult(const QString &method, QJsonObject result) const;
+    RequestContext contextOf(const RequestId &id) const;
+
+    ToolRegistry *m_tools;
+    ResourceRegistry *m_resources = nullptr;
+    PromptRegistry *m_prompts = nullptr;
+    ServerIdentity m_identity;
+    Options m_options;
+    State m_state = State::AwaitingInitialize;
+    Revision m_revision;
+    ClientInfo m_client;
+    LogLevel m_logLevel = LogLevel::Debug;
+    quint64 m_toolsGenerationSeen = 0;
+    quint64 m_promptsGenerationSeen = 0;
+    quint64 m_resourcesGenerationSeen = 0;
+    QHash<RequestId, Pending> m_pending;
+    QHash<RequestId, SentRequest> m_sentRequests;
+    QSet<QString> m_resourceSubscriptions;          // resources/subscribe (2025 revisions)
+    QHash<RequestId, Subscription> m_subscriptions; // subscriptions/listen (2026-07-28)
+    bool m_clientIdentified = false;
+    quint64 m_lastRequestNumber = 0;
+};
+
+} // namespace heartline
+
+Q_DECLARE_METATYPE(heartline::OutgoingMessage)
+Q_DECLARE_METATYPE(heartline::RequestOutcome)

@@ -1,0 +1,447 @@
+#include "server/qt64/gatekeeper.h"
+
+#include "server/api/clock.h"
+#include "server/protocol/wire/jsonrpc.h"
+#include "server/qt64/peeraddress.h"
+#include "server/qt64/peercloseprobe.h"
+
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#include <sys/socket.h>
+#endif
+#ifdef Q_OS_LINUX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Q_LOGGING_CATEGORY(lcGatekeeper, "heartline.server.gatekeeper")
+
+namespace {
+
+void tuneKeepAlive(qintptr descriptor)
+{
+#ifdef Q_OS_LINUX
+    // Probe after 60 s of silence, every 15 s, give up after 4 misses: a vanished peer is
+    // noticed in about two minutes instead of the kernel default of two hours.
+    const int idle = 60, interval = 15, count = 4;
+    setsockopt(int(descriptor), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(int(descriptor), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(int(descriptor), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+#else
+    Q_UNUSED(descriptor);
+#endif
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
+    }
+}
+
+} // namespace
+
+Gatekeeper::Connection::Connection(const QString &peerAddress, qint64 now, qint64 maxHead,
+                                   qint64 maxBody)
+    : peer(peerAddress)
+    , framing(maxHead, maxBody)
+    , acceptedMs(now)
+{}
+
+Gatekeeper::Gatekeeper(const ServerConfig &config, QObject *parent)
+    : QTcpServer(parent)
+{
+    // Qt's defaults (a backlog of 50, 30 accepted-but-unhandled sockets) make a burst of
+    // clients reconnecting at once - after a proxy restart, say - wait on SYN retries.
+    setListenBacklogSize(kBacklog);
+    setMaxPendingConnections(kBacklog);
+    applyLimits(config);
+    connect(&m_sweep, &QTimer::timeout, this, &Gatekeeper::sweep);
+    connect(this, &QTcpServer::acceptError, this, &Gatekeeper::handleAcceptError);
+}
+
+void Gatekeeper::applyLimits(const ServerConfig &config)
+{
+    m_maxHeaderBytes = config.maxHeaderBytes;
+    m_maxBodyBytes = config.maxBodyBytes;
+    m_maxConnections = config.maxConnections;
+    m_maxConnectionsPerPeer = config.maxConnectionsPerPeer;
+    m_requestTimeoutMs = config.requestTimeoutMs;
+    // A tenth of the timeout: a slow client is cut at most 10% late, and the sweep runs only
+    // while some connection has a deadline.
+    m_sweep.setInterval(qBound(10, m_requestTimeoutMs / 10, 1000));
+}
+
+Gatekeeper::~Gatekeeper()
+{
+    // The sockets are our children and outlive this destructor's body; what they still
+    // signal must not reach the members destroyed here.
+    m_sweep.stop();
+    const QList<QTcpSocket *> sockets = findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
+    for (QTcpSocket *socket : sockets)
+        QObject::disconnect(socket, nullptr, this, nullptr);
+}
+
+bool Gatekeeper::startListening(const QHostAddress &address, quint16 port)
+{
+    raiseFileLimit();
+    return listen(address, port);
+}
+
+void Gatekeeper::raiseFileLimit() const
+{
+#ifdef Q_OS_UNIX
+    // Each connection costs two descriptors (the socket and its PeerCloseProbe's duplicate);
+    // the usual soft limit of 1024 would stop accepting long before maxConnections.
+    struct rlimit limit = {};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    const rlim_t before = limit.rlim_cur;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    qCDebug(lcGatekeeper) << "file descriptor limit: soft" << quint64(before) << "->"
+                          << quint64(limit.rlim_cur) << "hard" << quint64(limit.rlim_max)
+                          << "(up to" << m_maxConnections << "connections need about"
+                          << 2 * quint64(m_maxConnections) << ")";
+#endif
+}
+
+QByteArray Gatekeeper::refusalResponse(int status, const QString &message,
+                                       const QList<QPair<QByteArray, QByteArray>> &extra)
+{
+    const QByteArray body =
+        JsonRpc::serialize(JsonRpc::error({}, JsonRpcCode::ServerError, message));
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+                          + "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                            "Cache-Control: no-store\r\n";
+    for (const auto &header : extra)
+        response += header.first + ": " + header.second + "\r\n";
+    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return response;
+}
+
+void Gatekeeper::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        qCWarning(lcGatekeeper) << "could not adopt an accepted socket:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    // First, so its slots run before anyone else's (HttpExchange asks it for the cause).
+    PeerCloseProbe::attach(socket);
+    socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    tuneKeepAlive(socketDescriptor);
+
+    const QString peer = peerAddressKey(socket->peerAddress());
+    const qint64 now = Clock::monotonicMs();
+    if (m_open >= m_maxConnections)
+        refuseAtAccept(
+            socket, peer, now,
+            u"the server has reached its limit of %1 open connections"_s.arg(m_maxConnections));
+    else if (m_perPeer.value(peer) >= m_maxConnectionsPerPeer)
+        refuseAtAccept(socket, peer, now,
+                       u"%1 has reached the limit of %2 open connections per peer"_s.arg(peer).arg(
+                           m_maxConnectionsPerPeer));
+    else
+        admitConnection(socket, peer, now);
+}
+
+void Gatekeeper::admitConnection(QTcpSocket *socket, const QString &peer, qint64 now)
+{
+    auto entry =
+        m_connections.emplace(socket, Connection(peer, now, m_maxHeaderBytes, m_maxBodyBytes));
+    entry.first->second.countedOpen = true;
+    ++m_open;
+    ++m_perPeer[peer];
+    forgetWhenClosed(socket);
+
+    // Before QHttpServer's readyRead slot: the bytes are judged before it reads them.
+    connect(socket, &QIODevice::readyRead, this, [this, socket]() { handleArrived(socket); });
+    // In Qt 6.4, addPendingConnection() emits pendingConnectionAvailable, and QHttpServer
+    // takes the socket and connects its own readyRead slot right there...
+    addPendingConnection(socket);
+    if (hasPendingConnections())
+        qCWarning(lcGatekeeper) << "QHttpServer did not take a new connection at once; request "
+                                   "limits are checked against the wrong bytes";
+    // ...so this one runs after it and sees what it left unread.
+    connect(socket, &QIODevice::readyRead, this, [this, socket]() { handleTaken(socket); });
+    updateWatch(socket, entry.first->second);
+}
+
+void Gatekeeper::refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now,
+                                const QString &detail)
+{
+    if (m_refusing >= kMaxRefusing) {
+        // A flood: answering each one would only hold more descriptors.
+        qCWarning(lcGatekeeper).noquote() << "closed a connection from" << peer << "-" << detail;
+        Q_EMIT refused(peer, 0, DisconnectCause::RateLimited, detail);
+        delete socket;
+        return;
+    }
+    auto entry =
+        m_connections.emplace(socket, Connection(peer, now, m_maxHeaderBytes, m_maxBodyBytes));
+    ++m_refusing;
+    forgetWhenClosed(socket);
+    // The connection cap is a limit on how much of the server one client (or all of them)
+    // may hold at once - admission control, like the request rate limit - so it is reported
+    // as rate_limited; too_large is kept for requests that are too big.
+    refuse(socket, entry.first->second, 503, DisconnectCause::RateLimited,
+           u"Service Unavailable: "_s + detail,
+           {{"Retry-After", QByteArray::number(kRetryAfterSeconds)}});
+}
+
+void Gatekeeper::handleArrived(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    Connection &connection = found->second;
+    const qint64 available = socket->bytesAvailable();
+    if (available <= connection.scannedAhead)
+        return; // a readyRead QHttpServer re-emitted for requests it has not read yet
+
+    // peek() copies without consuming; QHttpServer reads the same bytes after us.
+    const QByteArray bytes = socket->peek(available);
+    QByteArrayView fresh =
+        QByteArrayView(bytes).sliced(qMin(connection.scannedAhead, qint64(bytes.size())));
+    while (!fresh.isEmpty()) {
+        const RequestFraming::Step step = connection.framing.feed(fresh);
+        switch (step.outcome) {
+        case RequestFraming::Outcome::NeedMore:
+            fresh = {};
+            break;
+        case RequestFraming::Outcome::Complete:
+            ++connection.handed;
+            connection.requestStartedMs = -1;
+            fresh = fresh.sliced(step.used);
+            break;
+        case RequestFraming::Outcome::HeadTooLarge:
+            refuse(socket, connection, 431, DisconnectCause::TooLarge,
+                   u"Request Header Fields Too Large: "_s + connection.framing.problem());
+            return;
+        case RequestFraming::Outcome::BodyTooLarge:
+            refuse(socket, connection, 413, DisconnectCause::TooLarge,
+                   u"Content Too Large: "_s + connection.framing.problem());
+            return;
+        case RequestFraming::Outcome::Malformed:
+            refuse(socket, connection, 400, DisconnectCause::ProtocolError,
+                   u"Bad Request: "_s + connection.framing.problem());
+            return;
+        }
+    }
+    if (connection.framing.inRequest() && connection.requestStartedMs < 0)
+        connection.requestStartedMs = Clock::monotonicMs();
+    connection.scannedAhead = bytes.size();
+    updateWatch(socket, connection);
+}
+
+void Gatekeeper::handleTaken(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    Connection &connection = found->second;
+    connection.scannedAhead = socket->bytesAvailable();
+    // QHttpServer reads one request per turn of the event loop and Qt buffers everything
+    // behind it: a client pipelining more than one largest request ahead is cut off.
+    const qint64 backlogLimit = m_maxHeaderBytes + m_maxBodyBytes;
+    if (connection.scannedAhead > backlogLimit)
+        refuse(
+            socket, connection, 0, DisconnectCause::TooLarge,
+            u"%1 bytes of pipelined requests are waiting (limit %2)"_s.arg(connection.scannedAhead)
+                .arg(backlogLimit));
+}
+
+void Gatekeeper::forgetWhenClosed(QTcpSocket *socket)
+{
+    // A closed connection stops counting at once, not when its object is finally deleted
+    // (deferred deletion may wait for an outer event loop).
+    connect(socket, &QAbstractSocket::disconnected, this, [this, socket]() { forget(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket]() { forget(socket); });
+}
+
+void Gatekeeper::forget(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    if (found->second.countedOpen) {
+        --m_open;
+        const auto peer = m_perPeer.find(found->second.peer);
+        if (peer != m_perPeer.end() && --peer.value() <= 0)
+            m_perPeer.erase(peer);
+    } else {
+        --m_refusing;
+    }
+    m_connections.erase(found);
+    m_watched.remove(socket);
+    if (m_watched.isEmpty() && m_resumeAcceptingMs < 0)
+        m_sweep.stop();
+}
+
+qint64 Gatekeeper::deadline(const Connection &connection) const
+{
+    if (connection.closing)
+        return connection.closeByMs;
+    if (m_requestTimeoutMs <= 0)
+        return -1;
+    if (connection.framing.inRequest())
+        return connection.requestStartedMs + m_requestTimeoutMs;
+    if (connection.handed == 0)
+        return connection.acceptedMs + m_requestTimeoutMs;
+    // Between requests after the first: it may be carrying a response of any length.
+    return -1;
+}
+
+void Gatekeeper::updateWatch(QTcpSocket *socket, const Connection &connection)
+{
+    if (deadline(connection) < 0) {
+        m_watched.remove(socket);
+        return;
+    }
+    m_watched.insert(socket);
+    if (!m_sweep.isActive())
+        m_sweep.start();
+}
+
+void Gatekeeper::sweep()
+{
+    const qint64 now = Clock::monotonicMs();
+    if (m_resumeAcceptingMs >= 0 && now >= m_resumeAcceptingMs) {
+        m_resumeAcceptingMs = -1;
+        resumeAccepting();
+    }
+    // A copy: closing a socket may change the set.
+    const QSet<QTcpSocket *> watched = m_watched;
+    for (QTcpSocket *socket : watched) {
+        const auto found = m_connections.find(socket);
+        if (found == m_connections.end())
+            continue;
+        Connection &connection = found->second;
+        const qint64 due = deadline(connection);
+        if (due < 0) {
+            m_watched.remove(socket);
+            continue;
+        }
+        if (now < due)
+            continue;
+        if (connection.closing) {
+            m_watched.remove(socket);
+            // Qt closes the descriptor and the probe its duplicate: the peer gets the end now.
+            socket->abort();
+        } else if (connection.framing.inRequest()) {
+            timeOut(socket, connection,
+                    u"the request was not complete %1 ms after its first byte "
+                    "(requestTimeoutMs)"_s.arg(m_requestTimeoutMs));
+        } else {
+            timeOut(socket, connection,
+                    u"no request arrived within %1 ms of connecting (requestTimeoutMs)"_s.arg(
+                        m_requestTimeoutMs));
+        }
+    }
+    if (m_watched.isEmpty() && m_resumeAcceptingMs < 0)
+        m_sweep.stop();
+}
+
+void Gatekeeper::timeOut(QTcpSocket *socket, Connection &connection, const QString &detail)
+{
+    // After a request was handed over a response may still be going out on this connection;
+    // a 408 written into it would corrupt it, so such a connection is only closed.
+    const int status = connection.handed == 0 ? 408 : 0;
+    refuse(socket, connection, status, DisconnectCause::ProtocolError,
+           u"Request Timeout: "_s + detail);
+}
+
+void Gatekeeper::refuse(QTcpSocket *socket, Connection &connection, int status,
+                        DisconnectCause cause, const QString &detail,
+                        const QList<QPair<QByteArray, QByteArray>> &extra)
+{
+    if (connection.closing)
+        return;
+    cutOff(socket, connection);
+    qCWarning(lcGatekeeper).noquote()
+        << "refused a connection from" << connection.peer << "with"
+        << (status ? QString::number(status) : u"a close"_s) << "-" << detail;
+    if (status != 0)
+        socket->write(refusalResponse(status, detail, extra));
+    connection.closing = true;
+    connection.closeByMs = Clock::monotonicMs() + qMin(kLingerMs, qMax(m_requestTimeoutMs, 100));
+    updateWatch(socket, connection);
+    Q_EMIT refused(connection.peer, status, cause, detail);
+    shutDownWhenFlushed(socket);
+}
+
+void Gatekeeper::cutOff(QTcpSocket *socket, Connection &connection)
+{
+    // Disconnecting during the readyRead emission is safe: Qt skips a connection whose
+    // receiver was cleared, so QHttpServer's slot does not run for these bytes either.
+    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    socket->skip(socket->bytesAvailable());
+    connection.scannedAhead = 0;
+    connect(socket, &QIODevice::readyRead, socket,
+            [socket]() { socket->skip(socket->bytesAvailable()); });
+    // QHttpServer deletes the sockets it was given once they disconnect; one refused at accept
+    // it never saw, so this does (a second deleteLater() is harmless).
+    connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater,
+            Qt::UniqueConnection);
+}
+
+void Gatekeeper::shutDownWhenFlushed(QTcpSocket *socket)
+{
+    auto shutDown = [socket]() {
+        if (socket->bytesToWrite() > 0 || socket->state() != QAbstractSocket::ConnectedState)
+            return;
+#ifdef Q_OS_UNIX
+        // Our side ends after the response (a FIN the client reads as the end of it); the
+        // socket stays open to drain what the client still sends until it closes too.
+        if (auto *probe = PeerCloseProbe::of(socket))
+            probe->noteShutDown();
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+#else
+        socket->disconnectFromHost();
+#endif
+    };
+    socket->flush();
+    if (socket->bytesToWrite() > 0)
+        connect(socket, &QIODevice::bytesWritten, socket, shutDown);
+    else
+        shutDown();
+}
+
+void Gatekeeper::handleAcceptError(QAbstractSocket::SocketError error)
+{
+    // QTcpServer stops accepting after an error such as running out of descriptors; without
+    // this it would never accept again.
+    qCWarning(lcGatekeeper) << "accepting a connection failed:" << error << errorString()
+                            << "- trying again in 1 s";
+    m_resumeAcceptingMs = Clock::monotonicMs() + 1000;
+    if (!m_sweep.isActive())
+        m_sweep.start();
+}
+
+} // namespace heartline

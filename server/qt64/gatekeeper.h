@@ -1,0 +1,127 @@
+#pragma once
+
+#include "server/api/disconnectcause.h"
+#include "server/api/serverconfig.h"
+#include "server/qt64/requestframing.h"
+
+#include <QHash>
+#include <QSet>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <unordered_map>
+
+class QTcpSocket;
+
+namespace heartline {
+
+// The TCP server handed to QHttpServer::bind(), and the only defence Heartline has against a
+// client that asks too much: Qt 6.4's QHttpServer has no limits of its own and buffers any
+// request whole, however large it claims to be.
+//
+// Every accepted socket passes here first: TCP keep-alive (half-open peers are found even when
+// no heartbeat is due), no-delay (heartbeats and events are small), a PeerCloseProbe (FIN or
+// RST), and the caps on connections in total and per peer address (503). The Gatekeeper's
+// readyRead slot runs before QHttpServer's: it peeks at the new bytes - never consuming them -
+// and follows each request's framing (RequestFraming), so a head beyond maxHeaderBytes (431) or
+// a body beyond maxBodyBytes (413, as soon as Content-Length or a chunk size says so) is
+// refused before QHttpServer buffers it. A request must arrive whole within requestTimeoutMs
+// of its first byte, and a new connection must start one within requestTimeoutMs (slow
+// clients, 408). A connection that has handed a complete request over is never timed out: it
+// may be carrying an SSE stream for hours. One timer sweeps every connection that has a
+// deadline.
+//
+// A refusal writes one complete response (JSON-RPC error body, Connection: close), cuts
+// QHttpServer off the socket, discards what else arrives, and closes once the response has
+// left: its side first (a FIN after the response), then the socket when the client closes or
+// after kLingerMs - so a client still sending its body reads the answer instead of a reset.
+class Gatekeeper final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Gatekeeper)
+
+public:
+    static constexpr int kBacklog = 1024;
+    // How long a refused connection is drained before it is dropped.
+    static constexpr int kLingerMs = 2000;
+    // Connections being refused at once; beyond this, new ones are closed without an answer.
+    static constexpr int kMaxRefusing = 256;
+    static constexpr int kRetryAfterSeconds = 2;
+
+    explicit Gatekeeper(const ServerConfig &config, QObject *parent = nullptr);
+    ~Gatekeeper() override;
+
+    // Raises the file descriptor soft limit to the hard limit, then listens.
+    bool startListening(const QHostAddress &address, quint16 port);
+
+    // New limits (settings changed live). Requests already being received keep the size
+    // limits they started with; everything else uses the new ones from now on.
+    void applyLimits(const ServerConfig &config);
+
+    // Connections handed to QHttpServer and still open (refused ones are not counted).
+    int openConnections() const { return m_open; }
+
+    // The HTTP response a refusal writes: status line, JSON-RPC error body, Connection: close.
+    static QByteArray refusalResponse(int status, const QString &message,
+                                      const QList<QPair<QByteArray, QByteArray>> &extra = {});
+
+Q_SIGNALS:
+    // A connection was turned away. `status` is the HTTP status answered, or 0 when the
+    // connection was closed without an answer (a response may have been in flight on it).
+    void refused(const QString &peer, int status, heartline::DisconnectCause cause,
+                 const QString &detail);
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    struct Connection
+    {
+        Connection(const QString &peerAddress, qint64 now, qint64 maxHead, qint64 maxBody);
+
+        QString peer;
+        RequestFraming framing;
+        qint64 acceptedMs = 0;
+        qint64 requestStartedMs = -1; // first byte of the request being received
+        // Bytes at the front of the socket's buffer already followed here but not yet read
+        // by QHttpServer (the requests pipelined after the one it is handling).
+        qint64 scannedAhead = 0;
+        int handed = 0; // complete requests QHttpServer has been given
+        bool countedOpen = false;
+        bool closing = false;
+        qint64 closeByMs = -1;
+    };
+
+    void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now);
+    void refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now, const QString &detail);
+    void handleArrived(QTcpSocket *socket);
+    void handleTaken(QTcpSocket *socket);
+    void forgetWhenClosed(QTcpSocket *socket);
+    void forget(QTcpSocket *socket);
+    void sweep();
+    void timeOut(QTcpSocket *socket, Connection &connection, const QString &detail);
+    void refuse(QTcpSocket *socket, Connection &connection, int status, DisconnectCause cause,
+                const QString &detail, const QList<QPair<QByteArray, QByteArray>> &extra = {});
+    void cutOff(QTcpSocket *socket, Connection &connection);
+    void shutDownWhenFlushed(QTcpSocket *socket);
+    void updateWatch(QTcpSocket *socket, const Connection &connection);
+    qint64 deadline(const Connection &connection) const;
+    void handleAcceptError(QAbstractSocket::SocketError error);
+    void raiseFileLimit() const;
+
+    qint64 m_maxHeaderBytes;
+    qint64 m_maxBodyBytes;
+    int m_maxConnections;
+    int m_maxConnectionsPerPeer;
+    int m_requestTimeoutMs;
+
+    std::unordered_map<QTcpSocket *, Connection> m_connections;
+    QHash<QString, int> m_perPeer; // open connections by peer address
+    QSet<QTcpSocket *> m_watched;  // connections with a deadline
+    QTimer m_sweep;
+    int m_open = 0;
+    int m_refusing = 0;
+    qint64 m_resumeAcceptingMs = -1;
+};
+
+} // namespace heartline

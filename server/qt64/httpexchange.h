@@ -1,0 +1,75 @@
+#pragma once
+
+#include "server/api/disconnectcause.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+
+#include <memory>
+
+class QHttpServerResponder;
+class QTcpSocket;
+
+namespace heartline {
+
+using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+struct HttpReply
+{
+    int status = 200;
+    HttpHeaders headers;
+    QByteArray body;
+};
+
+// One HTTP response that may outlive the route handler: a reply sent whole, or a chunked
+// stream written piece by piece. This is the only place that knows how QHttpServerResponder
+// works in the Qt version we build against (DESIGN.md: keep responder details in one file).
+//
+// Qt 6.4's responder keeps a raw socket pointer that dangles once the client goes away, so
+// every write goes through a QPointer taken at construction and stops when it reads null.
+class HttpExchange final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpExchange)
+
+public:
+    explicit HttpExchange(QHttpServerResponder &&responder, QObject *parent = nullptr);
+    ~HttpExchange() override;
+
+    bool isConnected() const;
+    QString peerAddress() const;
+    qint64 bytesQueued() const;
+
+    void sendReply(const HttpReply &reply);
+    bool beginChunked(int status, const HttpHeaders &headers);
+    bool writeChunk(QByteArrayView payload);
+    // Ends the chunked body cleanly; the connection stays open for the client's next request.
+    void endChunked();
+    // Drops the connection without ending the body, so the client sees the stream break.
+    void abort();
+
+    // Writes a complete reply on a responder that has not been moved into an exchange.
+    static void reply(QHttpServerResponder &responder, const HttpReply &reply);
+
+Q_SIGNALS:
+    // The peer went away or a write failed; emitted at most once.
+    void disconnected(heartline::DisconnectCause cause, const QString &detail);
+    void bytesWritten(qint64 bytes);
+
+private:
+    void handleSocketError();
+    void handleSocketDisconnected();
+    void reportPeerClose();
+    void reportDisconnect(DisconnectCause cause, const QString &detail);
+
+    std::unique_ptr<QHttpServerResponder> m_responder;
+    QPointer<QTcpSocket> m_socket;
+    QString m_peer;
+    bool m_reported = false;
+    bool m_ended = false;
+};
+
+} // namespace heartline

@@ -1,0 +1,577 @@
+#include "server/session/mcpsession.h"
+
+#include "server/api/clock.h"
+#include "server/api/monitor.h"
+#include "server/protocol/session/requestmetadata.h"
+#include "server/stream/heartbeatscheduler.h"
+#include "server/stream/postreply.h"
+
+#include <QLoggingCategory>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+Q_LOGGING_CATEGORY(lcMcpSession, "heartline.server.session")
+
+namespace {
+
+Session::Options sessionOptions(const ServerContext &context, TransportKind transport)
+{
+    Session::Options options;
+    options.toolsPageSize = context.config->toolsPageSize;
+    options.stateless = transport == TransportKind::StreamableHttpStateless;
+    return options;
+}
+
+QString outcomeName(RequestOutcome::Result result)
+{
+    switch (result) {
+    case RequestOutcome::Result::Ok:
+        return u"ok"_s;
+    case RequestOutcome::Result::ProtocolError:
+        return u"protocol_error"_s;
+    case RequestOutcome::Result::ToolError:
+        return u"tool_error"_s;
+    case RequestOutcome::Result::Cancelled:
+        return u"cancelled"_s;
+    }
+    return {};
+}
+
+// The traffic view's copy: shares the serialized bytes (no copy) unless they must be cut.
+void setBody(MessageEvent *event, const QByteArray &json)
+{
+    event->bytes = json.size();
+    event->bodyTruncated = json.size() > kTrafficBodyLimit;
+    event->body = event->bodyTruncated ? json.left(kTrafficBodyLimit) : json;
+}
+
+} // namespace
+
+McpSession::McpSession(const QString &id, TransportKind transport, const QString &peer,
+                       const ServerContext &context, QObject *parent)
+    : StreamHost(parent)
+    , m_id(id)
+    , m_shortId(id.left(8))
+    , m_transport(transport)
+    , m_peer(peer)
+    , m_context(context)
+    , m_session(Catalog{context.tools, context.resources, context.prompts}, context.identity,
+                sessionOptions(context, transport))
+    , m_openedWallMs(Clock::wallMs())
+    , m_lastActivityMs(Clock::monotonicMs())
+    , m_eventLog(context.config->eventLogMaxEvents, context.config->eventLogMaxBytes)
+{
+    connect(&m_session, &Session::outgoing, this, &McpSession::route);
+    connect(&m_session, &Session::requestFinished, this, &McpSession::handleRequestFinished);
+    connect(&m_session, &Session::streamCloseRequested, this,
+            &McpSession::handleStreamCloseRequested);
+    // A stateless request is announced once, whole (serveStateless); only sessions grow up.
+    if (isStateless())
+        return;
+    connect(&m_session, &Session::clientIdentified, this,
+            [this]() { m_context.monitor->reportSessionUpdated(info()); });
+    connect(&m_session, &Session::ready, this,
+            [this]() { m_context.monitor->reportSessionUpdated(info()); });
+    connect(&m_session, &Session::responseReceived, this, [this](const RequestId &id) {
+        if (id != m_pingId || m_pingSentMs < 0)
+            return;
+        m_pingRttMs = Clock::monotonicMs() - m_pingSentMs;
+        m_pingSentMs = -1;
+        m_context.monitor->reportPingAnswered(m_id, m_pingRttMs);
+    });
+    m_context.monitor->reportSessionOpened(info());
+}
+
+McpSession::~McpSession()
+{
+    // Deleting a session that was never terminated (server teardown) still ends its streams
+    // and tells the Monitor, but must not call back into owners that are being destroyed.
+    if (!m_terminated) {
+        blockSignals(true);
+        terminate(DisconnectCause::ServerShutdown, u"the server is shutting down"_s);
+    }
+}
+
+SessionInfo McpSession::info() const
+{
+    SessionInfo info;
+    info.id = m_id;
+    info.transport = m_transport;
+    info.revision = Revisions::name(m_session.revision());
+    info.clientName = m_session.client().name;
+    info.clientVersion = m_session.client().version;
+    if (info.clientName.isEmpty()) {
+        info.clientName = m_announcedClientName;
+        info.clientVersion = m_announcedClientVersion;
+    }
+    info.peer = m_peer;
+    info.openedWallMs = m_openedWallMs;
+    info.initialized = m_session.isInitialized();
+    info.pingRttMs = m_pingRttMs;
+    return info;
+}
+
+void McpSession::touch()
+{
+    m_lastActivityMs = Clock::monotonicMs();
+}
+
+bool McpSession::isIdleFor(qint64 ms, qint64 nowMonotonicMs) const
+{
+    if (m_session.pendingCount() > 0 || !m_streams.isEmpty())
+        return false;
+    return nowMonotonicMs - m_lastActivityMs >= ms;
+}
+
+void McpSession::reportIncoming(const JsonRpcMessage &message, const QByteArray &json)
+{
+    MessageEvent event;
+    event.sessionId = m_id;
+    event.direction = MessageEvent::Direction::In;
+    event.method = message.method;
+    event.id = message.isNotification() ? QString() : message.id.display();
+    setBody(&event, json);
+    event.wallMs = Clock::wallMs();
+    m_context.monitor->reportMessage(event);
+}
+
+void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
+{
+    for (const RequestId &id : ids)
+        m_replies.insert(id, reply);
+    connect(reply, &PostReply::done, this, [this](PostReply *finished) {
+        for (auto it = m_replies.begin(); it != m_replies.end();) {
+            if (it.value() == finished || it.value().isNull())
+                it = m_replies.erase(it);
+            else
+                ++it;
+        }
+        // The stream that carried it was client activity until it ended.
+        touch();
+        // A stateless session lives for its one request. Later, not now: `done` may come
+        // from deep inside the protocol session's own emission of the response.
+        if (isStateless())
+            QTimer::singleShot(0, this, [this]() {
+                terminate(DisconnectCause::ClientClosed, u"the request is over"_s);
+            });
+    });
+}
+
+void McpSession::serveStateless(const JsonRpcMessage &request, const QByteArray &json)
+{
+    const QJsonObject client =
+        RequestMetadata::meta(request).value(RequestMetadata::kClientInfoKey).toObject();
+    m_announcedClientName = client.value("name"_L1).toString();
+    m_announcedClientVersion = client.value("version"_L1).toString();
+    m_context.monitor->reportSessionOpened(info());
+    touch();
+    reportIncoming(request, json);
+    m_session.receive(request);
+}
+
+void McpSession::attachStandaloneStream(SseStream *stream)
+{
+    m_standalone = stream;
+    while (!m_backlog.isEmpty() && m_standalone && m_standalone->isOpen())
+        deliverStandalone(m_backlog.dequeue());
+}
+
+void McpSession::adoptStream(SseStream *stream)
+{
+    m_streams.insert(stream, stream);
+    stream->setHighWaterMark(m_context.config->streamHighWaterBytes);
+    if (Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
+        stream->setRetryBeforeClose(m_context.config->retryMs);
+    m_context.heartbeats->add(stream);
+    connect(stream, &SseStream::heartbeatSent, this,
+            [this](const QString &streamId, quint64 sequence) {
+                m_context.monitor->reportHeartbeat({streamId, m_id, sequence, Clock::wallMs()});
+            });
+    connect(stream, &SseStream::ended, this, &McpSession::handleStreamEnded);
+    touch();
+    m_context.monitor->reportStreamOpened({stream->id(), m_id, streamKindName(stream->kind()),
+                                           stream->peer(), Clock::wallMs(), stream->isResumed()});
+}
+
+QString McpSession::newStreamId(StreamKind kind)
+{
+    ++m_streamCounter;
+    return m_shortId + u'/' + streamKindName(kind) + QString::number(m_streamCounter);
+}
+
+QString McpSession::standaloneStreamId()
+{
+    if (m_standaloneId.isEmpty())
+        m_standaloneId = newStreamId(StreamKind::Standalone);
+    return m_standaloneId;
+}
+
+QByteArray McpSession::nextEventId(const QString &streamId)
+{
+    // Unique in the session and naming its stream, so a Last-Event-ID maps back to it.
+    return streamId.section(u'/', 1).toUtf8() + '-' + QByteArray::number(++m_eventCounter);
+}
+
+QByteArray McpSession::recordEvent(const QString &streamId, const QByteArray &data)
+{
+    // 2026-07-28 streams cannot be resumed: no id that would invite a client to try.
+    if (isStateless())
+        return {};
+    const QByteArray id = nextEventId(streamId);
+    // The legacy transport cannot resume, so there is nothing to keep for it.
+    if (m_transport == TransportKind::StreamableHttp) {
+        m_eventLog.append(streamId, m_eventCounter, id, data);
+        if (m_eventLog.evicted() > m_evictedReported) {
+            m_context.monitor->reportEventsEvicted(m_eventLog.evicted() - m_evictedReported);
+            m_evictedReported = m_eventLog.evicted();
+        }
+    }
+    return id;
+}
+
+void McpSession::registerStream(PostReply *reply, const QString &streamId)
+{
+    m_postStreams.insert(streamId, reply);
+}
+
+int McpSession::pollCloseAfterMs() const
+{
+    return Revisions::traits(m_session.revision()).allowsEarlyStreamClose
+               ? m_context.config->pollCloseAfterMs
+               : 0;
+}
+
+void McpSession::primeStream(SseStream *stream)
+{
+    if (isStateless() || !Revisions::traits(m_session.revision()).sendsPrimingEvent)
+        return;
+    SseEvent priming;
+    priming.id = nextEventId(stream->id());
+    priming.retryMs = m_context.config->retryMs;
+    stream->sendEvent(priming);
+}
+
+bool McpSession::parseEventId(const QByteArray &eventId, QString *streamId, quint64 *sequence) const
+{
+    const qsizetype dash = eventId.lastIndexOf('-');
+    if (dash <= 0)
+        return false;
+    bool ok = false;
+    *sequence = eventId.mid(dash + 1).toULongLong(&ok);
+    *streamId = m_shortId + u'/' + QString::fromLatin1(eventId.left(dash));
+    return ok;
+}
+
+int McpSession::checkResumable(const QByteArray &lastEventId, QString *reason) const
+{
+    if (m_transport != TransportKind::StreamableHttp) {
+        *reason = u"Bad Request: the HTTP+SSE transport cannot resume streams"_s;
+        return 400;
+    }
+    QString streamId;
+    quint64 sequence = 0;
+    if (!parseEventId(lastEventId, &streamId, &sequence)
+        || (streamId != m_standaloneId && !m_postStreams.contains(streamId))
+        || sequence > m_eventCounter) {
+        *reason = u"Bad Request: Last-Event-ID '%1' was not sent on a stream of this session"_s.arg(
+            QString::fromUtf8(lastEventId));
+        return 400;
+    }
+    if (!m_eventLog.canReplayAfter(streamId, sequence)) {
+        *reason = u"Bad Request: events after '%1' are no longer kept (the event log holds the "
+                  "last %2 events or %3 bytes per session), so the stream cannot be resumed "
+                  "without a gap; send the request again"_s.arg(QString::fromUtf8(lastEventId))
+                      .arg(m_context.config->eventLogMaxEvents)
+                      .arg(m_context.config->eventLogMaxBytes);
+        return 400;
+    }
+    return 0;
+}
+
+void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExchange> exchange,
+                        const HttpHeaders &headers)
+{
+    QString streamId;
+    quint64 sequence = 0;
+    if (!parseEventId(lastEventId, &streamId, &sequence))
+        return;
+    const bool standalone = streamId == m_standaloneId;
+    if (standalone && m_standalone)
+        m_standalone->close(DisconnectCause::StreamReplaced,
+                            u"the client resumed this stream on a new connection"_s);
+    touch();
+    auto *stream = new SseStream(streamId, m_id,
+                                 standalone ? StreamKind::Standalone : StreamKind::PostResponse,
+                                 std::move(exchange), this);
+    stream->setResumed(true);
+    if (!stream->open(headers))
+        return;
+    adoptStream(stream);
+    for (const LoggedEvent &missed : m_eventLog.eventsAfter(streamId, sequence)) {
+        SseEvent event;
+        event.id = missed.id;
+        event.data = missed.data;
+        stream->sendEvent(event);
+    }
+    // Then a fresh cursor, after everything replayed (its id is higher than all of them):
+    // should this connection break before anything new is sent, the client still holds an id
+    // of this stream to come back with (SDK clients remember only ids seen on the current
+    // connection). Before the replay, it would let a resume skip what was being replayed.
+    primeStream(stream);
+    if (!stream->isOpen())
+        return; // the connection broke during the replay; the client can resume again
+    if (standalone) {
+        attachStandaloneStream(stream);
+        return;
+    }
+    const QPointer<PostReply> reply = m_postStreams.value(streamId);
+    if (reply && !reply->isDone())
+        reply->resume(stream);
+    else
+        stream->finish(); // everything it owed was in the log
+}
+
+void McpSession::route(const OutgoingMessage &message)
+{
+    const QByteArray bytes = JsonRpc::serialize(message.json);
+    if (message.relatedTo.isValid()) {
+        const QPointer<PostReply> reply = m_replies.value(message.relatedTo);
+        if (reply && !reply->isDone()) {
+            reportOutgoing(message, bytes, reply->streamId());
+            reply->deliver(message, bytes);
+            return;
+        }
+        if (m_transport != TransportKind::LegacySse) {
+            // The POST that asked is gone. A dropped connection is not a cancellation, so
+            // the work went on; without a stream to carry it, the message cannot be delivered.
+            qCInfo(lcMcpSession) << "session" << m_shortId << "could not deliver"
+                                 << message.json.value("method"_L1).toString(u"a response"_s)
+                                 << "for request" << message.relatedTo.display()
+                                 << "- the stream of that request is gone";
+            m_latencies.remove(message.relatedTo);
+            return;
+        }
+    }
+    reportOutgoing(message, bytes, m_standalone ? m_standalone->id() : QString());
+    deliverStandalone(bytes);
+}
+
+void McpSession::deliverStandalone(const QByteArray &bytes)
+{
+    if (!m_standalone || !m_standalone->isOpen()) {
+        if (m_backlog.size() >= m_context.config->standaloneBacklog) {
+            qCWarning(lcMcpSession) << "session" << m_shortId
+                                    << "dropped its oldest undelivered notification: no GET "
+                                       "stream has been opened to carry them";
+            m_backlog.dequeue();
+        }
+        m_backlog.enqueue(bytes);
+        return;
+    }
+    SseEvent event;
+    event.id = recordEvent(m_standalone->id(), bytes);
+    event.data = bytes;
+    if (m_transport == TransportKind::LegacySse)
+        event.event = "message";
+    m_standalone->sendEvent(event);
+}
+
+void McpSession::handleRequestFinished(const RequestOutcome &outcome)
+{
+    if (outcome.result == RequestOutcome::Result::Cancelled) {
+        if (const QPointer<PostReply> reply = m_replies.value(outcome.id))
+            reply->forget(outcome.id);
+    } else {
+        m_latencies.insert(outcome.id, outcome.elapsedMs);
+    }
+    if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
+        m_context.monitor->reportToolCall({outcome.toolName, outcomeName(outcome.result),
+                                           outcome.elapsedMs, m_id, Clock::wallMs()});
+}
+
+void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
+                                const QString &streamId)
+{
+    MessageEvent event;
+    event.sessionId = m_id;
+    event.streamId = streamId;
+    event.direction = MessageEvent::Direction::Out;
+    event.method = message.json.value("method"_L1).toString();
+    if (message.isFinalResponse) {
+        event.id = message.relatedTo.display();
+        event.latencyMs =
+            m_latencies.contains(message.relatedTo) ? m_latencies.take(message.relatedTo) : -1;
+    }
+    setBody(&event, json);
+    event.wallMs = Clock::wallMs();
+    m_context.monitor->reportMessage(event);
+}
+
+void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
+{
+    m_streams.remove(stream);
+    m_context.heartbeats->remove(stream);
+    if (m_standalone == stream)
+        m_standalone.clear();
+    touch();
+
+    const SseStreamStats &stats = stream->stats();
+    const qint64 wallNow = Clock::wallMs();
+    StreamClosedEvent closed;
+    closed.stream = {stream->id(),
+                     m_id,
+                     streamKindName(stream->kind()),
+                     stream->peer(),
+                     stats.openedWallMs,
+                     stream->isResumed()};
+    closed.completed = end.completed;
+    closed.heartbeats = stats.heartbeats;
+    closed.events = stats.events;
+    closed.bytes = stats.bytes;
+    closed.wallMs = wallNow;
+    m_context.monitor->reportStreamClosed(closed);
+    if (end.completed)
+        return;
+
+    DisconnectEvent event;
+    event.sessionId = m_id;
+    event.streamId = stream->id();
+    event.clientName = m_session.client().name;
+    event.peer = stream->peer();
+    event.detail = end.detail;
+    event.cause = refineCause(stream, end, &event.detail);
+    event.durationMs = Clock::monotonicMs() - stats.openedMonotonicMs;
+    event.bytes = stats.bytes;
+    event.heartbeats = stats.heartbeats;
+    event.sinceLastWriteMs = Clock::monotonicMs() - stats.lastWriteMonotonicMs;
+    event.wallMs = wallNow;
+    m_context.monitor->reportDisconnect(event);
+
+    // The legacy transport has no session without its stream (2024-11-05).
+    if (m_transport == TransportKind::LegacySse && stream->kind() == StreamKind::Legacy)
+        terminate(end.cause, end.detail);
+}
+
+void McpSession::handleStreamCloseRequested(const RequestId &id)
+{
+    // Only a stream the client can resume may be closed early (SEP-1699); elsewhere the wish
+    // is ignored and the result simply comes on the open stream.
+    if (m_transport != TransportKind::StreamableHttp
+        || !Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
+        return;
+    if (const QPointer<PostReply> reply = m_replies.value(id); reply && !reply->isDone())
+        reply->closeEarly();
+}
+
+void McpSession::checkPing(qint64 nowMonotonicMs, int intervalMs, int timeoutMs)
+{
+    // 2026-07-28 has no ping, and a stateless request no stream for one.
+    if (m_terminated || isStateless() || !m_session.isInitialized())
+        return;
+    if (m_pingSentMs >= 0) {
+        if (nowMonotonicMs - m_pingSentMs >= timeoutMs)
+            terminate(DisconnectCause::Unresponsive,
+                      u"no answer to a server ping within %1 ms"_s.arg(timeoutMs));
+        return;
+    }
+    // Only a client holding a stream can hear a ping; a ping left in the backlog would
+    // count a client that merely has no stream open as dead.
+    if (!m_standalone || !m_standalone->isOpen())
+        return;
+    if (m_lastPingMs >= 0 && nowMonotonicMs - m_lastPingMs < intervalMs)
+        return;
+    m_lastPingMs = nowMonotonicMs;
+    m_pingSentMs = nowMonotonicMs;
+    m_pingId = m_session.sendRequest(u"ping"_s);
+}
+
+DisconnectCause McpSession::refineCause(const SseStream *stream, const StreamEnd &end,
+                                        QString *detail) const
+{
+    if (end.cause != DisconnectCause::ClientClosed && end.cause != DisconnectCause::ConnectionReset)
+        return end.cause;
+    // A subscriptions/listen stream is silent by nature and owes its "response" only when the
+    // server ends it: a client closing it is how a subscription normally ends.
+    if (isStateless() && m_session.subscriptionCount() > 0)
+        return end.cause;
+    // A peer that drops a stream silent for over a second while a response is still owed on
+    // it is almost never the client (it is waiting for that response) and almost always a
+    // proxy's idle timeout: heartbeats are off, or slower than the proxy. Say so, since that
+    // is the one thing the user can fix.
+    const qint64 silentMs = Clock::monotonicMs() - stream->stats().lastWriteMonotonicMs;
+    bool owed = false;
+    if (stream->kind() == StreamKind::PostResponse) {
+        const QPointer<PostReply> reply = m_postStreams.value(stream->id());
+        owed = reply && reply->owesResponses();
+    } else if (stream->kind() == StreamKind::Legacy) {
+        owed = m_session.pendingCount() > 0;
+    }
+    if (silentMs < 1000 || !owed)
+        return end.cause;
+    const int interval = m_context.heartbeats->interval();
+    const QString silence = QString::number(silentMs / 1000.0, 'f', 1);
+    *detail = interval == 0
+                  ? u"the peer closed this stream after %1 s of silence while a response was "
+                    "still owed; heartbeats are off, so a proxy's idle timeout is the likely "
+                    "cause (turn heartbeats on)"_s.arg(silence)
+                  : u"the peer closed this stream after %1 s of silence while a response was "
+                    "still owed; a proxy that times out sooner than the heartbeat interval of "
+                    "%2 ms is the likely cause (lower --heartbeat-ms)"_s.arg(silence)
+                        .arg(interval);
+    return DisconnectCause::ProxyIdleSuspected;
+}
+
+void McpSession::terminate(DisconnectCause cause, const QString &detail)
+{
+    if (m_terminated)
+        return;
+    m_terminated = true;
+    // Subscriptions get the graceful end the spec asks for when the server goes (their final
+    // result), not the abrupt one a listener would take for a network failure.
+    if (isStateless() && cause == DisconnectCause::ServerShutdown)
+        m_session.endSubscriptions();
+    // Replies first: closing the session cancels what runs, which would otherwise end
+    // their streams as if each request had been cancelled by the client.
+    const QString reason = isStateless()
+                               ? u"The server ended this request (%1) before it finished: %2"_s.arg(
+                                   DisconnectCauses::name(cause), detail)
+                               : u"The session ended (%1) before this request finished: %2"_s.arg(
+                                   DisconnectCauses::name(cause), detail);
+    const auto replies = m_replies; // answering edits m_replies
+    for (const QPointer<PostReply> &reply : replies) {
+        if (reply)
+            reply->abandon(cause, reason);
+    }
+    m_session.close();
+    const auto streams = m_streams; // closing edits m_streams
+    for (const QPointer<SseStream> &stream : streams) {
+        if (stream)
+            stream->close(cause, detail);
+    }
+    m_backlog.clear();
+
+    // A stateless request has no connection of its own beyond its stream, whose end (if it
+    // was cut) is already in the disconnect log; a request that simply finished is no
+    // disconnect at all.
+    if (isStateless()) {
+        m_context.monitor->reportSessionClosed(m_id);
+        Q_EMIT terminated(m_id);
+        return;
+    }
+    DisconnectEvent event;
+    event.sessionId = m_id;
+    event.clientName = m_session.client().name;
+    event.peer = m_peer;
+    event.cause = cause;
+    event.detail = detail;
+    event.durationMs = Clock::wallMs() - m_openedWallMs;
+    event.wallMs = Clock::wallMs();
+    m_context.monitor->reportDisconnect(event);
+    m_context.monitor->reportSessionClosed(m_id);
+    Q_EMIT terminated(m_id);
+}
+
+} // namespace heartline

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "tests/support/rawhttpclient.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace heartline::testing {
+
+// What the MCP client side of an integration test sends, spelled out as bytes so each test
+// can bend one detail of it.
+
+inline constexpr char kLatestRevision[] = "2025-11-25";
+
+QByteArray requestBody(const QJsonValue &id, const QString &method, const QJsonObject &params = {});
+QByteArray notificationBody(const QString &method, const QJsonObject &params = {});
+QByteArray initializeBody(const QByteArray &revision, const QJsonValue &id = 0);
+QByteArray toolCallBody(const QJsonValue &id, const QString &tool, const QJsonObject &arguments,
+                        const QJsonValue &progressToken = QJsonValue::Undefined);
+
+// Headers of a well-formed POST / GET / DELETE on /mcp. An empty session id or revision
+// leaves that header out (revisions before 2025-06-18 have no MCP-Protocol-Version).
+RawHeaders postHeaders(const QByteArray &sessionId = {}, const QByteArray &revision = {});
+RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision = {});
+RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision = {});
+
+// A session opened over HTTP, as a client holds it.
+struct McpTestSession
+{
+    QByteArray id;
+    QByteArray revision; // negotiated; also what later requests send as MCP-Protocol-Version
+    HttpResponse initializeResponse;
+    QString error; // empty when the session is usable
+
+    bool ok() const { return error.isEmpty(); }
+    // The MCP-Protocol-Version value later requests carry (none before 2025-06-18).
+    QByteArray protocolHeader() const;
+    RawHeaders post() const { return postHeaders(id, protocolHeader()); }
+    RawHeaders get() const { return getHeaders(id, protocolHeader()); }
+};
+
+// initialize (id 0) and, when asked, notifications/initialized, each on a fresh connection.
+McpTestSession openSession(quint16 port, const QByteArray &revision = kLatestRevision,
+                           bool sendInitialized = true, const RawHeaders &extraHeaders = {});
+
+// One POST of `body` on a fresh connection, read to its end.
+HttpResponse postOnce(quint16 port, const RawHeaders &headers, const QByteArray &body,
+                      int timeoutMs = kDefaultTimeoutMs);
+
+// The names tools/list returns for a session (asked on a fresh connection); sets `error`
+// when the answer is not a tools/list result.
+QStringList listToolNames(quint16 port, const McpTestSession &session, QString *error);
+
+// The id of the last SSE event in `items` that has one (empty when none has): the cursor a
+// client resumes from.
+QByteArray lastEventId(const QList<SseItem> &items);
+
+// The text of the first content block of a tools/call response (empty when it has none).
+QString firstContentText(const QJsonObject &response);
+
+} // namespace heartline::testing
