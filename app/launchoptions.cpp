@@ -1,62 +1,55 @@
 #include "app/launchoptions.h"
 
+#include "server/api/serverconfigschema.h"
+
 #include <QCommandLineParser>
 #include <QFile>
 #include <QHostAddress>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <algorithm>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 namespace {
 
-constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
-
-bool parseHeartbeat(const QString &text, int *milliseconds, QString *error)
+// One part of the config file: the top-level keys it owns and how it reads them. The server
+// settings are one section, the app's own keys another; a key no section owns is an error.
+// A later section (upstream servers, command tools) is one more entry.
+struct ConfigSection
 {
+    QStringList keys;
+    std::function<bool(const QJsonObject &file, QString *error)> read;
+};
+
+// A flag that sets a server setting: its range and type come from the setting's row.
+bool parseSettingFlag(const QString &flag, const SettingSpec &spec, const QString &text,
+                      ServerConfig *config, QString *error)
+{
+    if (spec.type != SettingType::Int) {
+        spec.set(*config, text);
+        return true;
+    }
     bool ok = false;
     const qint64 value = text.toLongLong(&ok);
-    if (!ok || value < 0 || value > kMaxHeartbeatMs || (value > 0 && value < 10)) {
-        *error = u"--heartbeat-ms must be 0 (off) or a whole number of milliseconds from 10 to "
-                 "%1, not '%2'"_s.arg(kMaxHeartbeatMs)
-                     .arg(text);
+    if (!ok || !spec.accepts(value)) {
+        *error = u"--%1 must be %2, not '%3'"_s.arg(flag, spec.typeText(), text);
         return false;
     }
-    *milliseconds = int(value);
+    spec.set(*config, qlonglong(value));
     return true;
 }
 
-bool parsePort(const QString &text, quint16 *port, QString *error)
+// "Port to listen on (default 8650; 0 = any free port)." from the setting's row.
+QString flagHelp(const QString &what, const QString &key)
 {
-    bool ok = false;
-    const uint value = text.toUInt(&ok);
-    if (!ok || value > 65535) {
-        *error =
-            u"--port must be a number from 0 to 65535 (0 picks a free port), not '%1'"_s.arg(text);
-        return false;
-    }
-    *port = quint16(value);
-    return true;
-}
-
-bool isLoopbackHost(const QString &host)
-{
-    if (host == "localhost"_L1)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
-QStringList stringList(const QJsonValue &value)
-{
-    QStringList list;
-    for (const QJsonValue &item : value.toArray())
-        list.append(item.toString());
-    return list;
+    const SettingSpec &spec = *ServerConfigSchema::find(key);
+    QString help = what + u" (default "_s + spec.defaultValue.toString();
+    if (spec.zeroMeans)
+        help += u"; 0 = "_s + QString::fromLatin1(spec.zeroMeans);
+    return help + u")."_s;
 }
 
 } // namespace
@@ -78,62 +71,27 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
     }
     const QJsonObject json = document.object();
 
-    // Every numeric key, its range, and where it goes.
-    struct NumberKey
-    {
-        const char *key;
-        qint64 min;
-        qint64 max;
-        void (*apply)(ServerConfig *, qint64);
+    // Each section reads into a copy: a bad file changes nothing.
+    ServerConfig server = *config;
+    HeadlessLog::Format format = *logFormat;
+    const ConfigSection sections[] = {
+        {ServerConfigSchema::keys(),
+         [&server](const QJsonObject &file, QString *problem) {
+             return ServerConfigSchema::readJson(file, &server, problem);
+         }},
+        {{u"logFormat"_s},
+         [&format](const QJsonObject &file, QString *problem) {
+             const QJsonValue value = file.value("logFormat"_L1);
+             if (value.isUndefined() || HeadlessLog::parseFormat(value.toString(), &format))
+                 return true;
+             *problem = u"\"logFormat\" must be \"text\" or \"json\""_s;
+             return false;
+         }},
     };
-    constexpr qint64 kWeekMs = 7LL * 24 * 3600 * 1000;
-    static const NumberKey numberKeys[] = {
-        {"port", 0, 65535, [](ServerConfig *c, qint64 v) { c->port = quint16(v); }},
-        {"heartbeatMs", 0, kMaxHeartbeatMs,
-         [](ServerConfig *c, qint64 v) { c->heartbeatMs = int(v); }},
-        {"sessionIdleTimeoutMs", 0, kWeekMs,
-         [](ServerConfig *c, qint64 v) { c->sessionIdleTimeoutMs = int(v); }},
-        {"postGraceMs", 0, 60 * 1000, [](ServerConfig *c, qint64 v) { c->postGraceMs = int(v); }},
-        {"toolsPageSize", 1, 10000, [](ServerConfig *c, qint64 v) { c->toolsPageSize = int(v); }},
-        {"maxHeaderBytes", 1024, 1024 * 1024,
-         [](ServerConfig *c, qint64 v) { c->maxHeaderBytes = int(v); }},
-        {"maxBodyBytes", 1024, 1024LL * 1024 * 1024,
-         [](ServerConfig *c, qint64 v) { c->maxBodyBytes = v; }},
-        {"maxConnections", 1, 1000000,
-         [](ServerConfig *c, qint64 v) { c->maxConnections = int(v); }},
-        {"maxConnectionsPerPeer", 1, 1000000,
-         [](ServerConfig *c, qint64 v) { c->maxConnectionsPerPeer = int(v); }},
-        {"requestTimeoutMs", 100, 3600 * 1000,
-         [](ServerConfig *c, qint64 v) { c->requestTimeoutMs = int(v); }},
-        {"rateLimitPerSecond", 0, 1000000,
-         [](ServerConfig *c, qint64 v) { c->rateLimitPerSecond = int(v); }},
-        {"rateLimitBurst", 1, 1000000,
-         [](ServerConfig *c, qint64 v) { c->rateLimitBurst = int(v); }},
-        {"eventLogMaxEvents", 1, 1000000,
-         [](ServerConfig *c, qint64 v) { c->eventLogMaxEvents = int(v); }},
-        {"eventLogMaxBytes", 1024, 1024LL * 1024 * 1024,
-         [](ServerConfig *c, qint64 v) { c->eventLogMaxBytes = v; }},
-        {"retryMs", 0, 3600 * 1000, [](ServerConfig *c, qint64 v) { c->retryMs = int(v); }},
-        {"pollCloseAfterMs", 0, kWeekMs,
-         [](ServerConfig *c, qint64 v) { c->pollCloseAfterMs = int(v); }},
-        {"pingIntervalMs", 0, kWeekMs,
-         [](ServerConfig *c, qint64 v) { c->pingIntervalMs = int(v); }},
-        {"pingTimeoutMs", 100, 3600 * 1000,
-         [](ServerConfig *c, qint64 v) { c->pingTimeoutMs = int(v); }},
-    };
-    static const char *const stringKeys[] = {"host", "token", "logFormat"};
-    static const char *const listKeys[] = {"allowedOrigins", "allowedHosts"};
-    static const char *const boolKeys[] = {"rateLimitLoopback", "allowTokenInQuery"};
 
     QStringList known;
-    for (const NumberKey &number : numberKeys)
-        known.append(QString::fromLatin1(number.key));
-    for (const char *key : stringKeys)
-        known.append(QString::fromLatin1(key));
-    for (const char *key : listKeys)
-        known.append(QString::fromLatin1(key));
-    for (const char *key : boolKeys)
-        known.append(QString::fromLatin1(key));
+    for (const ConfigSection &section : sections)
+        known += section.keys;
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (!known.contains(it.key())) {
             *error = u"config file %1: unknown key \"%2\" (known: %3)"_s.arg(path, it.key(),
@@ -141,63 +99,15 @@ bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Form
             return false;
         }
     }
-
-    // A value of the wrong type must not quietly become "" or [] (a token of 42 meaning none).
-    auto typeError = [&](const char *key, const char *what) {
-        *error = u"config file %1: \"%2\" must be %3"_s.arg(path, QLatin1StringView(key),
-                                                            QLatin1StringView(what));
-        return false;
-    };
-    for (const char *key : stringKeys) {
-        const QJsonValue value = json.value(QLatin1StringView(key));
-        if (!value.isUndefined() && !value.isString())
-            return typeError(key, "a string");
-    }
-    for (const char *key : boolKeys) {
-        const QJsonValue value = json.value(QLatin1StringView(key));
-        if (!value.isUndefined() && !value.isBool())
-            return typeError(key, "true or false");
-    }
-    for (const char *key : listKeys) {
-        const QJsonValue value = json.value(QLatin1StringView(key));
-        const QJsonArray items = value.toArray();
-        const auto isString = [](const QJsonValue &item) { return item.isString(); };
-        const bool strings = value.isArray() && std::all_of(items.begin(), items.end(), isString);
-        if (!value.isUndefined() && !strings)
-            return typeError(key, "a list of strings");
-    }
-    ServerConfig updated = *config;
-    for (const NumberKey &number : numberKeys) {
-        const QJsonValue value = json.value(QLatin1StringView(number.key));
-        if (value.isUndefined())
-            continue;
-        const double n = value.toDouble(-1);
-        if (!value.isDouble() || n != double(qint64(n)) || n < number.min || n > number.max) {
-            *error = u"config file %1: \"%2\" must be a whole number from %3 to %4"_s.arg(
-                path, QLatin1StringView(number.key), QString::number(number.min),
-                QString::number(number.max));
+    for (const ConfigSection &section : sections) {
+        QString problem;
+        if (!section.read(json, &problem)) {
+            *error = u"config file %1: %2"_s.arg(path, problem);
             return false;
         }
-        number.apply(&updated, qint64(n));
     }
-    if (json.contains("rateLimitLoopback"_L1))
-        updated.rateLimitLoopback = json.value("rateLimitLoopback"_L1).toBool();
-    if (json.contains("allowTokenInQuery"_L1))
-        updated.allowTokenInQuery = json.value("allowTokenInQuery"_L1).toBool();
-    *config = updated;
-    if (json.contains("host"_L1))
-        config->host = json.value("host"_L1).toString();
-    if (json.contains("token"_L1))
-        config->token = json.value("token"_L1).toString();
-    if (json.contains("allowedOrigins"_L1))
-        config->allowedOrigins = stringList(json.value("allowedOrigins"_L1));
-    if (json.contains("allowedHosts"_L1))
-        config->allowedHosts = stringList(json.value("allowedHosts"_L1));
-    if (json.contains("logFormat"_L1)
-        && !HeadlessLog::parseFormat(json.value("logFormat"_L1).toString(), logFormat)) {
-        *error = u"config file %1: \"logFormat\" must be \"text\" or \"json\""_s.arg(path);
-        return false;
-    }
+    *config = server;
+    *logFormat = format;
     return true;
 }
 
@@ -218,12 +128,11 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     const QCommandLineOption version({u"v"_s, u"version"_s}, u"Show the version and exit."_s);
     const QCommandLineOption headless(u"headless"_s,
                                       u"Run without a window and print events as lines."_s);
-    const QCommandLineOption host(u"host"_s, u"Address to listen on (default 127.0.0.1)."_s,
+    const QCommandLineOption host(u"host"_s, flagHelp(u"Address to listen on"_s, u"host"_s),
                                   u"ADDR"_s);
-    const QCommandLineOption port(
-        u"port"_s, u"Port to listen on (default 8650; 0 = any free port)."_s, u"N"_s);
+    const QCommandLineOption port(u"port"_s, flagHelp(u"Port to listen on"_s, u"port"_s), u"N"_s);
     const QCommandLineOption heartbeat(
-        u"heartbeat-ms"_s, u"Heartbeat interval on idle SSE streams (default 15000; 0 = off)."_s,
+        u"heartbeat-ms"_s, flagHelp(u"Heartbeat interval on idle SSE streams"_s, u"heartbeatMs"_s),
         u"N"_s);
     const QCommandLineOption config(u"config"_s, u"Read settings from a JSON file."_s, u"FILE"_s);
     const QCommandLineOption token(u"token"_s,
@@ -270,24 +179,21 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         options.config.token = environment.value(u"HEARTLINE_TOKEN"_s);
         options.explicitFields.append(u"token"_s);
     }
-    if (parser.isSet(host))
-        options.config.host = parser.value(host);
-    const std::pair<const QCommandLineOption *, QString> flagFields[] = {
+    // The flags that set a server setting, in the order their errors are reported.
+    const std::pair<const QCommandLineOption *, QString> settingFlags[] = {
         {&host, u"host"_s},
         {&port, u"port"_s},
         {&heartbeat, u"heartbeatMs"_s},
         {&token, u"token"_s}};
-    for (const auto &[flag, field] : flagFields) {
-        if (parser.isSet(*flag) && !options.explicitFields.contains(field))
-            options.explicitFields.append(field);
+    for (const auto &[flag, key] : settingFlags) {
+        if (!parser.isSet(*flag))
+            continue;
+        if (!options.explicitFields.contains(key))
+            options.explicitFields.append(key);
+        if (!parseSettingFlag(flag->names().constFirst(), *ServerConfigSchema::find(key),
+                              parser.value(*flag), &options.config, &error))
+            return fail(error);
     }
-    if (parser.isSet(port) && !parsePort(parser.value(port), &options.config.port, &error))
-        return fail(error);
-    if (parser.isSet(heartbeat)
-        && !parseHeartbeat(parser.value(heartbeat), &options.config.heartbeatMs, &error))
-        return fail(error);
-    if (parser.isSet(token))
-        options.config.token = parser.value(token);
     if (parser.isSet(logFormat)
         && !HeadlessLog::parseFormat(parser.value(logFormat), &options.logFormat))
         return fail(
@@ -298,7 +204,7 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     if (options.config.host != "localhost"_L1 && QHostAddress(options.config.host).isNull())
         return fail(u"--host must be an IP address such as 127.0.0.1 or ::1, not '%1'"_s.arg(
             options.config.host));
-    if (!isLoopbackHost(options.config.host) && options.config.token.isEmpty())
+    if (!ServerConfig::isLoopbackHost(options.config.host) && options.config.token.isEmpty())
         return fail(
             u"refusing to listen on %1 without a token: anyone who can reach it could "
             "run your tools. Set --token (or HEARTLINE_TOKEN), or listen on 127.0.0.1"_s.arg(

@@ -20,6 +20,7 @@ struct ServerConfig
     int toolsPageSize = 100;
     qint64 streamHighWaterBytes = 4 * 1024 * 1024;
     int standaloneBacklog = 256; // messages kept for a session while it has no GET stream
+    // A run's choice (--conformance), not a setting: neither in the config file nor saved.
     bool conformance = false;
 
     // Gatekeeper: what one client may ask of the server before it is turned away.
@@ -46,6 +47,8 @@ struct ServerConfig
     int pingIntervalMs = 0;
     int pingTimeoutMs = 10000;
 
+    // Every field but `conformance` is a row of ServerConfigSchema (serverconfigschema.h), which
+    // holds its key, range and help; a new field needs a row there.
     static constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
 
     // Empty when the server can run with this config; otherwise one line saying what is

@@ -76,16 +76,8 @@ AccessPolicy::AccessPolicy(const ServerConfig &config)
     if (bound == QHostAddress::Any || bound == QHostAddress::AnyIPv4
         || bound == QHostAddress::AnyIPv6)
         m_checkHost = false;
-    else if (!isLoopbackName(config.host))
+    else if (!ServerConfig::isLoopbackHost(config.host))
         m_allowedHosts.append(config.host.toLower());
-}
-
-bool AccessPolicy::isLoopbackName(const QString &host)
-{
-    if (host == "localhost"_L1)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
 }
 
 bool AccessPolicy::isHostAllowed(const QString &hostHeader) const
@@ -95,7 +87,7 @@ bool AccessPolicy::isHostAllowed(const QString &hostHeader) const
     const QString host = hostPart(hostHeader);
     if (host.isEmpty())
         return false;
-    return isLoopbackName(host) || m_allowedHosts.contains(host);
+    return ServerConfig::isLoopbackHost(host) || m_allowedHosts.contains(host);
 }
 
 bool AccessPolicy::isOriginAllowed(const QString &origin) const
@@ -104,7 +96,8 @@ bool AccessPolicy::isOriginAllowed(const QString &origin) const
     if (canonical.isEmpty())
         return false;
     const QUrl url(canonical);
-    if ((url.scheme() == "http"_L1 || url.scheme() == "https"_L1) && isLoopbackName(url.host()))
+    if ((url.scheme() == "http"_L1 || url.scheme() == "https"_L1)
+        && ServerConfig::isLoopbackHost(url.host()))
         return true;
     return m_allowedOrigins.contains(canonical);
 }

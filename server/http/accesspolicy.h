@@ -42,8 +42,6 @@ public:
     // The answer to an OPTIONS preflight; never behind the token, which browsers do not send.
     HttpReply preflight(const QHttpServerRequest &request) const;
 
-    static bool isLoopbackName(const QString &host);
-
 private:
     QStringList m_allowedOrigins;
     QStringList m_allowedHosts;

@@ -1,5 +1,7 @@
 #include "ui/window/appsettings.h"
 
+#include "tests/support/settingvalues.h"
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void serverSettingsOverlayOnlyTheirFields();
     void launchValuesThatDifferFromDefaultsWin();
     void explicitFlagsWinEvenAtTheirDefaults();
+    void everyWindowSettingSurvivesANewInstance();
 
 private:
     QString path() const { return m_dir->filePath(u"heartline.conf"_s); }
@@ -225,6 +228,27 @@ void tst_AppSettings::explicitFlagsWinEvenAtTheirDefaults()
     QCOMPARE(merged.token, u"saved-token"_s);
     // Without the flags the saved values apply.
     QCOMPARE(settings.mergeIntoLaunchConfig(launch).host, u"0.0.0.0"_s);
+}
+
+// Walks the settings table: every row the window saves comes back from a new instance, and no
+// other row is stored.
+void tst_AppSettings::everyWindowSettingSurvivesANewInstance()
+{
+    using namespace heartline::testing;
+    {
+        AppSettings settings(path());
+        settings.setServerSettings(changedConfig([](const SettingSpec &) { return true; }));
+        settings.sync();
+    }
+    AppSettings again(path());
+    const ServerConfig restored = again.serverSettings(ServerConfig());
+    int saved = 0;
+    for (const SettingSpec &spec : ServerConfigSchema::settings()) {
+        const QVariant expected = spec.savedByWindow ? otherValue(spec) : spec.defaultValue;
+        QVERIFY2(sameValue(spec, spec.get(restored), expected), qPrintable(spec.key));
+        saved += spec.savedByWindow ? 1 : 0;
+    }
+    QVERIFY(saved >= 13);
 }
 
 QTEST_GUILESS_MAIN(tst_AppSettings)

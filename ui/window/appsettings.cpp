@@ -1,9 +1,10 @@
 #include "ui/window/appsettings.h"
 
+#include "server/api/serverconfigschema.h"
+
 #include <QSettings>
 
 #include <algorithm>
-#include <functional>
 
 using namespace Qt::StringLiterals;
 
@@ -22,40 +23,10 @@ const auto ServerSaved = u"server/saved"_s;
 
 constexpr int kDefaultTimelineMinutes = 5;
 
-// One server field the settings dialog edits: its key and how to read and write it.
-struct ServerField
+// The server settings the window edits are the schema's rows marked savedByWindow.
+QString serverKey(const SettingSpec &spec)
 {
-    QString key;
-    std::function<QVariant(const ServerConfig &)> get;
-    std::function<void(ServerConfig *, const QVariant &)> set;
-};
-
-template<typename T>
-ServerField field(const QString &key, T ServerConfig::*member)
-{
-    return {u"server/"_s + key,
-            [member](const ServerConfig &c) { return QVariant::fromValue(c.*member); },
-            [member](ServerConfig *c, const QVariant &v) { c->*member = v.value<T>(); }};
-}
-
-const QList<ServerField> &serverFields()
-{
-    static const QList<ServerField> fields = {
-        field(u"host"_s, &ServerConfig::host),
-        field(u"port"_s, &ServerConfig::port),
-        field(u"heartbeatMs"_s, &ServerConfig::heartbeatMs),
-        field(u"token"_s, &ServerConfig::token),
-        field(u"allowedOrigins"_s, &ServerConfig::allowedOrigins),
-        field(u"allowedHosts"_s, &ServerConfig::allowedHosts),
-        field(u"sessionIdleTimeoutMs"_s, &ServerConfig::sessionIdleTimeoutMs),
-        field(u"maxConnections"_s, &ServerConfig::maxConnections),
-        field(u"maxConnectionsPerPeer"_s, &ServerConfig::maxConnectionsPerPeer),
-        field(u"maxBodyBytes"_s, &ServerConfig::maxBodyBytes),
-        field(u"rateLimitPerSecond"_s, &ServerConfig::rateLimitPerSecond),
-        field(u"rateLimitBurst"_s, &ServerConfig::rateLimitBurst),
-        field(u"streamHighWaterBytes"_s, &ServerConfig::streamHighWaterBytes),
-    };
-    return fields;
+    return u"server/"_s + spec.key;
 }
 
 } // namespace
@@ -186,17 +157,19 @@ ServerConfig AppSettings::serverSettings(const ServerConfig &base) const
     ServerConfig config = base;
     if (!hasServerSettings())
         return config;
-    for (const ServerField &f : serverFields()) {
-        if (m_settings->contains(f.key))
-            f.set(&config, m_settings->value(f.key));
+    for (const SettingSpec &spec : ServerConfigSchema::settings()) {
+        if (spec.savedByWindow && m_settings->contains(serverKey(spec)))
+            spec.set(config, m_settings->value(serverKey(spec)));
     }
     return config;
 }
 
 void AppSettings::setServerSettings(const ServerConfig &config)
 {
-    for (const ServerField &f : serverFields())
-        setValue(f.key, f.get(config));
+    for (const SettingSpec &spec : ServerConfigSchema::settings()) {
+        if (spec.savedByWindow)
+            setValue(serverKey(spec), spec.get(config));
+    }
     setValue(Key::ServerSaved, true);
 }
 
@@ -206,12 +179,12 @@ ServerConfig AppSettings::mergeIntoLaunchConfig(const ServerConfig &launch,
     if (!hasServerSettings())
         return launch;
     ServerConfig merged = launch;
-    for (const ServerField &f : serverFields()) {
+    for (const SettingSpec &spec : ServerConfigSchema::settings()) {
         // A flag is a deliberate choice for this run, even `--port 8650` or `--host 127.0.0.1`
         // against a saved 0.0.0.0; everything else comes from what the window saved.
-        const QString name = f.key.mid(f.key.indexOf(u'/') + 1);
-        if (!explicitFields.contains(name) && m_settings->contains(f.key))
-            f.set(&merged, m_settings->value(f.key));
+        if (spec.savedByWindow && !explicitFields.contains(spec.key)
+            && m_settings->contains(serverKey(spec)))
+            spec.set(merged, m_settings->value(serverKey(spec)));
     }
     return merged;
 }

@@ -1,5 +1,6 @@
 #include "ui/window/settingsdialog.h"
 
+#include "server/api/serverconfigschema.h"
 #include "server/api/servercontrol.h"
 #include "ui/window/appsettings.h"
 
@@ -20,14 +21,24 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 namespace {
 
-constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
+constexpr qint64 kMinuteMs = 60 * 1000;
+constexpr qint64 kKiB = 1024;
 
-QSpinBox *spinBox(const QString &name, int minimum, int maximum, const QString &suffix,
-                  QWidget *parent)
+// A spin box for the setting `key`, in units of `scale` (minutes, KiB): its range, its 0 and its
+// tooltip come from the setting's row, so the dialog offers exactly what the server accepts.
+// The widget is named after the key and carries its scale (tests compare it with the table).
+QSpinBox *spinBox(const QString &key, qint64 scale, const QString &suffix, QWidget *parent)
 {
+    const SettingSpec &spec = *ServerConfigSchema::find(key);
     auto *box = new QSpinBox(parent);
-    box->setObjectName(name);
-    box->setRange(minimum, maximum);
+    box->setObjectName(key);
+    box->setProperty("scale", scale);
+    const qint64 minimum = (spec.zeroMeans && spec.min > 0) ? 0 : (spec.min + scale - 1) / scale;
+    const qint64 maximum = qMin<qint64>(spec.max / scale, std::numeric_limits<int>::max());
+    box->setRange(int(minimum), int(maximum));
+    if (spec.zeroMeans && minimum == 0)
+        box->setSpecialValueText(SettingsDialog::tr(spec.zeroMeans));
+    box->setToolTip(spec.helpText());
     box->setSuffix(suffix);
     box->setAccelerated(true);
     return box;
@@ -51,18 +62,18 @@ SettingsDialog::SettingsDialog(ServerControl *control, AppSettings *settings, QW
     , m_control(control)
     , m_settings(settings)
     , m_host(new QLineEdit(this))
-    , m_port(spinBox(u"port"_s, 0, 65535, {}, this))
-    , m_heartbeat(spinBox(u"heartbeatMs"_s, 0, kMaxHeartbeatMs, tr(" ms"), this))
+    , m_port(spinBox(u"port"_s, 1, {}, this))
+    , m_heartbeat(spinBox(u"heartbeatMs"_s, 1, tr(" ms"), this))
     , m_token(new QLineEdit(this))
     , m_showToken(new QCheckBox(tr("Show"), this))
     , m_origins(new QPlainTextEdit(this))
     , m_hosts(new QPlainTextEdit(this))
-    , m_idleTimeout(spinBox(u"sessionIdleTimeout"_s, 1, 7 * 24 * 60, tr(" min"), this))
-    , m_maxConnections(spinBox(u"maxConnections"_s, 1, 1000000, {}, this))
-    , m_maxPerPeer(spinBox(u"maxConnectionsPerPeer"_s, 1, 1000000, {}, this))
-    , m_maxBodyKib(spinBox(u"maxBodyKib"_s, 1, 1024 * 1024, tr(" KiB"), this))
-    , m_rate(spinBox(u"rateLimitPerSecond"_s, 0, 1000000, tr(" /s"), this))
-    , m_burst(spinBox(u"rateLimitBurst"_s, 0, 1000000, {}, this))
+    , m_idleTimeout(spinBox(u"sessionIdleTimeoutMs"_s, kMinuteMs, tr(" min"), this))
+    , m_maxConnections(spinBox(u"maxConnections"_s, 1, {}, this))
+    , m_maxPerPeer(spinBox(u"maxConnectionsPerPeer"_s, 1, {}, this))
+    , m_maxBodyKib(spinBox(u"maxBodyBytes"_s, kKiB, tr(" KiB"), this))
+    , m_rate(spinBox(u"rateLimitPerSecond"_s, 1, tr(" /s"), this))
+    , m_burst(spinBox(u"rateLimitBurst"_s, 1, {}, this))
     , m_error(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
@@ -72,11 +83,9 @@ SettingsDialog::SettingsDialog(ServerControl *control, AppSettings *settings, QW
     m_hosts->setObjectName(u"allowedHosts"_s);
     m_error->setObjectName(u"error"_s);
 
-    m_port->setSpecialValueText(tr("any free port"));
-    m_heartbeat->setSpecialValueText(tr("off"));
     m_heartbeat->setSingleStep(1000);
-    m_heartbeat->setToolTip(tr("A comment is written to every stream silent for this long, "
-                               "below the idle limit of proxies on the way (often 60 s)."));
+    for (QWidget *edit : std::initializer_list<QWidget *>{m_host, m_token, m_origins, m_hosts})
+        edit->setToolTip(ServerConfigSchema::find(edit->objectName())->helpText());
     m_token->setEchoMode(QLineEdit::Password);
     m_token->setPlaceholderText(tr("none: no bearer token required"));
     connect(m_showToken, &QCheckBox::toggled, this, [this](bool show) {
@@ -84,7 +93,6 @@ SettingsDialog::SettingsDialog(ServerControl *control, AppSettings *settings, QW
     });
     m_origins->setPlaceholderText(tr("One origin per line, e.g. https://app.example.com"));
     m_hosts->setPlaceholderText(tr("One host name per line"));
-    m_rate->setSpecialValueText(tr("off"));
     for (QPlainTextEdit *edit : {m_origins, m_hosts})
         edit->setMaximumHeight(fontMetrics().lineSpacing() * 5);
 
@@ -137,11 +145,11 @@ ServerConfig SettingsDialog::config() const
     config.allowedHosts = lines(m_hosts);
     // Shown rounded (minutes, KiB): only an edited value replaces the exact one.
     if (m_idleTimeout->value() != m_shownIdleMinutes)
-        config.sessionIdleTimeoutMs = m_idleTimeout->value() * 60 * 1000;
+        config.sessionIdleTimeoutMs = int(m_idleTimeout->value() * kMinuteMs);
     config.maxConnections = m_maxConnections->value();
     config.maxConnectionsPerPeer = m_maxPerPeer->value();
     if (m_maxBodyKib->value() != m_shownBodyKib)
-        config.maxBodyBytes = qint64(m_maxBodyKib->value()) * 1024;
+        config.maxBodyBytes = m_maxBodyKib->value() * kKiB;
     config.rateLimitPerSecond = m_rate->value();
     config.rateLimitBurst = m_burst->value();
     return config;
@@ -156,10 +164,10 @@ void SettingsDialog::setConfig(const ServerConfig &config)
     m_token->setText(config.token);
     m_origins->setPlainText(config.allowedOrigins.join(u'\n'));
     m_hosts->setPlainText(config.allowedHosts.join(u'\n'));
-    m_idleTimeout->setValue(config.sessionIdleTimeoutMs / (60 * 1000));
+    m_idleTimeout->setValue(int(config.sessionIdleTimeoutMs / kMinuteMs));
     m_maxConnections->setValue(config.maxConnections);
     m_maxPerPeer->setValue(config.maxConnectionsPerPeer);
-    m_maxBodyKib->setValue(int(qMin<qint64>(config.maxBodyBytes / 1024, m_maxBodyKib->maximum())));
+    m_maxBodyKib->setValue(int(qMin<qint64>(config.maxBodyBytes / kKiB, m_maxBodyKib->maximum())));
     m_rate->setValue(config.rateLimitPerSecond);
     m_burst->setValue(config.rateLimitBurst);
     m_shownIdleMinutes = m_idleTimeout->value();
