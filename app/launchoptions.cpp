@@ -1,28 +1,17 @@
 #include "app/launchoptions.h"
 
+#include "app/configfile.h"
+
 #include "server/api/serverconfigschema.h"
 
 #include <QCommandLineParser>
-#include <QFile>
 #include <QHostAddress>
-#include <QJsonDocument>
 #include <QJsonObject>
-
-#include <functional>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 namespace {
-
-// One part of the config file: the top-level keys it owns and how it reads them. The server
-// settings are one section, the app's own keys another; a key no section owns is an error.
-// A later section (upstream servers, command tools) is one more entry.
-struct ConfigSection
-{
-    QStringList keys;
-    std::function<bool(const QJsonObject &file, QString *error)> read;
-};
 
 // A flag that sets a server setting: its range and type come from the setting's row.
 bool parseSettingFlag(const QString &flag, const SettingSpec &spec, const QString &text,
@@ -57,55 +46,24 @@ QString flagHelp(const QString &what, const QString &key)
 bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Format *logFormat,
                     QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read config file %1: %2"_s.arg(path, file.errorString());
-        return false;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(file.read(1024 * 1024), &parseError);
-    if (!document.isObject()) {
-        *error = u"config file %1 is not a JSON object: %2 at offset %3"_s.arg(
-            path, parseError.errorString(), QString::number(parseError.offset));
-        return false;
-    }
-    const QJsonObject json = document.object();
-
-    // Each section reads into a copy: a bad file changes nothing.
+    // Each section reads into a copy, taken only when the whole file is good.
     ServerConfig server = *config;
     HeadlessLog::Format format = *logFormat;
-    const ConfigSection sections[] = {
-        {ServerConfigSchema::keys(),
-         [&server](const QJsonObject &file, QString *problem) {
-             return ServerConfigSchema::readJson(file, &server, problem);
-         }},
-        {{u"logFormat"_s},
-         [&format](const QJsonObject &file, QString *problem) {
-             const QJsonValue value = file.value("logFormat"_L1);
-             if (value.isUndefined() || HeadlessLog::parseFormat(value.toString(), &format))
-                 return true;
-             *problem = u"\"logFormat\" must be \"text\" or \"json\""_s;
-             return false;
-         }},
-    };
-
-    QStringList known;
-    for (const ConfigSection &section : sections)
-        known += section.keys;
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        if (!known.contains(it.key())) {
-            *error = u"config file %1: unknown key \"%2\" (known: %3)"_s.arg(path, it.key(),
-                                                                             known.join(u", "_s));
-            return false;
-        }
-    }
-    for (const ConfigSection &section : sections) {
-        QString problem;
-        if (!section.read(json, &problem)) {
-            *error = u"config file %1: %2"_s.arg(path, problem);
-            return false;
-        }
-    }
+    ConfigFile file;
+    file.addSection(
+        {ServerConfigSchema::keys(), [&server](const QJsonObject &json, QString *problem) {
+             return ServerConfigSchema::readJson(json, &server, problem);
+         }});
+    file.addSection({{u"logFormat"_s}, [&format](const QJsonObject &json, QString *problem) {
+                         const QJsonValue value = json.value("logFormat"_L1);
+                         if (value.isUndefined()
+                             || HeadlessLog::parseFormat(value.toString(), &format))
+                             return true;
+                         *problem = u"\"logFormat\" must be \"text\" or \"json\""_s;
+                         return false;
+                     }});
+    if (!file.load(path, error))
+        return false;
     *config = server;
     *logFormat = format;
     return true;

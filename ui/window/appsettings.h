@@ -48,8 +48,8 @@ public:
     void setDisabledTools(const QStringList &names);
     void setToolDisabled(const QString &name, bool disabled);
 
-    // Server settings saved from the settings dialog. Only the fields the dialog edits are
-    // kept; `hasServerSettings` is false until it has saved once.
+    // Server settings saved from the settings dialog: the rows of ServerConfigSchema marked
+    // savedByWindow, under "server/<key>"; `hasServerSettings` is false until it has saved once.
     bool hasServerSettings() const;
     // The saved fields laid over `base` (base untouched when nothing was saved).
     ServerConfig serverSettings(const ServerConfig &base) const;

@@ -1,3 +1,4 @@
+#include "app/configfile.h"
 #include "app/launchoptions.h"
 #include "server/api/serverconfigschema.h"
 #include "tests/support/settingvalues.h"
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void rangeEndsAreAcceptedAndBeyondRefused();
     void wrongTypesAreRefusedNamingTheKey_data();
     void wrongTypesAreRefusedNamingTheKey();
+    void anotherSectionSitsBesideTheServerSettings();
 
 private:
     // Loads `json` as a config file; the error when it is refused.
@@ -191,6 +193,42 @@ void tst_ConfigSchema::wrongTypesAreRefusedNamingTheKey()
                   &error));
     QVERIFY2(error.contains(u'"' + key + u'"'), qPrintable(error));
     QVERIFY(sameValue(otherSpec, otherSpec.get(config), otherSpec.defaultValue));
+}
+
+// What the upstream servers will do: a section of their own in the same file, read beside the
+// server settings, with unknown keys still refused.
+void tst_ConfigSchema::anotherSectionSitsBesideTheServerSettings()
+{
+    ServerConfig server;
+    QJsonObject servers;
+    ConfigFile file;
+    file.addSection({ServerConfigSchema::keys(), [&server](const QJsonObject &json, QString *e) {
+                         return ServerConfigSchema::readJson(json, &server, e);
+                     }});
+    file.addSection({{u"mcpServers"_s}, [&servers](const QJsonObject &json, QString *) {
+                         servers = json.value("mcpServers"_L1).toObject();
+                         return true;
+                     }});
+    QVERIFY(file.keys().contains(u"mcpServers"_s));
+    QVERIFY(file.keys().contains(u"heartbeatMs"_s));
+
+    const QJsonObject everything{
+        {u"heartbeatMs"_s, 20000},
+        {u"mcpServers"_s, QJsonObject{{u"files"_s, QJsonObject{{u"command"_s, u"npx"_s}}}}}};
+    const QString path = m_dir.filePath(u"sections.json"_s);
+    QFile json(path);
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    json.write(QJsonDocument(everything).toJson());
+    json.close();
+    QString error;
+    QVERIFY2(file.load(path, &error), qPrintable(error));
+    QCOMPARE(server.heartbeatMs, 20000);
+    QVERIFY(servers.contains(u"files"_s));
+
+    // The app's parser has no such section yet: there the key is unknown.
+    ServerConfig config;
+    QVERIFY(!load(everything, &config, &error));
+    QVERIFY2(error.contains(u"unknown key \"mcpServers\""_s), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_ConfigSchema)

@@ -1,0 +1,57 @@
+#include "app/configfile.h"
+
+#include <QFile>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+
+void ConfigFile::addSection(Section section)
+{
+    m_sections.append(std::move(section));
+}
+
+QStringList ConfigFile::keys() const
+{
+    QStringList known;
+    for (const Section &section : m_sections)
+        known += section.keys;
+    return known;
+}
+
+bool ConfigFile::load(const QString &path, QString *error) const
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read config file %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.read(1024 * 1024), &parseError);
+    if (!document.isObject()) {
+        *error = u"config file %1 is not a JSON object: %2 at offset %3"_s.arg(
+            path, parseError.errorString(), QString::number(parseError.offset));
+        return false;
+    }
+    const QJsonObject json = document.object();
+
+    const QStringList known = keys();
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        if (!known.contains(it.key())) {
+            *error = u"config file %1: unknown key \"%2\" (known: %3)"_s.arg(path, it.key(),
+                                                                             known.join(u", "_s));
+            return false;
+        }
+    }
+    for (const Section &section : m_sections) {
+        QString problem;
+        if (!section.read(json, &problem)) {
+            *error = u"config file %1: %2"_s.arg(path, problem);
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace heartline
