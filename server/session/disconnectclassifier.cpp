@@ -15,9 +15,9 @@ DisconnectCause classifyStreamEnd(const StreamEndFacts &facts, const ClassifierS
     if (facts.listening)
         return facts.cause;
     // A peer that drops a stream silent for longer than the tolerance (a second) while a
-    // response is still owed on it is almost never the client (it is waiting for that response) and
-    // almost always a proxy's idle timeout: heartbeats are off, or slower than the proxy. Say so,
-    // since that is the one thing the user can fix.
+    // response is still owed on it is almost never the client (it is waiting for that
+    // response) and almost always a proxy's idle timeout: heartbeats are off, or slower than
+    // the proxy. Say so, since that is the one thing the user can fix.
     if (facts.silentMs < settings.proxyIdleToleranceMs || !facts.responseOwed)
         return facts.cause;
     const QString silence = QString::number(facts.silentMs / 1000.0, 'f', 1);

@@ -7,6 +7,7 @@
 #include "server/session/eventlog.h"
 #include "server/session/pingclock.h"
 #include "server/session/servercontext.h"
+#include "server/session/standaloneoutbox.h"
 #include "server/session/transporttraits.h"
 #include "server/stream/ssestream.h"
 #include "server/stream/streamhost.h"
@@ -14,7 +15,6 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QQueue>
 
 namespace heartline {
 
@@ -62,7 +62,7 @@ public:
     // _meta) and hands it to the protocol session. Its reply must be registered first.
     void serveStateless(const JsonRpcMessage &request, const QByteArray &json);
 
-    bool hasStandaloneStream() const { return !m_standalone.isNull(); }
+    bool hasStandaloneStream() const { return m_outbox.stream() != nullptr; }
     void attachStandaloneStream(SseStream *stream);
 
     void adoptStream(SseStream *stream) override;
@@ -98,13 +98,11 @@ Q_SIGNALS:
 private:
     void route(const OutgoingMessage &message);
     void handleStreamCloseRequested(const RequestId &id);
-    void deliverStandalone(const QByteArray &bytes);
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
     void reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
                         const QString &streamId);
     StreamEndFacts endFacts(const SseStream *stream, const StreamEnd &end) const;
-    ClassifierSettings classifierSettings() const;
 
     QString m_id;
     QString m_shortId;
@@ -122,10 +120,9 @@ private:
     QHash<RequestId, QPointer<PostReply>> m_replies;
     QHash<RequestId, qint64> m_latencies;
     QHash<SseStream *, QPointer<SseStream>> m_streams;
-    QPointer<SseStream> m_standalone;
     QString m_standaloneId;
-    QQueue<QByteArray> m_backlog;
     EventLog m_eventLog;
+    StandaloneOutbox m_outbox;
     quint64 m_evictedReported = 0;
     // Logical POST streams by id; a null pointer is a finished reply whose events may still
     // be replayed from the log.
