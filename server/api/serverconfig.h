@@ -47,8 +47,14 @@ struct ServerConfig
     int pingIntervalMs = 0;
     int pingTimeoutMs = 10000;
 
-    // Every field but `conformance` is a row of ServerConfigSchema (serverconfigschema.h), which
-    // holds its key, range and help; a new field needs a row there.
+    // Every field but `conformance` and `proxyIdleToleranceMs` is a row of ServerConfigSchema
+    // (serverconfigschema.h), which holds its key, range and help; a new field needs a row there.
+
+    // Silence after which a peer closing a stream that owes a response is suspected to be a
+    // proxy's idle timeout (proxy_idle_suspected). Not a config-file key: a field tests set to
+    // provoke the case without waiting a second.
+    int proxyIdleToleranceMs = 1000;
+
     static constexpr int kMaxHeartbeatMs = 24 * 60 * 60 * 1000;
 
     // Empty when the server can run with this config; otherwise one line saying what is

@@ -3,15 +3,18 @@
 #include "server/api/disconnectcause.h"
 #include "server/api/monitorevents.h"
 #include "server/protocol/session/session.h"
+#include "server/session/disconnectclassifier.h"
 #include "server/session/eventlog.h"
+#include "server/session/pingclock.h"
 #include "server/session/servercontext.h"
+#include "server/session/standaloneoutbox.h"
+#include "server/session/transporttraits.h"
 #include "server/stream/ssestream.h"
 #include "server/stream/streamhost.h"
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QQueue>
 
 namespace heartline {
 
@@ -22,6 +25,7 @@ class PostReply;
 // request go to that request's PostReply; unrelated ones go to the standalone GET stream, or
 // wait in a bounded backlog until one is opened.
 //
+// What differs per transport comes from its TransportTraits row, never from the kind itself.
 // A stateless one (MCP 2026-07-28, TransportKind::StreamableHttpStateless) serves exactly one
 // request, outside any client-visible session: its id never leaves the server, it keeps no
 // event log (2026-07-28 streams are not resumable), closing its stream cancels the request,
@@ -58,14 +62,13 @@ public:
     // _meta) and hands it to the protocol session. Its reply must be registered first.
     void serveStateless(const JsonRpcMessage &request, const QByteArray &json);
 
-    bool hasStandaloneStream() const { return !m_standalone.isNull(); }
+    bool hasStandaloneStream() const { return m_outbox.stream() != nullptr; }
     void attachStandaloneStream(SseStream *stream);
 
     void adoptStream(SseStream *stream) override;
     QString newStreamId(StreamKind kind) override;
     // The logical id of the session's standalone (GET) stream; every GET continues it.
     QString standaloneStreamId();
-    QByteArray nextEventId(const QString &streamId);
     QByteArray recordEvent(const QString &streamId, const QByteArray &data) override;
     void registerStream(PostReply *reply, const QString &streamId) override;
     int pollCloseAfterMs() const override;
@@ -95,18 +98,16 @@ Q_SIGNALS:
 private:
     void route(const OutgoingMessage &message);
     void handleStreamCloseRequested(const RequestId &id);
-    void deliverStandalone(const QByteArray &bytes);
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
     void reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
                         const QString &streamId);
-    bool parseEventId(const QByteArray &eventId, QString *streamId, quint64 *sequence) const;
-    DisconnectCause refineCause(const SseStream *stream, const StreamEnd &end,
-                                QString *detail) const;
+    StreamEndFacts endFacts(const SseStream *stream, const StreamEnd &end) const;
 
     QString m_id;
     QString m_shortId;
     TransportKind m_transport;
+    const TransportTraits &m_traits;
     QString m_peer;
     // What a stateless request's _meta says about its client, before the Session has read it.
     QString m_announcedClientName;
@@ -116,23 +117,18 @@ private:
     qint64 m_openedWallMs;
     qint64 m_lastActivityMs;
     int m_streamCounter = 0;
-    quint64 m_eventCounter = 0;
     QHash<RequestId, QPointer<PostReply>> m_replies;
     QHash<RequestId, qint64> m_latencies;
     QHash<SseStream *, QPointer<SseStream>> m_streams;
-    QPointer<SseStream> m_standalone;
     QString m_standaloneId;
-    QQueue<QByteArray> m_backlog;
     EventLog m_eventLog;
+    StandaloneOutbox m_outbox;
     quint64 m_evictedReported = 0;
     // Logical POST streams by id; a null pointer is a finished reply whose events may still
     // be replayed from the log.
     QHash<QString, QPointer<PostReply>> m_postStreams;
     bool m_terminated = false;
-    RequestId m_pingId;
-    qint64 m_pingSentMs = -1;
-    qint64 m_lastPingMs = -1;
-    qint64 m_pingRttMs = -1;
+    PingClock m_pings;
 };
 
 } // namespace heartline
