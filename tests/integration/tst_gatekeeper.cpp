@@ -39,13 +39,9 @@ constexpr qint64 kMaxBody = 64 * 1024;
 constexpr int kShortTimeoutMs = 400;
 constexpr char kToken[] = "s3cret-Token";
 
-ServerConfig testConfig()
+ServerConfig gatekeeperConfig()
 {
-    ServerConfig config;
-    config.host = u"127.0.0.1"_s;
-    config.port = 0;
-    config.heartbeatMs = 0;
-    config.postGraceMs = 20;
+    ServerConfig config = loopbackConfig(0, 20);
     config.maxHeaderBytes = kMaxHead;
     config.maxBodyBytes = kMaxBody;
     // Long enough that only the tests about slow clients ever meet it.
@@ -53,19 +49,11 @@ ServerConfig testConfig()
     return config;
 }
 
-QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
-{
-    QList<DisconnectEvent> events;
-    for (const QList<QVariant> &arguments : spy)
-        events.append(arguments.at(0).value<DisconnectEvent>());
-    return events;
-}
-
 // Whether an event of `cause` whose detail contains `fragment` was reported.
 bool wasReported(const QSignalSpy &spy, const QString &cause, const QString &fragment,
                  DisconnectEvent *found = nullptr)
 {
-    for (const DisconnectEvent &event : disconnects(spy)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(spy)) {
         if (DisconnectCauses::name(event.cause) == cause && event.detail.contains(fragment)) {
             if (found)
                 *found = event;
@@ -230,13 +218,16 @@ private:
 
 } // namespace
 
-class tst_Gatekeeper final : public QObject
+class tst_Gatekeeper final : public InProcessServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void cleanup();
+public:
+    tst_Gatekeeper()
+        : InProcessServerTest(gatekeeperConfig())
+    {}
 
+private Q_SLOTS:
     // Requests refused before QHttpServer sees them; each answered once, then closed
     void refusesOversizedOrMalformedRequests_data();
     void refusesOversizedOrMalformedRequests();
@@ -269,26 +260,9 @@ private Q_SLOTS:
     void serverCloseReachesThePeerPromptly();
 
 private:
-    bool startServer(const ServerConfig &config = testConfig());
     // Empty when a plain request on a new connection is still answered.
     QString stillServes();
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Gatekeeper::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Gatekeeper::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QString tst_Gatekeeper::stillServes()
 {
@@ -656,7 +630,7 @@ void tst_Gatekeeper::longResponsesAreNeverTimedOut()
         2000));
     QVERIFY(!stream.wasDisconnected());
     QVERIFY(!call.wasDisconnected());
-    for (const DisconnectEvent &event : disconnects(disconnected))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected))
         QVERIFY2(event.cause != DisconnectCause::ProtocolError, qPrintable(event.detail));
 }
 
@@ -945,7 +919,7 @@ void tst_Gatekeeper::peerResetAndPeerCloseAreToldApart()
 
     DisconnectEvent event;
     QVERIFY(waitUntil([&]() {
-        for (const DisconnectEvent &candidate : disconnects(disconnected)) {
+        for (const DisconnectEvent &candidate : firstArguments<DisconnectEvent>(disconnected)) {
             if (candidate.streamId == streamId) {
                 event = candidate;
                 return true;

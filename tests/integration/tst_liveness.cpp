@@ -20,18 +20,14 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-namespace {
-
-ServerConfig testConfig()
-{
-    return loopbackConfig(100, 10);
-}
-
-} // namespace
-
 class tst_Liveness final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_Liveness()
+        : InProcessServerTest(loopbackConfig(100, 10))
+    {}
 
 private Q_SLOTS:
     void answeredPingsRecordTheRoundTrip();

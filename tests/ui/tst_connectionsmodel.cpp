@@ -22,13 +22,17 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ConnectionsModel final : public QObject
+class tst_ConnectionsModel final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_ConnectionsModel()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
+
 private Q_SLOTS:
     void init();
-    void cleanup();
 
     void sessionRowAppearsWithItsClientName();
     void sessionsOpenBeforeTheModelComeFromTheSnapshot();
@@ -40,29 +44,25 @@ private Q_SLOTS:
     void twoThousandStreamsTickWithinAFrame();
 
 private:
+    void cleanupBeforeStop() override;
     std::unique_ptr<ConnectionsModel> makeModel();
     QVariant cell(const QModelIndex &row, int column, int role = Qt::DisplayRole) const;
 
-    std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<UiTick> m_tick;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
 
 void tst_ConnectionsModel::init()
 {
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
+    QVERIFY(startServer());
     m_tick = std::make_unique<UiTick>();
     m_tick->setInterval(20);
 }
 
-void tst_ConnectionsModel::cleanup()
+void tst_ConnectionsModel::cleanupBeforeStop()
 {
     m_tester.reset();
     m_tick.reset();
-    stopInProcessServer(m_server);
 }
 
 std::unique_ptr<ConnectionsModel> tst_ConnectionsModel::makeModel()

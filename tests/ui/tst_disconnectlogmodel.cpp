@@ -44,13 +44,17 @@ DisconnectEvent sampleEvent(const QString &detail, qint64 wallMs = 1'700'000'000
 
 } // namespace
 
-class tst_DisconnectLogModel final : public QObject
+class tst_DisconnectLogModel final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_DisconnectLogModel()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
+
 private Q_SLOTS:
     void init();
-    void cleanup();
 
     void clientClosingItsStreamIsLoggedWithItsCause();
     void deletedSessionIsLoggedWithItsTransport();
@@ -63,24 +67,20 @@ private Q_SLOTS:
     void jsonLinesRoundTrip();
 
 private:
-    std::unique_ptr<HeartlineServer> m_server;
+    void cleanupBeforeStop() override;
     std::unique_ptr<UiTick> m_tick;
-    quint16 m_port = 0;
 };
 
 void tst_DisconnectLogModel::init()
 {
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
+    QVERIFY(startServer());
     m_tick = std::make_unique<UiTick>();
     m_tick->setInterval(20);
 }
 
-void tst_DisconnectLogModel::cleanup()
+void tst_DisconnectLogModel::cleanupBeforeStop()
 {
     m_tick.reset();
-    stopInProcessServer(m_server);
 }
 
 void tst_DisconnectLogModel::clientClosingItsStreamIsLoggedWithItsCause()

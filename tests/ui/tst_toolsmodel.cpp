@@ -19,13 +19,17 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ToolsModel final : public QObject
+class tst_ToolsModel final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_ToolsModel()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
+
 private Q_SLOTS:
     void init();
-    void cleanup();
 
     void rowPerRegisteredTool();
     void uncheckingAToolDisablesItThroughControl();
@@ -34,30 +38,26 @@ private Q_SLOTS:
     void relistedCountsSessionsThatListedSinceTheChange();
 
 private:
+    void cleanupBeforeStop() override;
     std::unique_ptr<ToolsModel> makeModel();
     QModelIndex cellOf(const ToolsModel &model, const QString &tool, int column) const;
     bool isEnabledInRegistry(const QString &tool) const;
 
-    std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<UiTick> m_tick;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
 
 void tst_ToolsModel::init()
 {
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
+    QVERIFY(startServer());
     m_tick = std::make_unique<UiTick>();
     m_tick->setInterval(20);
 }
 
-void tst_ToolsModel::cleanup()
+void tst_ToolsModel::cleanupBeforeStop()
 {
     m_tester.reset();
     m_tick.reset();
-    stopInProcessServer(m_server);
 }
 
 std::unique_ptr<ToolsModel> tst_ToolsModel::makeModel()

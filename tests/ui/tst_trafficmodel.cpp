@@ -17,13 +17,17 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_TrafficModel final : public QObject
+class tst_TrafficModel final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_TrafficModel()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
+
 private Q_SLOTS:
     void init();
-    void cleanup();
 
     void initializeRequestAndResponseArePrettyPrinted();
     void newMessagesOfTheShownSessionArriveInOneInsertionPerTick();
@@ -33,28 +37,24 @@ private Q_SLOTS:
     void truncatedBodyIsMarked();
 
 private:
+    void cleanupBeforeStop() override;
     std::unique_ptr<TrafficModel> makeModel();
 
-    std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<UiTick> m_tick;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
 
 void tst_TrafficModel::init()
 {
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
+    QVERIFY(startServer());
     m_tick = std::make_unique<UiTick>();
     m_tick->setInterval(20);
 }
 
-void tst_TrafficModel::cleanup()
+void tst_TrafficModel::cleanupBeforeStop()
 {
     m_tester.reset();
     m_tick.reset();
-    stopInProcessServer(m_server);
 }
 
 std::unique_ptr<TrafficModel> tst_TrafficModel::makeModel()
