@@ -919,10 +919,22 @@ void tst_Stateless::clientClosingListenEndsSubscription()
                  qPrintable(DisconnectCauses::name(event.cause) + u": "_s + event.detail));
     }
     QCOMPARE(disconnected.size(), 1);
-    // A change after the subscription ended goes nowhere and breaks nothing.
+
+    // A change after the subscription ended goes only to a subscription still open: the
+    // ended stream hears nothing more, and nothing else ends.
+    const qsizetype heardBefore = listen.response().sse.size();
+    RawHttpClient other(m_port);
+    const QString otherProblem = openListen(other, 32, {{"toolsListChanged"_L1, true}});
+    QVERIFY2(otherProblem.isEmpty(), qPrintable(otherProblem));
     QVERIFY(m_server->tools()->setEnabled(u"echo"_s, false));
-    QTest::qWait(50);
-    QCOMPARE(m_server->sessions()->statelessCount(), 0);
+    QVERIFY2(other.waitForSse([](const QList<SseItem> &items) {
+        return countMethod(items, u"notifications/tools/list_changed"_s) == 1;
+    }),
+             qPrintable(other.response().describe()));
+    QCOMPARE(countMethod(listen.response().sse, u"notifications/tools/list_changed"_s), 0);
+    QCOMPARE(listen.response().sse.size(), heardBefore);
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(m_server->sessions()->statelessCount(), 1);
 }
 
 void tst_Stateless::legacySessionWorksSideBySide()
