@@ -12,7 +12,6 @@
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -41,7 +40,7 @@ private Q_SLOTS:
     void sessionClosedThroughControlLingersThenGoes();
     void messagesAreCountedPerSession();
     void burstOfEventsIsOneBatchedUpdatePerTick();
-    void twoThousandStreamsTickWithinAFrame();
+    void twoThousandStreamsTickInOneBatchedUpdate();
 
 private:
     void cleanupBeforeStop() override;
@@ -267,10 +266,10 @@ void tst_ConnectionsModel::burstOfEventsIsOneBatchedUpdatePerTick()
              quint64(2 + kCalls));
 }
 
-void tst_ConnectionsModel::twoThousandStreamsTickWithinAFrame()
+void tst_ConnectionsModel::twoThousandStreamsTickInOneBatchedUpdate()
 {
     // DESIGN.md: 2,000 streams stay responsive. A Monitor of its own, fed directly, so the
-    // figure is the model's alone.
+    // updates are the model's alone (tests/bench/heartline_ui_bench times this tick).
     Monitor monitor;
     UiTick tick;
     tick.setInterval(0);
@@ -298,13 +297,7 @@ void tst_ConnectionsModel::twoThousandStreamsTickWithinAFrame()
                                          quint64(round + 1), now + round});
         }
     }
-    QElapsedTimer timer;
-    timer.start();
     tick.tickNow();
-    const qint64 elapsed = timer.elapsed();
-    qInfo() << "tick over 2000 streams after 10000 heartbeats:" << elapsed << "ms,"
-            << changed.count() << "dataChanged";
-    QVERIFY2(elapsed < 250, qPrintable(QString::number(elapsed)));
     // One run of changed rows plus the ages, at the top and under each session.
     QCOMPARE(changed.count(), 2 * 201);
     QCOMPARE(model.index(0, ConnectionsModel::Heartbeats, model.index(0, 0))
