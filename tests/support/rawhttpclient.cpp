@@ -233,6 +233,26 @@ bool RawHttpClient::sendRaw(const QByteArray &bytes)
 {
     if (!isConnected() && !connectToServer())
         return false;
+    startResponse();
+    m_sentMs = monotonicMs();
+    if (!sendMore(bytes))
+        return false;
+    // Bytes that were already buffered (they should not be) belong to this response now.
+    if (!m_buffer.isEmpty())
+        parse();
+    return true;
+}
+
+bool RawHttpClient::sendMore(const QByteArray &bytes)
+{
+    if (!isConnected() || m_socket->write(bytes) != bytes.size())
+        return false;
+    m_socket->flush();
+    return true;
+}
+
+void RawHttpClient::startResponse()
+{
     m_response = HttpResponse();
     m_mode = BodyMode::None;
     m_remaining = 0;
@@ -242,14 +262,18 @@ bool RawHttpClient::sendRaw(const QByteArray &bytes)
     m_pendingEvent = SseItem();
     m_pendingHasField = false;
     m_parseError.clear();
-    m_sentMs = monotonicMs();
-    if (m_socket->write(bytes) != bytes.size())
-        return false;
-    m_socket->flush();
-    // Bytes that were already buffered (they should not be) belong to this response now.
-    if (!m_buffer.isEmpty())
+}
+
+QList<HttpResponse> RawHttpClient::waitForResponses(int count, int timeoutMs)
+{
+    const QDeadlineTimer deadline(qMax(0, timeoutMs));
+    QList<HttpResponse> responses;
+    while (responses.size() < count && waitForComplete(int(deadline.remainingTime()))) {
+        responses.append(m_response);
+        startResponse();
         parse();
-    return true;
+    }
+    return responses;
 }
 
 bool RawHttpClient::waitForHead(int timeoutMs)
@@ -303,6 +327,19 @@ void RawHttpClient::disconnectFromHost()
 {
     if (m_socket)
         m_socket->disconnectFromHost();
+}
+
+bool RawHttpClient::resetConnection()
+{
+    if (!m_socket)
+        return false;
+    const struct linger linger = {1, 0};
+    if (::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &linger,
+                     sizeof linger)
+        != 0)
+        return false;
+    abort();
+    return true;
 }
 
 void RawHttpClient::setReading(bool reading)

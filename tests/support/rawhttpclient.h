@@ -122,12 +122,18 @@ public:
               const QByteArray &body = {});
     // Writes bytes as they are, for requests `send` would not produce.
     bool sendRaw(const QByteArray &bytes);
+    // Writes more bytes, keeping the response being read: the rest of a request, or more
+    // requests pipelined behind it.
+    bool sendMore(const QByteArray &bytes);
 
     bool waitForHead(int timeoutMs = kDefaultTimeoutMs);
     bool waitForComplete(int timeoutMs = kDefaultTimeoutMs);
     bool waitForSse(const std::function<bool(const QList<SseItem> &)> &predicate,
                     int timeoutMs = kDefaultTimeoutMs);
     bool waitForDisconnected(int timeoutMs = kDefaultTimeoutMs);
+    // Reads `count` responses that come back to back (to pipelined requests), from the current
+    // one on; fewer when they do not all come in time. response() is then the next one.
+    QList<HttpResponse> waitForResponses(int count, int timeoutMs = kDefaultTimeoutMs);
 
     // send() and waitForComplete(); the returned response has complete == false on timeout.
     HttpResponse request(const QByteArray &method, const QByteArray &path,
@@ -145,6 +151,9 @@ public:
     void closeWriteSide();
     // Closes the connection once what we wrote is sent, as a client that is done does.
     void disconnectFromHost();
+    // Resets the connection (an RST, as a crashed client or a middlebox sends); false when the
+    // socket would not take the option.
+    bool resetConnection();
     void abort();
 
     // Stops (or resumes) reading, leaving what arrives in the kernel's buffers, so a test can
@@ -161,6 +170,7 @@ private:
     enum class BodyMode { None, Length, Chunked, UntilClose };
     enum class ChunkState { Size, Data, Trailers };
 
+    void startResponse();
     void handleReadyRead();
     void handleDisconnected();
     void parse();
