@@ -4,8 +4,8 @@
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "tests/support/rawhttpclient.h"
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/uitick.h"
@@ -21,18 +21,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ConnectionsModel final : public InProcessServerTest
+class tst_ConnectionsModel final : public ModelServerTest
 {
     Q_OBJECT
 
 public:
     tst_ConnectionsModel()
-        : InProcessServerTest(loopbackConfig(50, 50))
+        : ModelServerTest(loopbackConfig(50, 50))
     {}
 
 private Q_SLOTS:
-    void init();
-
     void sessionRowAppearsWithItsClientName();
     void sessionsOpenBeforeTheModelComeFromTheSnapshot();
     void getStreamIsAChildWithAdvancingHeartbeats();
@@ -43,34 +41,14 @@ private Q_SLOTS:
     void twoThousandStreamsTickInOneBatchedUpdate();
 
 private:
-    void cleanupBeforeStop() override;
     std::unique_ptr<ConnectionsModel> makeModel();
     QVariant cell(const QModelIndex &row, int column, int role = Qt::DisplayRole) const;
-
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
-
-void tst_ConnectionsModel::init()
-{
-    QVERIFY(startServer());
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_ConnectionsModel::cleanupBeforeStop()
-{
-    m_tester.reset();
-    m_tick.reset();
-}
 
 std::unique_ptr<ConnectionsModel> tst_ConnectionsModel::makeModel()
 {
-    auto model =
-        std::make_unique<ConnectionsModel>(m_server->monitor(), m_server->control(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(
+        std::make_unique<ConnectionsModel>(m_server->monitor(), m_server->control(), m_tick.get()));
 }
 
 QVariant tst_ConnectionsModel::cell(const QModelIndex &row, int column, int role) const

@@ -3,8 +3,8 @@
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "tests/support/rawhttpclient.h"
 #include "ui/models/disconnectexport.h"
 #include "ui/models/disconnectfiltermodel.h"
@@ -44,18 +44,16 @@ DisconnectEvent sampleEvent(const QString &detail, qint64 wallMs = 1'700'000'000
 
 } // namespace
 
-class tst_DisconnectLogModel final : public InProcessServerTest
+class tst_DisconnectLogModel final : public ModelServerTest
 {
     Q_OBJECT
 
 public:
     tst_DisconnectLogModel()
-        : InProcessServerTest(loopbackConfig(50, 50))
+        : ModelServerTest(loopbackConfig(50, 50))
     {}
 
 private Q_SLOTS:
-    void init();
-
     void clientClosingItsStreamIsLoggedWithItsCause();
     void deletedSessionIsLoggedWithItsTransport();
     void filterByCause();
@@ -65,23 +63,7 @@ private Q_SLOTS:
     void csvQuoting();
     void csvHasHeaderAndCrlfRows();
     void jsonLinesRoundTrip();
-
-private:
-    void cleanupBeforeStop() override;
-    std::unique_ptr<UiTick> m_tick;
 };
-
-void tst_DisconnectLogModel::init()
-{
-    QVERIFY(startServer());
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_DisconnectLogModel::cleanupBeforeStop()
-{
-    m_tick.reset();
-}
 
 void tst_DisconnectLogModel::clientClosingItsStreamIsLoggedWithItsCause()
 {

@@ -4,8 +4,8 @@
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
 #include "server/protocol/catalog/toolregistry.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "ui/models/toolsmodel.h"
 #include "ui/models/uitick.h"
 
@@ -19,18 +19,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ToolsModel final : public InProcessServerTest
+class tst_ToolsModel final : public ModelServerTest
 {
     Q_OBJECT
 
 public:
     tst_ToolsModel()
-        : InProcessServerTest(loopbackConfig(50, 50))
+        : ModelServerTest(loopbackConfig(50, 50))
     {}
 
 private Q_SLOTS:
-    void init();
-
     void rowPerRegisteredTool();
     void uncheckingAToolDisablesItThroughControl();
     void toolsSwitchedElsewhereShowOnTheTick();
@@ -38,35 +36,15 @@ private Q_SLOTS:
     void relistedCountsSessionsThatListedSinceTheChange();
 
 private:
-    void cleanupBeforeStop() override;
     std::unique_ptr<ToolsModel> makeModel();
     QModelIndex cellOf(const ToolsModel &model, const QString &tool, int column) const;
     bool isEnabledInRegistry(const QString &tool) const;
-
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
-
-void tst_ToolsModel::init()
-{
-    QVERIFY(startServer());
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_ToolsModel::cleanupBeforeStop()
-{
-    m_tester.reset();
-    m_tick.reset();
-}
 
 std::unique_ptr<ToolsModel> tst_ToolsModel::makeModel()
 {
-    auto model =
-        std::make_unique<ToolsModel>(m_server->monitor(), m_server->control(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(
+        std::make_unique<ToolsModel>(m_server->monitor(), m_server->control(), m_tick.get()));
 }
 
 QModelIndex tst_ToolsModel::cellOf(const ToolsModel &model, const QString &tool, int column) const

@@ -2,8 +2,8 @@
 // printed, newest last; other sessions kept aside; rings capped; one insertion per tick.
 #include "server/api/monitor.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "ui/models/trafficmodel.h"
 #include "ui/models/uitick.h"
 
@@ -17,18 +17,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_TrafficModel final : public InProcessServerTest
+class tst_TrafficModel final : public ModelServerTest
 {
     Q_OBJECT
 
 public:
     tst_TrafficModel()
-        : InProcessServerTest(loopbackConfig(50, 50))
+        : ModelServerTest(loopbackConfig(50, 50))
     {}
 
 private Q_SLOTS:
-    void init();
-
     void initializeRequestAndResponseArePrettyPrinted();
     void newMessagesOfTheShownSessionArriveInOneInsertionPerTick();
     void otherSessionsAreKeptAsideUntilShown();
@@ -37,32 +35,12 @@ private Q_SLOTS:
     void truncatedBodyIsMarked();
 
 private:
-    void cleanupBeforeStop() override;
     std::unique_ptr<TrafficModel> makeModel();
-
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
-
-void tst_TrafficModel::init()
-{
-    QVERIFY(startServer());
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_TrafficModel::cleanupBeforeStop()
-{
-    m_tester.reset();
-    m_tick.reset();
-}
 
 std::unique_ptr<TrafficModel> tst_TrafficModel::makeModel()
 {
-    auto model = std::make_unique<TrafficModel>(m_server->monitor(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(std::make_unique<TrafficModel>(m_server->monitor(), m_tick.get()));
 }
 
 void tst_TrafficModel::initializeRequestAndResponseArePrettyPrinted()
