@@ -1,3 +1,7 @@
+// Longer than our usual file: every suite's one raw client keeps HTTP/1.1 framing (length,
+// chunked, until close, pipelined responses) and SSE parsing together, so a test sees the wire
+// through one parser, not through a copy per suite.
+
 #include "tests/support/rawhttpclient.h"
 
 #include <QDeadlineTimer>
