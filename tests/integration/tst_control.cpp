@@ -23,11 +23,6 @@ using namespace heartline::testing;
 
 namespace {
 
-ServerConfig testConfig()
-{
-    return loopbackConfig(50, 10);
-}
-
 // The figures of the stream `streamId`, or a default StreamStats (empty id) when not open.
 StreamStats statsOf(const Control *control, const QString &streamId)
 {
@@ -81,6 +76,11 @@ class tst_Control final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_Control()
+        : InProcessServerTest(loopbackConfig(50, 10))
+    {}
+
 private Q_SLOTS:
     void streamStatsFollowAnOpenGetStream();
     void streamStatsShowWhatAClientLeavesUnread();
@@ -95,14 +95,13 @@ private Q_SLOTS:
 
 private:
     // Opens the session's GET stream on `client`; returns its stream id (from the Monitor).
-    QString openGetStream(RawHttpClient &client, const McpTestSession &session);
+    QString openGetStreamId(RawHttpClient &client, const McpTestSession &session);
 };
 
-QString tst_Control::openGetStream(RawHttpClient &client, const McpTestSession &session)
+QString tst_Control::openGetStreamId(RawHttpClient &client, const McpTestSession &session)
 {
     QSignalSpy opened(m_server->monitor(), &Monitor::streamOpened);
-    if (!client.send("GET", "/mcp", session.get()) || !client.waitForHead()
-        || client.response().status != 200)
+    if (!openGetStream(client, session).isEmpty())
         return {};
     if (!waitUntil([&opened]() { return !opened.isEmpty(); }))
         return {};
@@ -119,7 +118,7 @@ void tst_Control::streamStatsFollowAnOpenGetStream()
     QVERIFY(control->streamStats().isEmpty());
 
     RawHttpClient client(m_port);
-    const QString streamId = openGetStream(client, session);
+    const QString streamId = openGetStreamId(client, session);
     QVERIFY(!streamId.isEmpty());
     const qint64 openedWallMs = QDateTime::currentMSecsSinceEpoch();
     QVERIFY(client.waitForSse(
@@ -213,7 +212,7 @@ void tst_Control::newHeartbeatIntervalSpacesTheNextBeats()
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
     RawHttpClient client(m_port);
-    QVERIFY(!openGetStream(client, session).isEmpty());
+    QVERIFY(!openGetStreamId(client, session).isEmpty());
     QVERIFY(client.waitForSse(
         [&client](const QList<SseItem> &) { return client.response().heartbeats().size() >= 3; },
         3000));
@@ -272,7 +271,7 @@ void tst_Control::newPortIsServedAndTheOldOneRefused()
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
     RawHttpClient stream(m_port);
-    QVERIFY(!openGetStream(stream, session).isEmpty());
+    QVERIFY(!openGetStreamId(stream, session).isEmpty());
 
     const quint16 newPort = freePort();
     QVERIFY(newPort != 0 && newPort != oldPort);

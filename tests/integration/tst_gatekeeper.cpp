@@ -39,13 +39,9 @@ constexpr qint64 kMaxBody = 64 * 1024;
 constexpr int kShortTimeoutMs = 400;
 constexpr char kToken[] = "s3cret-Token";
 
-ServerConfig testConfig()
+ServerConfig gatekeeperConfig()
 {
-    ServerConfig config;
-    config.host = u"127.0.0.1"_s;
-    config.port = 0;
-    config.heartbeatMs = 0;
-    config.postGraceMs = 20;
+    ServerConfig config = loopbackConfig(0, 20);
     config.maxHeaderBytes = kMaxHead;
     config.maxBodyBytes = kMaxBody;
     // Long enough that only the tests about slow clients ever meet it.
@@ -53,19 +49,11 @@ ServerConfig testConfig()
     return config;
 }
 
-QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
-{
-    QList<DisconnectEvent> events;
-    for (const QList<QVariant> &arguments : spy)
-        events.append(arguments.at(0).value<DisconnectEvent>());
-    return events;
-}
-
 // Whether an event of `cause` whose detail contains `fragment` was reported.
 bool wasReported(const QSignalSpy &spy, const QString &cause, const QString &fragment,
                  DisconnectEvent *found = nullptr)
 {
-    for (const DisconnectEvent &event : disconnects(spy)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(spy)) {
         if (DisconnectCauses::name(event.cause) == cause && event.detail.contains(fragment)) {
             if (found)
                 *found = event;
@@ -164,79 +152,18 @@ private:
     bool m_ended = false;
 };
 
-// A bare client socket, for what RawHttpClient keeps away from tests: the descriptor (to reset
-// the connection) and several responses read back to back (pipelining).
-class WireClient final
-{
-public:
-    bool connectTo(quint16 port)
-    {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
-        return waitUntil([this]() { return m_socket.state() == QAbstractSocket::ConnectedState; })
-               && m_socket.state() == QAbstractSocket::ConnectedState;
-    }
-
-    void write(const QByteArray &bytes)
-    {
-        m_socket.write(bytes);
-        m_socket.flush();
-    }
-
-    // Waits for `count` complete Content-Length responses; returns them (status, body).
-    QList<QPair<int, QByteArray>> responses(int count, int timeoutMs = kDefaultTimeoutMs)
-    {
-        waitUntil(
-            [this, count]() {
-                m_received += m_socket.readAll();
-                return parsed().size() >= count;
-            },
-            timeoutMs);
-        return parsed();
-    }
-
-    // Reads what has arrived; for predicates of waitUntil().
-    void pump() { m_received += m_socket.readAll(); }
-
-    QTcpSocket &socket() { return m_socket; }
-    QByteArray received() const { return m_received; }
-
-private:
-    QList<QPair<int, QByteArray>> parsed() const
-    {
-        QList<QPair<int, QByteArray>> out;
-        qsizetype pos = 0;
-        while (true) {
-            const qsizetype end = m_received.indexOf("\r\n\r\n", pos);
-            if (end < 0)
-                break;
-            const QByteArray headBytes = m_received.mid(pos, end - pos);
-            const int status = headBytes.split(' ').value(1).toInt();
-            qint64 length = 0;
-            for (const QByteArray &line : headBytes.split('\n')) {
-                if (line.toLower().startsWith("content-length:"))
-                    length = line.mid(15).trimmed().toLongLong();
-            }
-            if (m_received.size() < end + 4 + length)
-                break;
-            out.append({status, m_received.mid(end + 4, length)});
-            pos = end + 4 + length;
-        }
-        return out;
-    }
-
-    QTcpSocket m_socket;
-    QByteArray m_received;
-};
-
 } // namespace
 
-class tst_Gatekeeper final : public QObject
+class tst_Gatekeeper final : public InProcessServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void cleanup();
+public:
+    tst_Gatekeeper()
+        : InProcessServerTest(gatekeeperConfig())
+    {}
 
+private Q_SLOTS:
     // Requests refused before QHttpServer sees them; each answered once, then closed
     void refusesOversizedOrMalformedRequests_data();
     void refusesOversizedOrMalformedRequests();
@@ -269,26 +196,9 @@ private Q_SLOTS:
     void serverCloseReachesThePeerPromptly();
 
 private:
-    bool startServer(const ServerConfig &config = testConfig());
     // Empty when a plain request on a new connection is still answered.
     QString stillServes();
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Gatekeeper::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Gatekeeper::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QString tst_Gatekeeper::stillServes()
 {
@@ -656,7 +566,7 @@ void tst_Gatekeeper::longResponsesAreNeverTimedOut()
         2000));
     QVERIFY(!stream.wasDisconnected());
     QVERIFY(!call.wasDisconnected());
-    for (const DisconnectEvent &event : disconnects(disconnected))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected))
         QVERIFY2(event.cause != DisconnectCause::ProtocolError, qPrintable(event.detail));
 }
 
@@ -673,40 +583,40 @@ void tst_Gatekeeper::pipelinedAndKeptAliveRequestsAreServed()
         + head("POST /healthz HTTP/1.1", {pad, "Transfer-Encoding: chunked"}) + chunk(body)
         + "0\r\n\r\n" + head("GET /healthz HTTP/1.1", {pad}) + head("GET /nowhere HTTP/1.1", {pad});
 
-    WireClient wire;
-    QVERIFY(wire.connectTo(m_port));
+    RawHttpClient wire(m_port);
     // All at once, then again split at awkward places on the same connection.
-    wire.write(pipeline);
-    QList<QPair<int, QByteArray>> responses = wire.responses(5);
+    QVERIFY(wire.sendRaw(pipeline));
+    QList<HttpResponse> responses = wire.waitForResponses(5);
     QCOMPARE(responses.size(), 5);
     const QList<int> expected{200, 200, 200, 200, 404};
     for (int i = 0; i < 5; ++i)
-        QCOMPARE(responses.at(i).first, expected.at(i));
+        QCOMPARE(responses.at(i).status, expected.at(i));
 
     qsizetype pos = 0;
     for (const qsizetype cut : {qsizetype(7), qsizetype(kMaxHead / 3 + 20), pipeline.size() / 2,
                                 pipeline.size() - 3, pipeline.size()}) {
-        wire.write(pipeline.mid(pos, cut - pos));
+        QVERIFY(wire.sendMore(pipeline.mid(pos, cut - pos)));
         pos = cut;
         // Give the server a turn to read this piece by itself (correct either way).
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
     }
-    responses = wire.responses(10);
+    responses += wire.waitForResponses(5);
     QCOMPARE(responses.size(), 10);
     for (int i = 0; i < 5; ++i)
-        QCOMPARE(responses.at(5 + i).first, expected.at(i));
-    QCOMPARE(wire.socket().state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(responses.at(5 + i).status, expected.at(i));
+    QVERIFY(wire.isConnected());
 
     // A request with the first part of the next one behind it: the part is followed once,
     // though it is still unread when the server turns to it.
     const QByteArray big =
         head("GET /healthz HTTP/1.1", {"X-Pad: " + QByteArray(kMaxHead * 2 / 3, 'q')});
-    wire.write(head("GET /healthz HTTP/1.1") + big.left(big.size() - 10));
-    QCOMPARE(wire.responses(11).size(), 11);
-    wire.write(big.right(10));
-    responses = wire.responses(12);
+    QVERIFY(wire.sendMore(head("GET /healthz HTTP/1.1") + big.left(big.size() - 10)));
+    responses += wire.waitForResponses(1);
+    QCOMPARE(responses.size(), 11);
+    QVERIFY(wire.sendMore(big.right(10)));
+    responses += wire.waitForResponses(1);
     QCOMPARE(responses.size(), 12);
-    QCOMPARE(responses.at(11).first, 200);
+    QCOMPARE(responses.at(11).status, 200);
 
     // Keep-alive, one request after another, heads adding up to many times the cap.
     RawHttpClient client(m_port);
@@ -726,13 +636,9 @@ void tst_Gatekeeper::cutsOffClientPipeliningTooFarAhead()
     QByteArray pipeline;
     while (pipeline.size() < 4 * (kMaxHead + kMaxBody))
         pipeline += one;
-    WireClient wire;
-    QVERIFY(wire.connectTo(m_port));
-    wire.write(pipeline);
-    QVERIFY(waitUntil([&]() {
-        wire.socket().readAll();
-        return wire.socket().state() == QAbstractSocket::UnconnectedState;
-    }));
+    RawHttpClient wire(m_port);
+    QVERIFY(wire.sendRaw(pipeline));
+    QVERIFY(wire.waitForDisconnected());
     QVERIFY(waitUntil(
         [&]() { return wasReported(disconnected, u"too_large"_s, u"pipelined requests"_s); }));
     const QString serves = stillServes();
@@ -909,19 +815,12 @@ void tst_Gatekeeper::peerResetAndPeerCloseAreToldApart()
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
 
-    WireClient wire;
-    QVERIFY(wire.connectTo(m_port));
-    QByteArray request = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    for (const auto &header : session.get())
-        request += header.first + ": " + header.second + "\r\n";
-    wire.write(request + "\r\n");
+    RawHttpClient wire(m_port);
+    QVERIFY(wire.send("GET", "/mcp", session.get()));
     // The head and the opening comment, which the server writes at once.
-    QVERIFY(waitUntil([&]() {
-        wire.pump();
-        const qsizetype end = wire.received().indexOf("\r\n\r\n");
-        return end > 0 && wire.received().indexOf(':', end) > 0;
-    }));
-    QVERIFY2(wire.received().startsWith("HTTP/1.1 200"), wire.received().constData());
+    QVERIFY(wire.waitForSse([](const QList<SseItem> &items) { return !items.isEmpty(); }));
+    QVERIFY2(wire.response().httpVersion == "HTTP/1.1" && wire.response().status == 200,
+             qPrintable(wire.response().describe()));
     QString streamId;
     QVERIFY(waitUntil([&]() {
         for (const QList<QVariant> &arguments : opened) {
@@ -931,21 +830,15 @@ void tst_Gatekeeper::peerResetAndPeerCloseAreToldApart()
         }
         return !streamId.isEmpty();
     }));
-    wire.pump();
 
-    if (reset) {
-        const struct linger linger = {1, 0};
-        QCOMPARE(setsockopt(int(wire.socket().socketDescriptor()), SOL_SOCKET, SO_LINGER, &linger,
-                            sizeof linger),
-                 0);
-        wire.socket().abort();
-    } else {
-        wire.socket().disconnectFromHost();
-    }
+    if (reset)
+        QVERIFY(wire.resetConnection());
+    else
+        wire.disconnectFromHost();
 
     DisconnectEvent event;
     QVERIFY(waitUntil([&]() {
-        for (const DisconnectEvent &candidate : disconnects(disconnected)) {
+        for (const DisconnectEvent &candidate : firstArguments<DisconnectEvent>(disconnected)) {
             if (candidate.streamId == streamId) {
                 event = candidate;
                 return true;

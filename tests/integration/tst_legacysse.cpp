@@ -24,11 +24,6 @@ using namespace heartline::testing;
 
 namespace {
 
-ServerConfig testConfig()
-{
-    return loopbackConfig(50, 50);
-}
-
 RawHeaders jsonHeaders()
 {
     return {{"Content-Type", "application/json"}};
@@ -49,6 +44,11 @@ QList<SseItem> messages(const QList<SseItem> &items)
 class tst_LegacySse final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_LegacySse()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
 
 private Q_SLOTS:
     void streamStartsWithARelativeEndpoint();

@@ -22,28 +22,20 @@ using namespace heartline::testing;
 
 namespace {
 
-ServerConfig testConfig()
-{
-    return loopbackConfig(100, 10);
-}
-
 // A proxy that gives up after this much silence, played by the test, and a server told to
 // suspect a proxy after just as much: the heuristic's own second, shortened.
 constexpr int kProxyIdleMs = 150;
-
-ServerConfig proxyIdleConfig(int heartbeatMs)
-{
-    ServerConfig config = testConfig();
-    config.heartbeatMs = heartbeatMs;
-    config.proxyIdleToleranceMs = kProxyIdleMs;
-    return config;
-}
 
 } // namespace
 
 class tst_Liveness final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_Liveness()
+        : InProcessServerTest(loopbackConfig(100, 10))
+    {}
 
 private Q_SLOTS:
     void answeredPingsRecordTheRoundTrip();
@@ -60,6 +52,13 @@ private:
     DisconnectEvent cutSilentCallAfter(int silenceMs);
     // Opens the GET stream and waits for the ping request on it; returns its id.
     QJsonValue awaitPing(RawHttpClient &stream, const McpTestSession &session);
+    ServerConfig proxyIdleConfig(int heartbeatMs) const
+    {
+        ServerConfig config = testConfig();
+        config.heartbeatMs = heartbeatMs;
+        config.proxyIdleToleranceMs = kProxyIdleMs;
+        return config;
+    }
 };
 
 QJsonValue tst_Liveness::awaitPing(RawHttpClient &stream, const McpTestSession &session)
@@ -81,38 +80,70 @@ QJsonValue tst_Liveness::awaitPing(RawHttpClient &stream, const McpTestSession &
 
 void tst_Liveness::answeredPingsRecordTheRoundTrip()
 {
+    constexpr int kTimeoutMs = 400;
+    constexpr int kTimeoutsAnswered = 4;
     ServerConfig config = testConfig();
-    config.pingIntervalMs = 200;
-    config.pingTimeoutMs = 2000;
+    config.pingIntervalMs = 100;
+    config.pingTimeoutMs = kTimeoutMs;
     QVERIFY(startServer(config));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
     QSignalSpy answered(m_server->monitor(), &Monitor::pingAnswered);
+    QSignalSpy ended(m_server->monitor(), &Monitor::disconnected);
+    const auto answer = [&](const QJsonValue &id) {
+        return postOnce(m_port, session.post(),
+                        QJsonDocument(QJsonObject{{"jsonrpc"_L1, "2.0"_L1},
+                                                  {"id"_L1, id},
+                                                  {"result"_L1, QJsonObject{}}})
+                            .toJson(QJsonDocument::Compact))
+            .status;
+    };
 
     RawHttpClient stream(m_port);
-    const QJsonValue id = awaitPing(stream, session);
+    QJsonValue id = awaitPing(stream, session);
     QVERIFY2(id.isString(), "the server should ping an initialized session on its GET stream");
-    const HttpResponse reply = postOnce(
-        m_port, session.post(),
-        QJsonDocument(
-            QJsonObject{{"jsonrpc"_L1, "2.0"_L1}, {"id"_L1, id}, {"result"_L1, QJsonObject{}}})
-            .toJson(QJsonDocument::Compact));
-    QCOMPARE(reply.status, 202);
-    QTRY_VERIFY_WITH_TIMEOUT(!answered.isEmpty(), 2000);
-    QCOMPARE(answered.first().at(0).toString(), QString::fromLatin1(session.id));
-    const qint64 rtt = answered.first().at(1).toLongLong();
-    QVERIFY2(rtt >= 0 && rtt < 2000, qPrintable(QString::number(rtt)));
-    QCOMPARE(m_server->monitor()->snapshot().sessions.first().pingRttMs, rtt);
+    // Answer every ping, one after the other, until several timeouts have passed since the
+    // first: a session whose answered pings still count against it has ended by then.
+    const qint64 firstPingMs = monotonicMs();
+    QList<QJsonValue> answeredIds;
+    while (monotonicMs() - firstPingMs < qint64(kTimeoutMs) * kTimeoutsAnswered) {
+        QCOMPARE(answer(id), 202);
+        answeredIds.append(id);
+        QVERIFY2(
+            stream.waitForSse(
+                [&](const QList<SseItem> &items) {
+                    for (const QJsonObject &message : messagesOf(items)) {
+                        const QJsonValue next = message.value("id"_L1);
+                        if (message.value("method"_L1) == "ping"_L1
+                            && !answeredIds.contains(next)) {
+                            id = next;
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                kTimeoutMs * 5),
+            qPrintable(u"no ping after %1 answered ones; sessions: %2"_s.arg(answeredIds.size())
+                           .arg(m_server->sessions()->count())));
+    }
+    QVERIFY2(answeredIds.size() > kTimeoutsAnswered,
+             qPrintable(QString::number(answeredIds.size())));
+    QCOMPARE(m_server->sessions()->count(), 1);
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(ended))
+        QVERIFY2(event.cause != DisconnectCause::Unresponsive, qPrintable(event.detail));
 
-    // Answered pings keep the session: it is still there after several timeouts' worth of
-    // pings as long as each is answered... and a duplicate answer is harmless.
-    QCOMPARE(postOnce(m_port, session.post(),
-                      QJsonDocument(QJsonObject{{"jsonrpc"_L1, "2.0"_L1},
-                                                {"id"_L1, id},
-                                                {"result"_L1, QJsonObject{}}})
-                          .toJson(QJsonDocument::Compact))
-                 .status,
-             202);
+    // Every answer was recorded with its round trip, and the snapshot shows the latest.
+    QTRY_COMPARE_WITH_TIMEOUT(answered.size(), answeredIds.size(), 2000);
+    for (const QList<QVariant> &arguments : std::as_const(answered)) {
+        QCOMPARE(arguments.at(0).toString(), QString::fromLatin1(session.id));
+        const qint64 rtt = arguments.at(1).toLongLong();
+        QVERIFY2(rtt >= 0 && rtt < kTimeoutMs, qPrintable(QString::number(rtt)));
+    }
+    QCOMPARE(m_server->monitor()->snapshot().sessions.first().pingRttMs,
+             answered.last().at(1).toLongLong());
+
+    // A duplicate answer is harmless.
+    QCOMPARE(answer(answeredIds.first()), 202);
     QCOMPARE(m_server->sessions()->count(), 1);
 }
 

@@ -20,11 +20,6 @@ using namespace heartline::testing;
 
 namespace {
 
-ServerConfig testConfig()
-{
-    return loopbackConfig(100, 10);
-}
-
 MessageEvent findMessage(const QSignalSpy &spy, MessageEvent::Direction direction,
                          const QString &method, const QString &id)
 {
@@ -40,6 +35,11 @@ MessageEvent findMessage(const QSignalSpy &spy, MessageEvent::Direction directio
 class tst_Monitor final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_Monitor()
+        : InProcessServerTest(loopbackConfig(100, 10))
+    {}
 
 private Q_SLOTS:
     void messagesCarryTheirJson();

@@ -22,17 +22,6 @@ using namespace heartline::testing;
 
 namespace {
 
-ServerConfig testConfig()
-{
-    return loopbackConfig(100, 10);
-}
-
-bool isFinalResponse(const QJsonObject &message)
-{
-    return !message.contains("method"_L1)
-           && (message.contains("result"_L1) || message.contains("error"_L1));
-}
-
 QList<SseItem> dataEvents(const QList<SseItem> &items)
 {
     QList<SseItem> events;
@@ -54,6 +43,11 @@ RawHeaders withLastEventId(RawHeaders headers, const QByteArray &id)
 class tst_Resumption final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_Resumption()
+        : InProcessServerTest(loopbackConfig(100, 10))
+    {}
 
 private Q_SLOTS:
     void cutToolCallResumesWithEveryMissedEventOnce();

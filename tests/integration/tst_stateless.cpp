@@ -77,49 +77,10 @@ RawHeaders withoutHeader(const RawHeaders &headers, const QByteArray &name)
     return withHeader(headers, name, QByteArray());
 }
 
-bool isFinalResponse(const QJsonObject &message)
-{
-    return !message.contains("method"_L1) && message.contains("id"_L1)
-           && (message.contains("result"_L1) || message.contains("error"_L1));
-}
-
-QList<QJsonObject> messagesOf(const QList<SseItem> &items)
-{
-    QList<QJsonObject> messages;
-    for (const SseItem &item : items) {
-        if (item.isEvent() && !item.data.isEmpty())
-            messages.append(item.message());
-    }
-    return messages;
-}
-
-int heartbeatCount(const QList<SseItem> &items)
-{
-    return int(std::count_if(items.cbegin(), items.cend(),
-                             [](const SseItem &item) { return item.isHeartbeat(); }));
-}
-
-int countMethod(const QList<SseItem> &items, const QString &method)
-{
-    const QList<QJsonObject> messages = messagesOf(items);
-    return int(std::count_if(messages.cbegin(), messages.cend(), [&method](const QJsonObject &m) {
-        return m.value("method"_L1).toString() == method;
-    }));
-}
-
-template<typename T>
-QList<T> argumentsOf(const QSignalSpy &spy)
-{
-    QList<T> values;
-    for (const QList<QVariant> &arguments : spy)
-        values.append(arguments.at(0).value<T>());
-    return values;
-}
-
 QList<SessionInfo> statelessOpened(const QSignalSpy &opened)
 {
     QList<SessionInfo> sessions;
-    for (const SessionInfo &info : argumentsOf<SessionInfo>(opened)) {
+    for (const SessionInfo &info : firstArguments<SessionInfo>(opened)) {
         if (info.transport == TransportKind::StreamableHttpStateless)
             sessions.append(info);
     }
@@ -169,13 +130,16 @@ public:
 
 } // namespace
 
-class tst_Stateless final : public QObject
+class tst_Stateless final : public InProcessServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void cleanup();
+public:
+    tst_Stateless()
+        : InProcessServerTest(loopbackConfig(kHeartbeatMs, kGraceMs))
+    {}
 
+private Q_SLOTS:
     // Answers
     void discoverAnswersJsonWithoutSessionId();
     void toolsListCarriesCacheHints();
@@ -214,28 +178,11 @@ private Q_SLOTS:
     void legacySessionWorksSideBySide();
 
 private:
-    bool startServer(const ServerConfig &config = loopbackConfig(kHeartbeatMs, kGraceMs));
     // Opens a subscriptions/listen stream on `client` and waits for its acknowledgement.
     QString openListen(RawHttpClient &client, const QJsonValue &id, const QJsonObject &filter);
     // Empty when no stateless session is left over (each ends with its request).
     QString noneLeft();
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_Stateless::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_Stateless::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QString tst_Stateless::openListen(RawHttpClient &client, const QJsonValue &id,
                                   const QJsonObject &filter)
@@ -384,10 +331,10 @@ void tst_Stateless::monitorShowsEachStatelessRequest()
         return a.at(0).value<HeartbeatEvent>().sessionId == info.id;
     }));
     // A request that simply finished is no disconnect, for the log or anybody.
-    for (const DisconnectEvent &event : argumentsOf<DisconnectEvent>(disconnected))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected))
         QVERIFY2(event.sessionId != info.id, qPrintable(event.detail));
     bool streamCompleted = false;
-    for (const StreamClosedEvent &event : argumentsOf<StreamClosedEvent>(streamsClosed))
+    for (const StreamClosedEvent &event : firstArguments<StreamClosedEvent>(streamsClosed))
         streamCompleted = streamCompleted || (event.stream.sessionId == info.id && event.completed);
     QVERIFY(streamCompleted);
     // Nor does it stay in the snapshot once answered.
@@ -934,10 +881,10 @@ void tst_Stateless::listenEndsGracefullyOnShutdown()
     QVERIFY(waitUntil([&done]() { return done; }, 3000));
 
     bool completed = false;
-    for (const StreamClosedEvent &event : argumentsOf<StreamClosedEvent>(streamsClosed))
+    for (const StreamClosedEvent &event : firstArguments<StreamClosedEvent>(streamsClosed))
         completed = completed || event.completed;
     QVERIFY(completed);
-    for (const DisconnectEvent &event : argumentsOf<DisconnectEvent>(disconnected))
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected))
         QVERIFY2(event.streamId.isEmpty() || event.cause != DisconnectCause::ServerShutdown,
                  qPrintable(event.streamId + u": "_s + event.detail));
 }
@@ -967,7 +914,7 @@ void tst_Stateless::clientClosingListenEndsSubscription()
     QVERIFY2(left.isEmpty(), qPrintable(left));
     QVERIFY(waitUntil([&]() { return closed.contains(QList<QVariant>{sessions.first().id}); }));
     QVERIFY(waitUntil([&]() { return !disconnected.isEmpty(); }));
-    for (const DisconnectEvent &event : argumentsOf<DisconnectEvent>(disconnected)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
         QCOMPARE(event.sessionId, sessions.first().id);
         QVERIFY2(!event.streamId.isEmpty(), "a session-level disconnect for a stateless request");
         QVERIFY2(event.cause == DisconnectCause::ClientClosed
@@ -975,10 +922,22 @@ void tst_Stateless::clientClosingListenEndsSubscription()
                  qPrintable(DisconnectCauses::name(event.cause) + u": "_s + event.detail));
     }
     QCOMPARE(disconnected.size(), 1);
-    // A change after the subscription ended goes nowhere and breaks nothing.
+
+    // A change after the subscription ended goes only to a subscription still open: the
+    // ended stream hears nothing more, and nothing else ends.
+    const qsizetype heardBefore = listen.response().sse.size();
+    RawHttpClient other(m_port);
+    const QString otherProblem = openListen(other, 32, {{"toolsListChanged"_L1, true}});
+    QVERIFY2(otherProblem.isEmpty(), qPrintable(otherProblem));
     QVERIFY(m_server->tools()->setEnabled(u"echo"_s, false));
-    QTest::qWait(50);
-    QCOMPARE(m_server->sessions()->statelessCount(), 0);
+    QVERIFY2(other.waitForSse([](const QList<SseItem> &items) {
+        return countMethod(items, u"notifications/tools/list_changed"_s) == 1;
+    }),
+             qPrintable(other.response().describe()));
+    QCOMPARE(countMethod(listen.response().sse, u"notifications/tools/list_changed"_s), 0);
+    QCOMPARE(listen.response().sse.size(), heardBefore);
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(m_server->sessions()->statelessCount(), 1);
 }
 
 void tst_Stateless::legacySessionWorksSideBySide()

@@ -31,34 +31,6 @@ constexpr int kHeartbeatMs = 50;
 constexpr int kGraceMs = 20;
 constexpr char kListChanged[] = "notifications/tools/list_changed";
 
-bool isFinalResponse(const QJsonObject &message)
-{
-    return !message.contains("method"_L1) && message.contains("id"_L1)
-           && (message.contains("result"_L1) || message.contains("error"_L1));
-}
-
-int countMethod(const QList<SseItem> &items, const char *method)
-{
-    return int(std::count_if(items.cbegin(), items.cend(), [method](const SseItem &item) {
-        return item.isEvent()
-               && item.message().value("method"_L1).toString() == QLatin1StringView(method);
-    }));
-}
-
-int heartbeatCount(const QList<SseItem> &items)
-{
-    return int(std::count_if(items.cbegin(), items.cend(),
-                             [](const SseItem &item) { return item.isHeartbeat(); }));
-}
-
-QList<DisconnectEvent> disconnects(const QSignalSpy &spy)
-{
-    QList<DisconnectEvent> events;
-    for (const QList<QVariant> &arguments : spy)
-        events.append(arguments.at(0).value<DisconnectEvent>());
-    return events;
-}
-
 // The id of the POST stream the Monitor saw open for `sessionId` (empty if none or several).
 QString postStreamId(const QSignalSpy &opened, const QByteArray &sessionId)
 {
@@ -79,17 +51,6 @@ bool sawIncoming(const QSignalSpy &observed, const QString &method, const QStrin
         return event.direction == MessageEvent::Direction::In && event.method == method
                && event.id == id;
     });
-}
-
-// The JSON-RPC messages a stream carried, in order (events without data carry none).
-QList<QJsonObject> messagesOf(const QList<SseItem> &items)
-{
-    QList<QJsonObject> messages;
-    for (const SseItem &item : items) {
-        if (item.isEvent() && !item.data.isEmpty())
-            messages.append(item.message());
-    }
-    return messages;
 }
 
 // Whether any event of a stream is a final response (a result or an error) to `id`.
@@ -143,13 +104,16 @@ qint64 metricValue(const QByteArray &exposition, const QByteArray &name)
 
 } // namespace
 
-class tst_StreamableHttp final : public QObject
+class tst_StreamableHttp final : public InProcessServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void cleanup();
+public:
+    tst_StreamableHttp()
+        : InProcessServerTest(loopbackConfig(kHeartbeatMs, kGraceMs))
+    {}
 
+private Q_SLOTS:
     // Handshake
     void initializeAnswersJsonWithSessionId();
     void sessionIdsAreVisibleAsciiAndUnique();
@@ -193,28 +157,9 @@ private Q_SLOTS:
     void metricsNameOnlyRegisteredTools();
 
 private:
-    bool startServer(const ServerConfig &config = loopbackConfig(kHeartbeatMs, kGraceMs));
     // Empty when the session still answers tools/list and no session came or went.
     QString stillServes(const McpTestSession &session, int sessionsBefore);
-    // Opens the session's GET stream on `client` and waits for its head and first bytes.
-    QString openGetStream(RawHttpClient &client, const McpTestSession &session);
-
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
-
-bool tst_StreamableHttp::startServer(const ServerConfig &config)
-{
-    m_server = startInProcessServer(config);
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
-}
-
-void tst_StreamableHttp::cleanup()
-{
-    stopInProcessServer(m_server);
-    m_port = 0;
-}
 
 QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessionsBefore)
 {
@@ -227,19 +172,6 @@ QString tst_StreamableHttp::stillServes(const McpTestSession &session, int sessi
     if (m_server->sessions()->count() != sessionsBefore)
         return u"the number of sessions changed from %1 to %2"_s.arg(sessionsBefore)
             .arg(m_server->sessions()->count());
-    return {};
-}
-
-QString tst_StreamableHttp::openGetStream(RawHttpClient &client, const McpTestSession &session)
-{
-    if (!client.send("GET", "/mcp", session.get()))
-        return u"could not send the GET"_s;
-    if (!client.waitForHead())
-        return u"no response head for the GET: "_s + client.parseError();
-    if (client.response().status != 200 || !client.response().isEventStream())
-        return u"the GET did not open a stream: "_s + client.response().describe();
-    if (!client.waitForSse([](const QList<SseItem> &items) { return !items.isEmpty(); }))
-        return u"the GET stream sent no first bytes"_s;
     return {};
 }
 
@@ -1083,7 +1015,7 @@ void tst_StreamableHttp::deleteEndsSessionAndItsStreams()
 
     bool streamReported = false;
     bool sessionReported = false;
-    for (const DisconnectEvent &event : disconnects(disconnected)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
         if (event.sessionId != QString::fromLatin1(session.id))
             continue;
         QCOMPARE(DisconnectCauses::name(event.cause), u"session_deleted"_s);
@@ -1210,14 +1142,14 @@ void tst_StreamableHttp::clientClosingGetStreamIsReported()
 
     stream.closeWriteSide();
     auto reported = [&]() {
-        for (const DisconnectEvent &event : disconnects(disconnected)) {
+        for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
             if (event.streamId == streamId)
                 return true;
         }
         return false;
     };
     QVERIFY(waitUntil(reported));
-    for (const DisconnectEvent &event : disconnects(disconnected)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
         if (event.streamId != streamId)
             continue;
         QCOMPARE(DisconnectCauses::name(event.cause), u"client_closed"_s);
@@ -1369,7 +1301,7 @@ void tst_StreamableHttp::endingSessionAnswersPendingPostWithError()
 
     // The Monitor saw the POST stream cut by the session's end, not complete.
     bool streamDisconnected = false;
-    for (const DisconnectEvent &event : disconnects(disconnected)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
         if (event.streamId != streamId)
             continue;
         QCOMPARE(DisconnectCauses::name(event.cause), u"session_deleted"_s);
@@ -1433,7 +1365,7 @@ void tst_StreamableHttp::shutdownAnswersPendingPostAndRefusesNewRequests()
              qPrintable(call.response().describe()));
 
     bool streamDisconnected = false;
-    for (const DisconnectEvent &event : disconnects(disconnected)) {
+    for (const DisconnectEvent &event : firstArguments<DisconnectEvent>(disconnected)) {
         if (event.streamId != streamId)
             continue;
         QCOMPARE(DisconnectCauses::name(event.cause), u"server_shutdown"_s);

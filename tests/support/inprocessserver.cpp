@@ -42,6 +42,10 @@ void stopInProcessServer(std::unique_ptr<HeartlineServer> &server)
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
+InProcessServerTest::InProcessServerTest(const ServerConfig &config)
+    : m_config(config)
+{}
+
 InProcessServerTest::~InProcessServerTest() = default;
 
 bool InProcessServerTest::startServer(const ServerConfig &config)
@@ -53,6 +57,7 @@ bool InProcessServerTest::startServer(const ServerConfig &config)
 
 void InProcessServerTest::cleanup()
 {
+    cleanupBeforeStop();
     stopInProcessServer(m_server);
     m_port = 0;
 }

@@ -32,26 +32,36 @@ QList<T> firstArguments(const QSignalSpy &spy)
     return values;
 }
 
-// The base of a test object whose test functions each run against a server of their own: a
-// test function starts it (startServer), and Qt Test's cleanup() stops it after each one.
+// The base of every test object whose test functions run against a server of their own: a
+// test function (or the suite's init()) starts it, and Qt Test's cleanup() stops it after
+// each one. The suite names its configuration once, in its constructor.
 class InProcessServerTest : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(InProcessServerTest)
 
 public:
-    InProcessServerTest() = default;
+    explicit InProcessServerTest(const ServerConfig &config);
     ~InProcessServerTest() override;
 
 private Q_SLOTS:
     void cleanup();
 
 protected:
-    // Sets m_server and m_port; false when the server did not start.
+    // Set m_server and m_port; false when the server did not start.
+    bool startServer() { return startServer(m_config); }
     bool startServer(const ServerConfig &config);
+    // The suite's configuration, for a test that changes a setting of it.
+    const ServerConfig &testConfig() const { return m_config; }
+    // What a suite built over the server (models, ticks, windows) goes here, released before
+    // the server stops.
+    virtual void cleanupBeforeStop() {}
 
     std::unique_ptr<HeartlineServer> m_server;
     quint16 m_port = 0;
+
+private:
+    const ServerConfig m_config;
 };
 
 } // namespace heartline::testing

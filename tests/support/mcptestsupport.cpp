@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline::testing {
@@ -164,6 +166,43 @@ QString firstContentText(const QJsonObject &response)
         .toObject()
         .value("text"_L1)
         .toString();
+}
+
+QList<QJsonObject> messagesOf(const QList<SseItem> &items)
+{
+    QList<QJsonObject> messages;
+    for (const SseItem &item : items) {
+        if (item.isEvent() && !item.data.isEmpty())
+            messages.append(item.message());
+    }
+    return messages;
+}
+
+int countMethod(const QList<SseItem> &items, QAnyStringView method)
+{
+    const QList<QJsonObject> messages = messagesOf(items);
+    return int(std::count_if(messages.cbegin(), messages.cend(), [method](const QJsonObject &m) {
+        return QAnyStringView::equal(m.value("method"_L1).toString(), method);
+    }));
+}
+
+int heartbeatCount(const QList<SseItem> &items)
+{
+    return int(std::count_if(items.cbegin(), items.cend(),
+                             [](const SseItem &item) { return item.isHeartbeat(); }));
+}
+
+QString openGetStream(RawHttpClient &client, const McpTestSession &session)
+{
+    if (!client.send("GET", "/mcp", session.get()))
+        return u"could not send the GET"_s;
+    if (!client.waitForHead())
+        return u"no response head for the GET: "_s + client.parseError();
+    if (client.response().status != 200 || !client.response().isEventStream())
+        return u"the GET did not open a stream: "_s + client.response().describe();
+    if (!client.waitForSse([](const QList<SseItem> &items) { return !items.isEmpty(); }))
+        return u"the GET stream sent no first bytes"_s;
+    return {};
 }
 
 } // namespace heartline::testing

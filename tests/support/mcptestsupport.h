@@ -1,10 +1,13 @@
 #pragma once
 
+#include "server/protocol/wire/jsonrpc.h"
 #include "tests/support/rawhttpclient.h"
 
+#include <QAnyStringView>
 #include <QByteArray>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 
 namespace heartline::testing {
@@ -59,5 +62,18 @@ QByteArray lastEventId(const QList<SseItem> &items);
 
 // The text of the first content block of a tools/call response (empty when it has none).
 QString firstContentText(const QJsonObject &response);
+
+// Tests tell a response from a request or notification by the rule the server itself uses.
+using JsonRpc::isFinalResponse;
+
+// The JSON-RPC messages a stream carried, in order (events without data carry none).
+QList<QJsonObject> messagesOf(const QList<SseItem> &items);
+// How many of them are requests or notifications of `method`.
+int countMethod(const QList<SseItem> &items, QAnyStringView method);
+int heartbeatCount(const QList<SseItem> &items);
+
+// Opens the session's GET stream on `client` and waits for its head and first bytes; empty
+// when the stream is open, else what went wrong.
+QString openGetStream(RawHttpClient &client, const McpTestSession &session);
 
 } // namespace heartline::testing

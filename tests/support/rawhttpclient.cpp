@@ -1,3 +1,7 @@
+// Longer than our usual file: every suite's one raw client keeps HTTP/1.1 framing (length,
+// chunked, until close, pipelined responses) and SSE parsing together, so a test sees the wire
+// through one parser, not through a copy per suite.
+
 #include "tests/support/rawhttpclient.h"
 
 #include <QDeadlineTimer>
@@ -169,6 +173,8 @@ bool RawHttpClient::connectToServer(int timeoutMs)
     m_disconnected = false;
     auto *socket = new QTcpSocket(this);
     m_socket = socket;
+    if (m_readBufferSize > 0)
+        socket->setReadBufferSize(m_readBufferSize);
     connect(socket, &QTcpSocket::readyRead, this, &RawHttpClient::handleReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &RawHttpClient::handleDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, [this, socket]() {
@@ -187,6 +193,12 @@ bool RawHttpClient::connectToServer(int timeoutMs)
         return false;
     ++m_connections;
     return true;
+}
+
+bool RawHttpClient::connectTo(quint16 port, int timeoutMs)
+{
+    m_port = port;
+    return connectToServer(timeoutMs);
 }
 
 bool RawHttpClient::isConnected() const
@@ -225,22 +237,47 @@ bool RawHttpClient::sendRaw(const QByteArray &bytes)
 {
     if (!isConnected() && !connectToServer())
         return false;
+    startResponse();
+    m_sentMs = monotonicMs();
+    if (!sendMore(bytes))
+        return false;
+    // Bytes that were already buffered (they should not be) belong to this response now.
+    if (!m_buffer.isEmpty())
+        parse();
+    return true;
+}
+
+bool RawHttpClient::sendMore(const QByteArray &bytes)
+{
+    if (!isConnected() || m_socket->write(bytes) != bytes.size())
+        return false;
+    m_socket->flush();
+    return true;
+}
+
+void RawHttpClient::startResponse()
+{
     m_response = HttpResponse();
     m_mode = BodyMode::None;
     m_remaining = 0;
     m_chunkState = ChunkState::Size;
     m_sseBuffer.clear();
+    m_blockStart = 0;
     m_pendingEvent = SseItem();
     m_pendingHasField = false;
     m_parseError.clear();
-    m_sentMs = monotonicMs();
-    if (m_socket->write(bytes) != bytes.size())
-        return false;
-    m_socket->flush();
-    // Bytes that were already buffered (they should not be) belong to this response now.
-    if (!m_buffer.isEmpty())
+}
+
+QList<HttpResponse> RawHttpClient::waitForResponses(int count, int timeoutMs)
+{
+    const QDeadlineTimer deadline(qMax(0, timeoutMs));
+    QList<HttpResponse> responses;
+    while (responses.size() < count && waitForComplete(int(deadline.remainingTime()))) {
+        responses.append(m_response);
+        startResponse();
         parse();
-    return true;
+    }
+    return responses;
 }
 
 bool RawHttpClient::waitForHead(int timeoutMs)
@@ -290,6 +327,32 @@ void RawHttpClient::closeWriteSide()
     ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
 }
 
+void RawHttpClient::disconnectFromHost()
+{
+    if (m_socket)
+        m_socket->disconnectFromHost();
+}
+
+bool RawHttpClient::resetConnection()
+{
+    if (!m_socket)
+        return false;
+    const struct linger linger = {1, 0};
+    if (::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &linger,
+                     sizeof linger)
+        != 0)
+        return false;
+    abort();
+    return true;
+}
+
+void RawHttpClient::setReading(bool reading)
+{
+    m_reading = reading;
+    if (reading && m_socket && m_socket->bytesAvailable() > 0)
+        handleReadyRead();
+}
+
 void RawHttpClient::abort()
 {
     if (m_socket)
@@ -299,6 +362,8 @@ void RawHttpClient::abort()
 
 void RawHttpClient::handleReadyRead()
 {
+    if (!m_reading)
+        return;
     m_readMs = monotonicMs();
     m_buffer += m_socket->readAll();
     parse();
@@ -388,6 +453,14 @@ bool RawHttpClient::parseHead()
 
 void RawHttpClient::parseBody()
 {
+    // parseBodyBytes() only ever takes bytes from the front of the buffer.
+    const QByteArray unread = m_buffer;
+    parseBodyBytes();
+    m_response.rawBody += unread.left(unread.size() - m_buffer.size());
+}
+
+void RawHttpClient::parseBodyBytes()
+{
     switch (m_mode) {
     case BodyMode::None:
         finish();
@@ -422,6 +495,7 @@ void RawHttpClient::parseBody()
                 fail(u"bad chunk size line: "_s + QString::fromLatin1(sizeText));
                 return;
             }
+            m_response.chunkSizes.append(m_remaining);
             m_chunkState = m_remaining == 0 ? ChunkState::Trailers : ChunkState::Data;
         } else if (m_chunkState == ChunkState::Data) {
             if (m_buffer.size() < m_remaining + 2)
@@ -453,6 +527,7 @@ void RawHttpClient::appendBody(const QByteArray &bytes)
     if (m_response.isEventStream()) {
         m_sseBuffer += bytes;
         parseSse();
+        splitSseBlocks();
     }
 }
 
@@ -462,6 +537,16 @@ void RawHttpClient::finish()
         return;
     m_response.complete = true;
     m_response.completedMs = m_readMs;
+}
+
+void RawHttpClient::splitSseBlocks()
+{
+    qsizetype end;
+    while ((end = m_response.body.indexOf("\n\n", m_blockStart)) >= 0) {
+        m_response.sseBlocks.append(
+            {m_response.body.mid(m_blockStart, end + 2 - m_blockStart), m_readMs});
+        m_blockStart = end + 2;
+    }
 }
 
 void RawHttpClient::parseSse()

@@ -48,6 +48,13 @@ struct SseItem
     QJsonObject message() const;
 };
 
+// One raw SSE block and when the bytes that completed it were read.
+struct SseBlock
+{
+    QByteArray text;
+    qint64 arrivedMs = 0;
+};
+
 struct HttpResponse
 {
     QByteArray httpVersion;
@@ -61,6 +68,11 @@ struct HttpResponse
     qint64 headArrivedMs = -1;
     qint64 completedMs = -1;
     QList<SseItem> sse; // filled as it arrives when the body is text/event-stream
+    // The same event stream as its raw blocks (each up to and including its blank line), for
+    // tests of the framing itself.
+    QList<SseBlock> sseBlocks;
+    QList<qint64> chunkSizes; // as the chunk size lines said, the closing 0 included
+    QByteArray rawBody;       // the body as it came over the wire, chunk framing included
 
     bool hasHeader(QByteArrayView name) const;
     QByteArray header(QByteArrayView name) const; // first value; names are case-insensitive
@@ -92,10 +104,12 @@ class RawHttpClient final : public QObject
     Q_DISABLE_COPY_MOVE(RawHttpClient)
 
 public:
-    explicit RawHttpClient(quint16 port, QObject *parent = nullptr);
+    // A client for the server on `port`; 0 leaves the port to connectTo().
+    explicit RawHttpClient(quint16 port = 0, QObject *parent = nullptr);
     ~RawHttpClient() override;
 
     bool connectToServer(int timeoutMs = kDefaultTimeoutMs);
+    bool connectTo(quint16 port, int timeoutMs = kDefaultTimeoutMs);
     bool isConnected() const;
     // Whether the server closed this connection (or it broke) since it was opened.
     bool wasDisconnected() const { return m_disconnected; }
@@ -108,12 +122,18 @@ public:
               const QByteArray &body = {});
     // Writes bytes as they are, for requests `send` would not produce.
     bool sendRaw(const QByteArray &bytes);
+    // Writes more bytes, keeping the response being read: the rest of a request, or more
+    // requests pipelined behind it.
+    bool sendMore(const QByteArray &bytes);
 
     bool waitForHead(int timeoutMs = kDefaultTimeoutMs);
     bool waitForComplete(int timeoutMs = kDefaultTimeoutMs);
     bool waitForSse(const std::function<bool(const QList<SseItem> &)> &predicate,
                     int timeoutMs = kDefaultTimeoutMs);
     bool waitForDisconnected(int timeoutMs = kDefaultTimeoutMs);
+    // Reads `count` responses that come back to back (to pipelined requests), from the current
+    // one on; fewer when they do not all come in time. response() is then the next one.
+    QList<HttpResponse> waitForResponses(int count, int timeoutMs = kDefaultTimeoutMs);
 
     // send() and waitForComplete(); the returned response has complete == false on timeout.
     HttpResponse request(const QByteArray &method, const QByteArray &path,
@@ -129,7 +149,19 @@ public:
     // Ends our side with a FIN but keeps reading, the way a client that is done with a
     // stream closes it cleanly (a close with unread data would send a reset instead).
     void closeWriteSide();
+    // Closes the connection once what we wrote is sent, as a client that is done does.
+    void disconnectFromHost();
+    // Resets the connection (an RST, as a crashed client or a middlebox sends); false when the
+    // socket would not take the option.
+    bool resetConnection();
     void abort();
+
+    // Stops (or resumes) reading, leaving what arrives in the kernel's buffers, so a test can
+    // play a client that does not keep up.
+    void setReading(bool reading);
+    // A small read buffer makes a client that stops reading push back sooner; applied when
+    // the connection opens.
+    void setReadBufferSize(qint64 bytes) { m_readBufferSize = bytes; }
 
 Q_SIGNALS:
     void progressed();
@@ -138,11 +170,14 @@ private:
     enum class BodyMode { None, Length, Chunked, UntilClose };
     enum class ChunkState { Size, Data, Trailers };
 
+    void startResponse();
     void handleReadyRead();
     void handleDisconnected();
     void parse();
     bool parseHead();
     void parseBody();
+    void parseBodyBytes();
+    void splitSseBlocks();
     void appendBody(const QByteArray &bytes);
     void finish();
     void parseSse();
@@ -158,11 +193,14 @@ private:
     qint64 m_remaining = 0;
     ChunkState m_chunkState = ChunkState::Size;
     QByteArray m_sseBuffer;
+    qsizetype m_blockStart = 0;
     SseItem m_pendingEvent;
     bool m_pendingHasField = false;
     qint64 m_readMs = 0;
     qint64 m_sentMs = -1;
     bool m_disconnected = false;
+    bool m_reading = true;
+    qint64 m_readBufferSize = 0;
     int m_connections = 0;
     QString m_parseError;
 };

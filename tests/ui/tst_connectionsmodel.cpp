@@ -4,15 +4,14 @@
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "tests/support/rawhttpclient.h"
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -22,14 +21,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ConnectionsModel final : public QObject
+class tst_ConnectionsModel final : public ModelServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void init();
-    void cleanup();
+public:
+    tst_ConnectionsModel()
+        : ModelServerTest(loopbackConfig(50, 50))
+    {}
 
+private Q_SLOTS:
     void sessionRowAppearsWithItsClientName();
     void sessionsOpenBeforeTheModelComeFromTheSnapshot();
     void getStreamIsAChildWithAdvancingHeartbeats();
@@ -37,41 +38,17 @@ private Q_SLOTS:
     void sessionClosedThroughControlLingersThenGoes();
     void messagesAreCountedPerSession();
     void burstOfEventsIsOneBatchedUpdatePerTick();
-    void twoThousandStreamsTickWithinAFrame();
+    void twoThousandStreamsTickInOneBatchedUpdate();
 
 private:
     std::unique_ptr<ConnectionsModel> makeModel();
     QVariant cell(const QModelIndex &row, int column, int role = Qt::DisplayRole) const;
-
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
-
-void tst_ConnectionsModel::init()
-{
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_ConnectionsModel::cleanup()
-{
-    m_tester.reset();
-    m_tick.reset();
-    stopInProcessServer(m_server);
-}
 
 std::unique_ptr<ConnectionsModel> tst_ConnectionsModel::makeModel()
 {
-    auto model =
-        std::make_unique<ConnectionsModel>(m_server->monitor(), m_server->control(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(
+        std::make_unique<ConnectionsModel>(m_server->monitor(), m_server->control(), m_tick.get()));
 }
 
 QVariant tst_ConnectionsModel::cell(const QModelIndex &row, int column, int role) const
@@ -267,10 +244,10 @@ void tst_ConnectionsModel::burstOfEventsIsOneBatchedUpdatePerTick()
              quint64(2 + kCalls));
 }
 
-void tst_ConnectionsModel::twoThousandStreamsTickWithinAFrame()
+void tst_ConnectionsModel::twoThousandStreamsTickInOneBatchedUpdate()
 {
     // DESIGN.md: 2,000 streams stay responsive. A Monitor of its own, fed directly, so the
-    // figure is the model's alone.
+    // updates are the model's alone (tests/bench/heartline_ui_bench times this tick).
     Monitor monitor;
     UiTick tick;
     tick.setInterval(0);
@@ -298,13 +275,7 @@ void tst_ConnectionsModel::twoThousandStreamsTickWithinAFrame()
                                          quint64(round + 1), now + round});
         }
     }
-    QElapsedTimer timer;
-    timer.start();
     tick.tickNow();
-    const qint64 elapsed = timer.elapsed();
-    qInfo() << "tick over 2000 streams after 10000 heartbeats:" << elapsed << "ms,"
-            << changed.count() << "dataChanged";
-    QVERIFY2(elapsed < 250, qPrintable(QString::number(elapsed)));
     // One run of changed rows plus the ages, at the top and under each session.
     QCOMPARE(changed.count(), 2 * 201);
     QCOMPARE(model.index(0, ConnectionsModel::Heartbeats, model.index(0, 0))

@@ -3,8 +3,8 @@
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "tests/support/rawhttpclient.h"
 #include "ui/models/disconnectexport.h"
 #include "ui/models/disconnectfiltermodel.h"
@@ -44,14 +44,16 @@ DisconnectEvent sampleEvent(const QString &detail, qint64 wallMs = 1'700'000'000
 
 } // namespace
 
-class tst_DisconnectLogModel final : public QObject
+class tst_DisconnectLogModel final : public ModelServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void init();
-    void cleanup();
+public:
+    tst_DisconnectLogModel()
+        : ModelServerTest(loopbackConfig(50, 50))
+    {}
 
+private Q_SLOTS:
     void clientClosingItsStreamIsLoggedWithItsCause();
     void deletedSessionIsLoggedWithItsTransport();
     void filterByCause();
@@ -61,27 +63,7 @@ private Q_SLOTS:
     void csvQuoting();
     void csvHasHeaderAndCrlfRows();
     void jsonLinesRoundTrip();
-
-private:
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<UiTick> m_tick;
-    quint16 m_port = 0;
 };
-
-void tst_DisconnectLogModel::init()
-{
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_DisconnectLogModel::cleanup()
-{
-    m_tick.reset();
-    stopInProcessServer(m_server);
-}
 
 void tst_DisconnectLogModel::clientClosingItsStreamIsLoggedWithItsCause()
 {

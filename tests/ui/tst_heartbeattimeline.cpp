@@ -5,7 +5,6 @@
 #include "ui/timeline/heartbeattimeline.h"
 #include "ui/timeline/timelinemodel.h"
 
-#include <QElapsedTimer>
 #include <QImage>
 #include <QRegularExpression>
 #include <QTest>
@@ -41,7 +40,7 @@ private Q_SLOTS:
     void aSilentStreamIsTinted();
     void aClosedLaneIsGreyed();
     void followsTheDarkPalette();
-    void thousandsOfLanesScrollAndPaintQuickly();
+    void thousandsOfLanesScrollAndPaint();
 
 private:
     void openStream(const QString &sessionId, const QString &streamId, qint64 openedWallMs);
@@ -355,7 +354,7 @@ void tst_HeartbeatTimeline::followsTheDarkPalette()
     QVERIFY(lightText);
 }
 
-void tst_HeartbeatTimeline::thousandsOfLanesScrollAndPaintQuickly()
+void tst_HeartbeatTimeline::thousandsOfLanesScrollAndPaint()
 {
     for (int i = 0; i < 2000; ++i) {
         const QString session = u"s"_s + QString::number(i);
@@ -368,14 +367,6 @@ void tst_HeartbeatTimeline::thousandsOfLanesScrollAndPaintQuickly()
     m_model->handleTick();
     QCOMPARE(m_view->laneCount(), 2000);
     QVERIFY(m_view->laneRect(1999).top() > m_view->height());
-
-    QElapsedTimer timer;
-    timer.start();
-    QImage image;
-    for (int i = 0; i < 10; ++i)
-        image = m_view->grab().toImage();
-    // Generous for a shared machine; painting all 2,000 lanes would be far slower.
-    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
 
     // The wheel scrolls the lanes.
     const int firstTop = m_view->laneRect(0).top();
@@ -391,7 +382,8 @@ void tst_HeartbeatTimeline::thousandsOfLanesScrollAndPaintQuickly()
     QVERIFY2(last.bottom() < m_view->height() && last.top() >= HeartbeatTimeline::kHeaderHeight,
              qPrintable(QString::number(last.top())));
     QVERIFY(m_view->toolTipAt(QPoint(20, last.center().y())).contains(u"s1999/get1"_s));
-    image = m_view->grab().toImage();
+    // How long painting takes is tests/bench/heartline_ui_bench's figure, not a test's.
+    const QImage image = m_view->grab().toImage();
     const int x = m_view->xForTime(kStart - 11'000, kStart);
     QCOMPARE(image.pixelColor(x, last.top() + 6), m_view->heartbeatColor());
 }

@@ -45,17 +45,6 @@ constexpr char kListChanged[] = "notifications/tools/list_changed";
 // What mcptestsupport's initialize calls itself.
 const auto kClientName = u"heartline-integration-test"_s;
 
-int countMethod(const QList<SseItem> &items, const char *method)
-{
-    int count = 0;
-    for (const SseItem &item : items) {
-        if (item.isEvent()
-            && item.message().value("method"_L1).toString() == QLatin1StringView(method))
-            ++count;
-    }
-    return count;
-}
-
 // The proxy row (top level) whose client column mentions `text`, or -1.
 int rowMentioning(const QAbstractItemModel *model, int column, const QString &text)
 {
@@ -66,27 +55,20 @@ int rowMentioning(const QAbstractItemModel *model, int column, const QString &te
     return -1;
 }
 
-QString openGetStream(RawHttpClient &client, const McpTestSession &session)
-{
-    if (!client.send("GET", "/mcp", session.get()))
-        return u"could not send the GET"_s;
-    if (!client.waitForHead())
-        return u"no response head for the GET: "_s + client.parseError();
-    if (client.response().status != 200 || !client.response().isEventStream())
-        return u"the GET did not open a stream: "_s + client.response().describe();
-    return {};
-}
-
 } // namespace
 
-class tst_MainWindow final : public QObject
+class tst_MainWindow final : public InProcessServerTest
 {
     Q_OBJECT
+
+public:
+    tst_MainWindow()
+        : InProcessServerTest(loopbackConfig(15000, 50))
+    {}
 
 private Q_SLOTS:
     void initTestCase() { initResources(); }
     void init();
-    void cleanup();
     void windowShowsAConnectedClient();
     void untickingAToolNotifiesAndRefusesIt();
     void clientAbortLandsInTheDisconnectLog();
@@ -95,13 +77,11 @@ private Q_SLOTS:
     void toolChoicesPersistAcrossWindows();
 
 private:
-    bool startServer(int heartbeatMs = 15000);
+    void cleanupBeforeStop() override;
     std::unique_ptr<MainWindow> makeWindow();
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<AppSettings> m_settings;
-    std::unique_ptr<HeartlineServer> m_server;
-    quint16 m_port = 0;
 };
 
 void tst_MainWindow::init()
@@ -111,18 +91,10 @@ void tst_MainWindow::init()
     m_settings = std::make_unique<AppSettings>(m_dir->filePath(u"heartline.conf"_s));
 }
 
-void tst_MainWindow::cleanup()
+void tst_MainWindow::cleanupBeforeStop()
 {
-    stopInProcessServer(m_server);
     m_settings.reset();
     m_dir.reset();
-}
-
-bool tst_MainWindow::startServer(int heartbeatMs)
-{
-    m_server = startInProcessServer(loopbackConfig(heartbeatMs, 50));
-    m_port = m_server ? m_server->port() : 0;
-    return m_port != 0;
 }
 
 std::unique_ptr<MainWindow> tst_MainWindow::makeWindow()
@@ -250,7 +222,9 @@ void tst_MainWindow::clientAbortLandsInTheDisconnectLog()
 
 void tst_MainWindow::settingsDialogChangesTheHeartbeatOfNewBeats()
 {
-    QVERIFY(startServer(60000));
+    ServerConfig config = testConfig();
+    config.heartbeatMs = 60000;
+    QVERIFY(startServer(config));
     const auto window = makeWindow();
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));

@@ -11,6 +11,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace heartline;
+using namespace heartline::testing;
 
 namespace {
 
@@ -18,13 +19,17 @@ constexpr qint64 kStart = 1'700'000'000'000;
 
 } // namespace
 
-class tst_TimelineModel final : public QObject
+class tst_TimelineModel final : public InProcessServerTest
 {
     Q_OBJECT
 
+public:
+    tst_TimelineModel()
+        : InProcessServerTest(loopbackConfig(50, 50))
+    {}
+
 private Q_SLOTS:
     void init();
-    void cleanup();
 
     void loadsTheSnapshotFirst();
     void heartbeatsAdvanceALane();
@@ -47,6 +52,7 @@ private Q_SLOTS:
     void aLiveGetStreamsLaneGrowsWithHeartbeats();
 
 private:
+    void cleanupBeforeStop() override;
     TimelineModel *createModel();
     void openSession(const QString &id, const QString &client,
                      TransportKind transport = TransportKind::StreamableHttp);
@@ -68,7 +74,7 @@ void tst_TimelineModel::init()
     m_model = nullptr;
 }
 
-void tst_TimelineModel::cleanup()
+void tst_TimelineModel::cleanupBeforeStop()
 {
     delete m_model;
     delete m_monitor;
@@ -472,20 +478,15 @@ void tst_TimelineModel::heartbeatIntervalFollowsTheMonitor()
 
 void tst_TimelineModel::aLiveGetStreamsLaneGrowsWithHeartbeats()
 {
-    using namespace heartline::testing;
-    ServerConfig config;
-    config.port = 0;
-    config.heartbeatMs = 50;
-    std::unique_ptr<HeartlineServer> server = startInProcessServer(config);
-    QVERIFY(server);
+    QVERIFY(startServer());
     UiTick tick;
-    TimelineModel model(server->monitor(), &tick);
+    TimelineModel model(m_server->monitor(), &tick);
     QCOMPARE(model.heartbeatIntervalMs(), 50);
     QSignalSpy changed(&model, &TimelineModel::changed);
 
-    const McpTestSession session = heartline::testing::openSession(server->port());
+    const McpTestSession session = heartline::testing::openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
-    RawHttpClient stream(server->port());
+    RawHttpClient stream(m_port);
     QVERIFY(stream.send("GET", "/mcp", session.get()));
     QVERIFY(stream.waitForHead());
     QCOMPARE(stream.response().status, 200);
@@ -517,7 +518,6 @@ void tst_TimelineModel::aLiveGetStreamsLaneGrowsWithHeartbeats()
 
     stream.abort();
     QTRY_VERIFY_WITH_TIMEOUT(getLane() && getLane()->isClosed(), 5000);
-    stopInProcessServer(server);
 }
 
 QTEST_GUILESS_MAIN(tst_TimelineModel)

@@ -4,8 +4,8 @@
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
 #include "server/protocol/catalog/toolregistry.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "ui/models/toolsmodel.h"
 #include "ui/models/uitick.h"
 
@@ -19,14 +19,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_ToolsModel final : public QObject
+class tst_ToolsModel final : public ModelServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void init();
-    void cleanup();
+public:
+    tst_ToolsModel()
+        : ModelServerTest(loopbackConfig(50, 50))
+    {}
 
+private Q_SLOTS:
     void rowPerRegisteredTool();
     void uncheckingAToolDisablesItThroughControl();
     void toolsSwitchedElsewhereShowOnTheTick();
@@ -37,36 +39,12 @@ private:
     std::unique_ptr<ToolsModel> makeModel();
     QModelIndex cellOf(const ToolsModel &model, const QString &tool, int column) const;
     bool isEnabledInRegistry(const QString &tool) const;
-
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
-
-void tst_ToolsModel::init()
-{
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_ToolsModel::cleanup()
-{
-    m_tester.reset();
-    m_tick.reset();
-    stopInProcessServer(m_server);
-}
 
 std::unique_ptr<ToolsModel> tst_ToolsModel::makeModel()
 {
-    auto model =
-        std::make_unique<ToolsModel>(m_server->monitor(), m_server->control(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(
+        std::make_unique<ToolsModel>(m_server->monitor(), m_server->control(), m_tick.get()));
 }
 
 QModelIndex tst_ToolsModel::cellOf(const ToolsModel &model, const QString &tool, int column) const

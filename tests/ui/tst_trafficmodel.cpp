@@ -2,8 +2,8 @@
 // printed, newest last; other sessions kept aside; rings capped; one insertion per tick.
 #include "server/api/monitor.h"
 #include "server/core/heartlineserver.h"
-#include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/modelservertest.h"
 #include "ui/models/trafficmodel.h"
 #include "ui/models/uitick.h"
 
@@ -17,14 +17,16 @@ using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
 
-class tst_TrafficModel final : public QObject
+class tst_TrafficModel final : public ModelServerTest
 {
     Q_OBJECT
 
-private Q_SLOTS:
-    void init();
-    void cleanup();
+public:
+    tst_TrafficModel()
+        : ModelServerTest(loopbackConfig(50, 50))
+    {}
 
+private Q_SLOTS:
     void initializeRequestAndResponseArePrettyPrinted();
     void newMessagesOfTheShownSessionArriveInOneInsertionPerTick();
     void otherSessionsAreKeptAsideUntilShown();
@@ -34,35 +36,11 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<TrafficModel> makeModel();
-
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<UiTick> m_tick;
-    std::unique_ptr<QAbstractItemModelTester> m_tester;
-    quint16 m_port = 0;
 };
-
-void tst_TrafficModel::init()
-{
-    m_server = startInProcessServer(loopbackConfig(50, 50));
-    QVERIFY(m_server);
-    m_port = m_server->port();
-    m_tick = std::make_unique<UiTick>();
-    m_tick->setInterval(20);
-}
-
-void tst_TrafficModel::cleanup()
-{
-    m_tester.reset();
-    m_tick.reset();
-    stopInProcessServer(m_server);
-}
 
 std::unique_ptr<TrafficModel> tst_TrafficModel::makeModel()
 {
-    auto model = std::make_unique<TrafficModel>(m_server->monitor(), m_tick.get());
-    m_tester = std::make_unique<QAbstractItemModelTester>(
-        model.get(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    return model;
+    return tested(std::make_unique<TrafficModel>(m_server->monitor(), m_tick.get()));
 }
 
 void tst_TrafficModel::initializeRequestAndResponseArePrettyPrinted()

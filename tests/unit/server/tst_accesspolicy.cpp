@@ -1,12 +1,13 @@
 #include "server/http/accesspolicy.h"
-#include "tests/support/httptestkit.h"
+#include "tests/support/rawhttpclient.h"
+#include "tests/support/testhttpserver.h"
 
 #include <QTest>
 
 #include <optional>
 
 using namespace heartline;
-using namespace heartline::testkit;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(heartline::DisconnectCause)
@@ -73,8 +74,7 @@ public:
         QByteArray raw = method + ' ' + path + " HTTP/1.1\r\n";
         for (const QByteArray &line : headerLines)
             raw += line + "\r\n";
-        client.send(raw + "\r\n");
-        return waitUntil([&]() { return client.complete(); });
+        return client.sendRaw(raw + "\r\n") && client.waitForComplete();
     }
 
 private:
@@ -399,16 +399,15 @@ void tst_AccessPolicy::checkRefusesHostThenOriginThenToken()
     m_server.setPolicy(configWith(u"127.0.0.1"_s, token));
     RawHttpClient client;
     QVERIFY(m_server.request(client, "GET", path, headers));
-    QVERIFY2(client.status() == status,
-             QByteArray(client.head() + "\r\n\r\n" + client.body()).constData());
-    QCOMPARE(client.header("WWW-Authenticate"), wwwAuthenticate);
+    QVERIFY2(client.response().status == status, qPrintable(client.response().describe()));
+    QCOMPARE(client.response().header("WWW-Authenticate"), wwwAuthenticate);
     if (status != 200) {
-        QCOMPARE(client.header("X-Cause"), DisconnectCauses::name(cause).toUtf8());
-        QVERIFY(!client.body().isEmpty()); // a reason a person can read
+        QCOMPARE(client.response().header("X-Cause"), DisconnectCauses::name(cause).toUtf8());
+        QVERIFY(!client.response().body.isEmpty()); // a reason a person can read
     }
     // The verdict never leaks the configured token.
     if (!token.isEmpty())
-        QVERIFY(!client.body().contains(token.toUtf8()));
+        QVERIFY(!client.response().body.contains(token.toUtf8()));
 }
 
 void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin_data()
@@ -434,15 +433,15 @@ void tst_AccessPolicy::corsHeadersOnlyForAnAllowedOrigin()
         headers.append("Origin: " + origin);
     RawHttpClient client;
     QVERIFY(m_server.request(client, "GET", "/cors", headers));
-    QCOMPARE(client.status(), 200);
+    QCOMPARE(client.response().status, 200);
     if (!cors) {
-        QCOMPARE(client.header("Access-Control-Allow-Origin"), QByteArray());
-        QCOMPARE(client.header("Access-Control-Expose-Headers"), QByteArray());
+        QCOMPARE(client.response().header("Access-Control-Allow-Origin"), QByteArray());
+        QCOMPARE(client.response().header("Access-Control-Expose-Headers"), QByteArray());
         return;
     }
-    QCOMPARE(client.header("Access-Control-Allow-Origin"), origin); // echoed, never "*"
-    QCOMPARE(client.header("Vary"), QByteArray("Origin"));
-    const QByteArray exposed = client.header("Access-Control-Expose-Headers").toLower();
+    QCOMPARE(client.response().header("Access-Control-Allow-Origin"), origin); // echoed, never "*"
+    QCOMPARE(client.response().header("Vary"), QByteArray("Origin"));
+    const QByteArray exposed = client.response().header("Access-Control-Expose-Headers").toLower();
     QVERIFY2(exposed.contains("mcp-session-id"), exposed.constData());
     QVERIFY2(exposed.contains("mcp-protocol-version"), exposed.constData());
 }
@@ -477,15 +476,15 @@ void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken()
         headers.append("Origin: " + origin);
     RawHttpClient client;
     QVERIFY(m_server.request(client, "OPTIONS", "/preflight", headers));
-    QCOMPARE(client.status(), status);
+    QCOMPARE(client.response().status, status);
     if (status != 204) {
-        QCOMPARE(client.header("Access-Control-Allow-Origin"), QByteArray());
+        QCOMPARE(client.response().header("Access-Control-Allow-Origin"), QByteArray());
         return;
     }
-    QCOMPARE(client.header("Access-Control-Allow-Origin"), origin);
+    QCOMPARE(client.response().header("Access-Control-Allow-Origin"), origin);
     const auto listed = [&](const QByteArray &name) {
         QList<QByteArray> items;
-        for (const QByteArray &item : client.header(name).split(','))
+        for (const QByteArray &item : client.response().header(name).split(','))
             items.append(item.trimmed().toLower());
         return items;
     };
@@ -499,7 +498,7 @@ void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken()
     const QList<QByteArray> exposed = listed("Access-Control-Expose-Headers");
     QVERIFY(exposed.contains("mcp-session-id"));
     QVERIFY(exposed.contains("mcp-protocol-version"));
-    QVERIFY(client.header("Access-Control-Max-Age").toInt() > 0);
+    QVERIFY(client.response().header("Access-Control-Max-Age").toInt() > 0);
 }
 
 QTEST_MAIN(tst_AccessPolicy)

@@ -1,7 +1,8 @@
 #include "server/api/clock.h"
 #include "server/stream/heartbeatscheduler.h"
 #include "server/stream/ssestream.h"
-#include "tests/support/httptestkit.h"
+#include "tests/support/rawhttpclient.h"
+#include "tests/support/sseharness.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -10,7 +11,7 @@
 #include <algorithm>
 
 using namespace heartline;
-using namespace heartline::testkit;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -25,16 +26,16 @@ constexpr int kDueMs = kIntervalMs - kTickMs;
 struct Beat
 {
     quint64 sequence = 0;
-    qint64 receivedMs = 0;
+    qint64 arrivedMs = 0;
 };
 
 // The heartbeat comments the client has read so far, with their sequence numbers.
 QList<Beat> beatsOnTheWire(const RawHttpClient &client)
 {
     QList<Beat> beats;
-    for (const SseBlock &block : client.blocks()) {
+    for (const SseBlock &block : client.response().sseBlocks) {
         if (block.text.startsWith(": heartbeat "))
-            beats.append({block.text.mid(12).trimmed().toULongLong(), block.receivedMs});
+            beats.append({block.text.mid(12).trimmed().toULongLong(), block.arrivedMs});
     }
     return beats;
 }
@@ -76,16 +77,16 @@ void tst_HeartbeatScheduler::silentStreamGetsNumberedHeartbeatsEveryInterval()
     RawHttpClient client;
     SseStream *stream = harness.openStream(client);
     QVERIFY(stream);
-    const qint64 openedAt = client.blocks().first().receivedMs;
+    const qint64 openedAt = client.response().sseBlocks.first().arrivedMs;
     scheduler.add(stream);
 
     QTRY_VERIFY_WITH_TIMEOUT(beatCount(client) >= 6, 10000);
     const QList<Beat> beats = beatsOnTheWire(client);
-    QList<qint64> gaps{beats.first().receivedMs - openedAt};
+    QList<qint64> gaps{beats.first().arrivedMs - openedAt};
     for (qsizetype i = 0; i < beats.size(); ++i) {
         QCOMPARE(beats.at(i).sequence, quint64(i + 1));
         if (i > 0)
-            gaps.append(beats.at(i).receivedMs - beats.at(i - 1).receivedMs);
+            gaps.append(beats.at(i).arrivedMs - beats.at(i - 1).arrivedMs);
     }
     // Never early but for rounding to ticks; late only by a tick plus whatever a loaded
     // machine adds, so check each gap loosely and the typical one (the median, which one
@@ -109,9 +110,9 @@ void tst_HeartbeatScheduler::heartbeatsAreCommentsOnly()
     scheduler.add(stream);
 
     QTRY_VERIFY_WITH_TIMEOUT(beatCount(client) >= 3, 10000);
-    QVERIFY(!client.malformed());
+    QVERIFY(client.parseError().isEmpty());
     // Never id: (it would move the client's resume cursor), never data: (it would be a message).
-    for (const QByteArray &line : client.body().split('\n')) {
+    for (const QByteArray &line : client.response().body.split('\n')) {
         QVERIFY2(line.isEmpty() || line.startsWith(": "), line.constData());
     }
     QCOMPARE(stream->stats().events, 0u);
@@ -249,7 +250,7 @@ void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped()
     QSignalSpy keptBeats(kept, &SseStream::heartbeatSent);
     QSignalSpy goneEnded(gone.data(), &SseStream::ended);
 
-    leaving.socket().disconnectFromHost();
+    leaving.disconnectFromHost();
     QTRY_COMPARE(goneEnded.size(), 1);
     QTRY_VERIFY(gone.isNull());
     QCOMPARE(scheduler.streamCount(), 1);

@@ -1,5 +1,6 @@
 #include "server/qt64/httpexchange.h"
-#include "tests/support/httptestkit.h"
+#include "tests/support/rawhttpclient.h"
+#include "tests/support/testhttpserver.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -8,7 +9,7 @@
 #include <vector>
 
 using namespace heartline;
-using namespace heartline::testkit;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(heartline::DisconnectCause)
@@ -35,7 +36,7 @@ public:
         const size_t before = m_exchanges.size();
         if (!client.connectTo(m_server.port()))
             return nullptr;
-        client.get("/x");
+        client.send("GET", "/x");
         if (!waitUntil([&]() { return m_exchanges.size() > before; }))
             return nullptr;
         return m_exchanges.at(before).get();
@@ -79,11 +80,11 @@ void tst_HttpExchange::sendReplyWritesAWholeResponse()
     QCOMPARE(exchange->peerAddress(), u"127.0.0.1"_s);
 
     exchange->sendReply({201, {{"Content-Type", "application/json"}}, R"({"ok":true})"});
-    QTRY_VERIFY(client.complete());
-    QCOMPARE(client.status(), 201);
-    QCOMPARE(client.header("Content-Type"), QByteArray("application/json"));
-    QCOMPARE(client.header("Content-Length"), QByteArray("11"));
-    QCOMPARE(client.body(), QByteArray(R"({"ok":true})"));
+    QTRY_VERIFY(client.response().complete);
+    QCOMPARE(client.response().status, 201);
+    QCOMPARE(client.response().header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(client.response().header("Content-Length"), QByteArray("11"));
+    QCOMPARE(client.response().body, QByteArray(R"({"ok":true})"));
     // One answer per request: a second is dropped.
     exchange->sendReply({500, {}, "again"});
     QVERIFY(!exchange->beginChunked(200, {}));
@@ -98,14 +99,14 @@ void tst_HttpExchange::chunksStreamUntilEndChunked()
 
     QVERIFY(exchange->beginChunked(200, {{"Content-Type", "text/plain"}}));
     QVERIFY(exchange->writeChunk("hello "));
-    QTRY_COMPARE(client.body(), QByteArray("hello "));
-    QVERIFY(!client.complete());
+    QTRY_COMPARE(client.response().body, QByteArray("hello "));
+    QVERIFY(!client.response().complete);
     QVERIFY(exchange->writeChunk("world"));
     exchange->endChunked();
-    QTRY_VERIFY(client.complete());
-    QCOMPARE(client.header("Transfer-Encoding"), QByteArray("chunked"));
-    QCOMPARE(client.body(), QByteArray("hello world"));
-    QCOMPARE(client.chunkSizes(), (QList<qint64>{6, 5, 0}));
+    QTRY_VERIFY(client.response().complete);
+    QCOMPARE(client.response().header("Transfer-Encoding"), QByteArray("chunked"));
+    QCOMPARE(client.response().body, QByteArray("hello world"));
+    QCOMPARE(client.response().chunkSizes, (QList<qint64>{6, 5, 0}));
     QVERIFY(!exchange->writeChunk("after the end"));
     QVERIFY(client.isConnected());
 }
@@ -119,26 +120,25 @@ void tst_HttpExchange::emptyChunkDoesNotEndTheBody()
     QVERIFY(exchange->beginChunked(200, {}));
     QVERIFY(exchange->writeChunk(QByteArrayView()));
     QVERIFY(exchange->writeChunk("after nothing"));
-    QTRY_COMPARE(client.body(), QByteArray("after nothing"));
-    QVERIFY(!client.complete()); // a "0\r\n\r\n" would have ended the body here
-    QVERIFY(!client.malformed());
-    QCOMPARE(client.chunkSizes(), QList<qint64>{13});
+    QTRY_COMPARE(client.response().body, QByteArray("after nothing"));
+    QVERIFY(!client.response().complete); // a "0\r\n\r\n" would have ended the body here
+    QVERIFY(client.parseError().isEmpty());
+    QCOMPARE(client.response().chunkSizes, QList<qint64>{13});
 }
 
 void tst_HttpExchange::abortDropsTheConnectionWithoutEndingTheBody()
 {
     RawHttpClient client;
-    QSignalSpy clientGone(&client.socket(), &QTcpSocket::disconnected);
     HttpExchange *exchange = m_server.exchangeFor(client);
     QVERIFY(exchange);
     QSignalSpy disconnected(exchange, &HttpExchange::disconnected);
 
     QVERIFY(exchange->beginChunked(200, {}));
     QVERIFY(exchange->writeChunk("partial"));
-    QTRY_COMPARE(client.body(), QByteArray("partial"));
+    QTRY_COMPARE(client.response().body, QByteArray("partial"));
     exchange->abort();
-    QTRY_COMPARE(clientGone.size(), 1);
-    QVERIFY(!client.complete());
+    QTRY_VERIFY(client.wasDisconnected());
+    QVERIFY(!client.response().complete);
     QVERIFY(!exchange->isConnected());
     QCOMPARE(disconnected.size(), 0); // the server's own decision is not a client's disconnect
 }
@@ -151,7 +151,7 @@ void tst_HttpExchange::clientLeavingIsReportedOnceAndStopsWrites()
     QSignalSpy disconnected(exchange, &HttpExchange::disconnected);
     QVERIFY(exchange->beginChunked(200, {}));
 
-    client.socket().disconnectFromHost();
+    client.disconnectFromHost();
     QTRY_COMPARE(disconnected.size(), 1);
     QCOMPARE(disconnected.at(0).at(0).value<DisconnectCause>(), DisconnectCause::ClientClosed);
     QTRY_VERIFY(!exchange->isConnected());

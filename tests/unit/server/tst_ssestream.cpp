@@ -1,11 +1,12 @@
 #include "server/stream/ssestream.h"
-#include "tests/support/httptestkit.h"
+#include "tests/support/rawhttpclient.h"
+#include "tests/support/sseharness.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace heartline;
-using namespace heartline::testkit;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(heartline::DisconnectCause)
@@ -77,9 +78,10 @@ void tst_SseStream::openSendsTheSseHeader()
     QVERIFY(harness.listen());
     RawHttpClient client;
     QVERIFY(harness.openStream(client));
-    QCOMPARE(client.status(), 200);
-    QCOMPARE(client.headerValues(name), QList<QByteArray>{value});
-    QVERIFY2(client.header("Content-Length").isEmpty(), client.head().constData());
+    QCOMPARE(client.response().status, 200);
+    QCOMPARE(client.response().headerValues(name), QList<QByteArray>{value});
+    QVERIFY2(client.response().header("Content-Length").isEmpty(),
+             qPrintable(client.response().describe()));
 }
 
 void tst_SseStream::openWritesACommentBeforeAnyEvent()
@@ -91,12 +93,12 @@ void tst_SseStream::openWritesACommentBeforeAnyEvent()
     QVERIFY(stream);
 
     // Nothing was sent but the opening: it is already on the wire, as a comment.
-    QVERIFY(!client.malformed());
-    QCOMPARE(client.blocks().size(), 1);
-    const QByteArray first = client.blocks().first().text;
+    QVERIFY(client.parseError().isEmpty());
+    QCOMPARE(client.response().sseBlocks.size(), 1);
+    const QByteArray first = client.response().sseBlocks.first().text;
     QVERIFY2(first.startsWith(": ") && first.endsWith("\n\n") && first.count('\n') == 2,
              first.constData());
-    QVERIFY(client.rawBody().startsWith(
+    QVERIFY(client.response().rawBody.startsWith(
         QByteArray(QByteArray::number(first.size(), 16) + "\r\n" + first)));
     QCOMPARE(stream->stats().events, 0u);
     QVERIFY(stream->isOpen());
@@ -109,9 +111,9 @@ void tst_SseStream::openSendsTheExtraHeaders()
     QVERIFY(harness.listen());
     RawHttpClient client;
     QVERIFY(harness.openStream(client));
-    QCOMPARE(client.header("Mcp-Session-Id"), QByteArray("abc-123"));
-    QCOMPARE(client.header("Access-Control-Allow-Origin"), QByteArray("*"));
-    QCOMPARE(client.header("Content-Type"), QByteArray("text/event-stream"));
+    QCOMPARE(client.response().header("Mcp-Session-Id"), QByteArray("abc-123"));
+    QCOMPARE(client.response().header("Access-Control-Allow-Origin"), QByteArray("*"));
+    QCOMPARE(client.response().header("Content-Type"), QByteArray("text/event-stream"));
 }
 
 void tst_SseStream::eventsTravelAsChunks()
@@ -126,18 +128,18 @@ void tst_SseStream::eventsTravelAsChunks()
     const SseEvent second = messageEvent("2", "line one\nline two");
     QVERIFY(stream->sendEvent(first));
     QVERIFY(stream->sendEvent(second));
-    QTRY_COMPARE(client.blocks().size(), 3);
+    QTRY_COMPARE(client.response().sseBlocks.size(), 3);
 
-    QVERIFY(!client.malformed());
-    QCOMPARE(client.blocks().at(1).text, Sse::event(first));
-    QCOMPARE(client.blocks().at(2).text, Sse::event(second));
+    QVERIFY(client.parseError().isEmpty());
+    QCOMPARE(client.response().sseBlocks.at(1).text, Sse::event(first));
+    QCOMPARE(client.response().sseBlocks.at(2).text, Sse::event(second));
     // One chunk per write, each sized to exactly its event.
-    QCOMPARE(client.chunkSizes(),
-             (QList<qint64>{client.blocks().at(0).text.size(), Sse::event(first).size(),
+    QCOMPARE(client.response().chunkSizes,
+             (QList<qint64>{client.response().sseBlocks.at(0).text.size(), Sse::event(first).size(),
                             Sse::event(second).size()}));
     QCOMPARE(stream->stats().events, 2u);
-    QCOMPARE(stream->stats().bytes, quint64(client.body().size()));
-    QVERIFY(!client.complete());
+    QCOMPARE(stream->stats().bytes, quint64(client.response().body.size()));
+    QVERIFY(!client.response().complete);
 }
 
 void tst_SseStream::heartbeatIsACommentWithTheNextSequence()
@@ -152,10 +154,10 @@ void tst_SseStream::heartbeatIsACommentWithTheNextSequence()
     QVERIFY(stream->sendHeartbeat());
     QVERIFY(stream->sendEvent(messageEvent("7", "x")));
     QVERIFY(stream->sendHeartbeat());
-    QTRY_COMPARE(client.blocks().size(), 4);
+    QTRY_COMPARE(client.response().sseBlocks.size(), 4);
 
-    QCOMPARE(client.blocks().at(1).text, QByteArray(": heartbeat 1\n\n"));
-    QCOMPARE(client.blocks().at(3).text, QByteArray(": heartbeat 2\n\n"));
+    QCOMPARE(client.response().sseBlocks.at(1).text, QByteArray(": heartbeat 1\n\n"));
+    QCOMPARE(client.response().sseBlocks.at(3).text, QByteArray(": heartbeat 2\n\n"));
     QCOMPARE(beats.size(), 2);
     QCOMPARE(beats.at(0), (QVariantList{u"s1"_s, QVariant::fromValue(quint64(1))}));
     QCOMPARE(beats.at(1), (QVariantList{u"s1"_s, QVariant::fromValue(quint64(2))}));
@@ -168,30 +170,28 @@ void tst_SseStream::finishEndsTheBodyAndTheConnectionServesTheNextRequest()
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
-    QSignalSpy clientGone(&client.socket(), &QTcpSocket::disconnected);
     SseStream *stream = harness.openStream(client);
     QVERIFY(stream);
     QSignalSpy ended(stream, &SseStream::ended);
     QVERIFY(stream->sendEvent(messageEvent("1", "last")));
 
     stream->finish();
-    QTRY_VERIFY(client.complete());
-    QVERIFY(!client.malformed());
-    QVERIFY(client.rawBody().endsWith("\r\n0\r\n\r\n"));
-    QCOMPARE(client.blocks().last().text, Sse::event(messageEvent("1", "last")));
+    QTRY_VERIFY(client.response().complete);
+    QVERIFY(client.parseError().isEmpty());
+    QVERIFY(client.response().rawBody.endsWith("\r\n0\r\n\r\n"));
+    QCOMPARE(client.response().sseBlocks.last().text, Sse::event(messageEvent("1", "last")));
     QCOMPARE(ended.size(), 1);
     QVERIFY(endOf(ended).completed);
     QVERIFY(!stream->isOpen());
 
     // Same TCP connection, next request.
-    client.startNextResponse();
-    client.get("/plain");
-    QTRY_VERIFY(client.complete());
-    QCOMPARE(client.status(), 200);
-    QCOMPARE(client.body(), QByteArray("plain\n"));
+    client.send("GET", "/plain");
+    QTRY_VERIFY(client.response().complete);
+    QCOMPARE(client.response().status, 200);
+    QCOMPARE(client.response().body, QByteArray("plain\n"));
     QCOMPARE(harness.plainRequests, 1);
     QVERIFY(client.isConnected());
-    QCOMPARE(clientGone.size(), 0);
+    QVERIFY(!client.wasDisconnected());
     QCOMPARE(ended.size(), 1);
 }
 
@@ -213,7 +213,7 @@ void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed()
         writesRefused = !ending->sendEvent(messageEvent("9", "late")) && !ending->sendHeartbeat();
     });
 
-    client.socket().disconnectFromHost();
+    client.disconnectFromHost();
     QTRY_COMPARE(ended.size(), 1);
     QCOMPARE(quintptr(ended.at(0).at(0).value<SseStream *>()), address);
     QCOMPARE(endOf(ended).cause, DisconnectCause::ClientClosed);
@@ -239,13 +239,13 @@ void tst_SseStream::openAfterTheClientLeftFailsAndEndsOnce()
     connect(stream.data(), &SseStream::ended, this,
             [&](SseStream *ending) { opened = ending->open({}) ? 1 : 0; });
 
-    client.socket().disconnectFromHost();
+    client.disconnectFromHost();
     QTRY_COMPARE(ended.size(), 1);
     QCOMPARE(opened, 0);
     QCOMPARE(endOf(ended).cause, DisconnectCause::ClientClosed);
     QTRY_VERIFY(stream.isNull());
     QCOMPARE(ended.size(), 1);
-    QVERIFY(!client.headComplete());
+    QVERIFY(!client.response().headComplete);
 }
 
 void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses_data()
@@ -270,7 +270,6 @@ void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses()
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
-    QSignalSpy clientGone(&client.socket(), &QTcpSocket::disconnected);
     SseStream *stream = harness.openStream(client);
     QVERIFY(stream);
     QSignalSpy ended(stream, &SseStream::ended);
@@ -281,13 +280,13 @@ void tst_SseStream::closeEndsTheBodyCleanlyOnlyForDeliberateCauses()
     QCOMPARE(endOf(ended).detail, u"test"_s);
     QVERIFY(!endOf(ended).completed);
     if (clean) {
-        QTRY_VERIFY(client.complete());
+        QTRY_VERIFY(client.response().complete);
         QVERIFY(client.isConnected());
     } else {
-        QTRY_COMPARE(clientGone.size(), 1);
-        QVERIFY(!client.complete());
+        QTRY_VERIFY(client.wasDisconnected());
+        QVERIFY(!client.response().complete);
     }
-    QVERIFY(!client.malformed());
+    QVERIFY(client.parseError().isEmpty());
 }
 
 void tst_SseStream::slowConsumerIsClosedAtTheHighWaterMark()
@@ -296,7 +295,7 @@ void tst_SseStream::slowConsumerIsClosedAtTheHighWaterMark()
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
-    client.socket().setReadBufferSize(4096);
+    client.setReadBufferSize(4096);
     QPointer<SseStream> stream = harness.openStream(client);
     QVERIFY(stream);
     QSignalSpy ended(stream.data(), &SseStream::ended);
@@ -336,7 +335,7 @@ void tst_SseStream::readingClientIsNotASlowConsumer()
     SseHarness harness;
     QVERIFY(harness.listen());
     RawHttpClient client;
-    client.socket().setReadBufferSize(4096);
+    client.setReadBufferSize(4096);
     QPointer<SseStream> stream = harness.openStream(client);
     QVERIFY(stream);
     QSignalSpy ended(stream.data(), &SseStream::ended);
@@ -347,7 +346,7 @@ void tst_SseStream::readingClientIsNotASlowConsumer()
         QVERIFY2(stream && stream->sendEvent(event), qPrintable(QString::number(i)));
         QVERIFY(waitUntil([&]() { return !stream || stream->bytesQueued() == 0; }, 10000));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(client.blocks().size(), kEvents + 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(client.response().sseBlocks.size(), kEvents + 1, 10000);
     QCOMPARE(ended.size(), 0);
     QVERIFY(stream && stream->isOpen());
     QVERIFY(stream->stats().bytes > quint64(kHighWater) * 10);
