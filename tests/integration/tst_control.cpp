@@ -107,7 +107,7 @@ QString tst_Control::openGetStream(RawHttpClient &client, const McpTestSession &
     if (!waitUntil([&opened]() { return !opened.isEmpty(); }))
         return {};
     const StreamInfo stream = opened.first().first().value<StreamInfo>();
-    return stream.kind == "get"_L1 ? stream.id : QString();
+    return stream.kind == StreamKind::Standalone ? stream.id : QString();
 }
 
 void tst_Control::streamStatsFollowAnOpenGetStream()
