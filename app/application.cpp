@@ -1,6 +1,7 @@
 #include "app/application.h"
 
 #include "app/headlesslog.h"
+#include "app/savedtoolchoices.h"
 #include "app/signalwatcher.h"
 #include "server/core/controlserver.h"
 #include "server/core/heartlineserver.h"
@@ -72,6 +73,11 @@ bool Application::start(int *exitStatus)
         qCInfo(lcApp) << "--conformance: serving the MCP conformance-suite fixture tools, "
                          "resources and prompts";
     }
+
+    // Before the server listens: no client (and later no window) sees a tool the person
+    // switched off last time. Headless runs have no saved settings and keep every tool.
+    if (m_settings)
+        applySavedToolChoices(m_server->control(), m_settings->disabledTools());
 
     QString error;
     if (!m_server->listen(&error)) {

@@ -56,7 +56,7 @@ QJsonObject streamFields(const StreamInfo &stream)
 {
     return {{"stream"_L1, stream.id},
             {"session"_L1, stream.sessionId},
-            {"kind"_L1, stream.kind},
+            {"kind"_L1, streamKindName(stream.kind)},
             {"peer"_L1, stream.peer}};
 }
 

@@ -1,21 +1,6 @@
 #include "server/api/monitor.h"
 
-using namespace Qt::StringLiterals;
-
 namespace heartline {
-
-QString transportKindName(TransportKind kind)
-{
-    switch (kind) {
-    case TransportKind::StreamableHttp:
-        return u"streamable-http"_s;
-    case TransportKind::LegacySse:
-        return u"sse"_s;
-    case TransportKind::StreamableHttpStateless:
-        return u"streamable-http (stateless)"_s;
-    }
-    return {};
-}
 
 Monitor::Monitor(QObject *parent)
     : QObject(parent)
@@ -25,6 +10,7 @@ Monitor::Monitor(QObject *parent)
     qRegisterMetaType<HeartbeatEvent>();
     qRegisterMetaType<MessageEvent>();
     qRegisterMetaType<ToolEvent>();
+    qRegisterMetaType<ToolsListSeenEvent>();
     qRegisterMetaType<DisconnectEvent>();
     qRegisterMetaType<StreamClosedEvent>();
     qRegisterMetaType<StreamStats>();
@@ -103,9 +89,14 @@ void Monitor::reportToolChanged(const ToolEvent &event)
     Q_EMIT toolChanged(event);
 }
 
+void Monitor::reportToolsListSeen(const ToolsListSeenEvent &event)
+{
+    Q_EMIT toolsListSeen(event);
+}
+
 void Monitor::reportToolCall(const ToolCallRecord &record)
 {
-    ++m_counters.toolCalls[{record.tool, record.outcome}];
+    ++m_counters.toolCalls[{record.tool, toolCallOutcomeName(record.outcome)}];
     Q_EMIT toolCalled(record);
 }
 

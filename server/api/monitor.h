@@ -18,7 +18,7 @@ struct MonitorCounters
     quint64 messagesOut = 0;
     quint64 eventsEvicted = 0;
     QMap<QString, quint64> disconnectsByCause;
-    // (tool, outcome) -> calls
+    // (tool, toolCallOutcomeName(outcome)) -> calls; named as /metrics labels them
     QMap<QPair<QString, QString>, quint64> toolCalls;
 };
 
@@ -54,6 +54,7 @@ public:
     void reportHeartbeat(const HeartbeatEvent &event);
     void reportMessage(const MessageEvent &event);
     void reportToolChanged(const ToolEvent &event);
+    void reportToolsListSeen(const ToolsListSeenEvent &event);
     void reportToolCall(const ToolCallRecord &record);
     void reportPingAnswered(const QString &sessionId, qint64 roundTripMs);
     // Events dropped from session event logs (a resume past them is refused).
@@ -71,6 +72,8 @@ Q_SIGNALS:
     void heartbeatSent(const heartline::HeartbeatEvent &event);
     void messageObserved(const heartline::MessageEvent &event);
     void toolChanged(const heartline::ToolEvent &event);
+    // A session's client has the tool list of event.generation (the tools panel's re-listed).
+    void toolsListSeen(const heartline::ToolsListSeenEvent &event);
     void disconnected(const heartline::DisconnectEvent &event);
     void pingAnswered(const QString &sessionId, qint64 roundTripMs);
     // Every finished tools/call, for the tools panel's calls, errors and latency.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/api/disconnectcause.h"
+#include "server/api/streamkind.h"
 
 #include <QList>
 #include <QMetaType>
@@ -33,7 +34,7 @@ struct StreamInfo
 {
     QString id;
     QString sessionId;
-    QString kind; // post, get, legacy
+    StreamKind kind = StreamKind::PostResponse;
     QString peer;
     qint64 openedWallMs = 0;
     bool resumed = false; // opened by a GET with Last-Event-ID, continuing an earlier stream
@@ -86,6 +87,18 @@ struct ToolEvent
     QString name;
     Change change = Change::Registered;
     qint64 wallMs = 0;
+    // The first generation of the tool list that includes this change: a session that has
+    // seen this generation (ToolsListSeenEvent) has the change.
+    quint64 generation = 0;
+};
+
+// A session's client received a tools/list result, served from this generation of the tool
+// list. Reported by the protocol session itself, so nobody has to read traffic to learn it.
+struct ToolsListSeenEvent
+{
+    QString sessionId;
+    quint64 generation = 0;
+    qint64 wallMs = 0;
 };
 
 struct DisconnectEvent
@@ -113,10 +126,16 @@ struct StreamClosedEvent
     qint64 wallMs = 0;
 };
 
+enum class ToolCallOutcome { Ok, ToolError, ProtocolError, Cancelled };
+// The machine name ("ok", "tool_error", "protocol_error", "cancelled"): the outcome label of
+// /metrics and the key of MonitorCounters::toolCalls, so it never changes and is never
+// translated.
+QString toolCallOutcomeName(ToolCallOutcome outcome);
+
 struct ToolCallRecord
 {
     QString tool;
-    QString outcome; // ok, tool_error, protocol_error, cancelled
+    ToolCallOutcome outcome = ToolCallOutcome::Ok;
     qint64 latencyMs = 0;
     QString sessionId;
     qint64 wallMs = 0;
@@ -129,6 +148,7 @@ Q_DECLARE_METATYPE(heartline::StreamInfo)
 Q_DECLARE_METATYPE(heartline::HeartbeatEvent)
 Q_DECLARE_METATYPE(heartline::MessageEvent)
 Q_DECLARE_METATYPE(heartline::ToolEvent)
+Q_DECLARE_METATYPE(heartline::ToolsListSeenEvent)
 Q_DECLARE_METATYPE(heartline::DisconnectEvent)
 Q_DECLARE_METATYPE(heartline::StreamClosedEvent)
 Q_DECLARE_METATYPE(heartline::StreamStats)

@@ -57,7 +57,7 @@ void HeartlineServer::registerBuiltinTools()
 void HeartlineServer::reportToolChanges()
 {
     auto report = [this](const QString &name, ToolEvent::Change change) {
-        m_monitor->reportToolChanged({name, change, Clock::wallMs()});
+        m_monitor->reportToolChanged({name, change, Clock::wallMs(), m_tools->generation()});
     };
     connect(m_tools, &ToolRegistry::toolRegistered, this,
             [report](const QString &name) { report(name, ToolEvent::Change::Registered); });

@@ -28,19 +28,19 @@ Session::Options sessionOptions(const ServerContext &context, const TransportTra
     return options;
 }
 
-QString outcomeName(RequestOutcome::Result result)
+ToolCallOutcome toolCallOutcome(RequestOutcome::Result result)
 {
     switch (result) {
     case RequestOutcome::Result::Ok:
-        return u"ok"_s;
+        return ToolCallOutcome::Ok;
     case RequestOutcome::Result::ProtocolError:
-        return u"protocol_error"_s;
+        return ToolCallOutcome::ProtocolError;
     case RequestOutcome::Result::ToolError:
-        return u"tool_error"_s;
+        return ToolCallOutcome::ToolError;
     case RequestOutcome::Result::Cancelled:
-        return u"cancelled"_s;
+        return ToolCallOutcome::Cancelled;
     }
-    return {};
+    return ToolCallOutcome::Ok;
 }
 
 // The traffic view's copy: shares the serialized bytes (no copy) unless they must be cut.
@@ -84,6 +84,9 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
             [this]() { m_context.monitor->reportSessionUpdated(info()); });
     connect(&m_session, &Session::ready, this,
             [this]() { m_context.monitor->reportSessionUpdated(info()); });
+    connect(&m_session, &Session::toolsListServed, this, [this](quint64 generation) {
+        m_context.monitor->reportToolsListSeen({m_id, generation, Clock::wallMs()});
+    });
     connect(&m_session, &Session::responseReceived, this, [this](const RequestId &id) {
         if (m_pings.answer(id, Clock::monotonicMs()))
             m_context.monitor->reportPingAnswered(m_id, m_pings.rttMs());
@@ -196,8 +199,8 @@ void McpSession::adoptStream(SseStream *stream)
             });
     connect(stream, &SseStream::ended, this, &McpSession::handleStreamEnded);
     touch();
-    m_context.monitor->reportStreamOpened({stream->id(), m_id, streamKindName(stream->kind()),
-                                           stream->peer(), Clock::wallMs(), stream->isResumed()});
+    m_context.monitor->reportStreamOpened(
+        {stream->id(), m_id, stream->kind(), stream->peer(), Clock::wallMs(), stream->isResumed()});
 }
 
 QString McpSession::newStreamId(StreamKind kind)
@@ -353,7 +356,7 @@ void McpSession::handleRequestFinished(const RequestOutcome &outcome)
         m_latencies.insert(outcome.id, outcome.elapsedMs);
     }
     if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
-        m_context.monitor->reportToolCall({outcome.toolName, outcomeName(outcome.result),
+        m_context.monitor->reportToolCall({outcome.toolName, toolCallOutcome(outcome.result),
                                            outcome.elapsedMs, m_id, Clock::wallMs()});
 }
 
@@ -385,11 +388,7 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     const SseStreamStats &stats = stream->stats();
     const qint64 wallNow = Clock::wallMs();
     StreamClosedEvent closed;
-    closed.stream = {stream->id(),
-                     m_id,
-                     streamKindName(stream->kind()),
-                     stream->peer(),
-                     stats.openedWallMs,
+    closed.stream = {stream->id(),       m_id, stream->kind(), stream->peer(), stats.openedWallMs,
                      stream->isResumed()};
     closed.completed = end.completed;
     closed.heartbeats = stats.heartbeats;

@@ -10,19 +10,6 @@ namespace heartline {
 
 Q_LOGGING_CATEGORY(lcSse, "heartline.server.sse")
 
-QString streamKindName(StreamKind kind)
-{
-    switch (kind) {
-    case StreamKind::PostResponse:
-        return u"post"_s;
-    case StreamKind::Standalone:
-        return u"get"_s;
-    case StreamKind::Legacy:
-        return u"legacy"_s;
-    }
-    return {};
-}
-
 SseStream::SseStream(const QString &id, const QString &sessionId, StreamKind kind,
                      std::unique_ptr<HttpExchange> exchange, QObject *parent)
     : QObject(parent)

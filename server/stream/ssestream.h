@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/api/disconnectcause.h"
+#include "server/api/streamkind.h"
 #include "server/qt64/httpexchange.h"
 #include "server/stream/sseframing.h"
 
@@ -10,9 +11,6 @@
 #include <memory>
 
 namespace heartline {
-
-enum class StreamKind { PostResponse, Standalone, Legacy };
-QString streamKindName(StreamKind kind);
 
 // What one stream has sent so far. (The Monitor's StreamStats is the window's view of it.)
 struct SseStreamStats

@@ -106,7 +106,7 @@ QString tst_Control::openGetStreamId(RawHttpClient &client, const McpTestSession
     if (!waitUntil([&opened]() { return !opened.isEmpty(); }))
         return {};
     const StreamInfo stream = opened.first().first().value<StreamInfo>();
-    return stream.kind == "get"_L1 ? stream.id : QString();
+    return stream.kind == StreamKind::Standalone ? stream.id : QString();
 }
 
 void tst_Control::streamStatsFollowAnOpenGetStream()

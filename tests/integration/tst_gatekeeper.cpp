@@ -825,7 +825,8 @@ void tst_Gatekeeper::peerResetAndPeerCloseAreToldApart()
     QVERIFY(waitUntil([&]() {
         for (const QList<QVariant> &arguments : opened) {
             const StreamInfo info = arguments.at(0).value<StreamInfo>();
-            if (info.sessionId == QString::fromLatin1(session.id) && info.kind == "get"_L1)
+            if (info.sessionId == QString::fromLatin1(session.id)
+                && info.kind == StreamKind::Standalone)
                 streamId = info.id;
         }
         return !streamId.isEmpty();

@@ -1,7 +1,9 @@
 // What the Monitor tells the window, checked against the real server: message bodies for the
 // traffic view (cut when large), every finished tool call, and streams that resume.
 #include "server/api/monitor.h"
+#include "server/core/control.h"
 #include "server/core/heartlineserver.h"
+#include "server/protocol/catalog/toolregistry.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
@@ -47,6 +49,9 @@ private Q_SLOTS:
     void batchMembersCarryTheirOwnJson();
     void finishedToolCallsAreReported_data();
     void finishedToolCallsAreReported();
+    void toolCallOutcomesKeepTheirMetricsNames_data();
+    void toolCallOutcomesKeepTheirMetricsNames();
+    void listingToolsReportsTheGenerationSeen();
     void resumedStreamIsMarkedResumed();
 };
 
@@ -131,18 +136,20 @@ void tst_Monitor::finishedToolCallsAreReported_data()
 {
     QTest::addColumn<QString>("tool");
     QTest::addColumn<QJsonObject>("arguments");
-    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<ToolCallOutcome>("outcome");
     QTest::addColumn<int>("minLatencyMs");
 
-    QTest::newRow("echo") << u"echo"_s << QJsonObject{{"message"_L1, "hi"_L1}} << u"ok"_s << 0;
-    QTest::newRow("sleep") << u"sleep"_s << QJsonObject{{"ms"_L1, 150}} << u"ok"_s << 140;
+    QTest::newRow("echo") << u"echo"_s << QJsonObject{{"message"_L1, "hi"_L1}}
+                          << ToolCallOutcome::Ok << 0;
+    QTest::newRow("sleep") << u"sleep"_s << QJsonObject{{"ms"_L1, 150}} << ToolCallOutcome::Ok
+                           << 140;
 }
 
 void tst_Monitor::finishedToolCallsAreReported()
 {
     QFETCH(QString, tool);
     QFETCH(QJsonObject, arguments);
-    QFETCH(QString, outcome);
+    QFETCH(ToolCallOutcome, outcome);
     QFETCH(int, minLatencyMs);
 
     QVERIFY(startServer(testConfig()));
@@ -163,7 +170,59 @@ void tst_Monitor::finishedToolCallsAreReported()
              qPrintable(QString::number(record.latencyMs)));
     QVERIFY(record.wallMs >= startedMs && record.wallMs <= QDateTime::currentMSecsSinceEpoch());
     // The running totals behind /metrics still count it.
-    QCOMPARE(m_server->monitor()->snapshot().counters.toolCalls.value({tool, outcome}), 1u);
+    QCOMPARE(m_server->monitor()->snapshot().counters.toolCalls.value(
+                 {tool, toolCallOutcomeName(outcome)}),
+             1u);
+}
+
+void tst_Monitor::toolCallOutcomesKeepTheirMetricsNames_data()
+{
+    QTest::addColumn<ToolCallOutcome>("outcome");
+    QTest::addColumn<QString>("name");
+
+    QTest::newRow("ok") << ToolCallOutcome::Ok << u"ok"_s;
+    QTest::newRow("tool error") << ToolCallOutcome::ToolError << u"tool_error"_s;
+    QTest::newRow("protocol error") << ToolCallOutcome::ProtocolError << u"protocol_error"_s;
+    QTest::newRow("cancelled") << ToolCallOutcome::Cancelled << u"cancelled"_s;
+}
+
+void tst_Monitor::toolCallOutcomesKeepTheirMetricsNames()
+{
+    QFETCH(ToolCallOutcome, outcome);
+    QFETCH(QString, name);
+
+    // /metrics labels tool calls by these names; the typed outcome must not rename them.
+    Monitor monitor;
+    monitor.reportToolCall({u"echo"_s, outcome, 1, u"s"_s, 1});
+    QCOMPARE(toolCallOutcomeName(outcome), name);
+    QCOMPARE(monitor.snapshot().counters.toolCalls.value({u"echo"_s, name}), 1u);
+}
+
+void tst_Monitor::listingToolsReportsTheGenerationSeen()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy seen(m_server->monitor(), &Monitor::toolsListSeen);
+    QSignalSpy changed(m_server->monitor(), &Monitor::toolChanged);
+
+    QString error;
+    QVERIFY(listToolNames(m_port, session, &error).contains(u"echo"_s));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 1, 2000);
+    const auto listed = seen.first().first().value<ToolsListSeenEvent>();
+    QCOMPARE(listed.sessionId, QString::fromLatin1(session.id));
+    QCOMPARE(listed.generation, m_server->tools()->generation());
+
+    // A change carries the first generation that has it; listing again catches up to it.
+    QVERIFY2(m_server->control()->setToolEnabled(u"echo"_s, false, &error), qPrintable(error));
+    QCOMPARE(changed.size(), 1);
+    const auto change = changed.first().first().value<ToolEvent>();
+    QCOMPARE(change.change, ToolEvent::Change::Disabled);
+    QVERIFY(change.generation > listed.generation);
+    QVERIFY(!listToolNames(m_port, session, &error).contains(u"echo"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 2, 2000);
+    QCOMPARE(seen.last().first().value<ToolsListSeenEvent>().generation, change.generation);
 }
 
 void tst_Monitor::resumedStreamIsMarkedResumed()
@@ -194,7 +253,7 @@ void tst_Monitor::resumedStreamIsMarkedResumed()
     QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 2000);
     const StreamInfo info = opened.at(1).first().value<StreamInfo>();
     QVERIFY(info.resumed);
-    QCOMPARE(info.kind, u"get"_s);
+    QCOMPARE(info.kind, StreamKind::Standalone);
     QCOMPARE(info.id, opened.first().first().value<StreamInfo>().id);
     bool inSnapshot = false;
     for (const StreamInfo &stream : m_server->monitor()->snapshot().streams)

@@ -37,7 +37,8 @@ QString postStreamId(const QSignalSpy &opened, const QByteArray &sessionId)
     QStringList ids;
     for (const QList<QVariant> &arguments : opened) {
         const StreamInfo info = arguments.at(0).value<StreamInfo>();
-        if (info.sessionId == QString::fromLatin1(sessionId) && info.kind == "post"_L1)
+        if (info.sessionId == QString::fromLatin1(sessionId)
+            && info.kind == StreamKind::PostResponse)
             ids.append(info.id);
     }
     return ids.size() == 1 ? ids.first() : QString();
@@ -1135,7 +1136,8 @@ void tst_StreamableHttp::clientClosingGetStreamIsReported()
     QString streamId;
     for (const QList<QVariant> &arguments : opened) {
         const StreamInfo info = arguments.at(0).value<StreamInfo>();
-        if (info.sessionId == QString::fromLatin1(session.id) && info.kind == "get"_L1)
+        if (info.sessionId == QString::fromLatin1(session.id)
+            && info.kind == StreamKind::Standalone)
             streamId = info.id;
     }
     QVERIFY(!streamId.isEmpty());

@@ -73,8 +73,11 @@ void tst_ConnectionsModel::sessionRowAppearsWithItsClientName()
     QVERIFY(cell(row, ConnectionsModel::Transport).toString().contains(u"2025-11-25"_s));
     QCOMPARE(cell(row, ConnectionsModel::Peer).toString(), u"127.0.0.1"_s);
     QVERIFY(!cell(row, ConnectionsModel::Opened).toString().isEmpty());
-    const QStringList states = {u"open"_s, u"streaming"_s, u"idle"_s};
-    QVERIFY(states.contains(row.data(ConnectionsModel::StateRole).toString()));
+    const QVariant state = row.data(ConnectionsModel::StateRole);
+    QVERIFY(state.isValid());
+    const QList<ConnectionState> states = {ConnectionState::Open, ConnectionState::Streaming,
+                                           ConnectionState::Idle};
+    QVERIFY(states.contains(state.value<ConnectionState>()));
 }
 
 void tst_ConnectionsModel::sessionsOpenBeforeTheModelComeFromTheSnapshot()
@@ -129,10 +132,13 @@ void tst_ConnectionsModel::getStreamIsAChildWithAdvancingHeartbeats()
             .toULongLong()
         >= seen);
     // With 50 ms heartbeats and no message, the GET stream soon counts as idle.
-    QTRY_COMPARE_WITH_TIMEOUT(child.data(ConnectionsModel::StateRole).toString(), u"idle"_s, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(child.data(ConnectionsModel::StateRole).value<ConnectionState>(),
+                              ConnectionState::Idle, 5000);
+    QCOMPARE(cell(child, ConnectionsModel::State).toString(), u"idle"_s); // the badge's label
     // The session's own messages (initialize) keep it streaming for a second, then it follows.
     QTRY_COMPARE_WITH_TIMEOUT(
-        model->indexOfSession(id).data(ConnectionsModel::StateRole).toString(), u"idle"_s, 5000);
+        model->indexOfSession(id).data(ConnectionsModel::StateRole).value<ConnectionState>(),
+        ConnectionState::Idle, 5000);
 }
 
 void tst_ConnectionsModel::closedStreamLingersGreyedThenGoes()
@@ -151,15 +157,16 @@ void tst_ConnectionsModel::closedStreamLingersGreyedThenGoes()
     QPersistentModelIndex child = model->index(0, 0, model->indexOfSession(id));
 
     stream.abort();
-    QTRY_COMPARE_WITH_TIMEOUT(child.data(ConnectionsModel::StateRole).toString(), u"closed"_s,
-                              5000);
+    QTRY_COMPARE_WITH_TIMEOUT(child.data(ConnectionsModel::StateRole).value<ConnectionState>(),
+                              ConnectionState::Closed, 5000);
     QVERIFY(child.data(Qt::ForegroundRole).isValid()); // greyed
     QTRY_VERIFY_WITH_TIMEOUT(!child.isValid(), 5000);
     QCOMPARE(model->rowCount(model->indexOfSession(id)), 0);
     // The session stays (only its stream ended), and keeps the stream's heartbeats.
     QVERIFY(model->indexOfSession(id).isValid());
-    QCOMPARE_NE(model->indexOfSession(id).data(ConnectionsModel::StateRole).toString(),
-                u"closed"_s);
+    QCOMPARE_NE(
+        model->indexOfSession(id).data(ConnectionsModel::StateRole).value<ConnectionState>(),
+        ConnectionState::Closed);
 }
 
 void tst_ConnectionsModel::sessionClosedThroughControlLingersThenGoes()
@@ -177,8 +184,8 @@ void tst_ConnectionsModel::sessionClosedThroughControlLingersThenGoes()
 
     QString error;
     QVERIFY2(m_server->control()->closeSession(firstId, &error), qPrintable(error));
-    QTRY_COMPARE_WITH_TIMEOUT(closing.data(ConnectionsModel::StateRole).toString(), u"closed"_s,
-                              5000);
+    QTRY_COMPARE_WITH_TIMEOUT(closing.data(ConnectionsModel::StateRole).value<ConnectionState>(),
+                              ConnectionState::Closed, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(!closing.isValid(), 5000);
     QCOMPARE(model->rowCount(), 1);
     QCOMPARE(model->index(0, 0).data(ConnectionsModel::SessionIdRole).toString(), secondId);
@@ -260,8 +267,8 @@ void tst_ConnectionsModel::twoThousandStreamsTickInOneBatchedUpdate()
         session.openedWallMs = now;
         monitor.reportSessionOpened(session);
         for (int k = 0; k < 10; ++k)
-            monitor.reportStreamOpened(
-                {u"stream-%1-%2"_s.arg(s).arg(k), session.id, u"get"_s, u"127.0.0.1"_s, now});
+            monitor.reportStreamOpened({u"stream-%1-%2"_s.arg(s).arg(k), session.id,
+                                        StreamKind::Standalone, u"127.0.0.1"_s, now});
     }
     tick.tickNow();
     QCOMPARE(model.rowCount(), 200);

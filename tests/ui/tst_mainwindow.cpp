@@ -1,3 +1,4 @@
+#include "app/savedtoolchoices.h"
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void settingsDialogChangesTheHeartbeatOfNewBeats();
     void settingsDialogShowsARefusal();
     void toolChoicesPersistAcrossWindows();
+    void windowLeavesSavedToolChoicesToTheApplication();
 
 private:
     void cleanupBeforeStop() override;
@@ -305,9 +307,11 @@ void tst_MainWindow::toolChoicesPersistAcrossWindows()
         return false;
     };
     QVERIFY(isEnabled(u"sleep"_s));
-    const auto window = makeWindow();
+    // What Application does at start, before the window exists; the window only shows it.
+    applySavedToolChoices(m_server->control(), m_settings->disabledTools());
     QVERIFY(!isEnabled(u"sleep"_s));
     QVERIFY(isEnabled(u"echo"_s));
+    const auto window = makeWindow();
     QAbstractItemModel *tools = window->toolsPanel()->view()->model();
     const int row = rowMentioning(tools, ToolsModel::Name, u"sleep"_s);
     QVERIFY(row >= 0);
@@ -319,6 +323,21 @@ void tst_MainWindow::toolChoicesPersistAcrossWindows()
     QVERIFY(
         tools->setData(tools->index(row, ToolsModel::Enabled), Qt::Checked, Qt::CheckStateRole));
     QVERIFY(m_settings->disabledTools().isEmpty());
+}
+
+void tst_MainWindow::windowLeavesSavedToolChoicesToTheApplication()
+{
+    // Start-up policy lives in Application: a window built over a server shows what the
+    // server has and switches nothing itself.
+    m_settings->setToolDisabled(u"echo"_s, true);
+    QVERIFY(startServer());
+    const auto window = makeWindow();
+    bool echoEnabled = false;
+    for (const ToolInfo &entry : m_server->control()->tools()) {
+        if (entry.name == u"echo"_s)
+            echoEnabled = entry.enabled;
+    }
+    QVERIFY(echoEnabled);
 }
 
 QTEST_MAIN(tst_MainWindow)

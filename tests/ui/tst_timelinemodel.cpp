@@ -56,7 +56,8 @@ private:
     TimelineModel *createModel();
     void openSession(const QString &id, const QString &client,
                      TransportKind transport = TransportKind::StreamableHttp);
-    void openStream(const QString &id, const QString &sessionId, const QString &kind = u"get"_s);
+    void openStream(const QString &id, const QString &sessionId,
+                    StreamKind kind = StreamKind::Standalone);
     void heartbeat(const QString &streamId, quint64 sequence);
     void message(const QString &streamId, const QString &sessionId,
                  MessageEvent::Direction direction, const QString &method, const QString &id);
@@ -100,7 +101,7 @@ void tst_TimelineModel::openSession(const QString &id, const QString &client,
     m_monitor->reportSessionOpened(session);
 }
 
-void tst_TimelineModel::openStream(const QString &id, const QString &sessionId, const QString &kind)
+void tst_TimelineModel::openStream(const QString &id, const QString &sessionId, StreamKind kind)
 {
     m_monitor->reportStreamOpened({id, sessionId, kind, u"127.0.0.1:5000"_s, m_now, false});
 }
@@ -167,7 +168,7 @@ void tst_TimelineModel::messagesAddInAndOutMarks()
 {
     TimelineModel *model = createModel();
     openSession(u"s1"_s, u"Cursor"_s);
-    openStream(u"s1/post1"_s, u"s1"_s, u"post"_s);
+    openStream(u"s1/post1"_s, u"s1"_s, StreamKind::PostResponse);
     m_now += 10;
     message(u"s1/post1"_s, u"s1"_s, MessageEvent::Direction::In, u"tools/call"_s, u"7"_s);
     m_now += 2000;
@@ -192,8 +193,8 @@ void tst_TimelineModel::aMessageWithoutAStreamGoesToTheSessionsStandingLane()
 {
     TimelineModel *model = createModel();
     openSession(u"s1"_s, u"Cursor"_s);
-    openStream(u"s1/post1"_s, u"s1"_s, u"post"_s);
-    openStream(u"s1/get1"_s, u"s1"_s, u"get"_s);
+    openStream(u"s1/post1"_s, u"s1"_s, StreamKind::PostResponse);
+    openStream(u"s1/get1"_s, u"s1"_s, StreamKind::Standalone);
     m_now += 500;
     message({}, u"s1"_s, MessageEvent::Direction::Out, {}, u"3"_s);
     const TimelineModel::Lane &get = model->lane(model->indexOfStream(u"s1/get1"_s));
@@ -250,7 +251,7 @@ void tst_TimelineModel::aClosedLaneLingersThenGoes()
     model->handleTick();
     m_now += 1000;
     StreamClosedEvent closed;
-    closed.stream = {u"s1/get1"_s, u"s1"_s, u"get"_s, {}, kStart, false};
+    closed.stream = {u"s1/get1"_s, u"s1"_s, StreamKind::Standalone, {}, kStart, false};
     closed.wallMs = m_now;
     m_monitor->reportStreamClosed(closed);
     QSignalSpy changed(model, &TimelineModel::changed);
@@ -310,18 +311,18 @@ void tst_TimelineModel::theLaneCountIsCapped()
     model->setLaneCapacity(3);
     openSession(u"s1"_s, u"Cursor"_s);
     for (int i = 1; i <= 3; ++i)
-        openStream(u"s1/post"_s + QString::number(i), u"s1"_s, u"post"_s);
+        openStream(u"s1/post"_s + QString::number(i), u"s1"_s, StreamKind::PostResponse);
     StreamClosedEvent closed;
-    closed.stream = {u"s1/post2"_s, u"s1"_s, u"post"_s, {}, kStart, false};
+    closed.stream = {u"s1/post2"_s, u"s1"_s, StreamKind::PostResponse, {}, kStart, false};
     closed.wallMs = m_now;
     m_monitor->reportStreamClosed(closed);
 
     // A closed lane makes room first...
-    openStream(u"s1/post4"_s, u"s1"_s, u"post"_s);
+    openStream(u"s1/post4"_s, u"s1"_s, StreamKind::PostResponse);
     QCOMPARE(model->laneCount(), 3);
     QCOMPARE(model->indexOfStream(u"s1/post2"_s), -1);
     // ...then the oldest stream.
-    openStream(u"s1/post5"_s, u"s1"_s, u"post"_s);
+    openStream(u"s1/post5"_s, u"s1"_s, StreamKind::PostResponse);
     QCOMPARE(model->laneCount(), 3);
     QCOMPARE(model->indexOfStream(u"s1/post1"_s), -1);
     QVERIFY(model->indexOfStream(u"s1/post3"_s) >= 0);
@@ -402,7 +403,7 @@ void tst_TimelineModel::clientNameFollowsTheSession()
 {
     TimelineModel *model = createModel();
     openSession(u"s1"_s, {});
-    openStream(u"s1/post1"_s, u"s1"_s, u"post"_s);
+    openStream(u"s1/post1"_s, u"s1"_s, StreamKind::PostResponse);
     QVERIFY(model->lane(0).clientName.isEmpty());
     model->handleTick();
     QSignalSpy changed(model, &TimelineModel::changed);
@@ -420,23 +421,23 @@ void tst_TimelineModel::clientNameFollowsTheSession()
 void tst_TimelineModel::laneKindFollowsStreamAndTransport_data()
 {
     QTest::addColumn<TransportKind>("transport");
-    QTest::addColumn<QString>("streamKind");
+    QTest::addColumn<StreamKind>("streamKind");
     QTest::addColumn<TimelineModel::LaneKind>("expected");
 
-    QTest::newRow("post") << TransportKind::StreamableHttp << u"post"_s
+    QTest::newRow("post") << TransportKind::StreamableHttp << StreamKind::PostResponse
                           << TimelineModel::LaneKind::Post;
-    QTest::newRow("get") << TransportKind::StreamableHttp << u"get"_s
+    QTest::newRow("get") << TransportKind::StreamableHttp << StreamKind::Standalone
                          << TimelineModel::LaneKind::Get;
-    QTest::newRow("legacy") << TransportKind::LegacySse << u"legacy"_s
+    QTest::newRow("legacy") << TransportKind::LegacySse << StreamKind::Legacy
                             << TimelineModel::LaneKind::Legacy;
-    QTest::newRow("stateless") << TransportKind::StreamableHttpStateless << u"post"_s
+    QTest::newRow("stateless") << TransportKind::StreamableHttpStateless << StreamKind::PostResponse
                                << TimelineModel::LaneKind::Stateless;
 }
 
 void tst_TimelineModel::laneKindFollowsStreamAndTransport()
 {
     QFETCH(TransportKind, transport);
-    QFETCH(QString, streamKind);
+    QFETCH(StreamKind, streamKind);
     QFETCH(TimelineModel::LaneKind, expected);
     TimelineModel *model = createModel();
     openSession(u"s1"_s, u"x"_s, transport);
@@ -453,7 +454,7 @@ void tst_TimelineModel::lanesOfOneSessionStayTogether()
     m_now += 1;
     openStream(u"b/get1"_s, u"b"_s);
     m_now += 1;
-    openStream(u"a/post1"_s, u"a"_s, u"post"_s);
+    openStream(u"a/post1"_s, u"a"_s, StreamKind::PostResponse);
     model->handleTick();
     QCOMPARE(model->laneCount(), 3);
     QCOMPARE(model->lane(0).streamId, u"a/get1"_s);

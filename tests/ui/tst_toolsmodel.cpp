@@ -10,6 +10,7 @@
 #include "ui/models/uitick.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -34,6 +35,7 @@ private Q_SLOTS:
     void toolsSwitchedElsewhereShowOnTheTick();
     void realCallsCountCallsErrorsAndLatency();
     void relistedCountsSessionsThatListedSinceTheChange();
+    void relistedFollowsTheListSeenEventNotTraffic();
 
 private:
     std::unique_ptr<ToolsModel> makeModel();
@@ -183,6 +185,48 @@ void tst_ToolsModel::relistedCountsSessionsThatListedSinceTheChange()
     listToolNames(m_port, second, &error);
     QTRY_COMPARE_WITH_TIMEOUT(relisted.data().toString(), u"1 of 2 sessions"_s, 5000);
     QVERIFY(relisted.data(Qt::ToolTipRole).toString().contains(u"heartline-integration-test"_s));
+}
+
+void tst_ToolsModel::relistedFollowsTheListSeenEventNotTraffic()
+{
+    auto model = makeModel();
+    const McpTestSession session = openSession(m_port);
+    QVERIFY(session.ok());
+    const QString id = QString::fromLatin1(session.id);
+    Monitor *monitor = m_server->monitor();
+    const QModelIndex relisted = cellOf(*model, u"echo"_s, ToolsModel::Relisted);
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"0 of 1 sessions"_s);
+
+    // Traffic that names tools/list is not a list the client received.
+    MessageEvent sniffed;
+    sniffed.sessionId = id;
+    sniffed.direction = MessageEvent::Direction::In;
+    sniffed.method = u"tools/list"_s;
+    sniffed.id = u"7"_s;
+    sniffed.wallMs = QDateTime::currentMSecsSinceEpoch();
+    monitor->reportMessage(sniffed);
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"0 of 1 sessions"_s);
+
+    // The session reporting the current generation is.
+    const quint64 before = m_server->tools()->generation();
+    monitor->reportToolsListSeen({id, before, QDateTime::currentMSecsSinceEpoch()});
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"1 of 1 sessions"_s);
+
+    // After echo changes, only a list of that generation or later counts for echo.
+    QVERIFY(model->setToolEnabled(u"echo"_s, false));
+    QVERIFY(m_server->tools()->generation() > before);
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"0 of 1 sessions"_s);
+    monitor->reportToolsListSeen({id, before, QDateTime::currentMSecsSinceEpoch()});
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"0 of 1 sessions"_s);
+    monitor->reportToolsListSeen(
+        {id, m_server->tools()->generation(), QDateTime::currentMSecsSinceEpoch()});
+    m_tick->tickNow();
+    QCOMPARE(relisted.data().toString(), u"1 of 1 sessions"_s);
 }
 
 QTEST_MAIN(tst_ToolsModel)

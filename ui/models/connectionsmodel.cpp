@@ -27,8 +27,8 @@ struct ConnectionsModel::StreamRow
     qint64 bytesQueued = 0;
     qint64 lastHeartbeatWallMs = 0;
     qint64 lastMessageWallMs = 0;
-    qint64 closedWallMs = 0; // 0 while open
-    QString state;
+    qint64 closedWallMs = 0;              // 0 while open
+    std::optional<ConnectionState> state; // worked out on the tick
     bool dirty = false;
 };
 
@@ -43,8 +43,8 @@ struct ConnectionsModel::SessionRow
     quint64 retiredHeartbeats = 0; // of streams whose rows are gone
     qint64 lastMessageWallMs = 0;
     qint64 closedWallMs = 0;
-    int row = -1; // in m_rows; -1 while pending
-    QString state;
+    int row = -1;                         // in m_rows; -1 while pending
+    std::optional<ConnectionState> state; // worked out on the tick
     bool dirty = false;
 };
 
@@ -57,15 +57,27 @@ qint64 wallNow()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-QString streamLabel(const StreamInfo &info)
+QString streamLabel(StreamKind kind)
 {
-    if (info.kind == "get"_L1)
-        return u"GET stream"_s;
-    if (info.kind == "post"_L1)
-        return u"POST stream"_s;
-    if (info.kind == "legacy"_L1)
-        return u"SSE stream (legacy)"_s;
-    return info.kind + u" stream"_s;
+    switch (kind) {
+    case StreamKind::Standalone:
+        return ConnectionsModel::tr("GET stream");
+    case StreamKind::PostResponse:
+        return ConnectionsModel::tr("POST stream");
+    case StreamKind::Legacy:
+        return ConnectionsModel::tr("SSE stream (legacy)");
+    }
+    return {};
+}
+
+QVariant stateData(const std::optional<ConnectionState> &state)
+{
+    return state ? QVariant::fromValue(*state) : QVariant();
+}
+
+QString stateText(const std::optional<ConnectionState> &state)
+{
+    return state ? connectionStateLabel(*state) : QString();
 }
 
 // Runs of consecutive rows for which `selected(row)` holds, as [first, last] pairs.
@@ -317,7 +329,7 @@ void ConnectionsModel::refreshStates()
 {
     for (const auto &entry : m_streams) {
         StreamRow *stream = entry.second.get();
-        const QString state = streamState(*stream);
+        const ConnectionState state = streamState(*stream);
         if (state != stream->state) {
             stream->state = state;
             stream->dirty = true;
@@ -325,7 +337,7 @@ void ConnectionsModel::refreshStates()
     }
     for (const auto &entry : m_sessions) {
         SessionRow *session = entry.second.get();
-        const QString state = sessionState(*session);
+        const ConnectionState state = sessionState(*session);
         if (state != session->state) {
             session->state = state;
             session->dirty = true;
@@ -456,52 +468,53 @@ int ConnectionsModel::idleAfterMs() const
     return m_heartbeatIntervalMs > 0 ? m_heartbeatIntervalMs : kIdleWithoutHeartbeatMs;
 }
 
-QString ConnectionsModel::streamState(const StreamRow &stream) const
+ConnectionState ConnectionsModel::streamState(const StreamRow &stream) const
 {
     if (stream.closedWallMs != 0)
-        return u"closed"_s;
+        return ConnectionState::Closed;
     // A resumed stream shows as resuming while it catches up: its first interval.
     if (stream.info.resumed
         && m_nowWallMs - stream.info.openedWallMs < qMax(idleAfterMs(), 2 * kStreamingWindowMs))
-        return u"resuming"_s;
+        return ConnectionState::Resuming;
     // A POST stream exists only while its response is still owed.
-    if (stream.info.kind == "post"_L1)
-        return u"streaming"_s;
+    if (stream.info.kind == StreamKind::PostResponse)
+        return ConnectionState::Streaming;
     if (stream.lastMessageWallMs > 0 && m_nowWallMs - stream.lastMessageWallMs < kStreamingWindowMs)
-        return u"streaming"_s;
+        return ConnectionState::Streaming;
     const qint64 lastActivity = qMax(stream.lastMessageWallMs, stream.info.openedWallMs);
     if (m_nowWallMs - lastActivity > idleAfterMs())
-        return u"idle"_s;
-    return u"open"_s;
+        return ConnectionState::Idle;
+    return ConnectionState::Open;
 }
 
-QString ConnectionsModel::sessionState(const SessionRow &session) const
+ConnectionState ConnectionsModel::sessionState(const SessionRow &session) const
 {
     if (session.closedWallMs != 0)
-        return u"closed"_s;
+        return ConnectionState::Closed;
     bool anyResuming = false;
     bool anyOpen = false;
     bool anyIdle = false;
     for (const QList<StreamRow *> *list : {&session.children, &session.pending}) {
         for (const StreamRow *stream : *list) {
-            if (stream->state == "streaming"_L1)
-                return u"streaming"_s;
-            anyResuming = anyResuming || stream->state == "resuming"_L1;
-            anyOpen = anyOpen || stream->state == "open"_L1;
-            anyIdle = anyIdle || stream->state == "idle"_L1;
+            if (stream->state == ConnectionState::Streaming)
+                return ConnectionState::Streaming;
+            anyResuming = anyResuming || stream->state == ConnectionState::Resuming;
+            anyOpen = anyOpen || stream->state == ConnectionState::Open;
+            anyIdle = anyIdle || stream->state == ConnectionState::Idle;
         }
     }
     if (session.lastMessageWallMs > 0
         && m_nowWallMs - session.lastMessageWallMs < kStreamingWindowMs)
-        return u"streaming"_s;
+        return ConnectionState::Streaming;
     if (anyResuming)
-        return u"resuming"_s;
+        return ConnectionState::Resuming;
     if (anyOpen)
-        return u"open"_s;
+        return ConnectionState::Open;
     if (anyIdle)
-        return u"idle"_s;
+        return ConnectionState::Idle;
     const qint64 lastActivity = qMax(session.lastMessageWallMs, session.info.openedWallMs);
-    return m_nowWallMs - lastActivity > idleAfterMs() ? u"idle"_s : u"open"_s;
+    return m_nowWallMs - lastActivity > idleAfterMs() ? ConnectionState::Idle
+                                                      : ConnectionState::Open;
 }
 
 QModelIndex ConnectionsModel::index(int row, int column, const QModelIndex &parent) const
@@ -638,7 +651,7 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
     case StreamIdRole:
         return QString();
     case StateRole:
-        return session.state;
+        return stateData(session.state);
     case Qt::ForegroundRole:
         return session.closedWallMs != 0 ? closedForeground() : QVariant();
     case Qt::TextAlignmentRole:
@@ -683,7 +696,7 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
     case Peer:
         return session.info.peer;
     case State:
-        return session.state;
+        return stateText(session.state);
     default:
         return figureData(figures, column, role == SortRole, m_nowWallMs);
     }
@@ -697,7 +710,7 @@ QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int r
     case StreamIdRole:
         return stream.info.id;
     case StateRole:
-        return stream.state;
+        return stateData(stream.state);
     case Qt::ForegroundRole:
         return stream.closedWallMs != 0 ? closedForeground() : QVariant();
     case Qt::TextAlignmentRole:
@@ -723,13 +736,13 @@ QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int r
     figures.bytesQueued = stream.bytesQueued;
     switch (column) {
     case Client:
-        return streamLabel(stream.info);
+        return streamLabel(stream.info.kind);
     case Transport:
         return QString();
     case Peer:
         return stream.info.peer;
     case State:
-        return stream.state;
+        return stateText(stream.state);
     default:
         return figureData(figures, column, role == SortRole, m_nowWallMs);
     }

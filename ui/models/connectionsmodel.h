@@ -1,12 +1,14 @@
 #pragma once
 
 #include "server/api/monitorevents.h"
+#include "ui/models/connectionstate.h"
 
 #include <QAbstractItemModel>
 #include <QList>
 
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace heartline {
 
@@ -44,7 +46,7 @@ public:
     enum Role {
         SessionIdRole = Qt::UserRole + 1,
         StreamIdRole, // empty on session rows
-        StateRole,    // "open", "streaming", "idle", "resuming" or "closed"
+        StateRole,    // a ConnectionState; invalid before the first tick has worked it out
         SortRole,     // the raw number (or text) behind the displayed value
     };
 
@@ -98,8 +100,8 @@ private:
     void renumberSessions(int from);
     void destroySession(SessionRow *session);
 
-    QString streamState(const StreamRow &stream) const;
-    QString sessionState(const SessionRow &session) const;
+    ConnectionState streamState(const StreamRow &stream) const;
+    ConnectionState sessionState(const SessionRow &session) const;
     int idleAfterMs() const;
     QVariant sessionData(const SessionRow &session, int column, int role) const;
     QVariant streamData(const StreamRow &stream, int column, int role) const;

@@ -5,17 +5,15 @@
 #include "ui/models/displayformat.h"
 #include "ui/models/uitick.h"
 
-#include <QDateTime>
-
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 
 namespace {
 
-bool isError(const QString &outcome)
+bool isError(ToolCallOutcome outcome)
 {
-    return outcome == "tool_error"_L1 || outcome == "protocol_error"_L1;
+    return outcome == ToolCallOutcome::ToolError || outcome == ToolCallOutcome::ProtocolError;
 }
 
 // Stateless 2026-07-28 "sessions" last one request; they never re-list and would skew counts.
@@ -35,7 +33,9 @@ ToolsModel::ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, Q
          ++it) {
         CallStats &stats = m_stats[it.key().first];
         stats.calls += it.value();
-        if (isError(it.key().second))
+        // The Monitor's totals are keyed by the outcome's machine name (as /metrics shows them).
+        if (it.key().second == toolCallOutcomeName(ToolCallOutcome::ToolError)
+            || it.key().second == toolCallOutcomeName(ToolCallOutcome::ProtocolError))
             stats.errors += it.value();
     }
     for (const SessionInfo &session : snapshot.sessions) {
@@ -45,8 +45,7 @@ ToolsModel::ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, Q
     reloadTools();
 
     connect(monitor, &Monitor::toolChanged, this, [this](const ToolEvent &event) {
-        m_changedWallMs.insert(event.name, event.wallMs > 0 ? event.wallMs
-                                                            : QDateTime::currentMSecsSinceEpoch());
+        m_changedGeneration.insert(event.name, event.generation);
         m_toolsDirty = true;
         m_relistedDirty = true;
     });
@@ -59,10 +58,8 @@ ToolsModel::ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, Q
         stats.totalLatencyMs += record.latencyMs;
         markDirty(record.tool);
     });
-    connect(monitor, &Monitor::messageObserved, this, [this](const MessageEvent &event) {
-        if (event.direction != MessageEvent::Direction::In || event.method != "tools/list"_L1)
-            return;
-        m_lastListWallMs.insert(event.sessionId, event.wallMs);
+    connect(monitor, &Monitor::toolsListSeen, this, [this](const ToolsListSeenEvent &event) {
+        m_listedGeneration.insert(event.sessionId, event.generation);
         m_relistedDirty = true;
     });
     const auto sessionSeen = [this](const SessionInfo &session) {
@@ -74,7 +71,7 @@ ToolsModel::ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, Q
     connect(monitor, &Monitor::sessionOpened, this, sessionSeen);
     connect(monitor, &Monitor::sessionUpdated, this, sessionSeen);
     connect(monitor, &Monitor::sessionClosed, this, [this](const QString &sessionId) {
-        m_lastListWallMs.remove(sessionId);
+        m_listedGeneration.remove(sessionId);
         if (m_openSessions.remove(sessionId) > 0)
             m_relistedDirty = true;
     });
@@ -166,13 +163,17 @@ Qt::ItemFlags ToolsModel::flags(const QModelIndex &index) const
     return flags;
 }
 
+bool ToolsModel::hasRelisted(const QString &sessionId, const QString &tool) const
+{
+    const auto listed = m_listedGeneration.constFind(sessionId);
+    return listed != m_listedGeneration.cend() && *listed >= m_changedGeneration.value(tool, 0);
+}
+
 QStringList ToolsModel::sessionsNotRelisted(const QString &tool) const
 {
-    const qint64 changed = m_changedWallMs.value(tool, 0);
     QStringList names;
     for (auto it = m_openSessions.cbegin(); it != m_openSessions.cend(); ++it) {
-        const auto listed = m_lastListWallMs.constFind(it.key());
-        if (listed == m_lastListWallMs.cend() || *listed < changed)
+        if (!hasRelisted(it.key(), tool))
             names.push_back(it.value().isEmpty() ? it.key() : it.value());
     }
     names.sort();
@@ -181,12 +182,9 @@ QStringList ToolsModel::sessionsNotRelisted(const QString &tool) const
 
 int ToolsModel::countNotRelisted(const QString &tool) const
 {
-    const qint64 changed = m_changedWallMs.value(tool, 0);
     int count = 0;
-    for (auto it = m_openSessions.cbegin(); it != m_openSessions.cend(); ++it) {
-        const auto listed = m_lastListWallMs.constFind(it.key());
-        count += listed == m_lastListWallMs.cend() || *listed < changed ? 1 : 0;
-    }
+    for (auto it = m_openSessions.cbegin(); it != m_openSessions.cend(); ++it)
+        count += hasRelisted(it.key(), tool) ? 0 : 1;
     return count;
 }
 

@@ -15,8 +15,9 @@ class UiTick;
 // The tools panel: one row per registered tool with a check box that enables or disables it
 // through ServerControl, the calls, errors and mean latency seen since start, and how many of the
 // open sessions have re-listed the tools since that tool last changed (so the user can see
-// whether a client picked up a toggle). Monitor signals mark rows dirty; views hear of it on
-// the UI tick.
+// whether a client picked up a toggle): a session has when the generation of the last list it
+// received (Monitor::toolsListSeen) is at least the generation of the tool's last change. Monitor
+// signals mark rows dirty; views hear of it on the UI tick.
 class ToolsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -80,16 +81,19 @@ private:
     void flush();
     void markDirty(const QString &name);
     QVariant relistedData(const Row &row, int role) const;
+    bool hasRelisted(const QString &sessionId, const QString &tool) const;
     QStringList sessionsNotRelisted(const QString &tool) const;
     int countNotRelisted(const QString &tool) const;
 
     ServerControl *m_control;
     QList<Row> m_rows;
     QHash<QString, int> m_rowByName;
-    QHash<QString, CallStats> m_stats;       // by tool; kept across registrations
-    QHash<QString, qint64> m_changedWallMs;  // by tool: its last enable/disable/registration
-    QHash<QString, QString> m_openSessions;  // id -> client name, sessions that can re-list
-    QHash<QString, qint64> m_lastListWallMs; // by session: its last tools/list
+    QHash<QString, CallStats> m_stats; // by tool; kept across registrations
+    // By tool: the tool-list generation of its last enable/disable/registration.
+    QHash<QString, quint64> m_changedGeneration;
+    QHash<QString, QString> m_openSessions; // id -> client name, sessions that can re-list
+    // By session: the generation of the last tool list its client received.
+    QHash<QString, quint64> m_listedGeneration;
     bool m_toolsDirty = false;
     bool m_relistedDirty = true;
     qsizetype m_sessionsAtTick = 0; // the total the notRelisted counts were taken against

@@ -6,20 +6,22 @@
 
 #include <algorithm>
 
-using namespace Qt::StringLiterals;
-
 namespace heartline {
 
 namespace {
 
-TimelineModel::LaneKind laneKindOf(const QString &streamKind, TransportKind transport)
+TimelineModel::LaneKind laneKindOf(StreamKind streamKind, TransportKind transport)
 {
     if (transport == TransportKind::StreamableHttpStateless)
         return TimelineModel::LaneKind::Stateless;
-    if (streamKind == "get"_L1)
+    switch (streamKind) {
+    case StreamKind::Standalone:
         return TimelineModel::LaneKind::Get;
-    if (streamKind == "legacy"_L1)
+    case StreamKind::Legacy:
         return TimelineModel::LaneKind::Legacy;
+    case StreamKind::PostResponse:
+        break;
+    }
     return TimelineModel::LaneKind::Post;
 }
 

@@ -105,7 +105,8 @@ void ConnectionsPanel::showContextMenu(const QPoint &pos)
     if (!index.isValid())
         return;
     const QString sessionId = index.data(ConnectionsModel::SessionIdRole).toString();
-    const bool closed = index.data(ConnectionsModel::StateRole).toString() == "closed"_L1;
+    const bool closed =
+        index.data(ConnectionsModel::StateRole).value<ConnectionState>() == ConnectionState::Closed;
     QMenu menu(this);
     QAction *close = menu.addAction(tr("Close session"));
     close->setEnabled(!sessionId.isEmpty() && !closed);

@@ -26,7 +26,6 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QIcon>
-#include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSplitter>
 #include <QTimer>
@@ -34,8 +33,6 @@
 using namespace Qt::StringLiterals;
 
 namespace heartline {
-
-Q_LOGGING_CATEGORY(lcWindow, "heartline.ui.window")
 
 MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
                        QWidget *parent)
@@ -51,9 +48,6 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     resize(1280, 800);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     applyTheme(m_settings->theme());
-
-    // Before the tools model loads, so it starts from the choices the person made last time.
-    applySavedToolChoices();
 
     m_connectionsModel = new ConnectionsModel(monitor, control, m_tick, this);
     m_timelineModel = new TimelineModel(monitor, m_tick, this);
@@ -115,19 +109,6 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
 }
 
 MainWindow::~MainWindow() = default;
-
-void MainWindow::applySavedToolChoices()
-{
-    const QStringList disabled = m_settings->disabledTools();
-    for (const ToolInfo &entry : m_control->tools()) {
-        const QString &name = entry.name;
-        if (!disabled.contains(name) || !entry.enabled)
-            continue;
-        QString error;
-        if (!m_control->setToolEnabled(name, false, &error))
-            qCWarning(lcWindow).noquote() << "could not disable" << name << "again:" << error;
-    }
-}
 
 QDockWidget *MainWindow::addPanelDock(QWidget *panel, const QString &title, const QString &name,
                                       Qt::DockWidgetArea area)

@@ -59,7 +59,6 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void applySavedToolChoices();
     void createMenus();
     QDockWidget *addPanelDock(QWidget *panel, const QString &title, const QString &name,
                               Qt::DockWidgetArea area);

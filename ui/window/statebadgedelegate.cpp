@@ -3,8 +3,6 @@
 #include <QApplication>
 #include <QPainter>
 
-using namespace Qt::StringLiterals;
-
 namespace heartline {
 namespace {
 constexpr int kPadding = 8;
@@ -17,27 +15,29 @@ StateBadgeDelegate::StateBadgeDelegate(int stateRole, QObject *parent)
     , m_stateRole(stateRole)
 {}
 
-QColor StateBadgeDelegate::colorFor(const QString &state)
+QColor StateBadgeDelegate::colorFor(ConnectionState state)
 {
     // Mid-tone hues with white text: legible on light and dark palettes alike.
-    if (state == "streaming"_L1)
+    switch (state) {
+    case ConnectionState::Streaming:
         return QColor(0x2e, 0x7d, 0x32);
-    if (state == "open"_L1)
+    case ConnectionState::Open:
         return QColor(0x15, 0x65, 0xc0);
-    if (state == "idle"_L1)
+    case ConnectionState::Idle:
         return QColor(0x75, 0x75, 0x75);
-    if (state == "resuming"_L1)
+    case ConnectionState::Resuming:
         return QColor(0xef, 0x6c, 0x00);
-    if (state == "closed"_L1)
+    case ConnectionState::Closed:
         return QColor(0x9e, 0x9e, 0x9e);
+    }
     return QColor(0x60, 0x7d, 0x8b);
 }
 
 void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const
 {
-    const QString state = index.data(m_stateRole).toString();
-    if (state.isEmpty()) {
+    const QVariant stateValue = index.data(m_stateRole);
+    if (!stateValue.canConvert<ConnectionState>()) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
@@ -49,9 +49,9 @@ void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     QStyle *style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
 
-    const QString text = index.data(Qt::DisplayRole).toString().isEmpty()
-                             ? state
-                             : index.data(Qt::DisplayRole).toString();
+    const ConnectionState state = stateValue.value<ConnectionState>();
+    const QString shown = index.data(Qt::DisplayRole).toString();
+    const QString text = shown.isEmpty() ? connectionStateLabel(state) : shown;
     QFont font = option.font;
     font.setPointSizeF(font.pointSizeF() * 0.85);
     const QFontMetrics metrics(font);

@@ -1,21 +1,22 @@
 #pragma once
 
+#include "ui/models/connectionstate.h"
+
 #include <QStyledItemDelegate>
 
 namespace heartline {
 
-// Paints a connection's state ("open", "streaming", "idle", "resuming", "closed") as a
-// coloured pill, so the state column reads at a glance.
+// Paints a connection's state as a coloured pill, so the state column reads at a glance.
 class StateBadgeDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StateBadgeDelegate)
 
 public:
-    // `stateRole` is the model role holding the state name.
+    // `stateRole` is the model role holding the ConnectionState.
     StateBadgeDelegate(int stateRole, QObject *parent = nullptr);
 
-    static QColor colorFor(const QString &state);
+    static QColor colorFor(ConnectionState state);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;

@@ -46,8 +46,8 @@ bool ToolRegistry::registerTool(std::shared_ptr<Tool> tool, const QString &sourc
         return false;
     }
     m_tools.insert(name, Slot{std::move(tool), entry});
-    Q_EMIT toolRegistered(name);
     m_changes.recordChange();
+    Q_EMIT toolRegistered(name);
     return true;
 }
 
@@ -55,8 +55,8 @@ bool ToolRegistry::unregisterTool(const QString &name)
 {
     if (m_tools.remove(name) == 0)
         return false;
-    Q_EMIT toolUnregistered(name);
     m_changes.recordChange();
+    Q_EMIT toolUnregistered(name);
     return true;
 }
 
@@ -68,8 +68,8 @@ bool ToolRegistry::setEnabled(const QString &name, bool enabled)
     if (it->entry.enabled == enabled)
         return true;
     it->entry.enabled = enabled;
-    Q_EMIT toolEnabledChanged(name, enabled);
     m_changes.recordChange();
+    Q_EMIT toolEnabledChanged(name, enabled);
     return true;
 }
 

@@ -50,7 +50,8 @@ public:
     ToolDefinition definition(const QString &name) const;
 
     // Counts changes; a session compares it with what its client last saw, so a client that
-    // arrived after a change (or listed since) is not told about it again.
+    // arrived after a change (or listed since) is not told about it again. It counts a change
+    // before the change's signal goes out, so a listener reads the generation that has it.
     quint64 generation() const { return m_changes.generation(); }
 
     void setCoalesceInterval(int milliseconds);

@@ -475,6 +475,7 @@ void Session::handleToolsList(const JsonRpcMessage &message)
         return;
     m_toolsGenerationSeen = m_tools->generation();
     respond(message.id, result);
+    Q_EMIT toolsListServed(m_toolsGenerationSeen);
 }
 
 void Session::handleToolsCall(const JsonRpcMessage &message)

@@ -133,6 +133,9 @@ Q_SIGNALS:
     void clientIdentified(const heartline::ClientInfo &client, heartline::Revision revision);
     void ready();
     void requestFinished(const heartline::RequestOutcome &outcome);
+    // The client was sent a tools/list result built from this generation of the tool registry
+    // (the window shows which sessions have the current list).
+    void toolsListServed(quint64 generation);
     // The client answered a request sendRequest() sent; `response` is the whole message.
     void responseReceived(const heartline::RequestId &id, const QJsonObject &response);
     // A tool asked to end the stream of request `id` early (SEP-1699 polling); the transport

@@ -108,6 +108,7 @@ private Q_SLOTS:
     void toolsListRejectsInvalidCursor_data();
     void toolsListRejectsInvalidCursor();
     void cursorStaysValidWhenAnEarlierToolIsDisabled();
+    void answeringToolsListReportsTheGenerationServed();
 
     void disabledToolIsHiddenAndRefused();
     void toolsCallWithoutAKnownToolIsInvalidParams_data();
@@ -536,6 +537,29 @@ void tst_Session::cursorStaysValidWhenAnEarlierToolIsDisabled()
     QVERIFY(!h.sent.last().json.contains("error"_L1));
     QCOMPARE(toolNames(second), (QStringList{u"c"_s, u"d"_s}));
     QVERIFY(second.contains("nextCursor"_L1));
+}
+
+void tst_Session::answeringToolsListReportsTheGenerationServed()
+{
+    Loopback h;
+    h.addTool(u"alpha"_s);
+    QVERIFY(h.initialize());
+    QSignalSpy served(&h.session, &Session::toolsListServed);
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"));
+    QCOMPARE(served.size(), 1);
+    const quint64 first = served.first().first().toULongLong();
+    QCOMPARE(first, h.registry.generation());
+
+    QVERIFY(h.registry.setEnabled(u"alpha"_s, false));
+    QVERIFY(h.registry.generation() > first);
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})"));
+    QCOMPARE(served.size(), 2);
+    QCOMPARE(served.last().first().toULongLong(), h.registry.generation());
+
+    // A refused tools/list served no list.
+    QVERIFY(h.send(R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor":42}})"));
+    QCOMPARE(errorCode(h.sent.last()), int(JsonRpcCode::InvalidParams));
+    QCOMPARE(served.size(), 2);
 }
 
 void tst_Session::disabledToolIsHiddenAndRefused()
