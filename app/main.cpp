@@ -1,9 +1,11 @@
 #include "app/application.h"
 #include "app/ctlclient.h"
 #include "app/launchoptions.h"
+#include "server/api/version.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QProcessEnvironment>
 
@@ -62,6 +64,10 @@ int main(int argc, char *argv[])
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
         app = std::make_unique<QApplication>(argc, argv);
+    // The desktop entry's name (resources/io.heartline.Heartline.desktop, without ".desktop"):
+    // Wayland's app id and the task bar use it to find the window's icon and name.
+    if (!options.headless)
+        QGuiApplication::setDesktopFileName(u"io.heartline.Heartline"_s);
     QCoreApplication::setApplicationName(u"Heartline"_s);
     QCoreApplication::setOrganizationName(u"Heartline"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(HEARTLINE_VERSION));

@@ -3,9 +3,10 @@
 #
 #   bash installer/setup-debian.sh [--run|--test]
 #
-#   --run   build and run only (compiler, CMake, Qt 6 development packages)
-#   --test  everything --run installs, plus Xvfb, nginx (proxy tests) and Node.js with npm
-#           (interop tests). This is the default.
+#   --run   build, run and package (compiler, CMake, Qt 6 development packages, and file and
+#           dpkg-dev, which CPack needs for `cmake --build build --target package`)
+#   --test  everything --run installs, plus Xvfb, nginx (proxy tests), Node.js with npm (interop
+#           tests), appstream and desktop-file-utils (the packaging tests). This is the default.
 #
 # The set can also be chosen with HEARTLINE_SETUP=run|test. Idempotent: packages are checked
 # with dpkg-query first, so a second run installs nothing, needs no network and is quick.
@@ -18,7 +19,7 @@ for arg in "$@"; do
         --run) mode="run" ;;
         --test) mode="test" ;;
         -h | --help)
-            sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -41,8 +42,9 @@ run_packages=(
     build-essential cmake pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
     libgl-dev
+    file dpkg-dev
 )
-test_packages=(xvfb xauth nginx-light)
+test_packages=(xvfb xauth nginx-light appstream desktop-file-utils)
 
 wanted=("${run_packages[@]}")
 if [[ "$mode" == test ]]; then

@@ -4,8 +4,10 @@
 #   bash tests/run.sh
 #
 # Installs missing packages (installer/setup-debian.sh --test), configures into build/ at the
-# repository root (or HEARTLINE_BUILD_DIR) with warnings as errors, builds, installs the pinned
-# npm packages of the interop tests, then runs ctest. Exits non-zero on any failure.
+# repository root (or HEARTLINE_BUILD_DIR) with warnings as errors and the interop tests on,
+# builds, installs the pinned npm packages of the interop tests, checks the .deb
+# (installer/test-package.sh: build, install, start, remove), then runs ctest. Exits non-zero on
+# any failure. HEARTLINE_PACKAGE_TEST=0 leaves out the package check, which needs root or sudo.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,12 +16,25 @@ build_dir="${HEARTLINE_BUILD_DIR:-$root/build}"
 bash "$root/installer/setup-debian.sh" --test
 
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DHEARTLINE_WERROR=ON -DHEARTLINE_BUILD_TESTS=ON
+    -DHEARTLINE_WERROR=ON -DHEARTLINE_BUILD_TESTS=ON -DHEARTLINE_INTEROP_TESTS=ON
 cmake --build "$build_dir" -j"$(nproc)"
 
 if [[ -f "$root/tests/interop/package-lock.json" ]]; then
     (cd "$root/tests/interop" && npm ci --no-audit --no-fund)
 fi
 
-# ctest's own summary is the last thing printed, and its status is ours.
-exec ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 --timeout 300
+# The package check runs before ctest so that ctest's summary stays the last thing printed; its
+# failure still fails the run.
+package_status=0
+if [[ "${HEARTLINE_PACKAGE_TEST:-1}" != 0 ]]; then
+    bash "$root/installer/test-package.sh" "$build_dir" || package_status=$?
+fi
+
+ctest_status=0
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 --timeout 300 ||
+    ctest_status=$?
+if ((package_status != 0)); then
+    echo "run.sh: the package check failed (installer/test-package.sh, output above)" >&2
+    exit "$package_status"
+fi
+exit "$ctest_status"

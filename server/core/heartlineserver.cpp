@@ -2,6 +2,7 @@
 
 #include "server/api/clock.h"
 #include "server/api/monitor.h"
+#include "server/api/version.h"
 #include "server/core/control.h"
 #include "server/http/httpfront.h"
 #include "server/protocol/catalog/promptregistry.h"

@@ -2,6 +2,7 @@
 // contract (DESIGN.md, "Contracts"), the `listening:` line, serving on the port it prints,
 // graceful SIGTERM, start-up errors, and `heartline ctl` against a running instance.
 
+#include "server/api/version.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
 
