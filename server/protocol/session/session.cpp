@@ -1,26 +1,17 @@
 #include "server/protocol/session/session.h"
 
-#include "server/protocol/catalog/argumentcheck.h"
 #include "server/protocol/catalog/completion.h"
-#include "server/protocol/catalog/content.h"
 #include "server/protocol/catalog/pagination.h"
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/protocol/catalog/resourceregistry.h"
-#include "server/protocol/catalog/tool.h"
 #include "server/protocol/catalog/toolregistry.h"
+#include "server/protocol/session/toolsfeature.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QLoggingCategory>
-#include <QTimer>
-
-#include <functional>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
-
-Q_LOGGING_CATEGORY(lcSession, "heartline.protocol.session")
 
 namespace {
 
@@ -47,18 +38,6 @@ constexpr CacheRule kCacheRules[] = {
     {"resources/read"_L1, "private"_L1},
 };
 
-// The client capability a server-to-client request needs.
-QString capabilityFor(const QString &method)
-{
-    if (method == "sampling/createMessage"_L1)
-        return u"sampling"_s;
-    if (method == "elicitation/create"_L1)
-        return u"elicitation"_s;
-    if (method == "roots/list"_L1)
-        return u"roots"_s;
-    return {};
-}
-
 QHash<QString, QString> stringMap(const QJsonObject &object)
 {
     QHash<QString, QString> map;
@@ -67,37 +46,14 @@ QHash<QString, QString> stringMap(const QJsonObject &object)
     return map;
 }
 
-} // namespace
-
-// Which method is served to whom. The 2026-07-28 revision dropped ping, logging/setLevel and
-// resources/(un)subscribe, and added server/discover and subscriptions/listen.
-const Session::MethodRule *Session::findMethod(const QString &method)
+QJsonObject logMessage(LogLevel level, const QJsonValue &data, const QString &logger)
 {
-    static const MethodRule rules[] = {
-        {"initialize", true, false, false, "", &Session::handleInitialize},
-        {"ping", true, false, false, "", &Session::handlePing},
-        {"server/discover", false, true, false, "", &Session::handleDiscover},
-        {"tools/list", true, true, true, "tools", &Session::handleToolsList},
-        {"tools/call", true, true, true, "tools", &Session::handleToolsCall},
-        {"resources/list", true, true, true, "resources", &Session::handleResourcesList},
-        {"resources/templates/list", true, true, true, "resources",
-         &Session::handleResourceTemplatesList},
-        {"resources/read", true, true, true, "resources", &Session::handleResourcesRead},
-        {"resources/subscribe", true, false, true, "resources", &Session::handleResourcesSubscribe},
-        {"resources/unsubscribe", true, false, true, "resources",
-         &Session::handleResourcesUnsubscribe},
-        {"prompts/list", true, true, true, "prompts", &Session::handlePromptsList},
-        {"prompts/get", true, true, true, "prompts", &Session::handlePromptsGet},
-        {"completion/complete", true, true, true, "completions", &Session::handleComplete},
-        {"subscriptions/listen", false, true, false, "", &Session::handleListen},
-        {"logging/setLevel", true, false, true, "logging", &Session::handleSetLevel},
-    };
-    for (const MethodRule &rule : rules) {
-        if (method == QLatin1StringView(rule.method))
-            return &rule;
-    }
-    return nullptr;
+    return JsonRpc::notification(
+        u"notifications/message"_s,
+        {{"level"_L1, LogLevels::name(level)}, {"logger"_L1, logger}, {"data"_L1, data}});
 }
+
+} // namespace
 
 Session::Session(const Catalog &catalog, const ServerIdentity &identity, const Options &options,
                  QObject *parent)
@@ -119,6 +75,48 @@ Session::Session(const Catalog &catalog, const ServerIdentity &identity, const O
     }
     if (m_options.stateless)
         m_state = State::Ready;
+    SessionPort &port = *this; // the features' view of the session, and all they see of it
+    m_features.push_back(std::make_unique<ToolsFeature>(port, m_tools, m_options.toolsPageSize));
+    addMethods();
+}
+
+// The 2026-07-28 revision dropped ping, logging/setLevel and resources/(un)subscribe, and added
+// server/discover and subscriptions/listen.
+void Session::addMethods()
+{
+    const auto handler = [this](void (Session::*handle)(const JsonRpcMessage &)) {
+        return [this, handle](const JsonRpcMessage &message) { (this->*handle)(message); };
+    };
+    m_methods.add(
+        {"initialize"_L1, MethodEra::WithSessions, false, {}, handler(&Session::handleInitialize)});
+    m_methods.add({"ping"_L1, MethodEra::WithSessions, false, {}, handler(&Session::handlePing)});
+    m_methods.add(
+        {"server/discover"_L1, MethodEra::Stateless, false, {}, handler(&Session::handleDiscover)});
+    m_methods.add({"logging/setLevel"_L1, MethodEra::WithSessions, true, "logging"_L1,
+                   handler(&Session::handleSetLevel)});
+    m_methods.add({"resources/list"_L1, MethodEra::Both, true, "resources"_L1,
+                   handler(&Session::handleResourcesList)});
+    m_methods.add({"resources/templates/list"_L1, MethodEra::Both, true, "resources"_L1,
+                   handler(&Session::handleResourceTemplatesList)});
+    m_methods.add({"resources/read"_L1, MethodEra::Both, true, "resources"_L1,
+                   handler(&Session::handleResourcesRead)});
+    m_methods.add({"resources/subscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
+                   handler(&Session::handleResourcesSubscribe)});
+    m_methods.add({"resources/unsubscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
+                   handler(&Session::handleResourcesUnsubscribe)});
+    m_methods.add({"prompts/list"_L1, MethodEra::Both, true, "prompts"_L1,
+                   handler(&Session::handlePromptsList)});
+    m_methods.add({"prompts/get"_L1, MethodEra::Both, true, "prompts"_L1,
+                   handler(&Session::handlePromptsGet)});
+    m_methods.add({"completion/complete"_L1, MethodEra::Both, true, "completions"_L1,
+                   handler(&Session::handleComplete)});
+    m_methods.add({"subscriptions/listen"_L1,
+                   MethodEra::Stateless,
+                   false,
+                   {},
+                   handler(&Session::handleListen)});
+    for (const auto &feature : m_features)
+        feature->addMethods(m_methods);
 }
 
 Session::Session(ToolRegistry *tools, const ServerIdentity &identity, const Options &options,
@@ -160,11 +158,8 @@ void Session::close()
         return;
     m_state = State::Closed;
     m_subscriptions.clear();
-    const auto pending = m_pending; // cancelling edits m_pending through finishPending()
-    for (const Pending &request : pending) {
-        if (request.call)
-            request.call->cancel();
-    }
+    for (const auto &feature : m_features)
+        feature->close();
     m_pending.clear();
 }
 
@@ -202,7 +197,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
              false});
         return;
     }
-    Pending pending{method, {}, {}, {}, {}, {}};
+    Pending pending{method, {}, {}, {}};
     pending.context.revision = m_revision;
     pending.context.clientCapabilities = m_client.capabilities;
     pending.context.logLevel = m_logLevel;
@@ -216,9 +211,8 @@ void Session::handleRequest(const JsonRpcMessage &message)
     if (m_options.stateless && !beginStatelessRequest(message))
         return;
 
-    const MethodRule *rule = findMethod(method);
-    const bool served = rule && (m_options.stateless ? rule->stateless : rule->withSessions)
-                        && offers(QLatin1StringView(rule->capability));
+    const MethodRow *rule = m_methods.find(method);
+    const bool served = rule && rule->existsIn(m_options.stateless) && offers(rule->capability);
     if (!served) {
         respondError(message.id, JsonRpcCode::MethodNotFound,
                      rule ? u"Method not found: %1 is not part of MCP %2"_s.arg(
@@ -231,7 +225,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
                      u"Invalid Request: the session is not initialized; send initialize first"_s);
         return;
     }
-    (this->*rule->handler)(message);
+    rule->handler(message);
 }
 
 // 2026-07-28 carries in every request what the handshake used to settle once.
@@ -323,16 +317,8 @@ void Session::handleResponse(const JsonRpcMessage &message)
         Q_EMIT responseReceived(message.id, message.raw);
         return;
     }
-    const auto pending = m_pending.constFind(sent.forRequest);
-    if (pending == m_pending.cend() || !pending->call)
-        return; // the call ended meanwhile; its question no longer matters
-    if (message.kind == JsonRpcMessage::Kind::ErrorResponse) {
-        pending->call->failInput(sent.inputKey,
-                                 u"the client refused %1: %2"_s.arg(
-                                     sent.method, message.error.value("message"_L1).toString()));
-        return;
-    }
-    pending->call->deliverInput(sent.inputKey, message.result.toObject());
+    if (m_pending.contains(sent.forRequest))
+        sent.onResponse(message);
 }
 
 void Session::handleInitialize(const JsonRpcMessage &message)
@@ -356,7 +342,8 @@ void Session::handleInitialize(const JsonRpcMessage &message)
     m_client.title = clientInfo.value("title"_L1).toString();
     m_client.capabilities = params.value("capabilities"_L1).toObject();
     m_state = State::AwaitingInitialized;
-    m_toolsGenerationSeen = m_tools->generation();
+    for (const auto &feature : m_features)
+        feature->markListsSeen();
     m_promptsGenerationSeen = m_prompts ? m_prompts->generation() : 0;
     m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
 
@@ -463,199 +450,6 @@ bool Session::readStringParam(const JsonRpcMessage &message, const QString &name
     }
     *value = param.toString();
     return true;
-}
-
-void Session::handleToolsList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    for (const ToolDefinition &tool : m_tools->enabledDefinitions())
-        items.push_back({tool.name, tool.toJson()});
-    QJsonObject result;
-    if (!paginate(message, items, u"tools"_s, &result))
-        return;
-    m_toolsGenerationSeen = m_tools->generation();
-    respond(message.id, result);
-}
-
-void Session::handleToolsCall(const JsonRpcMessage &message)
-{
-    const QJsonObject params = message.paramsObject();
-    const QJsonValue nameValue = params.value("name"_L1);
-    if (!nameValue.isString()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: tools/call needs the tool \"name\" as a string"_s);
-        return;
-    }
-    const QString name = nameValue.toString();
-    // Only names the registry knows are recorded: a client inventing names must not be able
-    // to grow per-tool statistics without bound.
-    if (m_tools->contains(name))
-        m_pending[message.id].toolName = name;
-    const std::shared_ptr<Tool> tool = m_tools->enabledTool(name);
-    if (!tool) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     m_tools->contains(name) ? u"Tool '%1' is disabled on this server"_s.arg(name)
-                                             : u"Unknown tool: %1"_s.arg(name));
-        return;
-    }
-    const QJsonValue argumentsValue = params.value("arguments"_L1);
-    if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        rejectMalformed(message.id, u"Invalid params: tool \"arguments\" must be an object"_s);
-        return;
-    }
-    const QJsonObject arguments = argumentsValue.toObject();
-    const QString problem = checkArguments(m_tools->definition(name).inputSchema, arguments);
-    if (!problem.isEmpty()) {
-        respond(message.id,
-                QJsonObject{{"content"_L1,
-                             QJsonArray{Content::text(
-                                 u"Invalid arguments for tool '%1': %2"_s.arg(name, problem))}},
-                            {"isError"_L1, true}},
-                RequestOutcome::Result::ToolError);
-        return;
-    }
-
-    const QJsonValue progressToken = params.value("_meta"_L1).toObject().value("progressToken"_L1);
-    const bool tokenUsable = progressToken.isString() || progressToken.isDouble();
-    auto *call = new ToolCall(
-        name, arguments, tokenUsable ? progressToken : QJsonValue(QJsonValue::Undefined), this);
-    const RequestId id = message.id;
-    Pending &pending = m_pending[id];
-    pending.call = call;
-    call->setClientCapabilities(pending.context.clientCapabilities);
-    if (m_options.stateless)
-        call->setInputResponses(params.value("inputResponses"_L1).toObject());
-    connectToolCall(call, id);
-    tool->call(call);
-}
-
-void Session::connectToolCall(ToolCall *call, const RequestId &id)
-{
-    connect(call, &ToolCall::progressReported, this, [this, id](const QJsonObject &progress) {
-        sendRelated(id, JsonRpc::notification(u"notifications/progress"_s, progress));
-    });
-    connect(call, &ToolCall::logged, this,
-            [this, id](LogLevel level, const QJsonValue &data, const QString &logger) {
-                const RequestContext context = contextOf(id);
-                // 2025 revisions: logging/setLevel holds for the session from then on, running
-                // calls included; 2026-07-28: the level the request itself asked for.
-                const LogLevel minimum = m_options.stateless ? context.logLevel : m_logLevel;
-                if (!context.logsWanted || level < minimum)
-                    return;
-                sendRelated(id, JsonRpc::notification(u"notifications/message"_s,
-                                                      {{"level"_L1, LogLevels::name(level)},
-                                                       {"logger"_L1, logger},
-                                                       {"data"_L1, data}}));
-            });
-    connect(call, &ToolCall::inputRequested, this,
-            [this, id](const QString &key, const QString &method, const QJsonObject &params) {
-                handleInputRequested(id, key, method, params);
-            });
-    connect(call, &ToolCall::streamCloseRequested, this,
-            [this, id]() { Q_EMIT streamCloseRequested(id); });
-    connect(call, &ToolCall::finished, this, [this, id, call](const QJsonObject &result) {
-        call->deleteLater();
-        const QJsonObject checked = checkedToolResult(call->toolName(), result);
-        respond(id, checked,
-                checked.value("isError"_L1).toBool() ? RequestOutcome::Result::ToolError
-                                                     : RequestOutcome::Result::Ok);
-    });
-    connect(call, &ToolCall::cancelled, this, [this, id, call]() {
-        call->deleteLater();
-        finishPending(id, RequestOutcome::Result::Cancelled);
-    });
-}
-
-void Session::handleInputRequested(const RequestId &id, const QString &key, const QString &method,
-                                   const QJsonObject &params)
-{
-    auto it = m_pending.find(id);
-    if (it == m_pending.end() || !it->call)
-        return;
-    QPointer<ToolCall> call = it->call;
-    // Answers reach the tool on a later turn of the event loop, never inside requestInput().
-    auto answerLater = [call, key](std::function<void(ToolCall *)> answer) {
-        QTimer::singleShot(0, call.data(), [call, answer]() {
-            if (call)
-                answer(call);
-        });
-    };
-    const QString capability = capabilityFor(method);
-    if (capability.isEmpty()) {
-        answerLater([key, method](ToolCall *c) {
-            c->failInput(key, u"%1 is not a request a server may send a client"_s.arg(method));
-        });
-        return;
-    }
-    if (!it->context.clientCapabilities.value(capability).isObject()) {
-        answerLater([key, capability](ToolCall *c) {
-            c->failInput(key,
-                         u"the client did not declare the \"%1\" capability"_s.arg(capability));
-        });
-        return;
-    }
-    if (!m_options.stateless) {
-        // On the call's own stream (MCP: messages related to a request go on its stream).
-        const RequestId requestId(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
-        m_sentRequests.insert(requestId, SentRequest{method, id, key});
-        sendRelated(id, JsonRpc::request(requestId, method, params));
-        return;
-    }
-    // 2026-07-28 (MRTR): the answer comes with the client's retry of the whole request.
-    const QJsonValue answered = call->inputResponses().value(key);
-    if (answered.isObject()) {
-        const QJsonObject result = answered.toObject();
-        answerLater([key, result](ToolCall *c) { c->deliverInput(key, result); });
-        return;
-    }
-    const bool first = it->inputRequests.isEmpty();
-    it->inputRequests.insert(key, QJsonObject{{"method"_L1, method}, {"params"_L1, params}});
-    // Questions asked in the same turn travel together in one input_required result.
-    if (first)
-        QTimer::singleShot(0, this, [this, id]() { answerInputRequired(id); });
-}
-
-void Session::answerInputRequired(const RequestId &id)
-{
-    const auto it = m_pending.constFind(id);
-    if (it == m_pending.cend() || !it->call)
-        return;
-    QPointer<ToolCall> call = it->call;
-    respond(id, {{"resultType"_L1, "input_required"_L1}, {"inputRequests"_L1, it->inputRequests}});
-    if (call)
-        call->cancel(); // the retry runs the tool afresh with the answers
-}
-
-// MCP 2025-06-18: structured results MUST conform to the tool's outputSchema. A tool that
-// breaks its own promise gets an error result rather than misleading the client.
-QJsonObject Session::checkedToolResult(const QString &toolName, const QJsonObject &result) const
-{
-    if (result.value("isError"_L1).toBool())
-        return result;
-    QJsonObject checked = result;
-    const QJsonValue structured = result.value("structuredContent"_L1);
-    const QJsonObject outputSchema = m_tools->definition(toolName).outputSchema;
-    if (!outputSchema.isEmpty()) {
-        const QString problem = structured.isObject()
-                                    ? checkArguments(outputSchema, structured.toObject())
-                                    : u"it has no structuredContent object"_s;
-        if (!problem.isEmpty()) {
-            qCWarning(lcSession) << "tool" << toolName << "broke its outputSchema:" << problem;
-            return {{"content"_L1,
-                     QJsonArray{Content::text(u"Tool '%1' returned a result that does not match "
-                                              "its outputSchema: %2"_s.arg(toolName, problem))}},
-                    {"isError"_L1, true}};
-        }
-    }
-    // Clients that predate structured output read the same data as text.
-    if (structured.isObject() && checked.value("content"_L1).toArray().isEmpty()) {
-        checked.insert("content"_L1,
-                       QJsonArray{Content::text(QString::fromUtf8(
-                           QJsonDocument(structured.toObject()).toJson(QJsonDocument::Compact)))});
-    }
-    if (!checked.contains("content"_L1))
-        checked.insert("content"_L1, QJsonArray{});
-    return checked;
 }
 
 void Session::handleResourcesList(const JsonRpcMessage &message)
@@ -907,14 +701,16 @@ void Session::handleCancelled(const JsonRpcMessage &message)
         finishPending(id, RequestOutcome::Result::Cancelled);
         return;
     }
-    auto it = m_pending.find(id);
+    const auto it = m_pending.constFind(id);
     // Unknown, finished or uncancellable requests are ignored, as the spec asks; the race
     // of a cancel arriving after the response lands here too.
-    if (it == m_pending.end() || it->method == "initialize"_L1 || !it->call)
+    if (it == m_pending.cend() || it->method == "initialize"_L1)
         return;
-    qCDebug(lcSession) << "client cancelled request" << id.display()
-                       << message.paramsObject().value("reason"_L1).toString();
-    it->call->cancel();
+    const QString reason = message.paramsObject().value("reason"_L1).toString();
+    for (const auto &feature : m_features) {
+        if (feature->cancel(id, reason))
+            return;
+    }
 }
 
 void Session::notifySubscribers(bool Subscription::*wants, const QString &method)
@@ -931,14 +727,8 @@ void Session::notifySubscribers(bool Subscription::*wants, const QString &method
 
 void Session::handleToolListChanged()
 {
-    if (m_options.stateless) {
+    if (m_options.stateless)
         notifySubscribers(&Subscription::toolsListChanged, u"notifications/tools/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_tools->generation() == m_toolsGenerationSeen)
-        return;
-    m_toolsGenerationSeen = m_tools->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/tools/list_changed"_s));
 }
 
 void Session::handlePromptListChanged()
@@ -988,22 +778,57 @@ void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString
     // 2026-07-28 has no session-wide log level and no stream for unrelated messages.
     if (m_options.stateless || m_state == State::Closed || level < m_logLevel)
         return;
-    sendUnrelated(JsonRpc::notification(
-        u"notifications/message"_s,
-        {{"level"_L1, LogLevels::name(level)}, {"logger"_L1, logger}, {"data"_L1, data}}));
+    sendUnrelated(logMessage(level, data, logger));
+}
+
+void Session::logRelated(const RequestId &id, LogLevel level, const QJsonValue &data,
+                         const QString &logger)
+{
+    const RequestContext context = contextOf(id);
+    // 2025 revisions: logging/setLevel holds for the session from then on, running calls
+    // included; 2026-07-28: the level the request itself asked for.
+    const LogLevel minimum = m_options.stateless ? context.logLevel : m_logLevel;
+    if (!context.logsWanted || level < minimum)
+        return;
+    sendRelated(id, logMessage(level, data, logger));
 }
 
 RequestId Session::sendRequest(const QString &method, const QJsonObject &params)
 {
-    const RequestId id(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
+    const RequestId id = nextRequestId();
     if (m_state == State::Closed || m_options.stateless)
         return id;
-    m_sentRequests.insert(id, SentRequest{method, {}, {}});
+    m_sentRequests.insert(id, SentRequest{});
     sendUnrelated(JsonRpc::request(id, method, params));
     return id;
 }
 
-Session::RequestContext Session::contextOf(const RequestId &id) const
+RequestId Session::nextRequestId()
+{
+    return RequestId(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
+}
+
+void Session::askClient(const RequestId &forRequest, const QString &method,
+                        const QJsonObject &params, ResponseHandler onResponse)
+{
+    const RequestId id = nextRequestId();
+    m_sentRequests.insert(id, SentRequest{forRequest, std::move(onResponse)});
+    sendRelated(forRequest, JsonRpc::request(id, method, params));
+}
+
+void Session::recordToolName(const RequestId &id, const QString &toolName)
+{
+    const auto it = m_pending.find(id);
+    if (it != m_pending.end())
+        it->toolName = toolName;
+}
+
+void Session::requestStreamClose(const RequestId &id)
+{
+    Q_EMIT streamCloseRequested(id);
+}
+
+RequestContext Session::contextOf(const RequestId &id) const
 {
     const auto it = m_pending.constFind(id);
     if (it != m_pending.cend())
@@ -1070,6 +895,8 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
     RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
     m_pending.erase(it);
     m_subscriptions.remove(id);
+    for (const auto &feature : m_features)
+        feature->requestFinished(id);
     // Questions a call asked the client end with it. Kept, a late answer would reach a later
     // request that reuses the id (clients may reuse ids of finished requests), and questions
     // never answered would pile up for the life of the session.
