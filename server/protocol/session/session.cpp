@@ -1,10 +1,10 @@
 #include "server/protocol/session/session.h"
 
-#include "server/protocol/catalog/completion.h"
-#include "server/protocol/catalog/pagination.h"
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/protocol/catalog/resourceregistry.h"
 #include "server/protocol/catalog/toolregistry.h"
+#include "server/protocol/session/promptsfeature.h"
+#include "server/protocol/session/resourcesfeature.h"
 #include "server/protocol/session/toolsfeature.h"
 
 #include <QJsonArray>
@@ -38,14 +38,6 @@ constexpr CacheRule kCacheRules[] = {
     {"resources/read"_L1, "private"_L1},
 };
 
-QHash<QString, QString> stringMap(const QJsonObject &object)
-{
-    QHash<QString, QString> map;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        map.insert(it.key(), it.value().toString());
-    return map;
-}
-
 QJsonObject logMessage(LogLevel level, const QJsonValue &data, const QString &logger)
 {
     return JsonRpc::notification(
@@ -77,6 +69,10 @@ Session::Session(const Catalog &catalog, const ServerIdentity &identity, const O
         m_state = State::Ready;
     SessionPort &port = *this; // the features' view of the session, and all they see of it
     m_features.push_back(std::make_unique<ToolsFeature>(port, m_tools, m_options.toolsPageSize));
+    m_features.push_back(
+        std::make_unique<ResourcesFeature>(port, m_resources, m_options.toolsPageSize));
+    m_features.push_back(
+        std::make_unique<PromptsFeature>(port, m_prompts, m_resources, m_options.toolsPageSize));
     addMethods();
 }
 
@@ -94,22 +90,10 @@ void Session::addMethods()
         {"server/discover"_L1, MethodEra::Stateless, false, {}, handler(&Session::handleDiscover)});
     m_methods.add({"logging/setLevel"_L1, MethodEra::WithSessions, true, "logging"_L1,
                    handler(&Session::handleSetLevel)});
-    m_methods.add({"resources/list"_L1, MethodEra::Both, true, "resources"_L1,
-                   handler(&Session::handleResourcesList)});
-    m_methods.add({"resources/templates/list"_L1, MethodEra::Both, true, "resources"_L1,
-                   handler(&Session::handleResourceTemplatesList)});
-    m_methods.add({"resources/read"_L1, MethodEra::Both, true, "resources"_L1,
-                   handler(&Session::handleResourcesRead)});
     m_methods.add({"resources/subscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
                    handler(&Session::handleResourcesSubscribe)});
     m_methods.add({"resources/unsubscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
                    handler(&Session::handleResourcesUnsubscribe)});
-    m_methods.add({"prompts/list"_L1, MethodEra::Both, true, "prompts"_L1,
-                   handler(&Session::handlePromptsList)});
-    m_methods.add({"prompts/get"_L1, MethodEra::Both, true, "prompts"_L1,
-                   handler(&Session::handlePromptsGet)});
-    m_methods.add({"completion/complete"_L1, MethodEra::Both, true, "completions"_L1,
-                   handler(&Session::handleComplete)});
     m_methods.add({"subscriptions/listen"_L1,
                    MethodEra::Stateless,
                    false,
@@ -344,8 +328,6 @@ void Session::handleInitialize(const JsonRpcMessage &message)
     m_state = State::AwaitingInitialized;
     for (const auto &feature : m_features)
         feature->markListsSeen();
-    m_promptsGenerationSeen = m_prompts ? m_prompts->generation() : 0;
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
 
     QJsonObject result{{"protocolVersion"_L1, Revisions::name(m_revision)},
                        {"capabilities"_L1, serverCapabilities()},
@@ -409,37 +391,6 @@ QJsonObject Session::serverInfo() const
     return info;
 }
 
-bool Session::paginate(const JsonRpcMessage &message,
-                       const QList<QPair<QString, QJsonObject>> &items, const QString &listKey,
-                       QJsonObject *result)
-{
-    const QJsonValue cursorValue = message.paramsObject().value("cursor"_L1);
-    QString after;
-    if (!cursorValue.isUndefined() && !cursorValue.isNull()
-        && !(cursorValue.isString() && Pagination::decode(cursorValue.toString(), &after))) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: unknown cursor; use the nextCursor of a previous page"_s);
-        return false;
-    }
-    QJsonArray page;
-    QString lastKey;
-    bool more = false;
-    for (const auto &item : items) {
-        if (!after.isEmpty() && item.first <= after)
-            continue;
-        if (page.size() == m_options.toolsPageSize) {
-            more = true;
-            break;
-        }
-        page.append(item.second);
-        lastKey = item.first;
-    }
-    result->insert(listKey, page);
-    if (more)
-        result->insert("nextCursor"_L1, Pagination::cursorAfter(lastKey));
-    return true;
-}
-
 bool Session::readStringParam(const JsonRpcMessage &message, const QString &name, QString *value)
 {
     const QJsonValue param = message.paramsObject().value(name);
@@ -450,64 +401,6 @@ bool Session::readStringParam(const JsonRpcMessage &message, const QString &name
     }
     *value = param.toString();
     return true;
-}
-
-void Session::handleResourcesList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_resources) {
-        for (const ResourceDefinition &resource : m_resources->definitions())
-            items.push_back({resource.uri, resource.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"resources"_s, &result))
-        return;
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handleResourceTemplatesList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_resources) {
-        for (const ResourceTemplateDefinition &resourceTemplate :
-             m_resources->templateDefinitions())
-            items.push_back({resourceTemplate.uriTemplate, resourceTemplate.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"resourceTemplates"_s, &result))
-        return;
-    // Templates are part of what resources/list_changed announces.
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handleResourcesRead(const JsonRpcMessage &message)
-{
-    // Template matching grows with the URI; no real URI comes near this, and a 4 MB one would
-    // hold the event loop (and every other client) for seconds.
-    constexpr int kMaxUriLength = 8 * 1024;
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    if (uri.size() > kMaxUriLength) {
-        rejectMalformed(message.id, u"Invalid params: \"uri\" is longer than %1 characters"_s.arg(
-                                        kMaxUriLength));
-        return;
-    }
-    QList<ResourceContents> contents;
-    if (!m_resources || !m_resources->read(uri, &contents)) {
-        const bool oldCode =
-            Revisions::traits(contextOf(message.id).revision).hasResourceNotFoundCode;
-        respondError(message.id,
-                     oldCode ? JsonRpcCode::ResourceNotFound : JsonRpcCode::InvalidParams,
-                     u"Resource not found: %1"_s.arg(uri), QJsonObject{{"uri"_L1, uri}});
-        return;
-    }
-    QJsonArray array;
-    for (const ResourceContents &content : contents)
-        array.append(content.toJson());
-    respond(message.id, {{"contents"_L1, array}});
 }
 
 void Session::handleResourcesSubscribe(const JsonRpcMessage &message)
@@ -540,98 +433,6 @@ void Session::handleResourcesUnsubscribe(const JsonRpcMessage &message)
         return;
     m_resourceSubscriptions.remove(uri);
     respond(message.id, {});
-}
-
-void Session::handlePromptsList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_prompts) {
-        for (const PromptDefinition &prompt : m_prompts->definitions())
-            items.push_back({prompt.name, prompt.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"prompts"_s, &result))
-        return;
-    m_promptsGenerationSeen = m_prompts ? m_prompts->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handlePromptsGet(const JsonRpcMessage &message)
-{
-    QString name;
-    if (!readStringParam(message, u"name"_s, &name))
-        return;
-    const std::shared_ptr<Prompt> prompt = m_prompts ? m_prompts->prompt(name) : nullptr;
-    if (!prompt) {
-        respondError(message.id, JsonRpcCode::InvalidParams, u"Unknown prompt: %1"_s.arg(name));
-        return;
-    }
-    const QJsonValue argumentsValue = message.paramsObject().value("arguments"_L1);
-    if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        rejectMalformed(message.id, u"Invalid params: prompt \"arguments\" must be an object"_s);
-        return;
-    }
-    const QJsonObject arguments = argumentsValue.toObject();
-    for (auto it = arguments.begin(); it != arguments.end(); ++it) {
-        if (!it.value().isString()) {
-            rejectMalformed(
-                message.id,
-                u"Invalid params: prompt argument '%1' must be a string"_s.arg(it.key()));
-            return;
-        }
-    }
-    const QHash<QString, QString> values = stringMap(arguments);
-    const PromptDefinition definition = prompt->definition();
-    const QString missing = definition.missingRequiredArgument(values);
-    if (!missing.isEmpty()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: prompt '%1' needs the argument '%2'"_s.arg(name, missing));
-        return;
-    }
-    respond(message.id, prompt->get(values).toJson());
-}
-
-void Session::handleComplete(const JsonRpcMessage &message)
-{
-    const QJsonObject params = message.paramsObject();
-    const QJsonObject ref = params.value("ref"_L1).toObject();
-    const QJsonObject argument = params.value("argument"_L1).toObject();
-    const QString argumentName = argument.value("name"_L1).toString();
-    if (argumentName.isEmpty() || !argument.value("value"_L1).isString()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: completion/complete needs \"argument\" with a \"name\" "
-                        "and a string \"value\""_s);
-        return;
-    }
-    const QHash<QString, QString> context =
-        stringMap(params.value("context"_L1).toObject().value("arguments"_L1).toObject());
-    const QString type = ref.value("type"_L1).toString();
-    QStringList candidates;
-    if (type == "ref/prompt"_L1) {
-        const QString name = ref.value("name"_L1).toString();
-        const std::shared_ptr<Prompt> prompt = m_prompts ? m_prompts->prompt(name) : nullptr;
-        if (!prompt) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: unknown prompt '%1'"_s.arg(name));
-            return;
-        }
-        candidates = prompt->completeArgument(argumentName, context);
-    } else if (type == "ref/resource"_L1) {
-        const QString uri = ref.value("uri"_L1).toString();
-        if (!m_resources
-            || !(m_resources->containsUri(uri) || m_resources->containsTemplate(uri))) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: no resource or template '%1'"_s.arg(uri));
-            return;
-        }
-        candidates = m_resources->completeVariable(uri, argumentName, context);
-    } else {
-        rejectMalformed(message.id,
-                        u"Invalid params: \"ref\" must have type ref/prompt or ref/resource"_s);
-        return;
-    }
-    respond(message.id,
-            Completion::fromCandidates(candidates, argument.value("value"_L1).toString()).toJson());
 }
 
 void Session::handleListen(const JsonRpcMessage &message)
@@ -733,28 +534,16 @@ void Session::handleToolListChanged()
 
 void Session::handlePromptListChanged()
 {
-    if (m_options.stateless) {
+    if (m_options.stateless)
         notifySubscribers(&Subscription::promptsListChanged,
                           u"notifications/prompts/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_prompts->generation() == m_promptsGenerationSeen)
-        return;
-    m_promptsGenerationSeen = m_prompts->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/prompts/list_changed"_s));
 }
 
 void Session::handleResourceListChanged()
 {
-    if (m_options.stateless) {
+    if (m_options.stateless)
         notifySubscribers(&Subscription::resourcesListChanged,
                           u"notifications/resources/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_resources->generation() == m_resourcesGenerationSeen)
-        return;
-    m_resourcesGenerationSeen = m_resources->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/resources/list_changed"_s));
 }
 
 void Session::handleResourceUpdated(const QString &uri)

@@ -168,14 +168,8 @@ private:
     void handleInitialize(const JsonRpcMessage &message);
     void handlePing(const JsonRpcMessage &message);
     void handleDiscover(const JsonRpcMessage &message);
-    void handleResourcesList(const JsonRpcMessage &message);
-    void handleResourceTemplatesList(const JsonRpcMessage &message);
-    void handleResourcesRead(const JsonRpcMessage &message);
     void handleResourcesSubscribe(const JsonRpcMessage &message);
     void handleResourcesUnsubscribe(const JsonRpcMessage &message);
-    void handlePromptsList(const JsonRpcMessage &message);
-    void handlePromptsGet(const JsonRpcMessage &message);
-    void handleComplete(const JsonRpcMessage &message);
     void handleListen(const JsonRpcMessage &message);
     void handleSetLevel(const JsonRpcMessage &message);
     void handleCancelled(const JsonRpcMessage &message);
@@ -184,10 +178,6 @@ private:
     void handleResourceListChanged();
     void handleResourceUpdated(const QString &uri);
 
-    // Pages `items` (sorted by key) after the request's cursor; false when the cursor is bad
-    // (and the error is already sent).
-    bool paginate(const JsonRpcMessage &message, const QList<QPair<QString, QJsonObject>> &items,
-                  const QString &listKey, QJsonObject *result);
     bool readStringParam(const JsonRpcMessage &message, const QString &name, QString *value);
     void notifySubscribers(bool Subscription::*wants, const QString &method);
 
@@ -225,8 +215,6 @@ private:
     Revision m_revision;
     ClientInfo m_client;
     LogLevel m_logLevel = LogLevel::Debug;
-    quint64 m_promptsGenerationSeen = 0;
-    quint64 m_resourcesGenerationSeen = 0;
     QHash<RequestId, Pending> m_pending;
     QHash<RequestId, SentRequest> m_sentRequests;
     QSet<QString> m_resourceSubscriptions;          // resources/subscribe (2025 revisions)
