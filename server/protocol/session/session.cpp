@@ -1,10 +1,9 @@
 #include "server/protocol/session/session.h"
 
-#include "server/protocol/catalog/promptregistry.h"
-#include "server/protocol/catalog/resourceregistry.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/protocol/session/promptsfeature.h"
 #include "server/protocol/session/resourcesfeature.h"
+#include "server/protocol/session/subscriptionsfeature.h"
 #include "server/protocol/session/toolsfeature.h"
 
 #include <QJsonArray>
@@ -20,7 +19,6 @@ constexpr auto kMetaClientCapabilities = "io.modelcontextprotocol/clientCapabili
 constexpr auto kMetaClientInfo = "io.modelcontextprotocol/clientInfo"_L1;
 constexpr auto kMetaLogLevel = "io.modelcontextprotocol/logLevel"_L1;
 constexpr auto kMetaServerInfo = "io.modelcontextprotocol/serverInfo"_L1;
-constexpr auto kMetaSubscriptionId = "io.modelcontextprotocol/subscriptionId"_L1;
 
 // Results 2026-07-28 marks cacheable, and who may share a cached copy.
 struct CacheRule
@@ -57,14 +55,6 @@ Session::Session(const Catalog &catalog, const ServerIdentity &identity, const O
     , m_options(options)
     , m_revision(options.stateless ? Revision::V2026_07_28 : Revisions::latestWithSessions())
 {
-    connect(m_tools, &ToolRegistry::listChanged, this, &Session::handleToolListChanged);
-    if (m_prompts)
-        connect(m_prompts, &PromptRegistry::listChanged, this, &Session::handlePromptListChanged);
-    if (m_resources) {
-        connect(m_resources, &ResourceRegistry::listChanged, this,
-                &Session::handleResourceListChanged);
-        connect(m_resources, &ResourceRegistry::updated, this, &Session::handleResourceUpdated);
-    }
     if (m_options.stateless)
         m_state = State::Ready;
     SessionPort &port = *this; // the features' view of the session, and all they see of it
@@ -73,6 +63,10 @@ Session::Session(const Catalog &catalog, const ServerIdentity &identity, const O
         std::make_unique<ResourcesFeature>(port, m_resources, m_options.toolsPageSize));
     m_features.push_back(
         std::make_unique<PromptsFeature>(port, m_prompts, m_resources, m_options.toolsPageSize));
+    auto subscriptions =
+        std::make_unique<SubscriptionsFeature>(port, m_tools, m_prompts, m_resources);
+    m_subscriptions = subscriptions.get();
+    m_features.push_back(std::move(subscriptions));
     addMethods();
 }
 
@@ -90,15 +84,6 @@ void Session::addMethods()
         {"server/discover"_L1, MethodEra::Stateless, false, {}, handler(&Session::handleDiscover)});
     m_methods.add({"logging/setLevel"_L1, MethodEra::WithSessions, true, "logging"_L1,
                    handler(&Session::handleSetLevel)});
-    m_methods.add({"resources/subscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
-                   handler(&Session::handleResourcesSubscribe)});
-    m_methods.add({"resources/unsubscribe"_L1, MethodEra::WithSessions, true, "resources"_L1,
-                   handler(&Session::handleResourcesUnsubscribe)});
-    m_methods.add({"subscriptions/listen"_L1,
-                   MethodEra::Stateless,
-                   false,
-                   {},
-                   handler(&Session::handleListen)});
     for (const auto &feature : m_features)
         feature->addMethods(m_methods);
 }
@@ -141,7 +126,6 @@ void Session::close()
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
-    m_subscriptions.clear();
     for (const auto &feature : m_features)
         feature->close();
     m_pending.clear();
@@ -149,22 +133,17 @@ void Session::close()
 
 void Session::endSubscriptions()
 {
-    const QList<RequestId> ids = m_subscriptions.keys();
-    for (const RequestId &id : ids) {
-        m_subscriptions.remove(id);
-        respond(id, {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, id.toJson()}}}});
-    }
+    m_subscriptions->endListens();
+}
+
+int Session::subscriptionCount() const
+{
+    return m_subscriptions->listenCount();
 }
 
 bool Session::isSubscribedTo(const QString &uri) const
 {
-    if (m_resourceSubscriptions.contains(uri))
-        return true;
-    for (const Subscription &subscription : m_subscriptions) {
-        if (subscription.resourceUris.contains(uri))
-            return true;
-    }
-    return false;
+    return m_subscriptions->isSubscribedTo(uri);
 }
 
 void Session::handleRequest(const JsonRpcMessage &message)
@@ -391,97 +370,6 @@ QJsonObject Session::serverInfo() const
     return info;
 }
 
-bool Session::readStringParam(const JsonRpcMessage &message, const QString &name, QString *value)
-{
-    const QJsonValue param = message.paramsObject().value(name);
-    if (!param.isString() || param.toString().isEmpty()) {
-        rejectMalformed(message.id, u"Invalid params: %1 needs \"%2\" as a non-empty string"_s.arg(
-                                        message.method, name));
-        return false;
-    }
-    *value = param.toString();
-    return true;
-}
-
-void Session::handleResourcesSubscribe(const JsonRpcMessage &message)
-{
-    // Enough for any real client, small enough that nobody can grow it without bound.
-    constexpr int kMaxSubscriptions = 1000;
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    if (!ResourceRegistry::isValidUri(uri)) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: \"%1\" is not a URI"_s.arg(uri));
-        return;
-    }
-    if (m_resourceSubscriptions.size() >= kMaxSubscriptions
-        && !m_resourceSubscriptions.contains(uri)) {
-        respondError(message.id, JsonRpcCode::InvalidRequest,
-                     u"Invalid Request: a session may hold at most %1 resource subscriptions"_s.arg(
-                         kMaxSubscriptions));
-        return;
-    }
-    m_resourceSubscriptions.insert(uri);
-    respond(message.id, {});
-}
-
-void Session::handleResourcesUnsubscribe(const JsonRpcMessage &message)
-{
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    m_resourceSubscriptions.remove(uri);
-    respond(message.id, {});
-}
-
-void Session::handleListen(const JsonRpcMessage &message)
-{
-    const QJsonValue filterValue = message.paramsObject().value("notifications"_L1);
-    if (!filterValue.isObject()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: subscriptions/listen needs a \"notifications\" filter "
-                        "object"_s);
-        return;
-    }
-    const QJsonObject filter = filterValue.toObject();
-    Subscription subscription;
-    QJsonObject honoured;
-    auto flag = [&](const QString &name, bool available, bool *target) {
-        if (filter.value(name).toBool() && available) {
-            *target = true;
-            honoured.insert(name, true);
-        }
-    };
-    flag(u"toolsListChanged"_s, true, &subscription.toolsListChanged);
-    flag(u"promptsListChanged"_s, m_prompts != nullptr, &subscription.promptsListChanged);
-    flag(u"resourcesListChanged"_s, m_resources != nullptr, &subscription.resourcesListChanged);
-    const QJsonValue uris = filter.value("resourceSubscriptions"_L1);
-    if (!uris.isUndefined() && !uris.isArray()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: \"resourceSubscriptions\" must be an array of URIs"_s);
-        return;
-    }
-    if (m_resources && uris.isArray()) {
-        QJsonArray accepted;
-        for (const QJsonValue &uri : uris.toArray()) {
-            if (uri.isString() && ResourceRegistry::isValidUri(uri.toString())
-                && !subscription.resourceUris.contains(uri.toString())) {
-                subscription.resourceUris.insert(uri.toString());
-                accepted.append(uri);
-            }
-        }
-        honoured.insert("resourceSubscriptions"_L1, accepted);
-    }
-    m_subscriptions.insert(message.id, subscription);
-    // The acknowledgement is the first message of the stream (MUST).
-    sendRelated(message.id,
-                JsonRpc::notification(
-                    u"notifications/subscriptions/acknowledged"_s,
-                    {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, message.id.toJson()}}},
-                     {"notifications"_L1, honoured}}));
-}
-
 void Session::handleSetLevel(const JsonRpcMessage &message)
 {
     LogLevel level;
@@ -498,10 +386,6 @@ void Session::handleSetLevel(const JsonRpcMessage &message)
 void Session::handleCancelled(const JsonRpcMessage &message)
 {
     const RequestId id(message.paramsObject().value("requestId"_L1));
-    if (m_subscriptions.remove(id) > 0) {
-        finishPending(id, RequestOutcome::Result::Cancelled);
-        return;
-    }
     const auto it = m_pending.constFind(id);
     // Unknown, finished or uncancellable requests are ignored, as the spec asks; the race
     // of a cancel arriving after the response lands here too.
@@ -512,54 +396,6 @@ void Session::handleCancelled(const JsonRpcMessage &message)
         if (feature->cancel(id, reason))
             return;
     }
-}
-
-void Session::notifySubscribers(bool Subscription::*wants, const QString &method)
-{
-    for (auto it = m_subscriptions.cbegin(); it != m_subscriptions.cend(); ++it) {
-        if (it.value().*wants) {
-            sendRelated(
-                it.key(),
-                JsonRpc::notification(
-                    method, {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, it.key().toJson()}}}}));
-        }
-    }
-}
-
-void Session::handleToolListChanged()
-{
-    if (m_options.stateless)
-        notifySubscribers(&Subscription::toolsListChanged, u"notifications/tools/list_changed"_s);
-}
-
-void Session::handlePromptListChanged()
-{
-    if (m_options.stateless)
-        notifySubscribers(&Subscription::promptsListChanged,
-                          u"notifications/prompts/list_changed"_s);
-}
-
-void Session::handleResourceListChanged()
-{
-    if (m_options.stateless)
-        notifySubscribers(&Subscription::resourcesListChanged,
-                          u"notifications/resources/list_changed"_s);
-}
-
-void Session::handleResourceUpdated(const QString &uri)
-{
-    for (auto it = m_subscriptions.cbegin(); it != m_subscriptions.cend(); ++it) {
-        if (it.value().resourceUris.contains(uri)) {
-            sendRelated(it.key(),
-                        JsonRpc::notification(
-                            u"notifications/resources/updated"_s,
-                            {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, it.key().toJson()}}},
-                             {"uri"_L1, uri}}));
-        }
-    }
-    if (m_state == State::Ready && m_resourceSubscriptions.contains(uri))
-        sendUnrelated(
-            JsonRpc::notification(u"notifications/resources/updated"_s, {{"uri"_L1, uri}}));
 }
 
 void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString &logger)
@@ -683,7 +519,6 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
         return;
     RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
     m_pending.erase(it);
-    m_subscriptions.remove(id);
     for (const auto &feature : m_features)
         feature->requestFinished(id);
     // Questions a call asked the client end with it. Kept, a late answer would reach a later

@@ -10,7 +10,6 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
-#include <QSet>
 
 #include <memory>
 #include <vector>
@@ -21,6 +20,7 @@ class PromptRegistry;
 class ResourceRegistry;
 class ToolRegistry;
 class SessionFeature;
+class SubscriptionsFeature;
 
 // What a server offers. Resources and prompts may be null (then those capabilities are not
 // declared); tools never are.
@@ -102,7 +102,7 @@ public:
     void endSubscriptions();
     bool isStateless() const override { return m_options.stateless; }
     // Open subscriptions/listen requests (2026-07-28).
-    int subscriptionCount() const { return int(m_subscriptions.size()); }
+    int subscriptionCount() const;
     // Whether the client subscribed to `uri` (resources/subscribe or a listen filter).
     bool isSubscribedTo(const QString &uri) const;
 
@@ -150,15 +150,6 @@ private:
         ResponseHandler onResponse;
     };
 
-    // An open subscriptions/listen (2026-07-28) and what its client opted in to.
-    struct Subscription
-    {
-        bool toolsListChanged = false;
-        bool promptsListChanged = false;
-        bool resourcesListChanged = false;
-        QSet<QString> resourceUris;
-    };
-
     void addMethods();
     void handleRequest(const JsonRpcMessage &message);
     void handleNotification(const JsonRpcMessage &message);
@@ -168,18 +159,8 @@ private:
     void handleInitialize(const JsonRpcMessage &message);
     void handlePing(const JsonRpcMessage &message);
     void handleDiscover(const JsonRpcMessage &message);
-    void handleResourcesSubscribe(const JsonRpcMessage &message);
-    void handleResourcesUnsubscribe(const JsonRpcMessage &message);
-    void handleListen(const JsonRpcMessage &message);
     void handleSetLevel(const JsonRpcMessage &message);
     void handleCancelled(const JsonRpcMessage &message);
-    void handleToolListChanged();
-    void handlePromptListChanged();
-    void handleResourceListChanged();
-    void handleResourceUpdated(const QString &uri);
-
-    bool readStringParam(const JsonRpcMessage &message, const QString &name, QString *value);
-    void notifySubscribers(bool Subscription::*wants, const QString &method);
 
     // SessionPort
     bool isReady() const override { return m_state == State::Ready; }
@@ -217,13 +198,12 @@ private:
     LogLevel m_logLevel = LogLevel::Debug;
     QHash<RequestId, Pending> m_pending;
     QHash<RequestId, SentRequest> m_sentRequests;
-    QSet<QString> m_resourceSubscriptions;          // resources/subscribe (2025 revisions)
-    QHash<RequestId, Subscription> m_subscriptions; // subscriptions/listen (2026-07-28)
     bool m_clientIdentified = false;
     quint64 m_lastRequestNumber = 0;
     MethodTable m_methods;
     // Last, so they go first: their running work may still call back into the session.
     std::vector<std::unique_ptr<SessionFeature>> m_features;
+    SubscriptionsFeature *m_subscriptions = nullptr; // one of m_features
 };
 
 } // namespace heartline
