@@ -3,6 +3,8 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/protocol/session/promptsfeature.h"
 #include "server/protocol/session/resourcesfeature.h"
+#include "server/protocol/session/servercapabilities.h"
+#include "server/protocol/session/statelessframing.h"
 #include "server/protocol/session/subscriptionsfeature.h"
 #include "server/protocol/session/toolsfeature.h"
 
@@ -13,28 +15,6 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 
 namespace {
-
-constexpr auto kMetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"_L1;
-constexpr auto kMetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"_L1;
-constexpr auto kMetaClientInfo = "io.modelcontextprotocol/clientInfo"_L1;
-constexpr auto kMetaLogLevel = "io.modelcontextprotocol/logLevel"_L1;
-constexpr auto kMetaServerInfo = "io.modelcontextprotocol/serverInfo"_L1;
-
-// Results 2026-07-28 marks cacheable, and who may share a cached copy.
-struct CacheRule
-{
-    QLatin1StringView method;
-    QLatin1StringView scope;
-};
-constexpr CacheRule kCacheRules[] = {
-    {"server/discover"_L1, "public"_L1},
-    {"tools/list"_L1, "public"_L1},
-    {"prompts/list"_L1, "public"_L1},
-    {"resources/list"_L1, "public"_L1},
-    {"resources/templates/list"_L1, "public"_L1},
-    // What a resource says may depend on who asks; never let a shared cache hand it on.
-    {"resources/read"_L1, "private"_L1},
-};
 
 QJsonObject logMessage(LogLevel level, const QJsonValue &data, const QString &logger)
 {
@@ -194,54 +174,20 @@ void Session::handleRequest(const JsonRpcMessage &message)
 // 2026-07-28 carries in every request what the handshake used to settle once.
 bool Session::beginStatelessRequest(const JsonRpcMessage &message)
 {
-    const QJsonValue metaValue = message.paramsObject().value("_meta"_L1);
-    const QJsonObject meta = metaValue.toObject();
-    const QJsonValue version = meta.value(kMetaProtocolVersion);
-    if (!metaValue.isObject() || !version.isString()) {
-        rejectMalformed(
-            message.id,
-            u"Invalid params: a stateless request needs params._meta[\"%1\"] naming the "
-            "protocol version"_s.arg(kMetaProtocolVersion));
+    QJsonObject clientInfo;
+    StatelessFraming::Refusal refusal;
+    if (!StatelessFraming::read(message, &m_pending[message.id].context, &clientInfo, &refusal)) {
+        if (refusal.malformed)
+            rejectMalformed(message.id, refusal.message);
+        else
+            respondError(message.id, refusal.code, refusal.message, refusal.data);
         return false;
     }
-    Revision revision;
-    if (!Revisions::parse(version.toString(), &revision)
-        || !Revisions::traits(revision).stateless) {
-        respondError(
-            message.id, JsonRpcCode::UnsupportedProtocolVersion, u"Unsupported protocol version"_s,
-            QJsonObject{{"supported"_L1, QJsonArray::fromStringList(Revisions::supportedNames())},
-                        {"requested"_L1, version}});
-        return false;
-    }
-    const QJsonValue capabilities = meta.value(kMetaClientCapabilities);
-    if (!capabilities.isObject()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: a stateless request needs params._meta[\"%1\"] as an "
-                        "object"_s.arg(kMetaClientCapabilities));
-        return false;
-    }
-    RequestContext &context = m_pending[message.id].context;
-    context.revision = revision;
-    context.clientCapabilities = capabilities.toObject();
-    // Logs only for requests that asked for them (2026-07-28 MUST NOT otherwise).
-    context.logsWanted = false;
-    const QJsonValue level = meta.value(kMetaLogLevel);
-    if (!level.isUndefined()) {
-        if (!LogLevels::parse(level.toString(), &context.logLevel)) {
-            rejectMalformed(message.id,
-                            u"Invalid params: _meta[\"%1\"] must be one of debug, info, notice, "
-                            "warning, error, critical, alert, emergency"_s.arg(kMetaLogLevel));
-            return false;
-        }
-        context.logsWanted = true;
-    }
-
-    m_revision = revision;
-    const QJsonObject clientInfo = meta.value(kMetaClientInfo).toObject();
+    m_revision = m_pending.value(message.id).context.revision;
     m_client.name = clientInfo.value("name"_L1).toString();
     m_client.version = clientInfo.value("version"_L1).toString();
     m_client.title = clientInfo.value("title"_L1).toString();
-    m_client.capabilities = context.clientCapabilities;
+    m_client.capabilities = m_pending.value(message.id).context.clientCapabilities;
     if (!m_clientIdentified) {
         m_clientIdentified = true;
         Q_EMIT clientIdentified(m_client, m_revision);
@@ -335,31 +281,12 @@ void Session::handleDiscover(const JsonRpcMessage &message)
 
 QJsonObject Session::serverCapabilities() const
 {
-    QJsonObject capabilities{{"tools"_L1, QJsonObject{{"listChanged"_L1, true}}},
-                             {"logging"_L1, QJsonObject{}}};
-    if (m_resources) {
-        capabilities.insert("resources"_L1,
-                            QJsonObject{{"subscribe"_L1, true}, {"listChanged"_L1, true}});
-    }
-    if (m_prompts)
-        capabilities.insert("prompts"_L1, QJsonObject{{"listChanged"_L1, true}});
-    if (m_resources || m_prompts)
-        capabilities.insert("completions"_L1, QJsonObject{});
-    return capabilities;
+    return ServerCapabilities(m_resources != nullptr, m_prompts != nullptr).toJson();
 }
 
-// What serverCapabilities() declares, without building it for every request.
 bool Session::offers(QLatin1StringView capability) const
 {
-    if (capability.isEmpty() || capability == "tools"_L1 || capability == "logging"_L1)
-        return true;
-    if (capability == "resources"_L1)
-        return m_resources != nullptr;
-    if (capability == "prompts"_L1)
-        return m_prompts != nullptr;
-    if (capability == "completions"_L1)
-        return m_resources || m_prompts;
-    return false;
+    return ServerCapabilities(m_resources != nullptr, m_prompts != nullptr).offers(capability);
 }
 
 QJsonObject Session::serverInfo() const
@@ -467,20 +394,8 @@ RequestContext Session::contextOf(const RequestId &id) const
 
 QJsonObject Session::statelessResult(const QString &method, QJsonObject result) const
 {
-    if (!result.contains("resultType"_L1))
-        result.insert("resultType"_L1, "complete"_L1);
-    QJsonObject meta = result.value("_meta"_L1).toObject();
-    meta.insert(kMetaServerInfo, serverInfo());
-    result.insert("_meta"_L1, meta);
-    if (result.value("resultType"_L1).toString() != "complete"_L1)
-        return result; // interim results are never cacheable
-    for (const CacheRule &rule : kCacheRules) {
-        if (method == rule.method) {
-            result.insert("ttlMs"_L1, qMax(0, m_options.listTtlMs));
-            result.insert("cacheScope"_L1, rule.scope);
-        }
-    }
-    return result;
+    return StatelessFraming::frameResult(method, std::move(result), serverInfo(),
+                                         m_options.listTtlMs);
 }
 
 void Session::respond(const RequestId &id, const QJsonObject &result,
