@@ -1,103 +1,29 @@
 #include "server/protocol/session/session.h"
 
-#include "server/protocol/catalog/argumentcheck.h"
-#include "server/protocol/catalog/completion.h"
-#include "server/protocol/catalog/content.h"
-#include "server/protocol/catalog/pagination.h"
-#include "server/protocol/catalog/promptregistry.h"
-#include "server/protocol/catalog/resourceregistry.h"
-#include "server/protocol/catalog/tool.h"
 #include "server/protocol/catalog/toolregistry.h"
+#include "server/protocol/session/promptsfeature.h"
+#include "server/protocol/session/resourcesfeature.h"
+#include "server/protocol/session/servercapabilities.h"
+#include "server/protocol/session/statelessframing.h"
+#include "server/protocol/session/subscriptionsfeature.h"
+#include "server/protocol/session/toolsfeature.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QLoggingCategory>
-#include <QTimer>
-
-#include <functional>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 
-Q_LOGGING_CATEGORY(lcSession, "heartline.protocol.session")
-
 namespace {
 
-constexpr auto kMetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"_L1;
-constexpr auto kMetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"_L1;
-constexpr auto kMetaClientInfo = "io.modelcontextprotocol/clientInfo"_L1;
-constexpr auto kMetaLogLevel = "io.modelcontextprotocol/logLevel"_L1;
-constexpr auto kMetaServerInfo = "io.modelcontextprotocol/serverInfo"_L1;
-constexpr auto kMetaSubscriptionId = "io.modelcontextprotocol/subscriptionId"_L1;
-
-// Results 2026-07-28 marks cacheable, and who may share a cached copy.
-struct CacheRule
+QJsonObject logMessage(LogLevel level, const QJsonValue &data, const QString &logger)
 {
-    QLatin1StringView method;
-    QLatin1StringView scope;
-};
-constexpr CacheRule kCacheRules[] = {
-    {"server/discover"_L1, "public"_L1},
-    {"tools/list"_L1, "public"_L1},
-    {"prompts/list"_L1, "public"_L1},
-    {"resources/list"_L1, "public"_L1},
-    {"resources/templates/list"_L1, "public"_L1},
-    // What a resource says may depend on who asks; never let a shared cache hand it on.
-    {"resources/read"_L1, "private"_L1},
-};
-
-// The client capability a server-to-client request needs.
-QString capabilityFor(const QString &method)
-{
-    if (method == "sampling/createMessage"_L1)
-        return u"sampling"_s;
-    if (method == "elicitation/create"_L1)
-        return u"elicitation"_s;
-    if (method == "roots/list"_L1)
-        return u"roots"_s;
-    return {};
-}
-
-QHash<QString, QString> stringMap(const QJsonObject &object)
-{
-    QHash<QString, QString> map;
-    for (auto it = object.begin(); it != object.end(); ++it)
-        map.insert(it.key(), it.value().toString());
-    return map;
+    return JsonRpc::notification(
+        u"notifications/message"_s,
+        {{"level"_L1, LogLevels::name(level)}, {"logger"_L1, logger}, {"data"_L1, data}});
 }
 
 } // namespace
-
-// Which method is served to whom. The 2026-07-28 revision dropped ping, logging/setLevel and
-// resources/(un)subscribe, and added server/discover and subscriptions/listen.
-const Session::MethodRule *Session::findMethod(const QString &method)
-{
-    static const MethodRule rules[] = {
-        {"initialize", true, false, false, "", &Session::handleInitialize},
-        {"ping", true, false, false, "", &Session::handlePing},
-        {"server/discover", false, true, false, "", &Session::handleDiscover},
-        {"tools/list", true, true, true, "tools", &Session::handleToolsList},
-        {"tools/call", true, true, true, "tools", &Session::handleToolsCall},
-        {"resources/list", true, true, true, "resources", &Session::handleResourcesList},
-        {"resources/templates/list", true, true, true, "resources",
-         &Session::handleResourceTemplatesList},
-        {"resources/read", true, true, true, "resources", &Session::handleResourcesRead},
-        {"resources/subscribe", true, false, true, "resources", &Session::handleResourcesSubscribe},
-        {"resources/unsubscribe", true, false, true, "resources",
-         &Session::handleResourcesUnsubscribe},
-        {"prompts/list", true, true, true, "prompts", &Session::handlePromptsList},
-        {"prompts/get", true, true, true, "prompts", &Session::handlePromptsGet},
-        {"completion/complete", true, true, true, "completions", &Session::handleComplete},
-        {"subscriptions/listen", false, true, false, "", &Session::handleListen},
-        {"logging/setLevel", true, false, true, "logging", &Session::handleSetLevel},
-    };
-    for (const MethodRule &rule : rules) {
-        if (method == QLatin1StringView(rule.method))
-            return &rule;
-    }
-    return nullptr;
-}
 
 Session::Session(const Catalog &catalog, const ServerIdentity &identity, const Options &options,
                  QObject *parent)
@@ -109,16 +35,39 @@ Session::Session(const Catalog &catalog, const ServerIdentity &identity, const O
     , m_options(options)
     , m_revision(options.stateless ? Revision::V2026_07_28 : Revisions::latestWithSessions())
 {
-    connect(m_tools, &ToolRegistry::listChanged, this, &Session::handleToolListChanged);
-    if (m_prompts)
-        connect(m_prompts, &PromptRegistry::listChanged, this, &Session::handlePromptListChanged);
-    if (m_resources) {
-        connect(m_resources, &ResourceRegistry::listChanged, this,
-                &Session::handleResourceListChanged);
-        connect(m_resources, &ResourceRegistry::updated, this, &Session::handleResourceUpdated);
-    }
     if (m_options.stateless)
         m_state = State::Ready;
+    SessionPort &port = *this; // the features' view of the session, and all they see of it
+    auto tools = std::make_unique<ToolsFeature>(port, m_tools, m_options.toolsPageSize);
+    connect(tools.get(), &ToolsFeature::listServed, this, &Session::toolsListServed);
+    m_features.push_back(std::move(tools));
+    m_features.push_back(
+        std::make_unique<ResourcesFeature>(port, m_resources, m_options.toolsPageSize));
+    m_features.push_back(
+        std::make_unique<PromptsFeature>(port, m_prompts, m_resources, m_options.toolsPageSize));
+    auto subscriptions =
+        std::make_unique<SubscriptionsFeature>(port, m_tools, m_prompts, m_resources);
+    m_subscriptions = subscriptions.get();
+    m_features.push_back(std::move(subscriptions));
+    addMethods();
+}
+
+// The 2026-07-28 revision dropped ping, logging/setLevel and resources/(un)subscribe, and added
+// server/discover and subscriptions/listen.
+void Session::addMethods()
+{
+    const auto handler = [this](void (Session::*handle)(const JsonRpcMessage &)) {
+        return [this, handle](const JsonRpcMessage &message) { (this->*handle)(message); };
+    };
+    m_methods.add(
+        {"initialize"_L1, MethodEra::WithSessions, false, {}, handler(&Session::handleInitialize)});
+    m_methods.add({"ping"_L1, MethodEra::WithSessions, false, {}, handler(&Session::handlePing)});
+    m_methods.add(
+        {"server/discover"_L1, MethodEra::Stateless, false, {}, handler(&Session::handleDiscover)});
+    m_methods.add({"logging/setLevel"_L1, MethodEra::WithSessions, true, "logging"_L1,
+                   handler(&Session::handleSetLevel)});
+    for (const auto &feature : m_features)
+        feature->addMethods(m_methods);
 }
 
 Session::Session(ToolRegistry *tools, const ServerIdentity &identity, const Options &options,
@@ -159,33 +108,24 @@ void Session::close()
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
-    m_subscriptions.clear();
-    const auto pending = m_pending; // cancelling edits m_pending through finishPending()
-    for (const Pending &request : pending) {
-        if (request.call)
-            request.call->cancel();
-    }
+    for (const auto &feature : m_features)
+        feature->close();
     m_pending.clear();
 }
 
 void Session::endSubscriptions()
 {
-    const QList<RequestId> ids = m_subscriptions.keys();
-    for (const RequestId &id : ids) {
-        m_subscriptions.remove(id);
-        respond(id, {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, id.toJson()}}}});
-    }
+    m_subscriptions->endListens();
+}
+
+int Session::subscriptionCount() const
+{
+    return m_subscriptions->listenCount();
 }
 
 bool Session::isSubscribedTo(const QString &uri) const
 {
-    if (m_resourceSubscriptions.contains(uri))
-        return true;
-    for (const Subscription &subscription : m_subscriptions) {
-        if (subscription.resourceUris.contains(uri))
-            return true;
-    }
-    return false;
+    return m_subscriptions->isSubscribedTo(uri);
 }
 
 void Session::handleRequest(const JsonRpcMessage &message)
@@ -202,7 +142,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
              false});
         return;
     }
-    Pending pending{method, {}, {}, {}, {}, {}};
+    Pending pending{method, {}, {}, {}};
     pending.context.revision = m_revision;
     pending.context.clientCapabilities = m_client.capabilities;
     pending.context.logLevel = m_logLevel;
@@ -216,9 +156,8 @@ void Session::handleRequest(const JsonRpcMessage &message)
     if (m_options.stateless && !beginStatelessRequest(message))
         return;
 
-    const MethodRule *rule = findMethod(method);
-    const bool served = rule && (m_options.stateless ? rule->stateless : rule->withSessions)
-                        && offers(QLatin1StringView(rule->capability));
+    const MethodRow *rule = m_methods.find(method);
+    const bool served = rule && rule->existsIn(m_options.stateless) && offers(rule->capability);
     if (!served) {
         respondError(message.id, JsonRpcCode::MethodNotFound,
                      rule ? u"Method not found: %1 is not part of MCP %2"_s.arg(
@@ -231,60 +170,26 @@ void Session::handleRequest(const JsonRpcMessage &message)
                      u"Invalid Request: the session is not initialized; send initialize first"_s);
         return;
     }
-    (this->*rule->handler)(message);
+    rule->handler(message);
 }
 
 // 2026-07-28 carries in every request what the handshake used to settle once.
 bool Session::beginStatelessRequest(const JsonRpcMessage &message)
 {
-    const QJsonValue metaValue = message.paramsObject().value("_meta"_L1);
-    const QJsonObject meta = metaValue.toObject();
-    const QJsonValue version = meta.value(kMetaProtocolVersion);
-    if (!metaValue.isObject() || !version.isString()) {
-        rejectMalformed(
-            message.id,
-            u"Invalid params: a stateless request needs params._meta[\"%1\"] naming the "
-            "protocol version"_s.arg(kMetaProtocolVersion));
+    QJsonObject clientInfo;
+    StatelessFraming::Refusal refusal;
+    if (!StatelessFraming::read(message, &m_pending[message.id].context, &clientInfo, &refusal)) {
+        if (refusal.malformed)
+            rejectMalformed(message.id, refusal.message);
+        else
+            respondError(message.id, refusal.code, refusal.message, refusal.data);
         return false;
     }
-    Revision revision;
-    if (!Revisions::parse(version.toString(), &revision)
-        || !Revisions::traits(revision).stateless) {
-        respondError(
-            message.id, JsonRpcCode::UnsupportedProtocolVersion, u"Unsupported protocol version"_s,
-            QJsonObject{{"supported"_L1, QJsonArray::fromStringList(Revisions::supportedNames())},
-                        {"requested"_L1, version}});
-        return false;
-    }
-    const QJsonValue capabilities = meta.value(kMetaClientCapabilities);
-    if (!capabilities.isObject()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: a stateless request needs params._meta[\"%1\"] as an "
-                        "object"_s.arg(kMetaClientCapabilities));
-        return false;
-    }
-    RequestContext &context = m_pending[message.id].context;
-    context.revision = revision;
-    context.clientCapabilities = capabilities.toObject();
-    // Logs only for requests that asked for them (2026-07-28 MUST NOT otherwise).
-    context.logsWanted = false;
-    const QJsonValue level = meta.value(kMetaLogLevel);
-    if (!level.isUndefined()) {
-        if (!LogLevels::parse(level.toString(), &context.logLevel)) {
-            rejectMalformed(message.id,
-                            u"Invalid params: _meta[\"%1\"] must be one of debug, info, notice, "
-                            "warning, error, critical, alert, emergency"_s.arg(kMetaLogLevel));
-            return false;
-        }
-        context.logsWanted = true;
-    }
-
-    m_revision = revision;
-    const QJsonObject clientInfo = meta.value(kMetaClientInfo).toObject();
+    m_revision = m_pending.value(message.id).context.revision;
     m_client.name = clientInfo.value("name"_L1).toString();
     m_client.version = clientInfo.value("version"_L1).toString();
     m_client.title = clientInfo.value("title"_L1).toString();
-    m_client.capabilities = context.clientCapabilities;
+    m_client.capabilities = m_pending.value(message.id).context.clientCapabilities;
     if (!m_clientIdentified) {
         m_clientIdentified = true;
         Q_EMIT clientIdentified(m_client, m_revision);
@@ -323,16 +228,8 @@ void Session::handleResponse(const JsonRpcMessage &message)
         Q_EMIT responseReceived(message.id, message.raw);
         return;
     }
-    const auto pending = m_pending.constFind(sent.forRequest);
-    if (pending == m_pending.cend() || !pending->call)
-        return; // the call ended meanwhile; its question no longer matters
-    if (message.kind == JsonRpcMessage::Kind::ErrorResponse) {
-        pending->call->failInput(sent.inputKey,
-                                 u"the client refused %1: %2"_s.arg(
-                                     sent.method, message.error.value("message"_L1).toString()));
-        return;
-    }
-    pending->call->deliverInput(sent.inputKey, message.result.toObject());
+    if (m_pending.contains(sent.forRequest))
+        sent.onResponse(message);
 }
 
 void Session::handleInitialize(const JsonRpcMessage &message)
@@ -356,9 +253,8 @@ void Session::handleInitialize(const JsonRpcMessage &message)
     m_client.title = clientInfo.value("title"_L1).toString();
     m_client.capabilities = params.value("capabilities"_L1).toObject();
     m_state = State::AwaitingInitialized;
-    m_toolsGenerationSeen = m_tools->generation();
-    m_promptsGenerationSeen = m_prompts ? m_prompts->generation() : 0;
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
+    for (const auto &feature : m_features)
+        feature->markListsSeen();
 
     QJsonObject result{{"protocolVersion"_L1, Revisions::name(m_revision)},
                        {"capabilities"_L1, serverCapabilities()},
@@ -387,31 +283,12 @@ void Session::handleDiscover(const JsonRpcMessage &message)
 
 QJsonObject Session::serverCapabilities() const
 {
-    QJsonObject capabilities{{"tools"_L1, QJsonObject{{"listChanged"_L1, true}}},
-                             {"logging"_L1, QJsonObject{}}};
-    if (m_resources) {
-        capabilities.insert("resources"_L1,
-                            QJsonObject{{"subscribe"_L1, true}, {"listChanged"_L1, true}});
-    }
-    if (m_prompts)
-        capabilities.insert("prompts"_L1, QJsonObject{{"listChanged"_L1, true}});
-    if (m_resources || m_prompts)
-        capabilities.insert("completions"_L1, QJsonObject{});
-    return capabilities;
+    return ServerCapabilities(m_resources != nullptr, m_prompts != nullptr).toJson();
 }
 
-// What serverCapabilities() declares, without building it for every request.
 bool Session::offers(QLatin1StringView capability) const
 {
-    if (capability.isEmpty() || capability == "tools"_L1 || capability == "logging"_L1)
-        return true;
-    if (capability == "resources"_L1)
-        return m_resources != nullptr;
-    if (capability == "prompts"_L1)
-        return m_prompts != nullptr;
-    if (capability == "completions"_L1)
-        return m_resources || m_prompts;
-    return false;
+    return ServerCapabilities(m_resources != nullptr, m_prompts != nullptr).offers(capability);
 }
 
 QJsonObject Session::serverInfo() const
@@ -420,472 +297,6 @@ QJsonObject Session::serverInfo() const
     if (!m_identity.title.isEmpty())
         info.insert("title"_L1, m_identity.title);
     return info;
-}
-
-bool Session::paginate(const JsonRpcMessage &message,
-                       const QList<QPair<QString, QJsonObject>> &items, const QString &listKey,
-                       QJsonObject *result)
-{
-    const QJsonValue cursorValue = message.paramsObject().value("cursor"_L1);
-    QString after;
-    if (!cursorValue.isUndefined() && !cursorValue.isNull()
-        && !(cursorValue.isString() && Pagination::decode(cursorValue.toString(), &after))) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: unknown cursor; use the nextCursor of a previous page"_s);
-        return false;
-    }
-    QJsonArray page;
-    QString lastKey;
-    bool more = false;
-    for (const auto &item : items) {
-        if (!after.isEmpty() && item.first <= after)
-            continue;
-        if (page.size() == m_options.toolsPageSize) {
-            more = true;
-            break;
-        }
-        page.append(item.second);
-        lastKey = item.first;
-    }
-    result->insert(listKey, page);
-    if (more)
-        result->insert("nextCursor"_L1, Pagination::cursorAfter(lastKey));
-    return true;
-}
-
-bool Session::readStringParam(const JsonRpcMessage &message, const QString &name, QString *value)
-{
-    const QJsonValue param = message.paramsObject().value(name);
-    if (!param.isString() || param.toString().isEmpty()) {
-        rejectMalformed(message.id, u"Invalid params: %1 needs \"%2\" as a non-empty string"_s.arg(
-                                        message.method, name));
-        return false;
-    }
-    *value = param.toString();
-    return true;
-}
-
-void Session::handleToolsList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    for (const ToolDefinition &tool : m_tools->enabledDefinitions())
-        items.push_back({tool.name, tool.toJson()});
-    QJsonObject result;
-    if (!paginate(message, items, u"tools"_s, &result))
-        return;
-    m_toolsGenerationSeen = m_tools->generation();
-    respond(message.id, result);
-    Q_EMIT toolsListServed(m_toolsGenerationSeen);
-}
-
-void Session::handleToolsCall(const JsonRpcMessage &message)
-{
-    const QJsonObject params = message.paramsObject();
-    const QJsonValue nameValue = params.value("name"_L1);
-    if (!nameValue.isString()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: tools/call needs the tool \"name\" as a string"_s);
-        return;
-    }
-    const QString name = nameValue.toString();
-    // Only names the registry knows are recorded: a client inventing names must not be able
-    // to grow per-tool statistics without bound.
-    if (m_tools->contains(name))
-        m_pending[message.id].toolName = name;
-    const std::shared_ptr<Tool> tool = m_tools->enabledTool(name);
-    if (!tool) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     m_tools->contains(name) ? u"Tool '%1' is disabled on this server"_s.arg(name)
-                                             : u"Unknown tool: %1"_s.arg(name));
-        return;
-    }
-    const QJsonValue argumentsValue = params.value("arguments"_L1);
-    if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        rejectMalformed(message.id, u"Invalid params: tool \"arguments\" must be an object"_s);
-        return;
-    }
-    const QJsonObject arguments = argumentsValue.toObject();
-    const QString problem = checkArguments(m_tools->definition(name).inputSchema, arguments);
-    if (!problem.isEmpty()) {
-        respond(message.id,
-                QJsonObject{{"content"_L1,
-                             QJsonArray{Content::text(
-                                 u"Invalid arguments for tool '%1': %2"_s.arg(name, problem))}},
-                            {"isError"_L1, true}},
-                RequestOutcome::Result::ToolError);
-        return;
-    }
-
-    const QJsonValue progressToken = params.value("_meta"_L1).toObject().value("progressToken"_L1);
-    const bool tokenUsable = progressToken.isString() || progressToken.isDouble();
-    auto *call = new ToolCall(
-        name, arguments, tokenUsable ? progressToken : QJsonValue(QJsonValue::Undefined), this);
-    const RequestId id = message.id;
-    Pending &pending = m_pending[id];
-    pending.call = call;
-    call->setClientCapabilities(pending.context.clientCapabilities);
-    if (m_options.stateless)
-        call->setInputResponses(params.value("inputResponses"_L1).toObject());
-    connectToolCall(call, id);
-    tool->call(call);
-}
-
-void Session::connectToolCall(ToolCall *call, const RequestId &id)
-{
-    connect(call, &ToolCall::progressReported, this, [this, id](const QJsonObject &progress) {
-        sendRelated(id, JsonRpc::notification(u"notifications/progress"_s, progress));
-    });
-    connect(call, &ToolCall::logged, this,
-            [this, id](LogLevel level, const QJsonValue &data, const QString &logger) {
-                const RequestContext context = contextOf(id);
-                // 2025 revisions: logging/setLevel holds for the session from then on, running
-                // calls included; 2026-07-28: the level the request itself asked for.
-                const LogLevel minimum = m_options.stateless ? context.logLevel : m_logLevel;
-                if (!context.logsWanted || level < minimum)
-                    return;
-                sendRelated(id, JsonRpc::notification(u"notifications/message"_s,
-                                                      {{"level"_L1, LogLevels::name(level)},
-                                                       {"logger"_L1, logger},
-                                                       {"data"_L1, data}}));
-            });
-    connect(call, &ToolCall::inputRequested, this,
-            [this, id](const QString &key, const QString &method, const QJsonObject &params) {
-                handleInputRequested(id, key, method, params);
-            });
-    connect(call, &ToolCall::streamCloseRequested, this,
-            [this, id]() { Q_EMIT streamCloseRequested(id); });
-    connect(call, &ToolCall::finished, this, [this, id, call](const QJsonObject &result) {
-        call->deleteLater();
-        const QJsonObject checked = checkedToolResult(call->toolName(), result);
-        respond(id, checked,
-                checked.value("isError"_L1).toBool() ? RequestOutcome::Result::ToolError
-                                                     : RequestOutcome::Result::Ok);
-    });
-    connect(call, &ToolCall::cancelled, this, [this, id, call]() {
-        call->deleteLater();
-        finishPending(id, RequestOutcome::Result::Cancelled);
-    });
-}
-
-void Session::handleInputRequested(const RequestId &id, const QString &key, const QString &method,
-                                   const QJsonObject &params)
-{
-    auto it = m_pending.find(id);
-    if (it == m_pending.end() || !it->call)
-        return;
-    QPointer<ToolCall> call = it->call;
-    // Answers reach the tool on a later turn of the event loop, never inside requestInput().
-    auto answerLater = [call, key](std::function<void(ToolCall *)> answer) {
-        QTimer::singleShot(0, call.data(), [call, answer]() {
-            if (call)
-                answer(call);
-        });
-    };
-    const QString capability = capabilityFor(method);
-    if (capability.isEmpty()) {
-        answerLater([key, method](ToolCall *c) {
-            c->failInput(key, u"%1 is not a request a server may send a client"_s.arg(method));
-        });
-        return;
-    }
-    if (!it->context.clientCapabilities.value(capability).isObject()) {
-        answerLater([key, capability](ToolCall *c) {
-            c->failInput(key,
-                         u"the client did not declare the \"%1\" capability"_s.arg(capability));
-        });
-        return;
-    }
-    if (!m_options.stateless) {
-        // On the call's own stream (MCP: messages related to a request go on its stream).
-        const RequestId requestId(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
-        m_sentRequests.insert(requestId, SentRequest{method, id, key});
-        sendRelated(id, JsonRpc::request(requestId, method, params));
-        return;
-    }
-    // 2026-07-28 (MRTR): the answer comes with the client's retry of the whole request.
-    const QJsonValue answered = call->inputResponses().value(key);
-    if (answered.isObject()) {
-        const QJsonObject result = answered.toObject();
-        answerLater([key, result](ToolCall *c) { c->deliverInput(key, result); });
-        return;
-    }
-    const bool first = it->inputRequests.isEmpty();
-    it->inputRequests.insert(key, QJsonObject{{"method"_L1, method}, {"params"_L1, params}});
-    // Questions asked in the same turn travel together in one input_required result.
-    if (first)
-        QTimer::singleShot(0, this, [this, id]() { answerInputRequired(id); });
-}
-
-void Session::answerInputRequired(const RequestId &id)
-{
-    const auto it = m_pending.constFind(id);
-    if (it == m_pending.cend() || !it->call)
-        return;
-    QPointer<ToolCall> call = it->call;
-    respond(id, {{"resultType"_L1, "input_required"_L1}, {"inputRequests"_L1, it->inputRequests}});
-    if (call)
-        call->cancel(); // the retry runs the tool afresh with the answers
-}
-
-// MCP 2025-06-18: structured results MUST conform to the tool's outputSchema. A tool that
-// breaks its own promise gets an error result rather than misleading the client.
-QJsonObject Session::checkedToolResult(const QString &toolName, const QJsonObject &result) const
-{
-    if (result.value("isError"_L1).toBool())
-        return result;
-    QJsonObject checked = result;
-    const QJsonValue structured = result.value("structuredContent"_L1);
-    const QJsonObject outputSchema = m_tools->definition(toolName).outputSchema;
-    if (!outputSchema.isEmpty()) {
-        const QString problem = structured.isObject()
-                                    ? checkArguments(outputSchema, structured.toObject())
-                                    : u"it has no structuredContent object"_s;
-        if (!problem.isEmpty()) {
-            qCWarning(lcSession) << "tool" << toolName << "broke its outputSchema:" << problem;
-            return {{"content"_L1,
-                     QJsonArray{Content::text(u"Tool '%1' returned a result that does not match "
-                                              "its outputSchema: %2"_s.arg(toolName, problem))}},
-                    {"isError"_L1, true}};
-        }
-    }
-    // Clients that predate structured output read the same data as text.
-    if (structured.isObject() && checked.value("content"_L1).toArray().isEmpty()) {
-        checked.insert("content"_L1,
-                       QJsonArray{Content::text(QString::fromUtf8(
-                           QJsonDocument(structured.toObject()).toJson(QJsonDocument::Compact)))});
-    }
-    if (!checked.contains("content"_L1))
-        checked.insert("content"_L1, QJsonArray{});
-    return checked;
-}
-
-void Session::handleResourcesList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_resources) {
-        for (const ResourceDefinition &resource : m_resources->definitions())
-            items.push_back({resource.uri, resource.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"resources"_s, &result))
-        return;
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handleResourceTemplatesList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_resources) {
-        for (const ResourceTemplateDefinition &resourceTemplate :
-             m_resources->templateDefinitions())
-            items.push_back({resourceTemplate.uriTemplate, resourceTemplate.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"resourceTemplates"_s, &result))
-        return;
-    // Templates are part of what resources/list_changed announces.
-    m_resourcesGenerationSeen = m_resources ? m_resources->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handleResourcesRead(const JsonRpcMessage &message)
-{
-    // Template matching grows with the URI; no real URI comes near this, and a 4 MB one would
-    // hold the event loop (and every other client) for seconds.
-    constexpr int kMaxUriLength = 8 * 1024;
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    if (uri.size() > kMaxUriLength) {
-        rejectMalformed(message.id, u"Invalid params: \"uri\" is longer than %1 characters"_s.arg(
-                                        kMaxUriLength));
-        return;
-    }
-    QList<ResourceContents> contents;
-    if (!m_resources || !m_resources->read(uri, &contents)) {
-        const bool oldCode =
-            Revisions::traits(contextOf(message.id).revision).hasResourceNotFoundCode;
-        respondError(message.id,
-                     oldCode ? JsonRpcCode::ResourceNotFound : JsonRpcCode::InvalidParams,
-                     u"Resource not found: %1"_s.arg(uri), QJsonObject{{"uri"_L1, uri}});
-        return;
-    }
-    QJsonArray array;
-    for (const ResourceContents &content : contents)
-        array.append(content.toJson());
-    respond(message.id, {{"contents"_L1, array}});
-}
-
-void Session::handleResourcesSubscribe(const JsonRpcMessage &message)
-{
-    // Enough for any real client, small enough that nobody can grow it without bound.
-    constexpr int kMaxSubscriptions = 1000;
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    if (!ResourceRegistry::isValidUri(uri)) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: \"%1\" is not a URI"_s.arg(uri));
-        return;
-    }
-    if (m_resourceSubscriptions.size() >= kMaxSubscriptions
-        && !m_resourceSubscriptions.contains(uri)) {
-        respondError(message.id, JsonRpcCode::InvalidRequest,
-                     u"Invalid Request: a session may hold at most %1 resource subscriptions"_s.arg(
-                         kMaxSubscriptions));
-        return;
-    }
-    m_resourceSubscriptions.insert(uri);
-    respond(message.id, {});
-}
-
-void Session::handleResourcesUnsubscribe(const JsonRpcMessage &message)
-{
-    QString uri;
-    if (!readStringParam(message, u"uri"_s, &uri))
-        return;
-    m_resourceSubscriptions.remove(uri);
-    respond(message.id, {});
-}
-
-void Session::handlePromptsList(const JsonRpcMessage &message)
-{
-    QList<QPair<QString, QJsonObject>> items;
-    if (m_prompts) {
-        for (const PromptDefinition &prompt : m_prompts->definitions())
-            items.push_back({prompt.name, prompt.toJson()});
-    }
-    QJsonObject result;
-    if (!paginate(message, items, u"prompts"_s, &result))
-        return;
-    m_promptsGenerationSeen = m_prompts ? m_prompts->generation() : 0;
-    respond(message.id, result);
-}
-
-void Session::handlePromptsGet(const JsonRpcMessage &message)
-{
-    QString name;
-    if (!readStringParam(message, u"name"_s, &name))
-        return;
-    const std::shared_ptr<Prompt> prompt = m_prompts ? m_prompts->prompt(name) : nullptr;
-    if (!prompt) {
-        respondError(message.id, JsonRpcCode::InvalidParams, u"Unknown prompt: %1"_s.arg(name));
-        return;
-    }
-    const QJsonValue argumentsValue = message.paramsObject().value("arguments"_L1);
-    if (!argumentsValue.isUndefined() && !argumentsValue.isNull() && !argumentsValue.isObject()) {
-        rejectMalformed(message.id, u"Invalid params: prompt \"arguments\" must be an object"_s);
-        return;
-    }
-    const QJsonObject arguments = argumentsValue.toObject();
-    for (auto it = arguments.begin(); it != arguments.end(); ++it) {
-        if (!it.value().isString()) {
-            rejectMalformed(
-                message.id,
-                u"Invalid params: prompt argument '%1' must be a string"_s.arg(it.key()));
-            return;
-        }
-    }
-    const QHash<QString, QString> values = stringMap(arguments);
-    const PromptDefinition definition = prompt->definition();
-    const QString missing = definition.missingRequiredArgument(values);
-    if (!missing.isEmpty()) {
-        respondError(message.id, JsonRpcCode::InvalidParams,
-                     u"Invalid params: prompt '%1' needs the argument '%2'"_s.arg(name, missing));
-        return;
-    }
-    respond(message.id, prompt->get(values).toJson());
-}
-
-void Session::handleComplete(const JsonRpcMessage &message)
-{
-    const QJsonObject params = message.paramsObject();
-    const QJsonObject ref = params.value("ref"_L1).toObject();
-    const QJsonObject argument = params.value("argument"_L1).toObject();
-    const QString argumentName = argument.value("name"_L1).toString();
-    if (argumentName.isEmpty() || !argument.value("value"_L1).isString()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: completion/complete needs \"argument\" with a \"name\" "
-                        "and a string \"value\""_s);
-        return;
-    }
-    const QHash<QString, QString> context =
-        stringMap(params.value("context"_L1).toObject().value("arguments"_L1).toObject());
-    const QString type = ref.value("type"_L1).toString();
-    QStringList candidates;
-    if (type == "ref/prompt"_L1) {
-        const QString name = ref.value("name"_L1).toString();
-        const std::shared_ptr<Prompt> prompt = m_prompts ? m_prompts->prompt(name) : nullptr;
-        if (!prompt) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: unknown prompt '%1'"_s.arg(name));
-            return;
-        }
-        candidates = prompt->completeArgument(argumentName, context);
-    } else if (type == "ref/resource"_L1) {
-        const QString uri = ref.value("uri"_L1).toString();
-        if (!m_resources
-            || !(m_resources->containsUri(uri) || m_resources->containsTemplate(uri))) {
-            respondError(message.id, JsonRpcCode::InvalidParams,
-                         u"Invalid params: no resource or template '%1'"_s.arg(uri));
-            return;
-        }
-        candidates = m_resources->completeVariable(uri, argumentName, context);
-    } else {
-        rejectMalformed(message.id,
-                        u"Invalid params: \"ref\" must have type ref/prompt or ref/resource"_s);
-        return;
-    }
-    respond(message.id,
-            Completion::fromCandidates(candidates, argument.value("value"_L1).toString()).toJson());
-}
-
-void Session::handleListen(const JsonRpcMessage &message)
-{
-    const QJsonValue filterValue = message.paramsObject().value("notifications"_L1);
-    if (!filterValue.isObject()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: subscriptions/listen needs a \"notifications\" filter "
-                        "object"_s);
-        return;
-    }
-    const QJsonObject filter = filterValue.toObject();
-    Subscription subscription;
-    QJsonObject honoured;
-    auto flag = [&](const QString &name, bool available, bool *target) {
-        if (filter.value(name).toBool() && available) {
-            *target = true;
-            honoured.insert(name, true);
-        }
-    };
-    flag(u"toolsListChanged"_s, true, &subscription.toolsListChanged);
-    flag(u"promptsListChanged"_s, m_prompts != nullptr, &subscription.promptsListChanged);
-    flag(u"resourcesListChanged"_s, m_resources != nullptr, &subscription.resourcesListChanged);
-    const QJsonValue uris = filter.value("resourceSubscriptions"_L1);
-    if (!uris.isUndefined() && !uris.isArray()) {
-        rejectMalformed(message.id,
-                        u"Invalid params: \"resourceSubscriptions\" must be an array of URIs"_s);
-        return;
-    }
-    if (m_resources && uris.isArray()) {
-        QJsonArray accepted;
-        for (const QJsonValue &uri : uris.toArray()) {
-            if (uri.isString() && ResourceRegistry::isValidUri(uri.toString())
-                && !subscription.resourceUris.contains(uri.toString())) {
-                subscription.resourceUris.insert(uri.toString());
-                accepted.append(uri);
-            }
-        }
-        honoured.insert("resourceSubscriptions"_L1, accepted);
-    }
-    m_subscriptions.insert(message.id, subscription);
-    // The acknowledgement is the first message of the stream (MUST).
-    sendRelated(message.id,
-                JsonRpc::notification(
-                    u"notifications/subscriptions/acknowledged"_s,
-                    {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, message.id.toJson()}}},
-                     {"notifications"_L1, honoured}}));
 }
 
 void Session::handleSetLevel(const JsonRpcMessage &message)
@@ -904,84 +315,16 @@ void Session::handleSetLevel(const JsonRpcMessage &message)
 void Session::handleCancelled(const JsonRpcMessage &message)
 {
     const RequestId id(message.paramsObject().value("requestId"_L1));
-    if (m_subscriptions.remove(id) > 0) {
-        finishPending(id, RequestOutcome::Result::Cancelled);
-        return;
-    }
-    auto it = m_pending.find(id);
+    const auto it = m_pending.constFind(id);
     // Unknown, finished or uncancellable requests are ignored, as the spec asks; the race
     // of a cancel arriving after the response lands here too.
-    if (it == m_pending.end() || it->method == "initialize"_L1 || !it->call)
+    if (it == m_pending.cend() || it->method == "initialize"_L1)
         return;
-    qCDebug(lcSession) << "client cancelled request" << id.display()
-                       << message.paramsObject().value("reason"_L1).toString();
-    it->call->cancel();
-}
-
-void Session::notifySubscribers(bool Subscription::*wants, const QString &method)
-{
-    for (auto it = m_subscriptions.cbegin(); it != m_subscriptions.cend(); ++it) {
-        if (it.value().*wants) {
-            sendRelated(
-                it.key(),
-                JsonRpc::notification(
-                    method, {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, it.key().toJson()}}}}));
-        }
+    const QString reason = message.paramsObject().value("reason"_L1).toString();
+    for (const auto &feature : m_features) {
+        if (feature->cancel(id, reason))
+            return;
     }
-}
-
-void Session::handleToolListChanged()
-{
-    if (m_options.stateless) {
-        notifySubscribers(&Subscription::toolsListChanged, u"notifications/tools/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_tools->generation() == m_toolsGenerationSeen)
-        return;
-    m_toolsGenerationSeen = m_tools->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/tools/list_changed"_s));
-}
-
-void Session::handlePromptListChanged()
-{
-    if (m_options.stateless) {
-        notifySubscribers(&Subscription::promptsListChanged,
-                          u"notifications/prompts/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_prompts->generation() == m_promptsGenerationSeen)
-        return;
-    m_promptsGenerationSeen = m_prompts->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/prompts/list_changed"_s));
-}
-
-void Session::handleResourceListChanged()
-{
-    if (m_options.stateless) {
-        notifySubscribers(&Subscription::resourcesListChanged,
-                          u"notifications/resources/list_changed"_s);
-        return;
-    }
-    if (m_state != State::Ready || m_resources->generation() == m_resourcesGenerationSeen)
-        return;
-    m_resourcesGenerationSeen = m_resources->generation();
-    sendUnrelated(JsonRpc::notification(u"notifications/resources/list_changed"_s));
-}
-
-void Session::handleResourceUpdated(const QString &uri)
-{
-    for (auto it = m_subscriptions.cbegin(); it != m_subscriptions.cend(); ++it) {
-        if (it.value().resourceUris.contains(uri)) {
-            sendRelated(it.key(),
-                        JsonRpc::notification(
-                            u"notifications/resources/updated"_s,
-                            {{"_meta"_L1, QJsonObject{{kMetaSubscriptionId, it.key().toJson()}}},
-                             {"uri"_L1, uri}}));
-        }
-    }
-    if (m_state == State::Ready && m_resourceSubscriptions.contains(uri))
-        sendUnrelated(
-            JsonRpc::notification(u"notifications/resources/updated"_s, {{"uri"_L1, uri}}));
 }
 
 void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString &logger)
@@ -989,22 +332,57 @@ void Session::logUnrelated(LogLevel level, const QJsonValue &data, const QString
     // 2026-07-28 has no session-wide log level and no stream for unrelated messages.
     if (m_options.stateless || m_state == State::Closed || level < m_logLevel)
         return;
-    sendUnrelated(JsonRpc::notification(
-        u"notifications/message"_s,
-        {{"level"_L1, LogLevels::name(level)}, {"logger"_L1, logger}, {"data"_L1, data}}));
+    sendUnrelated(logMessage(level, data, logger));
+}
+
+void Session::logRelated(const RequestId &id, LogLevel level, const QJsonValue &data,
+                         const QString &logger)
+{
+    const RequestContext context = contextOf(id);
+    // 2025 revisions: logging/setLevel holds for the session from then on, running calls
+    // included; 2026-07-28: the level the request itself asked for.
+    const LogLevel minimum = m_options.stateless ? context.logLevel : m_logLevel;
+    if (!context.logsWanted || level < minimum)
+        return;
+    sendRelated(id, logMessage(level, data, logger));
 }
 
 RequestId Session::sendRequest(const QString &method, const QJsonObject &params)
 {
-    const RequestId id(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
+    const RequestId id = nextRequestId();
     if (m_state == State::Closed || m_options.stateless)
         return id;
-    m_sentRequests.insert(id, SentRequest{method, {}, {}});
+    m_sentRequests.insert(id, SentRequest{});
     sendUnrelated(JsonRpc::request(id, method, params));
     return id;
 }
 
-Session::RequestContext Session::contextOf(const RequestId &id) const
+RequestId Session::nextRequestId()
+{
+    return RequestId(QJsonValue(u"s"_s + QString::number(++m_lastRequestNumber)));
+}
+
+void Session::askClient(const RequestId &forRequest, const QString &method,
+                        const QJsonObject &params, ResponseHandler onResponse)
+{
+    const RequestId id = nextRequestId();
+    m_sentRequests.insert(id, SentRequest{forRequest, std::move(onResponse)});
+    sendRelated(forRequest, JsonRpc::request(id, method, params));
+}
+
+void Session::recordToolName(const RequestId &id, const QString &toolName)
+{
+    const auto it = m_pending.find(id);
+    if (it != m_pending.end())
+        it->toolName = toolName;
+}
+
+void Session::requestStreamClose(const RequestId &id)
+{
+    Q_EMIT streamCloseRequested(id);
+}
+
+RequestContext Session::contextOf(const RequestId &id) const
 {
     const auto it = m_pending.constFind(id);
     if (it != m_pending.cend())
@@ -1018,20 +396,8 @@ Session::RequestContext Session::contextOf(const RequestId &id) const
 
 QJsonObject Session::statelessResult(const QString &method, QJsonObject result) const
 {
-    if (!result.contains("resultType"_L1))
-        result.insert("resultType"_L1, "complete"_L1);
-    QJsonObject meta = result.value("_meta"_L1).toObject();
-    meta.insert(kMetaServerInfo, serverInfo());
-    result.insert("_meta"_L1, meta);
-    if (result.value("resultType"_L1).toString() != "complete"_L1)
-        return result; // interim results are never cacheable
-    for (const CacheRule &rule : kCacheRules) {
-        if (method == rule.method) {
-            result.insert("ttlMs"_L1, qMax(0, m_options.listTtlMs));
-            result.insert("cacheScope"_L1, rule.scope);
-        }
-    }
-    return result;
+    return StatelessFraming::frameResult(method, std::move(result), serverInfo(),
+                                         m_options.listTtlMs);
 }
 
 void Session::respond(const RequestId &id, const QJsonObject &result,
@@ -1070,7 +436,8 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
         return;
     RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
     m_pending.erase(it);
-    m_subscriptions.remove(id);
+    for (const auto &feature : m_features)
+        feature->requestFinished(id);
     // Questions a call asked the client end with it. Kept, a late answer would reach a later
     // request that reuses the id (clients may reuse ids of finished requests), and questions
     // never answered would pile up for the life of the session.

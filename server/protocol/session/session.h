@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/protocol/session/methodtable.h"
+#include "server/protocol/session/sessionport.h"
 #include "server/protocol/wire/jsonrpc.h"
 #include "server/protocol/wire/loglevel.h"
 #include "server/protocol/wire/revision.h"
@@ -8,15 +10,17 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
-#include <QPointer>
-#include <QSet>
+
+#include <memory>
+#include <vector>
 
 namespace heartline {
 
 class PromptRegistry;
 class ResourceRegistry;
-class ToolCall;
 class ToolRegistry;
+class SessionFeature;
+class SubscriptionsFeature;
 
 // What a server offers. Resources and prompts may be null (then those capabilities are not
 // declared); tools never are.
@@ -57,22 +61,12 @@ struct OutgoingMessage
     bool malformedRequest = false;
 };
 
-struct RequestOutcome
-{
-    enum class Result { Ok, ProtocolError, ToolError, Cancelled };
-
-    RequestId id;
-    QString method;
-    QString toolName; // tools/call only
-    qint64 elapsedMs = 0;
-    Result result = Result::Ok;
-};
-
-// One MCP session: the lifecycle (initialize, initialized, closed), method dispatch and the
-// requests still running. It does no I/O: messages come in through receive() and leave
-// through outgoing(), so the same session serves Streamable HTTP, legacy SSE and tests.
-// Handlers may answer later; nothing here ever waits.
-class Session final : public QObject
+// One MCP session: the lifecycle (initialize, initialized, closed), the method table and the
+// requests still running. The methods themselves are served by feature handlers (tools, ...)
+// that reach the session through SessionPort. It does no I/O: messages come in through
+// receive() and leave through outgoing(), so the same session serves Streamable HTTP, legacy
+// SSE and tests. Handlers may answer later; nothing here ever waits.
+class Session final : public QObject, private SessionPort
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Session)
@@ -106,9 +100,9 @@ public:
     // Ends every open subscriptions/listen gracefully (2026-07-28): each gets its final
     // result, so the client knows the end was deliberate (server shutdown).
     void endSubscriptions();
-    bool isStateless() const { return m_options.stateless; }
+    bool isStateless() const override { return m_options.stateless; }
     // Open subscriptions/listen requests (2026-07-28).
-    int subscriptionCount() const { return int(m_subscriptions.size()); }
+    int subscriptionCount() const;
     // Whether the client subscribed to `uri` (resources/subscribe or a listen filter).
     bool isSubscribedTo(const QString &uri) const;
 
@@ -143,55 +137,23 @@ Q_SIGNALS:
     void streamCloseRequested(const heartline::RequestId &id);
 
 private:
-    // What one request is served under: the session's negotiated state for 2025 revisions,
-    // the request's own _meta for 2026-07-28.
-    struct RequestContext
-    {
-        Revision revision = Revision::V2025_11_25;
-        QJsonObject clientCapabilities;
-        bool logsWanted = true;
-        LogLevel logLevel = LogLevel::Debug;
-    };
-
     struct Pending
     {
         QString method;
         QString toolName;
         QElapsedTimer started;
-        QPointer<ToolCall> call;
         RequestContext context;
-        QJsonObject inputRequests; // 2026-07-28: questions collected for an input_required result
     };
 
-    // A server-to-client request asked on behalf of a running tool call.
+    // A request of ours to the client. Asked for a request of the client's (a running tool
+    // call), the answer goes to `onResponse`; else (sendRequest()) to responseReceived().
     struct SentRequest
     {
-        QString method;
-        RequestId forRequest; // invalid: sent by sendRequest(), answered via responseReceived
-        QString inputKey;
+        RequestId forRequest;
+        ResponseHandler onResponse;
     };
 
-    // An open subscriptions/listen (2026-07-28) and what its client opted in to.
-    struct Subscription
-    {
-        bool toolsListChanged = false;
-        bool promptsListChanged = false;
-        bool resourcesListChanged = false;
-        QSet<QString> resourceUris;
-    };
-
-    using Handler = void (Session::*)(const JsonRpcMessage &);
-    struct MethodRule
-    {
-        const char *method;
-        bool withSessions; // served to 2024-11-05 .. 2025-11-25 sessions
-        bool stateless;    // served to 2026-07-28 requests
-        bool needsInitialize;
-        const char *capability; // the server capability that must be declared, or empty
-        Handler handler;
-    };
-    static const MethodRule *findMethod(const QString &method);
-
+    void addMethods();
     void handleRequest(const JsonRpcMessage &message);
     void handleNotification(const JsonRpcMessage &message);
     void handleResponse(const JsonRpcMessage &message);
@@ -200,51 +162,33 @@ private:
     void handleInitialize(const JsonRpcMessage &message);
     void handlePing(const JsonRpcMessage &message);
     void handleDiscover(const JsonRpcMessage &message);
-    void handleToolsList(const JsonRpcMessage &message);
-    void handleToolsCall(const JsonRpcMessage &message);
-    void handleResourcesList(const JsonRpcMessage &message);
-    void handleResourceTemplatesList(const JsonRpcMessage &message);
-    void handleResourcesRead(const JsonRpcMessage &message);
-    void handleResourcesSubscribe(const JsonRpcMessage &message);
-    void handleResourcesUnsubscribe(const JsonRpcMessage &message);
-    void handlePromptsList(const JsonRpcMessage &message);
-    void handlePromptsGet(const JsonRpcMessage &message);
-    void handleComplete(const JsonRpcMessage &message);
-    void handleListen(const JsonRpcMessage &message);
     void handleSetLevel(const JsonRpcMessage &message);
     void handleCancelled(const JsonRpcMessage &message);
-    void handleToolListChanged();
-    void handlePromptListChanged();
-    void handleResourceListChanged();
-    void handleResourceUpdated(const QString &uri);
 
-    void connectToolCall(ToolCall *call, const RequestId &id);
-    void handleInputRequested(const RequestId &id, const QString &key, const QString &method,
-                              const QJsonObject &params);
-    void answerInputRequired(const RequestId &id);
-    QJsonObject checkedToolResult(const QString &toolName, const QJsonObject &result) const;
-
-    // Pages `items` (sorted by key) after the request's cursor; false when the cursor is bad
-    // (and the error is already sent).
-    bool paginate(const JsonRpcMessage &message, const QList<QPair<QString, QJsonObject>> &items,
-                  const QString &listKey, QJsonObject *result);
-    bool readStringParam(const JsonRpcMessage &message, const QString &name, QString *value);
-    void notifySubscribers(bool Subscription::*wants, const QString &method);
-
+    // SessionPort
+    bool isReady() const override { return m_state == State::Ready; }
+    RequestContext contextOf(const RequestId &id) const override;
     void respond(const RequestId &id, const QJsonObject &result,
-                 RequestOutcome::Result outcome = RequestOutcome::Result::Ok);
+                 RequestOutcome::Result outcome = RequestOutcome::Result::Ok) override;
     void respondError(const RequestId &id, JsonRpcCode code, const QString &message,
-                      const QJsonValue &data = QJsonValue::Undefined);
-    void rejectMalformed(const RequestId &id, const QString &message);
-    void sendRelated(const RequestId &id, const QJsonObject &message);
-    void sendUnrelated(const QJsonObject &message);
-    void finishPending(const RequestId &id, RequestOutcome::Result result);
+                      const QJsonValue &data = QJsonValue::Undefined) override;
+    void rejectMalformed(const RequestId &id, const QString &message) override;
+    void finishPending(const RequestId &id, RequestOutcome::Result result) override;
+    void sendRelated(const RequestId &id, const QJsonObject &message) override;
+    void sendUnrelated(const QJsonObject &message) override;
+    void logRelated(const RequestId &id, LogLevel level, const QJsonValue &data,
+                    const QString &logger) override;
+    void askClient(const RequestId &forRequest, const QString &method, const QJsonObject &params,
+                   ResponseHandler onResponse) override;
+    void recordToolName(const RequestId &id, const QString &toolName) override;
+    void requestStreamClose(const RequestId &id) override;
+
+    RequestId nextRequestId();
     QJsonObject serverCapabilities() const;
     bool offers(QLatin1StringView capability) const;
     QJsonObject serverInfo() const;
     // 2026-07-28 results: resultType, serverInfo in _meta, and cache hints where the spec asks.
     QJsonObject statelessResult(const QString &method, QJsonObject result) const;
-    RequestContext contextOf(const RequestId &id) const;
 
     ToolRegistry *m_tools;
     ResourceRegistry *m_resources = nullptr;
@@ -255,15 +199,14 @@ private:
     Revision m_revision;
     ClientInfo m_client;
     LogLevel m_logLevel = LogLevel::Debug;
-    quint64 m_toolsGenerationSeen = 0;
-    quint64 m_promptsGenerationSeen = 0;
-    quint64 m_resourcesGenerationSeen = 0;
     QHash<RequestId, Pending> m_pending;
     QHash<RequestId, SentRequest> m_sentRequests;
-    QSet<QString> m_resourceSubscriptions;          // resources/subscribe (2025 revisions)
-    QHash<RequestId, Subscription> m_subscriptions; // subscriptions/listen (2026-07-28)
     bool m_clientIdentified = false;
     quint64 m_lastRequestNumber = 0;
+    MethodTable m_methods;
+    // Last, so they go first: their running work may still call back into the session.
+    std::vector<std::unique_ptr<SessionFeature>> m_features;
+    SubscriptionsFeature *m_subscriptions = nullptr; // one of m_features
 };
 
 } // namespace heartline
