@@ -1,11 +1,12 @@
 #include "server/api/serverconfig.h"
 #include "server/session/standaloneoutbox.h"
-#include "tests/support/httptestkit.h"
+#include "tests/support/rawhttpclient.h"
+#include "tests/support/sseharness.h"
 
 #include <QTest>
 
 using namespace heartline;
-using namespace heartline::testkit;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 // Messages that belong to no request: straight onto the standalone stream when one is open,
@@ -72,10 +73,13 @@ void tst_StandaloneOutbox::attachSendsTheBacklogInOrderThenGoesStraightThrough()
     outbox.attach(stream);
     QVERIFY(outbox.isOpen());
     QCOMPARE(outbox.deliver("d"), StandaloneOutbox::Delivery::Sent);
-    QTRY_COMPARE(client.blocks().size(), 4); // the opening comment and three events
-    QCOMPARE(client.blocks().at(1).text, QByteArray("event: message\nid: 1\ndata: b\n\n"));
-    QCOMPARE(client.blocks().at(2).text, QByteArray("event: message\nid: 2\ndata: c\n\n"));
-    QCOMPARE(client.blocks().at(3).text, QByteArray("event: message\nid: 3\ndata: d\n\n"));
+    QTRY_COMPARE(client.response().sseBlocks.size(), 4); // the opening comment and three events
+    QCOMPARE(client.response().sseBlocks.at(1).text,
+             QByteArray("event: message\nid: 1\ndata: b\n\n"));
+    QCOMPARE(client.response().sseBlocks.at(2).text,
+             QByteArray("event: message\nid: 2\ndata: c\n\n"));
+    QCOMPARE(client.response().sseBlocks.at(3).text,
+             QByteArray("event: message\nid: 3\ndata: d\n\n"));
     QCOMPARE(stamped, QStringList(3, stream->id()));
 }
 
