@@ -1,6 +1,6 @@
 // A little over 500 lines: about a hundred of them build the Monitor's events (messages,
-// streams, disconnects), which are being reshaped in parallel (typed stream kinds); they are
-// the next thing to leave, into a reporter of their own, once that change has landed.
+// streams, disconnects, tool calls); they are the next thing to leave, into a reporter of
+// their own.
 #include "server/session/mcpsession.h"
 
 #include "server/api/clock.h"

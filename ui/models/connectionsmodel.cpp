@@ -1,3 +1,6 @@
+// Over 500 lines: one two-level tree model (sessions with their streams beneath) whose index
+// plumbing, tick flush (batched inserts, one change run per parent) and per-column formatting
+// share the same row store. The formatting is the part to move out next, into a row formatter.
 #include "ui/models/connectionsmodel.h"
 
 #include "server/api/monitor.h"

@@ -1,3 +1,5 @@
+// A little over 500 lines: the painting (lanes, grid, marks, missed beats), hit testing for the
+// tooltips and the scroll range all read the same visible-lane geometry, kept in this one file.
 #include "ui/timeline/heartbeattimeline.h"
 
 #include <QCoreApplication>
