@@ -87,8 +87,8 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
     connect(&m_session, &Session::toolsListServed, this, [this](quint64 generation) {
         m_context.monitor->reportToolsListSeen({m_id, generation, Clock::wallMs()});
     });
-    connect(&m_session, &Session::responseReceived, this, [this](const RequestId &id) {
-        if (m_pings.answer(id, Clock::monotonicMs()))
+    connect(&m_session, &Session::responseReceived, this, [this](const RequestId &requestId) {
+        if (m_pings.answer(requestId, Clock::monotonicMs()))
             m_context.monitor->reportPingAnswered(m_id, m_pings.rttMs());
     });
     m_context.monitor->reportSessionOpened(info());

@@ -208,7 +208,8 @@ void tst_StreamableHttp::sessionIdsAreVisibleAsciiAndUnique()
     for (int i = 0; i < 4; ++i) {
         const McpTestSession session = openSession(m_port, kLatestRevision, false);
         QVERIFY2(session.ok(), qPrintable(session.error));
-        QVERIFY2(visibleAscii.match(QString::fromLatin1(session.id)).hasMatch(), session.id);
+        QVERIFY2(visibleAscii.match(QString::fromLatin1(session.id)).hasMatch(),
+                 session.id.constData());
         ids.insert(session.id);
     }
     QCOMPARE(ids.size(), 4);

@@ -212,11 +212,11 @@ void tst_MainWindow::clientAbortLandsInTheDisconnectLog()
     QFile csv(csvPath);
     QVERIFY(csv.open(QIODevice::ReadOnly));
     const QByteArray csvText = csv.readAll();
-    QVERIFY2(csvText.contains(session.id) && csvText.contains(cause.toUtf8()), csvText);
+    QVERIFY2(csvText.contains(session.id) && csvText.contains(cause.toUtf8()), csvText.constData());
     QFile json(jsonPath);
     QVERIFY(json.open(QIODevice::ReadOnly));
     const QByteArray jsonText = json.readAll();
-    QVERIFY2(jsonText.startsWith('{') && jsonText.contains(session.id), jsonText);
+    QVERIFY2(jsonText.startsWith('{') && jsonText.contains(session.id), jsonText.constData());
     QVERIFY(!DisconnectLogPanel::writeEvents(m_dir->filePath(u"missing/dir/x.csv"_s),
                                              DisconnectLogPanel::ExportFormat::Csv,
                                              panel->shownEvents(), &error));

@@ -60,8 +60,8 @@ ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, ServerControl *contr
             &ConnectionsPanel::handleCurrentChanged);
     // New streams show up under an expanded session.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, m_view,
-            [this](const QModelIndex &parent, int first, int last) {
-                if (!parent.isValid()) {
+            [this](const QModelIndex &insertedUnder, int first, int last) {
+                if (!insertedUnder.isValid()) {
                     for (int row = first; row <= last; ++row)
                         m_view->expand(m_proxy->index(row, 0));
                 }

@@ -39,10 +39,10 @@ public:
     {
         const auto verdict = [this](const QHttpServerRequest &request,
                                     QHttpServerResponder &responder, bool requireToken) {
-            const AccessPolicy::Verdict verdict = m_policy->check(request, requireToken);
-            HttpHeaders headers = verdict.headers;
-            headers.append({"X-Cause", DisconnectCauses::name(verdict.cause).toUtf8()});
-            HttpExchange::reply(responder, {verdict.status, headers, verdict.reason.toUtf8()});
+            const AccessPolicy::Verdict decision = m_policy->check(request, requireToken);
+            HttpHeaders headers = decision.headers;
+            headers.append({"X-Cause", DisconnectCauses::name(decision.cause).toUtf8()});
+            HttpExchange::reply(responder, {decision.status, headers, decision.reason.toUtf8()});
         };
         m_server.route(u"/check"_s, [verdict](const QHttpServerRequest &request,
                                               QHttpServerResponder &&responder) {
