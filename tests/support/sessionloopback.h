@@ -7,9 +7,9 @@
 
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/protocol/catalog/resourceregistry.h"
-#include "server/protocol/catalog/tool.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/protocol/session/session.h"
+#include "tests/support/fakecatalog.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,11 +20,6 @@
 namespace heartline::testing {
 
 using namespace Qt::StringLiterals;
-
-inline QJsonObject objectSchema()
-{
-    return QJsonObject{{"type"_L1, "object"_L1}};
-}
 
 inline QJsonValue jsonValue(const QByteArray &json)
 {
@@ -57,52 +52,6 @@ inline QString firstText(const QJsonObject &result)
 {
     return result.value("content"_L1).toArray().first().toObject().value("text"_L1).toString();
 }
-
-// A tool whose calls the test controls: it answers at once with its name, or keeps the call
-// for the test to finish, report on or watch being cancelled.
-class FakeTool final : public Tool
-{
-public:
-    enum class Mode { Immediate, Deferred };
-
-    explicit FakeTool(const QString &name, Mode mode = Mode::Immediate,
-                      const QJsonObject &inputSchema = objectSchema(),
-                      const QJsonObject &outputSchema = {})
-        : m_name(name)
-        , m_mode(mode)
-        , m_inputSchema(inputSchema)
-        , m_outputSchema(outputSchema)
-    {}
-
-    ToolDefinition definition() const override
-    {
-        return {m_name, {}, u"A tool the test drives"_s, m_inputSchema, m_outputSchema, {}};
-    }
-
-    void call(ToolCall *call) override
-    {
-        ++calls;
-        lastArguments = call->arguments();
-        QObject::connect(call, &ToolCall::cancelled, call, [this] { ++cancellations; });
-        if (m_mode == Mode::Immediate)
-            call->finishWithText(m_name);
-        else
-            running.append(call);
-    }
-
-    QPointer<ToolCall> lastCall() const { return running.isEmpty() ? nullptr : running.last(); }
-
-    int calls = 0;
-    int cancellations = 0;
-    QJsonObject lastArguments;
-    QList<QPointer<ToolCall>> running;
-
-private:
-    QString m_name;
-    Mode m_mode;
-    QJsonObject m_inputSchema;
-    QJsonObject m_outputSchema;
-};
 
 // Which registries the session serves (tools always) and how fast they announce changes.
 struct LoopbackParts

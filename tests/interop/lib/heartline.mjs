@@ -71,6 +71,27 @@ export function guardChild(child) {
     startWatchdog(child);
 }
 
+/**
+ * Sends SIGTERM and waits up to timeoutMs for `exited` (the child's exit promise); SIGKILLs and
+ * waits again if it has not come. Resolves true when the SIGKILL was needed.
+ */
+export async function terminate(child, exited, timeoutMs) {
+    child.kill('SIGTERM');
+    let timer;
+    const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise(resolve => {
+            timer = setTimeout(() => resolve(true), timeoutMs);
+        })
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+        child.kill('SIGKILL');
+        await exited;
+    }
+    return timedOut;
+}
+
 /** Keeps the last MAX_CAPTURE characters written to a stream. */
 class Capture {
     constructor() {
@@ -139,18 +160,8 @@ export class HeartlineProcess {
      */
     async stop({ timeoutMs = 10_000 } = {}) {
         if (this.running) {
-            this.child.kill('SIGTERM');
-            let timer;
-            const timedOut = await Promise.race([
-                this.exited.then(() => false),
-                new Promise(resolve => {
-                    timer = setTimeout(() => resolve(true), timeoutMs);
-                })
-            ]);
-            clearTimeout(timer);
+            const timedOut = await terminate(this.child, this.exited, timeoutMs);
             if (timedOut) {
-                this.kill();
-                await this.exited;
                 throw new Error(
                     `heartline did not exit within ${timeoutMs} ms after SIGTERM (expected a graceful shutdown); ` +
                         `it was SIGKILLed.${this.diagnostics()}`

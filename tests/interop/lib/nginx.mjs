@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { guardChild } from './heartline.mjs';
+import { guardChild, terminate } from './heartline.mjs';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', 'nginx', 'nginx.conf.template');
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
@@ -135,19 +135,7 @@ export class NginxProcess {
     /** SIGTERM (nginx: fast shutdown), SIGKILL if it has not exited after timeoutMs; then removes its dir. */
     async stop({ timeoutMs = 5_000, keepDir = false } = {}) {
         if (this.running) {
-            this.child.kill('SIGTERM');
-            let timer;
-            const timedOut = await Promise.race([
-                this.exited.then(() => false),
-                new Promise(resolve => {
-                    timer = setTimeout(() => resolve(true), timeoutMs);
-                })
-            ]);
-            clearTimeout(timer);
-            if (timedOut) {
-                this.kill();
-                await this.exited;
-            }
+            await terminate(this.child, this.exited, timeoutMs);
         }
         if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
     }

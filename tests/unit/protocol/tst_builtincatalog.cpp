@@ -3,6 +3,7 @@
 #include "server/protocol/catalog/resourceregistry.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/builtincatalog.h"
+#include "tests/support/fakecatalog.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,26 +22,16 @@ using heartline::Tool;
 using heartline::ToolCall;
 using heartline::ToolDefinition;
 using heartline::ToolRegistry;
+using heartline::testing::FakeTool;
 
 namespace {
 
-class FakeTool final : public Tool
+std::shared_ptr<FakeTool> describedTool(const QString &name, const QString &description)
 {
-public:
-    FakeTool(const QString &name, const QString &description)
-        : m_name(name)
-        , m_description(description)
-    {}
-    ToolDefinition definition() const override
-    {
-        return {m_name, {}, m_description, QJsonObject{{"type"_L1, "object"_L1}}, {}, {}};
-    }
-    void call(ToolCall *call) override { call->finishWithText(m_name); }
-
-private:
-    QString m_name;
-    QString m_description;
-};
+    auto tool = std::make_shared<FakeTool>(name);
+    tool->setDescription(description);
+    return tool;
+}
 
 QString compact(const QJsonObject &object)
 {
@@ -56,9 +47,9 @@ struct Fixture
 
     Fixture()
     {
-        tools.registerTool(std::make_shared<FakeTool>(u"echo"_s, u"Says it back"_s));
-        tools.registerTool(std::make_shared<FakeTool>(u"sleep"_s, u"Waits a while"_s));
-        tools.registerTool(std::make_shared<FakeTool>(u"secret"_s, u"Hidden tool"_s));
+        tools.registerTool(describedTool(u"echo"_s, u"Says it back"_s));
+        tools.registerTool(describedTool(u"sleep"_s, u"Waits a while"_s));
+        tools.registerTool(describedTool(u"secret"_s, u"Hidden tool"_s));
         tools.setEnabled(u"secret"_s, false);
         heartline::registerBuiltinCatalog(&resources, &prompts, &tools);
     }
@@ -184,7 +175,7 @@ void tst_BuiltinCatalog::templateReadsToolDefinition()
     QCOMPARE(contents.uri, u"heartline://tools/echo"_s);
     QCOMPARE(contents.mimeType, u"application/json"_s);
     QVERIFY(!contents.isBlob);
-    const ToolDefinition echo = FakeTool(u"echo"_s, u"Says it back"_s).definition();
+    const ToolDefinition echo = describedTool(u"echo"_s, u"Says it back"_s)->definition();
     QCOMPARE(contents.text, compact(echo.toJson()));
     QCOMPARE(QJsonDocument::fromJson(contents.text.toUtf8()).object().value("description"_L1),
              QJsonValue(u"Says it back"_s));
@@ -284,7 +275,7 @@ void tst_BuiltinCatalog::tryToolCompletesToolNames()
     QCOMPARE(prompt->completeArgument(u"tool"_s, {}),
              (QStringList{u"echo"_s, u"secret"_s, u"sleep"_s}));
     QVERIFY(prompt->completeArgument(u"other"_s, {}).isEmpty());
-    QVERIFY(f.tools.registerTool(std::make_shared<FakeTool>(u"added"_s, QString())));
+    QVERIFY(f.tools.registerTool(std::make_shared<FakeTool>(u"added"_s)));
     QVERIFY(prompt->completeArgument(u"tool"_s, {}).contains(u"added"_s));
 }
 
@@ -310,7 +301,7 @@ void tst_BuiltinCatalog::survivesToolRegistryGoingFirst()
     PromptRegistry prompts;
     {
         ToolRegistry tools;
-        tools.registerTool(std::make_shared<FakeTool>(u"echo"_s, QString()));
+        tools.registerTool(std::make_shared<FakeTool>(u"echo"_s));
         heartline::registerBuiltinCatalog(&resources, &prompts, &tools);
     }
     QList<ResourceContents> contents;
@@ -332,7 +323,7 @@ void tst_BuiltinCatalog::survivesResourceRegistryGoingFirst()
     // to disconnect.
     QVERIFY(!QObject::disconnect(&tools, &ToolRegistry::listChanged, nullptr, nullptr));
     QSignalSpy listChanged(&tools, &ToolRegistry::listChanged);
-    QVERIFY(tools.registerTool(std::make_shared<FakeTool>(u"echo"_s, QString())));
+    QVERIFY(tools.registerTool(std::make_shared<FakeTool>(u"echo"_s)));
     QVERIFY(listChanged.wait(5000));
 }
 

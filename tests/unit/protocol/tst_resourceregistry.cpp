@@ -1,4 +1,5 @@
 #include "server/protocol/catalog/resourceregistry.h"
+#include "tests/support/fakecatalog.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -12,32 +13,9 @@ using heartline::ResourceRegistry;
 using heartline::ResourceTemplate;
 using heartline::ResourceTemplateDefinition;
 namespace UriTemplate = heartline::UriTemplate;
+using heartline::testing::TextResource;
 
 namespace {
-
-class FakeResource final : public Resource
-{
-public:
-    FakeResource(const QString &uri, const QString &text)
-        : m_uri(uri)
-        , m_text(text)
-    {}
-    ResourceDefinition definition() const override
-    {
-        ResourceDefinition definition;
-        definition.uri = m_uri;
-        definition.name = m_uri;
-        return definition;
-    }
-    QList<ResourceContents> read() const override
-    {
-        return {ResourceContents::fromText(m_uri, u"text/plain"_s, m_text)};
-    }
-
-private:
-    QString m_uri;
-    QString m_text;
-};
 
 // Reads as "<tag>:<variables>", and exists only for the ids it is given (all when empty).
 class FakeTemplate final : public ResourceTemplate
@@ -80,7 +58,7 @@ private:
 
 std::shared_ptr<Resource> resource(const QString &uri, const QString &text = u"x"_s)
 {
-    return std::make_shared<FakeResource>(uri, text);
+    return std::make_shared<TextResource>(uri, text);
 }
 
 std::shared_ptr<ResourceTemplate> resourceTemplate(const QString &uriTemplate,

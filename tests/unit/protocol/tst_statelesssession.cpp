@@ -54,30 +54,6 @@ constexpr auto kServerInfoKey = "io.modelcontextprotocol/serverInfo"_L1;
 constexpr auto kSubscriptionKey = "io.modelcontextprotocol/subscriptionId"_L1;
 constexpr int kTtlMs = 60000;
 
-class FakeResource final : public Resource
-{
-public:
-    explicit FakeResource(const QString &uri)
-        : m_uri(uri)
-    {}
-
-    ResourceDefinition definition() const override
-    {
-        ResourceDefinition definition;
-        definition.uri = m_uri;
-        definition.name = m_uri;
-        return definition;
-    }
-
-    QList<ResourceContents> read() const override
-    {
-        return {ResourceContents::fromText(m_uri, u"text/plain"_s, u"content of "_s + m_uri)};
-    }
-
-private:
-    QString m_uri;
-};
-
 class FakeTemplate final : public ResourceTemplate
 {
 public:
@@ -161,7 +137,7 @@ public:
     {
         immediate = addTool(u"quick"_s, FakeTool::Mode::Immediate);
         deferred = addTool(u"slow"_s, FakeTool::Mode::Deferred);
-        if (!resources.registerResource(std::make_shared<FakeResource>(u"file:///a.txt"_s))
+        if (!resources.registerResource(std::make_shared<TextResource>(u"file:///a.txt"_s))
             || !resources.registerTemplate(std::make_shared<FakeTemplate>())
             || !prompts.registerPrompt(std::make_shared<FakePrompt>(u"hello"_s))) {
             qFatal("could not build the test catalog");
@@ -746,7 +722,7 @@ void tst_StatelessSession::listenDeliversListChangedOnlyWhenAsked()
         QVERIFY(h.prompts.registerPrompt(std::make_shared<FakePrompt>(u"p2"_s)));
     } else {
         changed = std::make_unique<QSignalSpy>(&h.resources, &ResourceRegistry::listChanged);
-        QVERIFY(h.resources.registerResource(std::make_shared<FakeResource>(u"mem://1"_s)));
+        QVERIFY(h.resources.registerResource(std::make_shared<TextResource>(u"mem://1"_s)));
         QVERIFY(h.resources.unregisterResource(u"file:///a.txt"_s));
     }
     QCOMPARE(h.sent.size(), 0);

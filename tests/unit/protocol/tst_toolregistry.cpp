@@ -1,4 +1,5 @@
 #include "server/protocol/catalog/toolregistry.h"
+#include "tests/support/fakecatalog.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -8,24 +9,9 @@ using heartline::Tool;
 using heartline::ToolCall;
 using heartline::ToolDefinition;
 using heartline::ToolRegistry;
+using heartline::testing::FakeTool;
 
 namespace {
-
-class FakeTool final : public Tool
-{
-public:
-    explicit FakeTool(const QString &name,
-                      const QJsonObject &schema = QJsonObject{{"type"_L1, "object"_L1}})
-        : m_name(name)
-        , m_schema(schema)
-    {}
-    ToolDefinition definition() const override { return {m_name, {}, {}, m_schema, {}, {}}; }
-    void call(ToolCall *call) override { call->finishWithText(m_name); }
-
-private:
-    QString m_name;
-    QJsonObject m_schema;
-};
 
 std::shared_ptr<Tool> fake(const QString &name)
 {
@@ -248,7 +234,7 @@ void tst_ToolRegistry::refusesInputSchemaWithoutObjectType()
 
     ToolRegistry registry;
     QSignalSpy registered(&registry, &ToolRegistry::toolRegistered);
-    QVERIFY(!registry.registerTool(std::make_shared<FakeTool>(u"alpha"_s, schema)));
+    QVERIFY(!registry.registerTool(std::make_shared<FakeTool>(u"alpha"_s, FakeTool::Mode::Immediate, schema)));
     QCOMPARE(registered.size(), 0);
     QVERIFY(!registry.contains(u"alpha"_s));
 }
