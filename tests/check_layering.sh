@@ -43,7 +43,7 @@ beneath=(server/api/ server/tools/ server/protocol/)
 allow ui ui/ server/api/
 allow server/api server/api/
 allow server/protocol server/protocol/
-allow server/tools server/tools/ server/protocol/
+allow server/tools server/tools/ server/protocol/ server/api/
 allow server/core server/core/ "${below_core[@]}" "${beneath[@]}"
 allow server/http "${below_core[@]}" "${beneath[@]}"
 allow server/transport "${below_core[@]:1}" "${beneath[@]}"

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace heartline {
+
+// One entry of the config file's `mcpServers`, after ${...} expansion and validation: what the
+// host needs to start and serve one upstream MCP server. Claude Desktop's keys plus Heartline's.
+struct UpstreamServerConfig
+{
+    enum class Transport {
+        Stdio,          // command + args
+        StreamableHttp, // type "http" (also "streamable-http", "streamableHttp")
+        Sse,            // type "sse": the legacy HTTP+SSE transport
+        HttpThenSse,    // a url without a type: try Streamable HTTP, fall back to SSE
+    };
+    enum class Instances {
+        Shared,     // one process for every downstream session (the default)
+        PerSession, // started on a session's first call, stopped with that session
+    };
+    enum class Restart {
+        OnFailure, // restart a crashed server with backoff (the default)
+        Never,
+    };
+
+    QString name; // the key in mcpServers
+    Transport transport = Transport::Stdio;
+
+    // stdio
+    QString command;
+    QStringList args;
+    QHash<QString, QString> env; // added to the allowlisted environment, overriding it
+    QString cwd;                 // empty: the user's home folder
+
+    // remote
+    QString url;
+    QHash<QString, QString> headers;
+
+    // Heartline's own keys
+    bool enabled = true;
+    QStringList disabledTools; // upstream (original) tool names
+    int timeoutMs = 0;         // per call; 0 = none (long calls are what heartbeats are for)
+    Restart restart = Restart::OnFailure;
+    Instances instances = Instances::Shared;
+    QString description;
+    QStringList roots; // file:// URIs answered to roots/list when the client has none
+
+    // Set when the entry could not be used as written (an unset ${VAR}, a missing command, a
+    // bad url): the one line that says which key and why. Such a server is shown, not started.
+    QString problem;
+
+    // Whether a change from `other` needs the server restarted (anything but Heartline's
+    // presentation keys: enabled, disabledTools and description apply without a restart).
+    bool needsRestartComparedTo(const UpstreamServerConfig &other) const;
+    bool operator==(const UpstreamServerConfig &other) const;
+    bool operator!=(const UpstreamServerConfig &other) const { return !(*this == other); }
+};
+
+} // namespace heartline
