@@ -50,11 +50,11 @@ void ToolCall::reportProgress(double progress, double total, const QString &mess
     Q_EMIT progressReported(params);
 }
 
-void ToolCall::log(LogLevel level, const QJsonValue &data)
+void ToolCall::log(LogLevel level, const QJsonValue &data, const QString &logger)
 {
     if (m_done)
         return;
-    Q_EMIT logged(level, data, m_toolName);
+    Q_EMIT logged(level, data, logger.isEmpty() ? m_toolName : logger);
 }
 
 void ToolCall::finish(const QJsonObject &result)

@@ -42,7 +42,8 @@ public:
 
     // `progress` must grow with every call; a report that does not is dropped (MCP MUST).
     void reportProgress(double progress, double total = -1, const QString &message = {});
-    void log(LogLevel level, const QJsonValue &data);
+    // `logger` defaults to the tool's name; a forwarded call names the upstream server.
+    void log(LogLevel level, const QJsonValue &data, const QString &logger = {});
     void finish(const QJsonObject &result);
     void finishWithText(const QString &text);
     // A tool failure is a result with isError, never a protocol error (MCP 2025-11-25).
