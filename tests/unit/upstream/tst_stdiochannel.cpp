@@ -278,40 +278,21 @@ private Q_SLOTS:
         QCOMPARE(h.closed.size(), 1);
     }
 
-    void aServerIgnoringStdinEofGetsSigterm()
-    {
-        Harness h({u"--ignore-stdin-eof"_s});
-        h.channel->open();
-        QVERIFY(h.opened.wait(kWaitMs));
-        h.channel->close();
-        QVERIFY(h.closed.wait(kWaitMs));
-        QCOMPARE(h.closedReason(), u"killed by signal 15"_s);
-        QVERIFY(h.closedExpected());
-    }
-
-    void aServerIgnoringSigtermGetsSigkill()
-    {
-        Harness h({u"--ignore-stdin-eof"_s, u"--ignore-sigterm"_s});
-        h.channel->open();
-        QVERIFY(h.opened.wait(kWaitMs));
-        h.channel->close();
-        QVERIFY(h.closed.wait(kWaitMs));
-        QCOMPARE(h.closedReason(), u"killed by signal 9"_s);
-        QVERIFY(h.closedExpected());
-    }
-
-    void noProcessOfTheGroupSurvivesClose_data()
+    void closeEscalatesAndEndsTheWholeGroup_data()
     {
         QTest::addColumn<QStringList>("flags");
         QTest::addColumn<QString>("reason");
         QTest::newRow("child exits on stdin EOF")
             << QStringList{u"--fork-grandchild"_s} << u"exited with status 0"_s;
-        QTest::newRow("group ignores SIGTERM")
+        QTest::newRow("stdin EOF ignored: SIGTERM")
+            << QStringList{u"--fork-grandchild"_s, u"--ignore-stdin-eof"_s}
+            << u"killed by signal 15"_s;
+        QTest::newRow("SIGTERM ignored too: SIGKILL")
             << QStringList{u"--fork-grandchild"_s, u"--ignore-stdin-eof"_s, u"--ignore-sigterm"_s}
             << u"killed by signal 9"_s;
     }
 
-    void noProcessOfTheGroupSurvivesClose()
+    void closeEscalatesAndEndsTheWholeGroup()
     {
         QFETCH(QStringList, flags);
         QFETCH(QString, reason);
