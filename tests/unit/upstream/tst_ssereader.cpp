@@ -71,12 +71,13 @@ void tst_SseReader::framesEventsWhateverTheChunks_data()
         << QByteArray("event: ping\nid: 3\n\ndata: y\n\n") << QByteArrayList{"message|y|3"};
     QTest::newRow("an empty data line is an event with empty data")
         << QByteArray("data\n\n") << QByteArrayList{"message||"};
-    QTest::newRow("unknown fields ignored") << QByteArray("foo: bar\ndata: z\n\n")
-                                            << QByteArrayList{"message|z|"};
-    QTest::newRow("an unfinished event is not dispatched") << QByteArray("data: half\n")
-                                                            << QByteArrayList{};
-    QTest::newRow("a byte order mark at the start")
-        << QByteArray("\xEF\xBB\xBF" "data: b\n\n") << QByteArrayList{"message|b|"};
+    QTest::newRow("unknown fields ignored")
+        << QByteArray("foo: bar\ndata: z\n\n") << QByteArrayList{"message|z|"};
+    QTest::newRow("an unfinished event is not dispatched")
+        << QByteArray("data: half\n") << QByteArrayList{};
+    QTest::newRow("a byte order mark at the start") << QByteArray("\xEF\xBB\xBF"
+                                                                  "data: b\n\n")
+                                                    << QByteArrayList{"message|b|"};
 }
 
 void tst_SseReader::framesEventsWhateverTheChunks()
