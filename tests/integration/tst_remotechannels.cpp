@@ -125,6 +125,33 @@ QString handshake(UpstreamChannel *channel, const Recorder &recorder,
     return {};
 }
 
+// What a scripted Streamable HTTP server answers to the handshake: initialize (choosing
+// 2025-06-18, with a session id), 202 to notifications, 405 to GET. False for anything else.
+bool answerHandshake(const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    if (request.method() == QHttpServerRequest::Method::Get) {
+        responder.write(QHttpServerResponder::StatusCode::MethodNotAllowed);
+        return true;
+    }
+    const QJsonObject in = QJsonDocument::fromJson(request.body()).object();
+    if (in.value("method"_L1) == "initialize"_L1) {
+        const QJsonObject answer{
+            {"jsonrpc"_L1, u"2.0"_s},
+            {"id"_L1, in.value("id"_L1)},
+            {"result"_L1, QJsonObject{{"protocolVersion"_L1, u"2025-06-18"_s},
+                                      {"capabilities"_L1, QJsonObject()},
+                                      {"serverInfo"_L1, QJsonObject{{"name"_L1, u"stub"_s}}}}}};
+        responder.write(QJsonDocument(answer), {{"Mcp-Session-Id", "stub-session-1"}},
+                        QHttpServerResponder::StatusCode::Ok);
+        return true;
+    }
+    if (!in.contains("id"_L1)) {
+        responder.write(QHttpServerResponder::StatusCode::Accepted);
+        return true;
+    }
+    return false;
+}
+
 QJsonObject echoCall(int id, const QString &text)
 {
     return message(toolCallBody(id, u"echo"_s, {{"message"_L1, text}}));
@@ -150,11 +177,14 @@ private Q_SLOTS:
     void closeDeletesTheSession();
     void expiredSessionClosesTheChannelUnexpectedly();
     void answerPastTheCapIsDroppedAndTheRequestAnswered();
+    void eventPastTheCapDropsItsStream();
     void configuredAuthorizationHeaderIsSent();
     void legacySseUsesTheEndpointEvent();
     void legacySseRefusesAForeignEndpoint();
+    void legacyStreamEndClosesTheChannel();
     void fallbackTakesLegacySseWhenPostIsRefused();
     void fallbackKeepsStreamableHttpWhenItWorks();
+    void fallbackFailingBothWaysSaysWhy();
     void badUrlIsRefusedAtOpen_data();
     void badUrlIsRefusedAtOpen();
 
@@ -229,25 +259,9 @@ void tst_RemoteChannels::streamableHttpSendsItsHeadersAndOnlyTheConfiguredOnes()
         for (const auto &header : request.headers())
             one.headers.insert(header.first.toLower(), header.second);
         seen.append(one);
-        if (one.method == "GET") {
-            responder.write(QHttpServerResponder::StatusCode::MethodNotAllowed);
-            return;
-        }
-        const QJsonObject in = QJsonDocument::fromJson(request.body()).object();
-        const QJsonValue id = in.value("id"_L1);
-        if (in.value("method"_L1) == "initialize"_L1) {
-            const QJsonObject answer{
-                {"jsonrpc"_L1, u"2.0"_s},
-                {"id"_L1, id},
-                {"result"_L1, QJsonObject{{"protocolVersion"_L1, u"2025-06-18"_s},
-                                          {"capabilities"_L1, QJsonObject()},
-                                          {"serverInfo"_L1, QJsonObject{{"name"_L1, u"stub"_s}}}}}};
-            responder.write(QJsonDocument(answer), {{"Mcp-Session-Id", "stub-session-1"}},
-                            QHttpServerResponder::StatusCode::Ok);
-        } else if (id.isUndefined()) {
-            responder.write(QHttpServerResponder::StatusCode::Accepted);
-        } else {
+        if (!answerHandshake(request, responder)) {
             // A batch: a log notification, then the response.
+            const QJsonValue id = QJsonDocument::fromJson(request.body()).object().value("id"_L1);
             const QJsonArray batch{
                 QJsonObject{{"jsonrpc"_L1, u"2.0"_s},
                             {"method"_L1, u"notifications/message"_s},
@@ -420,6 +434,36 @@ void tst_RemoteChannels::answerPastTheCapIsDroppedAndTheRequestAnswered()
     QVERIFY(m_recorder->closed.isEmpty());
 }
 
+void tst_RemoteChannels::eventPastTheCapDropsItsStream()
+{
+    TestHttpServer stub;
+    stub.route(u"/mcp"_s, [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        if (answerHandshake(request, responder))
+            return;
+        const QJsonValue id = QJsonDocument::fromJson(request.body()).object().value("id"_L1);
+        const QJsonObject huge{{"jsonrpc"_L1, u"2.0"_s},
+                               {"id"_L1, id},
+                               {"result"_L1, QJsonObject{{"pad"_L1, QString(4000, u'x')}}}};
+        responder.write("data: " + QJsonDocument(huge).toJson(QJsonDocument::Compact) + "\n\n",
+                        "text/event-stream");
+    });
+    QVERIFY(stub.listen());
+    StreamableHttpChannel::Options options;
+    options.maxMessageBytes = 2048;
+    StreamableHttpChannel channel(QUrl(u"http://127.0.0.1:%1/mcp"_s.arg(stub.port())), {}, options);
+    Recorder recorder(&channel);
+    const QString failed = handshake(&channel, recorder);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+
+    channel.send(message(requestBody(1, u"tools/list"_s)));
+    const QJsonObject answer = recorder.response(1);
+    // Not the huge result: the request is answered with an error, the stream dropped.
+    QVERIFY(answer.contains("error"_L1));
+    QVERIFY(recorder.allLines(recorder.problems).contains(u"2048"_s));
+    QCOMPARE(recorder.countOf(1), 1);
+    QVERIFY(recorder.closed.isEmpty());
+}
+
 void tst_RemoteChannels::configuredAuthorizationHeaderIsSent()
 {
     ServerConfig config = testConfig();
@@ -490,6 +534,24 @@ void tst_RemoteChannels::legacySseRefusesAForeignEndpoint()
              qPrintable(recorder.closedReason()));
 }
 
+void tst_RemoteChannels::legacyStreamEndClosesTheChannel()
+{
+    QVERIFY(startServer(testConfig()));
+    SseChannel channel(QUrl(m_server->baseUrl() + u"/sse"_s), {});
+    Recorder recorder(&channel);
+    channel.open();
+    QVERIFY(recorder.opened.wait(5000));
+    // The legacy transport has no resumption: a lost stream is a lost session.
+    m_server->sessions()->terminateAll(DisconnectCause::SessionExpired, u"test"_s);
+    QVERIFY(recorder.closed.wait(5000));
+    QVERIFY(!recorder.closedExpected());
+    QVERIFY2(recorder.closedReason().contains(u"ended"_s), qPrintable(recorder.closedReason()));
+    channel.send(echoCall(1, u"after the end"_s)); // dropped: nothing more is emitted
+    QTest::qWait(0);
+    QCOMPARE(recorder.closed.size(), 1);
+    QVERIFY(recorder.messages.isEmpty());
+}
+
 void tst_RemoteChannels::fallbackTakesLegacySseWhenPostIsRefused()
 {
     QVERIFY(startServer(testConfig()));
@@ -525,6 +587,23 @@ void tst_RemoteChannels::fallbackKeepsStreamableHttpWhenItWorks()
     McpSession *session = onlySession();
     QVERIFY(session);
     QCOMPARE(session->info().transport, TransportKind::StreamableHttp);
+}
+
+void tst_RemoteChannels::fallbackFailingBothWaysSaysWhy()
+{
+    QVERIFY(startServer(testConfig()));
+    FallbackChannel channel(QUrl(m_server->baseUrl() + u"/nowhere"_s), {});
+    Recorder recorder(&channel);
+    channel.open();
+    QVERIFY(recorder.opened.wait(5000));
+    channel.send(initializeMessage());
+    QVERIFY(recorder.closed.wait(5000));
+    QVERIFY(!recorder.closedExpected());
+    const QString reason = recorder.closedReason();
+    QVERIFY2(reason.startsWith(u"Streamable HTTP: HTTP 404"_s), qPrintable(reason));
+    QVERIFY2(reason.contains(u"legacy SSE: HTTP 404"_s), qPrintable(reason));
+    QCOMPARE(recorder.closed.size(), 1);
+    QVERIFY(recorder.messages.isEmpty());
 }
 
 void tst_RemoteChannels::badUrlIsRefusedAtOpen_data()

@@ -42,6 +42,7 @@ void FallbackChannel::adopt(UpstreamChannel *channel)
     connect(channel, &UpstreamChannel::diagnosticLine, this, &UpstreamChannel::diagnosticLine);
     connect(channel, &UpstreamChannel::closed, this, [this](const QString &reason, bool expected) {
         m_legacyOpening = false;
+        m_running = false;
         if (m_legacy && !m_decided && !expected && !m_streamableFailure.isEmpty()) {
             Q_EMIT closed(u"Streamable HTTP: %1; legacy SSE: %2"_s.arg(m_streamableFailure, reason),
                           false);
@@ -53,6 +54,9 @@ void FallbackChannel::adopt(UpstreamChannel *channel)
 
 void FallbackChannel::open()
 {
+    if (m_running)
+        return;
+    m_running = true;
     m_legacy = false;
     m_decided = false;
     m_legacyOpening = false;

@@ -48,6 +48,7 @@ private:
     const QUrl m_url;
     const QHash<QString, QString> m_headers;
     QPointer<UpstreamChannel> m_current;
+    bool m_running = false; // from open() to closed()
     bool m_legacy = false;
     bool m_decided = false;       // an answer came: the transport is settled
     bool m_legacyOpening = false; // the legacy stream is waiting for its endpoint

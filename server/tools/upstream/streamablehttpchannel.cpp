@@ -191,7 +191,8 @@ void StreamableHttpChannel::handleReadyRead(Stream *stream)
     const bool framed = stream->reader.feed(reply->readAll(), &events);
     QPointer<StreamableHttpChannel> self(this);
     for (const SseReader::Event &event : std::as_const(events)) {
-        stream->lastEventId = event.id;
+        if (!event.id.isEmpty()) // a resumed connection may not repeat the cursor
+            stream->lastEventId = event.id;
         stream->attempts = 0;
         if (!event.data.isEmpty() && !deliver(stream, event.data))
             return;
