@@ -34,6 +34,7 @@ constexpr int kShutdownGraceMs = 2000;
 Application::Application(const LaunchOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_upstreamServers(options.upstreamServers)
     , m_stdout(std::make_unique<QFile>())
 {
     m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);

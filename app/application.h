@@ -1,7 +1,9 @@
 #pragma once
 
 #include "app/launchoptions.h"
+#include "server/tools/upstream/upstreamserverconfig.h"
 
+#include <QList>
 #include <QObject>
 
 #include <memory>
@@ -32,11 +34,17 @@ public:
     // true when the event loop should run.
     bool start(int *exitStatus);
 
+    // The config file's mcpServers as last read (at start, then on each accepted reload), in
+    // file order, each with its `problem` if it cannot be started as written. Nothing starts
+    // them yet: the server side of issue 11 takes them from here.
+    QList<UpstreamServerConfig> upstreamServers() const { return m_upstreamServers; }
+
 private:
     void handleTermination(int signalNumber);
     bool raiseRunningInstance() const;
 
     LaunchOptions m_options;
+    QList<UpstreamServerConfig> m_upstreamServers;
     std::unique_ptr<QFile> m_stdout;
     std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<ControlServer> m_controlServer;
