@@ -13,6 +13,7 @@ class QFile;
 namespace heartline {
 
 class AppSettings;
+class ConfigWatcher;
 class ControlServer;
 class HeadlessLog;
 class HeartlineServer;
@@ -39,8 +40,16 @@ public:
     // them yet: the server side of issue 11 takes them from here.
     QList<UpstreamServerConfig> upstreamServers() const { return m_upstreamServers; }
 
+Q_SIGNALS:
+    // The config file was reloaded and its mcpServers differ from upstreamServers() before:
+    // the hook the server side connects to start, stop and restart upstream servers.
+    void upstreamServersChanged(const QList<heartline::UpstreamServerConfig> &upstreamServers);
+
 private:
     void handleTermination(int signalNumber);
+    void watchConfigFile();
+    void handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
+                              const ServerConfig &fileSettings);
     bool raiseRunningInstance() const;
 
     LaunchOptions m_options;
@@ -52,6 +61,7 @@ private:
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
+    std::unique_ptr<ConfigWatcher> m_configWatcher;
     bool m_shuttingDown = false;
 };
 
