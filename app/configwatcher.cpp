@@ -36,8 +36,7 @@ ConfigWatcher::ConfigWatcher(const QString &path, const QProcessEnvironment &env
     m_debounce.setInterval(kDefaultDebounceMs);
     connect(&m_debounce, &QTimer::timeout, this, &ConfigWatcher::reread);
     connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &ConfigWatcher::handleChange);
-    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this,
-            &ConfigWatcher::handleChange);
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &ConfigWatcher::handleChange);
     // What was read at start is the baseline: only a change from it is news.
     m_lastExisted = readText(m_path, &m_lastText);
     rewatch();
@@ -75,9 +74,8 @@ void ConfigWatcher::reread()
     if (!exists) {
         error = u"%1: the file is gone"_s.arg(m_path);
     } else if (readConfigFile(m_path, m_environment, &settings, &error)) {
-        qCInfo(lcConfigWatcher).noquote()
-            << u"config reloaded from %1 (%2 upstream servers)"_s.arg(
-                   m_path, QString::number(settings.upstreamServers.size()));
+        qCInfo(lcConfigWatcher).noquote() << u"config reloaded from %1 (%2 upstream servers)"_s.arg(
+            m_path, QString::number(settings.upstreamServers.size()));
         Q_EMIT reloaded(settings.upstreamServers, settings.server);
         return;
     }

@@ -12,8 +12,7 @@ class JsonScanner
 public:
     explicit JsonScanner(const QByteArray &json)
         : m_json(json)
-    {
-    }
+    {}
 
     // At an object: its keys in order, stopping at `wanted` when given (then positioned at
     // that member's value). False when not at an object or `wanted` is not a member.

@@ -26,15 +26,15 @@ using Transport = UpstreamServerConfig::Transport;
 const QLatin1String kForeignKeys[] = {
     "autoApprove"_L1, "alwaysAllow"_L1, "timeout"_L1, "transportType"_L1, "envFile"_L1,
     "source"_L1,      "oauth"_L1,       "dev"_L1,     "sandbox"_L1,       "sandboxEnabled"_L1,
-    "options"_L1,     "tools"_L1,       "prompts"_L1, "proxy"_L1,          "tags"_L1,
+    "options"_L1,     "tools"_L1,       "prompts"_L1, "proxy"_L1,         "tags"_L1,
     "name"_L1,        "settings"_L1,
 };
 
 const QLatin1String kOwnKeys[] = {
-    "command"_L1, "args"_L1,          "env"_L1,       "cwd"_L1,     "type"_L1,
-    "url"_L1,     "serverUrl"_L1,     "headers"_L1,   "enabled"_L1, "disabled"_L1,
-    "disabledTools"_L1, "timeoutMs"_L1, "restart"_L1, "instances"_L1, "description"_L1,
-    "roots"_L1,
+    "command"_L1, "args"_L1,      "env"_L1,           "cwd"_L1,
+    "type"_L1,    "url"_L1,       "serverUrl"_L1,     "headers"_L1,
+    "enabled"_L1, "disabled"_L1,  "disabledTools"_L1, "timeoutMs"_L1,
+    "restart"_L1, "instances"_L1, "description"_L1,   "roots"_L1,
 };
 
 bool isListed(const QString &key, const QLatin1String *begin, const QLatin1String *end)
@@ -62,8 +62,7 @@ public:
         : m_entry(entry)
         , m_path(path)
         , m_expander(expander)
-    {
-    }
+    {}
 
     bool ok() const { return m_problem.isEmpty(); }
     QString problem() const { return m_problem; }
@@ -272,8 +271,7 @@ void readConnection(EntryReader &reader, const QString &path, UpstreamServerConf
 
 UpstreamConfigParser::UpstreamConfigParser(VariableExpander expander)
     : m_expander(std::move(expander))
-{
-}
+{}
 
 bool UpstreamConfigParser::parse(const QJsonValue &mcpServers, const QStringList &fileOrder,
                                  QList<UpstreamServerConfig> *servers, QString *error) const
@@ -301,8 +299,8 @@ bool UpstreamConfigParser::parse(const QJsonValue &mcpServers, const QStringList
         UpstreamServerConfig server = parseEntry(name, object.value(name));
         // " notes" and "notes" are one name once trimmed: the first keeps it.
         if (server.problem.isEmpty() && taken.contains(server.name))
-            server.problem = u"mcpServers.%1: the name %2 is used twice"_s.arg(
-                quoted(name), quoted(server.name));
+            server.problem = u"mcpServers.%1: the name %2 is used twice"_s.arg(quoted(name),
+                                                                               quoted(server.name));
         taken.append(server.name);
         servers->append(server);
     }

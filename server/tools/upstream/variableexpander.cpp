@@ -27,8 +27,7 @@ bool isWorkspaceVariable(const QString &name)
 VariableExpander::VariableExpander(QProcessEnvironment environment, QString userHome)
     : m_environment(std::move(environment))
     , m_userHome(std::move(userHome))
-{
-}
+{}
 
 bool VariableExpander::expand(const QString &text, QString *expanded, QString *error) const
 {

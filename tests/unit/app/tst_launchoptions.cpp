@@ -435,10 +435,10 @@ void tst_LaunchOptions::notJsonIsReportedAtLineAndColumn_data()
     QTest::newRow("missing colon")
         << QByteArray("{\n  \"port\" 8650\n}") << u":2:10: missing colon"_s;
     QTest::newRow("trailing comma in mcpServers")
-        << QByteArray("{\"mcpServers\": {\n  \"a\": {\"command\": \"npx\"},\n}}")
-        << u":3:1: "_s;
+        << QByteArray("{\"mcpServers\": {\n  \"a\": {\"command\": \"npx\"},\n}}") << u":3:1: "_s;
     QTest::newRow("column counts characters, not bytes")
-        << QByteArray("{\"description\": \"caf\xc3\xa9\" \"port\": 1}") << u":1:24: missing comma"_s;
+        << QByteArray("{\"description\": \"caf\xc3\xa9\" \"port\": 1}")
+        << u":1:24: missing comma"_s;
     QTest::newRow("no closing brace")
         << QByteArray("{\n  \"port\": 1\n") << u":2:12: unterminated object"_s;
     QTest::newRow("empty file") << QByteArray() << u":1:1: "_s;

@@ -141,9 +141,9 @@ void tst_UpstreamConfigParser::claudeDesktopConfigLoadsAsPasted()
     QCOMPARE(files.problem, QString());
     QCOMPARE(files.transport, Transport::Stdio);
     QCOMPARE(files.command, u"npx"_s);
-    QCOMPARE(files.args, (QStringList{u"-y"_s, u"@modelcontextprotocol/server-filesystem"_s,
-                                      u"/Users/username/Desktop"_s,
-                                      u"/Users/username/Downloads"_s}));
+    QCOMPARE(files.args,
+             (QStringList{u"-y"_s, u"@modelcontextprotocol/server-filesystem"_s,
+                          u"/Users/username/Desktop"_s, u"/Users/username/Downloads"_s}));
     QVERIFY(files.env.isEmpty());
     QVERIFY(files.enabled);
     QCOMPARE(files.restart, UpstreamServerConfig::Restart::OnFailure);
@@ -174,7 +174,8 @@ void tst_UpstreamConfigParser::readsEveryKey()
         "env": {"A": "1", "B": "two"}, "cwd": "/srv/app",
         "enabled": false, "disabledTools": ["delete_file", "move_file"], "timeoutMs": 30000,
         "restart": "never", "instances": "per-session", "description": "My app",
-        "roots": ["file:///home/ada/notes", "file:///srv"]})", u"  app  "_s);
+        "roots": ["file:///home/ada/notes", "file:///srv"]})",
+                                                   u"  app  "_s);
     QCOMPARE(server.problem, QString());
     QCOMPARE(server.name, u"app"_s); // trimmed
     QCOMPARE(server.command, u"node"_s);
@@ -210,15 +211,13 @@ void tst_UpstreamConfigParser::transportFollowsTypeAndKeys_data()
         << Transport::StreamableHttp << u"https://a.example/mcp"_s;
     QTest::newRow("type sse") << QByteArray(R"({"type": "sse", "url": "https://a.example/sse"})")
                               << Transport::Sse << u"https://a.example/sse"_s;
-    QTest::newRow("url without a type")
-        << QByteArray(R"({"url": "https://a.example/mcp"})") << Transport::HttpThenSse
-        << u"https://a.example/mcp"_s;
-    QTest::newRow("Windsurf serverUrl")
-        << QByteArray(R"({"serverUrl": "https://a.example/mcp"})") << Transport::HttpThenSse
-        << u"https://a.example/mcp"_s;
+    QTest::newRow("url without a type") << QByteArray(R"({"url": "https://a.example/mcp"})")
+                                        << Transport::HttpThenSse << u"https://a.example/mcp"_s;
+    QTest::newRow("Windsurf serverUrl") << QByteArray(R"({"serverUrl": "https://a.example/mcp"})")
+                                        << Transport::HttpThenSse << u"https://a.example/mcp"_s;
     QTest::newRow("serverUrl with type sse")
-        << QByteArray(R"({"type": "sse", "serverUrl": "https://a.example/sse"})")
-        << Transport::Sse << u"https://a.example/sse"_s;
+        << QByteArray(R"({"type": "sse", "serverUrl": "https://a.example/sse"})") << Transport::Sse
+        << u"https://a.example/sse"_s;
 }
 
 void tst_UpstreamConfigParser::transportFollowsTypeAndKeys()
@@ -266,8 +265,7 @@ void tst_UpstreamConfigParser::heartlineKeys_data()
     QTest::newRow("enabled true") << QByteArray(R"({"command": "a", "enabled": true})") << true;
     QTest::newRow("disabled true (Windsurf, Cline)")
         << QByteArray(R"({"command": "a", "disabled": true})") << false;
-    QTest::newRow("disabled false")
-        << QByteArray(R"({"command": "a", "disabled": false})") << true;
+    QTest::newRow("disabled false") << QByteArray(R"({"command": "a", "disabled": false})") << true;
     QTest::newRow("either one off is off")
         << QByteArray(R"({"command": "a", "enabled": true, "disabled": true})") << false;
 }

@@ -45,8 +45,8 @@ void tst_VariableExpander::expandsKnownForms_data()
     QTest::newRow("${NAME}") << u"${TOKEN}"_s << u"s3cret"_s;
     QTest::newRow("${env:NAME}") << u"${env:TOKEN}"_s << u"s3cret"_s;
     QTest::newRow("inside text") << u"Bearer ${TOKEN}!"_s << u"Bearer s3cret!"_s;
-    QTest::newRow("two in a row")
-        << u"https://${HOST}/${env:TOKEN}"_s << u"https://api.example.com/s3cret"_s;
+    QTest::newRow("two in a row") << u"https://${HOST}/${env:TOKEN}"_s
+                                  << u"https://api.example.com/s3cret"_s;
     QTest::newRow("${userHome}") << u"${userHome}/notes"_s << u"/home/ada/notes"_s;
     QTest::newRow("default not used") << u"${TOKEN:-nope}"_s << u"s3cret"_s;
     QTest::newRow("default for unset") << u"${MISSING:-fallback}"_s << u"fallback"_s;
