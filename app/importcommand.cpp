@@ -164,8 +164,7 @@ int importServers(const ImportRequest &request, const QProcessEnvironment &envir
         }
     }
     if (chosen.isEmpty()) {
-        std::fprintf(stderr, "heartline import: no MCP servers in %s\n",
-                     qPrintable(request.from));
+        std::fprintf(stderr, "heartline import: no MCP servers in %s\n", qPrintable(request.from));
         return 1;
     }
 

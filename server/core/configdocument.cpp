@@ -43,8 +43,8 @@ QHash<QString, QStringList> keyOrderOf(const QByteArray &text)
     {
         bool object = false;
         QString path;
-        int index = 0;           // arrays: the element being read
-        bool expectKey = true;   // objects: the next string is a key
+        int index = 0;         // arrays: the element being read
+        bool expectKey = true; // objects: the next string is a key
         QString lastKey;
     };
     QHash<QString, QStringList> order;
@@ -118,8 +118,7 @@ void writeObject(const QJsonObject &object, const QString &path,
     out->append("{\n");
     for (qsizetype i = 0; i < keys.size(); ++i) {
         out->append(indent + scalarJson(keys.at(i)) + ": ");
-        writeValue(object.value(keys.at(i)), childPath(path, keys.at(i)), keyOrder, depth + 1,
-                   out);
+        writeValue(object.value(keys.at(i)), childPath(path, keys.at(i)), keyOrder, depth + 1, out);
         out->append(i + 1 < keys.size() ? ",\n" : "\n");
     }
     out->append(QByteArray(depth * 4, ' ') + '}');
@@ -140,8 +139,7 @@ void writeValue(const QJsonValue &value, const QString &path,
         out->append("[\n");
         for (qsizetype i = 0; i < array.size(); ++i) {
             out->append(indent);
-            writeValue(array.at(i), childPath(path, QString::number(i)), keyOrder, depth + 1,
-                       out);
+            writeValue(array.at(i), childPath(path, QString::number(i)), keyOrder, depth + 1, out);
             out->append(i + 1 < array.size() ? ",\n" : "\n");
         }
         out->append(QByteArray(depth * 4, ' ') + ']');
@@ -187,8 +185,7 @@ bool readObject(const QString &path, QJsonObject *root, QByteArray *text, QStrin
 
 ConfigDocument::ConfigDocument(QString path)
     : m_path(std::move(path))
-{
-}
+{}
 
 bool ConfigDocument::load(QString *error)
 {

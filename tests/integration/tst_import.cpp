@@ -3,6 +3,7 @@
 // importing adds servers to Heartline's config file while every key already there survives.
 
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/testfiles.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -44,19 +45,6 @@ bool copyTree(const QString &from, const QString &to)
             return false;
     }
     return true;
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeAll(const QString &path, const QByteArray &text)
-{
-    QFile file(path);
-    return QDir().mkpath(QFileInfo(path).absolutePath()) && file.open(QIODevice::WriteOnly)
-           && file.write(text) == text.size();
 }
 
 // A config the user wrote by hand: settings, one server of their own, keys in their order.
@@ -191,7 +179,7 @@ void tst_Import::listingWithNothingToFindExitsOne()
 
 void tst_Import::importAddsToTheDefaultConfigAndKeepsEverythingThere()
 {
-    QVERIFY(writeAll(m_defaultConfig, kUserConfig));
+    QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
     const QString from = m_home + u"/.config/Claude/claude_desktop_config.json"_s;
 
     const Run imported = run({u"--from"_s, from});
@@ -203,22 +191,21 @@ void tst_Import::importAddsToTheDefaultConfigAndKeepsEverythingThere()
              qPrintable(imported.out));
     QVERIFY2(imported.out.contains("wrote "_L1 + m_defaultConfig), qPrintable(imported.out));
 
-    const QByteArray text = readAll(m_defaultConfig);
+    const QByteArray text = readFileBytes(m_defaultConfig);
     const QJsonObject config = QJsonDocument::fromJson(text).object();
     QCOMPARE(config.value("port"_L1).toInt(), 8700);
     QCOMPARE(config.value("heartbeatMs"_L1).toInt(), 10000);
     QCOMPARE(config.value("token"_L1).toString(), u"s3cret"_s);
     QCOMPARE(config.value("allowedOrigins"_L1).toArray(), QJsonArray{"https://claude.ai"_L1});
     const QJsonObject servers = config.value("mcpServers"_L1).toObject();
-    QCOMPARE(servers.keys(),
-             (QStringList{u"filesystem"_s, u"linear"_s, u"memory"_s, u"notion"_s}));
+    QCOMPARE(servers.keys(), (QStringList{u"filesystem"_s, u"linear"_s, u"memory"_s, u"notion"_s}));
     // The user's own server is untouched, switches and all.
     QCOMPARE(servers.value("memory"_L1).toObject(),
              QJsonDocument::fromJson(kUserConfig)["mcpServers"_L1]["memory"_L1].toObject());
     QCOMPARE(servers.value("linear"_L1).toObject(),
-             (QJsonObject{{"url"_L1, "https://mcp.linear.app/mcp"_L1},
-                          {"headers"_L1,
-                           QJsonObject{{"Authorization"_L1, "Bearer ${LINEAR_TOKEN}"_L1}}}}));
+             (QJsonObject{
+                 {"url"_L1, "https://mcp.linear.app/mcp"_L1},
+                 {"headers"_L1, QJsonObject{{"Authorization"_L1, "Bearer ${LINEAR_TOKEN}"_L1}}}}));
     QCOMPARE(servers.value("filesystem"_L1)["command"_L1].toString(), u"npx"_s);
     // The user's order, not QJsonObject's: port, heartbeatMs, token, mcpServers, allowedOrigins.
     QVERIFY2(text.indexOf("\"port\"") < text.indexOf("\"heartbeatMs\"")
@@ -230,16 +217,17 @@ void tst_Import::importAddsToTheDefaultConfigAndKeepsEverythingThere()
 void tst_Import::importOfNamedServersReplacesOnlyWhenAsked()
 {
     const QString config = m_dir->filePath(u"elsewhere/heartline.json"_s);
-    QVERIFY(writeAll(config, "{\"logFormat\": \"json\", \"mcpServers\": {\"everything\": "
-                             "{\"command\": \"old\"}}}\n"));
+    QVERIFY(writeFileBytes(config, "{\"logFormat\": \"json\", \"mcpServers\": {\"everything\": "
+                                   "{\"command\": \"old\"}}}\n"));
     const QString zed = m_home + u"/.config/zed/settings.json"_s;
 
     const Run skipped = run({u"--config"_s, config, u"--from"_s, zed, u"everything"_s});
     QVERIFY(skipped.ended);
     QCOMPARE(skipped.exitCode, 1);
     QVERIFY2(skipped.err.contains("--replace"_L1), qPrintable(skipped.err));
-    QCOMPARE(QJsonDocument::fromJson(readAll(config))["mcpServers"_L1]["everything"_L1]
-                 ["command"_L1].toString(),
+    QCOMPARE(QJsonDocument::fromJson(
+                 readFileBytes(config))["mcpServers"_L1]["everything"_L1]["command"_L1]
+                 .toString(),
              u"old"_s);
 
     const Run replaced =
@@ -247,7 +235,7 @@ void tst_Import::importOfNamedServersReplacesOnlyWhenAsked()
     QVERIFY(replaced.ended);
     QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
     QVERIFY2(replaced.out.contains("replaced everything: npx -y"_L1), qPrintable(replaced.out));
-    const QJsonObject written = QJsonDocument::fromJson(readAll(config)).object();
+    const QJsonObject written = QJsonDocument::fromJson(readFileBytes(config)).object();
     QCOMPARE(written.value("logFormat"_L1).toString(), u"json"_s);
     const QJsonObject servers = written.value("mcpServers"_L1).toObject();
     QCOMPARE(servers.keys(), QStringList{u"everything"_s}); // sqlite and docs were not named
@@ -265,7 +253,7 @@ void tst_Import::xdgConfigHomeDecidesTheDefaultFile()
     QVERIFY(imported.ended);
     QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
     const QString path = xdg + u"/heartline/heartline.json"_s;
-    QCOMPARE(QJsonDocument::fromJson(readAll(path))["mcpServers"_L1]["time"_L1]["command"_L1]
+    QCOMPARE(QJsonDocument::fromJson(readFileBytes(path))["mcpServers"_L1]["time"_L1]["command"_L1]
                  .toString(),
              u"uvx"_s);
     QVERIFY(!QFileInfo::exists(m_defaultConfig));
@@ -276,35 +264,35 @@ void tst_Import::xdgConfigHomeDecidesTheDefaultFile()
 
 void tst_Import::anUnknownNameFailsAndWritesNothing()
 {
-    QVERIFY(writeAll(m_defaultConfig, kUserConfig));
+    QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
     const Run failed = run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s, u"time"_s, u"nope"_s});
     QVERIFY(failed.ended);
     QCOMPARE(failed.exitCode, 1);
     QVERIFY2(failed.err.contains("no server 'nope'"_L1) && failed.err.contains("time, userjot"_L1),
              qPrintable(failed.err));
-    QCOMPARE(readAll(m_defaultConfig), kUserConfig);
+    QCOMPARE(readFileBytes(m_defaultConfig), kUserConfig);
 }
 
 void tst_Import::aConfigThatDoesNotParseIsNotOverwritten()
 {
     const QByteArray broken = "{\n  \"port\": 8700,\n  \"mcpServers\": {,\n}\n";
-    QVERIFY(writeAll(m_defaultConfig, broken));
+    QVERIFY(writeFileBytes(m_defaultConfig, broken));
     const Run failed = run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s});
     QVERIFY(failed.ended);
     QCOMPARE(failed.exitCode, 1);
     QVERIFY2(failed.err.contains(m_defaultConfig + u":3:"_s), qPrintable(failed.err));
-    QCOMPARE(readAll(m_defaultConfig), broken);
+    QCOMPARE(readFileBytes(m_defaultConfig), broken);
 }
 
 void tst_Import::importingOnlyNamesAlreadyThereImportsNothing()
 {
-    QVERIFY(writeAll(m_defaultConfig, kUserConfig));
-    const Run nothing = run(
-        {u"--from"_s, m_home + u"/.config/claude/claude_desktop_config.json"_s});
+    QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
+    const Run nothing =
+        run({u"--from"_s, m_home + u"/.config/claude/claude_desktop_config.json"_s});
     QVERIFY(nothing.ended);
     QCOMPARE(nothing.exitCode, 1);
     QVERIFY2(nothing.err.contains("nothing imported"_L1), qPrintable(nothing.err));
-    QCOMPARE(readAll(m_defaultConfig), kUserConfig);
+    QCOMPARE(readFileBytes(m_defaultConfig), kUserConfig);
 }
 
 void tst_Import::usageErrorsExitTwo_data()

@@ -25,10 +25,10 @@ const auto kZed = "Zed"_L1;
 // Heartline's keys of an mcpServers entry that pass through as the client wrote them.
 const QStringList &keptKeys()
 {
-    static const QStringList keys{u"command"_s, u"args"_s,        u"env"_s,       u"cwd"_s,
-                                  u"url"_s,     u"headers"_s,     u"enabled"_s,   u"timeoutMs"_s,
-                                  u"restart"_s, u"description"_s, u"instances"_s, u"roots"_s,
-                                  u"disabledTools"_s};
+    static const QStringList keys{
+        u"command"_s,   u"args"_s,    u"env"_s,          u"cwd"_s,     u"url"_s,
+        u"headers"_s,   u"enabled"_s, u"timeoutMs"_s,    u"restart"_s, u"description"_s,
+        u"instances"_s, u"roots"_s,   u"disabledTools"_s};
     return keys;
 }
 
@@ -89,8 +89,8 @@ QString substituteFrom(const QJsonObject &env, QString text)
 // with a URL.
 bool convertMcpRemote(QJsonObject *entry, QStringList *notes)
 {
-    const QStringList words = QStringList{entry->value("command"_L1).toString()}
-                              + toStringList(entry->value("args"_L1));
+    const QStringList words =
+        QStringList{entry->value("command"_L1).toString()} + toStringList(entry->value("args"_L1));
     const qsizetype bridge = std::find_if(words.begin(), words.end(), isMcpRemote) - words.begin();
     if (bridge >= words.size())
         return false;
@@ -108,7 +108,7 @@ bool convertMcpRemote(QJsonObject *entry, QStringList *notes)
             header = word.mid(9);
         else if (word == "--transport"_L1 && i + 1 < words.size()) {
             const QString strategy = words.at(++i);
-            type = strategy == "http-only"_L1 ? u"http"_s
+            type = strategy == "http-only"_L1  ? u"http"_s
                    : strategy == "sse-only"_L1 ? u"sse"_s
                                                : QString();
         } else if (url.isEmpty() && !word.startsWith(u'-'))
@@ -132,7 +132,8 @@ bool convertMcpRemote(QJsonObject *entry, QStringList *notes)
         remote.insert(u"type"_s, type);
     if (!headers.isEmpty())
         remote.insert(u"headers"_s, headers);
-    notes->append(u"ran %1 as a bridge: imported as a native remote server"_s.arg(words.at(bridge)));
+    notes->append(
+        u"ran %1 as a bridge: imported as a native remote server"_s.arg(words.at(bridge)));
     *entry = remote;
     return true;
 }
@@ -178,8 +179,8 @@ void foldEnvFile(const QString &envFile, const QString &baseDir, const QString &
     if (path.contains("${workspaceFolder}"_L1)) {
         const QString workspace = workspaceOf(baseDir);
         if (workspace.isEmpty()) {
-            notes->append(u"envFile %1 names a workspace folder; set its variables in env"_s.arg(
-                envFile));
+            notes->append(
+                u"envFile %1 names a workspace folder; set its variables in env"_s.arg(envFile));
             return;
         }
         path.replace("${workspaceFolder}"_L1, workspace);
@@ -200,8 +201,7 @@ void foldEnvFile(const QString &envFile, const QString &baseDir, const QString &
 
 QString normalisedType(const QString &type)
 {
-    if (type == "streamable-http"_L1 || type == "streamableHttp"_L1
-        || type == "streamable_http"_L1)
+    if (type == "streamable-http"_L1 || type == "streamableHttp"_L1 || type == "streamable_http"_L1)
         return u"http"_s;
     return type;
 }
@@ -224,8 +224,7 @@ QString clientFromFileName(const QString &path)
 QString lineAndColumn(const QByteArray &text, qsizetype offset)
 {
     const QByteArray before = text.left(offset);
-    return u"%1:%2"_s.arg(before.count('\n') + 1)
-        .arg(offset - (before.lastIndexOf('\n') + 1) + 1);
+    return u"%1:%2"_s.arg(before.count('\n') + 1).arg(offset - (before.lastIndexOf('\n') + 1) + 1);
 }
 
 // Adds `server` unless its name is taken; then it is a duplicate of the one kept.
@@ -336,9 +335,8 @@ ClientConfigScan readFile(const QString &path, const QString &client, const QStr
         addEntries(&result, name, path, root.value("mcpServers"_L1).toObject(), home);
         // Claude Code's local scope: servers of one project, after the user-wide ones.
         for (auto it = projects.begin(); it != projects.end(); ++it)
-            addEntries(&result, name, path,
-                       it.value().toObject().value("mcpServers"_L1).toObject(), home,
-                       u"from the project %1"_s.arg(it.key()));
+            addEntries(&result, name, path, it.value().toObject().value("mcpServers"_L1).toObject(),
+                       home, u"from the project %1"_s.arg(it.key()));
     } else {
         result.problems.append(
             u"%1: no mcpServers, servers or context_servers: not an MCP client config"_s.arg(path));
@@ -397,10 +395,12 @@ ImportedServer convertEntry(const QString &client, const QString &sourceFile, co
 
 QByteArray stripJsonExtensions(const QByteArray &text)
 {
-    // Comments go first (replaced by spaces, newlines kept, so line:column still points into
-    // the user's file), then every comma whose next significant character closes a container.
+    // Comments become spaces (newlines kept, so line:column still points into the user's file).
+    // A comma is blanked when the next significant character, past spaces and comments, closes
+    // an object or an array.
     QByteArray out = text;
     bool inString = false;
+    qsizetype pendingComma = -1;
     for (qsizetype i = 0; i < out.size(); ++i) {
         const char c = out.at(i);
         if (inString) {
@@ -408,36 +408,20 @@ QByteArray stripJsonExtensions(const QByteArray &text)
                 ++i;
             else if (c == '"')
                 inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '/' && i + 1 < out.size() && out.at(i + 1) == '/') {
-            while (i < out.size() && out.at(i) != '\n')
-                out[i++] = ' ';
-        } else if (c == '/' && i + 1 < out.size() && out.at(i + 1) == '*') {
-            const qsizetype end = out.indexOf("*/", i + 2);
-            const qsizetype stop = end < 0 ? out.size() : end + 2;
+        } else if (c == '/' && i + 1 < out.size()
+                   && (out.at(i + 1) == '/' || out.at(i + 1) == '*')) {
+            const bool line = out.at(i + 1) == '/';
+            const qsizetype end = line ? out.indexOf('\n', i) : out.indexOf("*/", i + 2);
+            const qsizetype stop = end < 0 ? out.size() : line ? end : end + 2;
             for (; i < stop; ++i)
                 if (out.at(i) != '\n')
                     out[i] = ' ';
             --i;
-        }
-    }
-    inString = false;
-    for (qsizetype i = 0; i < out.size(); ++i) {
-        const char c = out.at(i);
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == ',') {
-            qsizetype next = i + 1;
-            while (next < out.size() && QChar::isSpace(uchar(out.at(next))))
-                ++next;
-            if (next < out.size() && (out.at(next) == '}' || out.at(next) == ']'))
-                out[i] = ' ';
+        } else if (!QChar::isSpace(uchar(c))) {
+            if (pendingComma >= 0 && (c == '}' || c == ']'))
+                out[pendingComma] = ' ';
+            pendingComma = c == ',' ? i : -1;
+            inString = c == '"';
         }
     }
     return out;

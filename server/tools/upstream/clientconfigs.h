@@ -71,8 +71,7 @@ ClientConfigScan readFile(const QString &path, const QString &client, const QStr
 // keys Heartline does not know are left behind with a note. `baseDir` resolves a relative
 // envFile.
 ImportedServer convertEntry(const QString &client, const QString &sourceFile, const QString &name,
-                            const QJsonObject &entry, const QString &baseDir,
-                            const QString &home);
+                            const QJsonObject &entry, const QString &baseDir, const QString &home);
 
 // JSON with `//` and `/* */` comments and trailing commas (Zed's settings.json) as strict JSON.
 QByteArray stripJsonExtensions(const QByteArray &text);

@@ -3,10 +3,9 @@
 // parse is never overwritten.
 
 #include "server/core/configdocument.h"
+#include "tests/support/testfiles.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -16,21 +15,9 @@
 
 using namespace Qt::StringLiterals;
 using heartline::ConfigDocument;
+using namespace heartline::testing;
 
 namespace {
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-void writeAll(const QString &path, const QByteArray &text)
-{
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    file.write(text);
-}
 
 // Positions of `needles` in `haystack` are strictly increasing.
 bool inOrder(const QByteArray &haystack, const QList<QByteArray> &needles)
@@ -51,8 +38,10 @@ const QByteArray kUserFile =
     "  \"port\": 9000,\n"
     "  \"heartbeatMs\": 5000,\n"
     "  \"mcpServers\": {\n"
-    "    \"zeta\": {\"command\": \"uvx\", \"args\": [\"mcp-server-time\"], \"env\": {\"TZ\": \"Europe/Oslo\"}},\n"
-    "    \"alpha\": {\"url\": \"https://example.com/mcp\", \"headers\": {\"X-B\": \"2\", \"X-A\": \"1\"}}\n"
+    "    \"zeta\": {\"command\": \"uvx\", \"args\": [\"mcp-server-time\"], \"env\": {\"TZ\": "
+    "\"Europe/Oslo\"}},\n"
+    "    \"alpha\": {\"url\": \"https://example.com/mcp\", \"headers\": {\"X-B\": \"2\", \"X-A\": "
+    "\"1\"}}\n"
     "  },\n"
     "  \"allowedOrigins\": [\"https://a.example\", \"https://b.example\"],\n"
     "  \"custom \\\"quoted\\\" é\": {\"b\": [ {\"y\": 1, \"x\": 2} ], \"a\": null}\n"
@@ -100,7 +89,7 @@ void tst_ConfigDocument::missingFileIsAnEmptyDocumentAndSaveCreatesItUserOnly()
     document.setServer(u"memory"_s, {{"command"_L1, "npx"_L1}});
     QVERIFY2(document.save(&error), qPrintable(error));
 
-    const QJsonObject written = QJsonDocument::fromJson(readAll(m_path)).object();
+    const QJsonObject written = QJsonDocument::fromJson(readFileBytes(m_path)).object();
     QCOMPARE(written.value("mcpServers"_L1)["memory"_L1]["command"_L1].toString(), u"npx"_s);
     const QFileDevice::Permissions permissions = QFile::permissions(m_path);
     QVERIFY(permissions.testFlag(QFileDevice::ReadOwner));
@@ -111,19 +100,19 @@ void tst_ConfigDocument::missingFileIsAnEmptyDocumentAndSaveCreatesItUserOnly()
 
 void tst_ConfigDocument::addingAServerKeepsEveryOtherKeyAndTheirOrder()
 {
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, kUserFile);
+    QVERIFY(writeFileBytes(m_path, kUserFile));
     const QJsonObject before = QJsonDocument::fromJson(kUserFile).object();
 
     ConfigDocument document(m_path);
     QString error;
     QVERIFY2(document.load(&error), qPrintable(error));
-    const QJsonObject memory{{"command"_L1, "npx"_L1},
-                             {"args"_L1, QJsonArray{"-y"_L1, "@modelcontextprotocol/server-memory"_L1}}};
+    const QJsonObject memory{
+        {"command"_L1, "npx"_L1},
+        {"args"_L1, QJsonArray{"-y"_L1, "@modelcontextprotocol/server-memory"_L1}}};
     document.setServer(u"memory"_s, memory);
     QVERIFY2(document.save(&error), qPrintable(error));
 
-    const QByteArray text = readAll(m_path);
+    const QByteArray text = readFileBytes(m_path);
     QJsonObject expected = before;
     QJsonObject servers = expected.value("mcpServers"_L1).toObject();
     servers.insert(u"memory"_s, memory);
@@ -133,8 +122,8 @@ void tst_ConfigDocument::addingAServerKeepsEveryOtherKeyAndTheirOrder()
     // QJsonObject would sort these; the document keeps them as the user wrote them, with the
     // new entry after the existing ones, at every depth.
     QVERIFY2(inOrder(text, {"\"port\"", "\"heartbeatMs\"", "\"mcpServers\"", "\"zeta\"",
-                            "\"command\": \"uvx\"", "\"args\"", "\"env\"", "\"alpha\"",
-                            "\"url\"", "\"X-B\"", "\"X-A\"", "\"memory\"", "\"allowedOrigins\"",
+                            "\"command\": \"uvx\"", "\"args\"", "\"env\"", "\"alpha\"", "\"url\"",
+                            "\"X-B\"", "\"X-A\"", "\"memory\"", "\"allowedOrigins\"",
                             "\"custom \\\"quoted\\\" \xc3\xa9\"", "\"b\"", "\"y\"", "\"x\"",
                             "\"a\": null"}),
              text.constData());
@@ -142,8 +131,7 @@ void tst_ConfigDocument::addingAServerKeepsEveryOtherKeyAndTheirOrder()
 
 void tst_ConfigDocument::replaceAndRemoveTouchOnlyThatEntry()
 {
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, kUserFile);
+    QVERIFY(writeFileBytes(m_path, kUserFile));
     ConfigDocument document(m_path);
     QString error;
     QVERIFY(document.load(&error));
@@ -153,7 +141,7 @@ void tst_ConfigDocument::replaceAndRemoveTouchOnlyThatEntry()
     QVERIFY(!document.removeServer(u"alpha"_s));
     QVERIFY2(document.save(&error), qPrintable(error));
 
-    const QJsonObject written = QJsonDocument::fromJson(readAll(m_path)).object();
+    const QJsonObject written = QJsonDocument::fromJson(readFileBytes(m_path)).object();
     const QJsonObject servers = written.value("mcpServers"_L1).toObject();
     QCOMPARE(servers.keys(), QStringList{u"zeta"_s});
     QCOMPARE(servers.value("zeta"_L1).toObject(),
@@ -164,8 +152,7 @@ void tst_ConfigDocument::replaceAndRemoveTouchOnlyThatEntry()
 
 void tst_ConfigDocument::disabledToolsAndEnabledAreSetOnOneEntry()
 {
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, kUserFile);
+    QVERIFY(writeFileBytes(m_path, kUserFile));
     ConfigDocument document(m_path);
     QString error;
     QVERIFY(document.load(&error));
@@ -212,8 +199,7 @@ void tst_ConfigDocument::fileThatDoesNotParseIsRefusedWithLineAndColumn()
 {
     QFETCH(QByteArray, text);
     QFETCH(QString, where);
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, text);
+    QVERIFY(writeFileBytes(m_path, text));
 
     ConfigDocument document(m_path);
     QString error;
@@ -224,29 +210,27 @@ void tst_ConfigDocument::fileThatDoesNotParseIsRefusedWithLineAndColumn()
     QString saveError;
     QVERIFY(!document.save(&saveError));
     QVERIFY(!saveError.isEmpty());
-    QCOMPARE(readAll(m_path), text);
+    QCOMPARE(readFileBytes(m_path), text);
 }
 
 void tst_ConfigDocument::fileBrokenAfterLoadIsNotOverwritten()
 {
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, kUserFile);
+    QVERIFY(writeFileBytes(m_path, kUserFile));
     ConfigDocument document(m_path);
     QString error;
     QVERIFY(document.load(&error));
 
     const QByteArray halfEdited = "{\n  \"port\": 9000,\n  \"mcpServers\": {\n";
-    writeAll(m_path, halfEdited);
+    QVERIFY(writeFileBytes(m_path, halfEdited));
     document.setServer(u"memory"_s, {{"command"_L1, "npx"_L1}});
     QVERIFY(!document.save(&error));
     QVERIFY2(error.contains(m_path + u":4:"_s), qPrintable(error));
-    QCOMPARE(readAll(m_path), halfEdited);
+    QCOMPARE(readFileBytes(m_path), halfEdited);
 }
 
 void tst_ConfigDocument::existingPermissionsAreKept()
 {
-    QVERIFY(QDir().mkpath(QFileInfo(m_path).absolutePath()));
-    writeAll(m_path, kUserFile);
+    QVERIFY(writeFileBytes(m_path, kUserFile));
     const QFileDevice::Permissions chosen = QFileDevice::ReadOwner | QFileDevice::WriteOwner
                                             | QFileDevice::ReadGroup | QFileDevice::ReadUser;
     QVERIFY(QFile::setPermissions(m_path, chosen));

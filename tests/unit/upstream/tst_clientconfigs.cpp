@@ -89,15 +89,24 @@ void tst_ClientConfigs::scanFindsEveryClientsServersOnce()
     for (const ImportedServer &server : scan.servers)
         found.append(server.client + u'/' + server.name);
     QCOMPARE(found, (QStringList{
-                        u"Claude Desktop/filesystem"_s, u"Claude Desktop/linear"_s,
-                        u"Claude Desktop/memory"_s, u"Claude Desktop/notion"_s,
-                        u"Cursor/time"_s, u"Cursor/userjot"_s,
-                        u"VS Code/context7"_s, u"VS Code/github"_s, u"VS Code/legacy-sse"_s,
+                        u"Claude Desktop/filesystem"_s,
+                        u"Claude Desktop/linear"_s,
+                        u"Claude Desktop/memory"_s,
+                        u"Claude Desktop/notion"_s,
+                        u"Cursor/time"_s,
+                        u"Cursor/userjot"_s,
+                        u"VS Code/context7"_s,
+                        u"VS Code/github"_s,
+                        u"VS Code/legacy-sse"_s,
                         u"VS Code/perplexity"_s,
-                        u"Claude Code/sentry"_s, u"Claude Code/postgres"_s,
+                        u"Claude Code/sentry"_s,
+                        u"Claude Code/postgres"_s,
                         u"Claude Code/playwright"_s,
-                        u"Windsurf/brave-search"_s, u"Windsurf/figma"_s,
-                        u"Zed/docs"_s, u"Zed/everything"_s, u"Zed/sqlite"_s,
+                        u"Windsurf/brave-search"_s,
+                        u"Windsurf/figma"_s,
+                        u"Zed/docs"_s,
+                        u"Zed/everything"_s,
+                        u"Zed/sqlite"_s,
                     }));
     QCOMPARE(find(scan.servers, u"playwright"_s)->sourceFile, kProject + u"/.mcp.json"_s);
     QCOMPARE(find(scan.servers, u"figma"_s)->sourceFile,
@@ -118,35 +127,30 @@ void tst_ClientConfigs::eachServerBecomesHeartlinesEntry_data()
         << json(R"({"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"],
                     "env": {"MEMORY_FILE_PATH": "/home/ada/.local/share/memory.json"}})");
     QTest::newRow("mcp-remote@latest with a header: native remote, variable kept")
-        << u"linear"_s
-        << json(R"({"url": "https://mcp.linear.app/mcp",
+        << u"linear"_s << json(R"({"url": "https://mcp.linear.app/mcp",
                     "headers": {"Authorization": "Bearer ${LINEAR_TOKEN}"}})");
     QTest::newRow("mcp-remote sse-only, header from its env")
-        << u"notion"_s
-        << json(R"({"url": "https://mcp.notion.com/sse", "type": "sse",
+        << u"notion"_s << json(R"({"url": "https://mcp.notion.com/sse", "type": "sse",
                     "headers": {"Authorization": "Bearer secret-notion-token"}})");
     QTest::newRow("Cursor: url and headers, ${env:...} as written")
-        << u"userjot"_s
-        << json(R"({"url": "https://mcp.userjot.com/mcp",
+        << u"userjot"_s << json(R"({"url": "https://mcp.userjot.com/mcp",
                     "headers": {"Authorization": "Bearer ${env:USERJOT_API_TOKEN}"}})");
     QTest::newRow("Cursor: a uvx server")
         << u"time"_s
-        << json(R"({"command": "uvx", "args": ["mcp-server-time", "--local-timezone=Europe/Oslo"]})");
+        << json(
+               R"({"command": "uvx", "args": ["mcp-server-time", "--local-timezone=Europe/Oslo"]})");
     QTest::newRow("VS Code: envFile merged, env wins, type stdio dropped")
-        << u"github"_s
-        << json(R"({"command": "docker", "args": ["run", "-i", "--rm", "-e",
+        << u"github"_s << json(R"({"command": "docker", "args": ["run", "-i", "--rm", "-e",
                     "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
                     "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_fixture0123456789",
                             "GITHUB_HOST": "github.com", "GITHUB_TOOLSETS": "repos,issues"}})");
     QTest::newRow("VS Code: ${input:...} kept as written")
-        << u"perplexity"_s
-        << json(R"({"command": "npx", "args": ["-y", "server-perplexity-ask"],
+        << u"perplexity"_s << json(R"({"command": "npx", "args": ["-y", "server-perplexity-ask"],
                     "env": {"PERPLEXITY_API_KEY": "${input:perplexity-key}"}})");
     QTest::newRow("VS Code: type http")
         << u"context7"_s << json(R"({"type": "http", "url": "https://mcp.context7.com/mcp"})");
     QTest::newRow("VS Code: type sse, dev left behind")
-        << u"legacy-sse"_s
-        << json(R"({"type": "sse", "url": "http://localhost:3001/sse",
+        << u"legacy-sse"_s << json(R"({"type": "sse", "url": "http://localhost:3001/sse",
                     "headers": {"X-Api-Key": "abc"}})");
     QTest::newRow("Claude Code: user scope")
         << u"sentry"_s << json(R"({"type": "http", "url": "https://mcp.sentry.dev/mcp"})");
@@ -157,24 +161,21 @@ void tst_ClientConfigs::eachServerBecomesHeartlinesEntry_data()
     QTest::newRow("Claude Code: .mcp.json in the current folder")
         << u"playwright"_s << json(R"({"command": "npx", "args": ["@playwright/mcp@latest"]})");
     QTest::newRow("Windsurf: serverUrl")
-        << u"figma"_s
-        << json(R"({"url": "https://mcp.figma.com/mcp",
+        << u"figma"_s << json(R"({"url": "https://mcp.figma.com/mcp",
                     "headers": {"Authorization": "Bearer ${env:FIGMA_TOKEN}"}})");
     QTest::newRow("Windsurf: disabled")
         << u"brave-search"_s
         << json(R"({"command": "npx", "args": ["-y", "@modelcontextprotocol/server-brave-search"],
                     "env": {"BRAVE_API_KEY": "fixture-brave-key"}, "enabled": false})");
     QTest::newRow("Zed: custom source")
-        << u"sqlite"_s
-        << json(R"({"command": "uvx", "args": ["mcp-server-sqlite", "--db-path",
+        << u"sqlite"_s << json(R"({"command": "uvx", "args": ["mcp-server-sqlite", "--db-path",
                     "/home/ada/data/test.db"], "env": {}})");
     QTest::newRow("Zed: the older command object")
         << u"everything"_s
         << json(R"({"command": "npx", "args": ["-y", "@modelcontextprotocol/server-everything"],
                     "env": {"DEBUG": "1"}})");
     QTest::newRow("Zed: remote, comment-like text inside strings kept")
-        << u"docs"_s
-        << json(R"({"url": "https://docs.example.com/mcp",
+        << u"docs"_s << json(R"({"url": "https://docs.example.com/mcp",
                     "headers": {"X-Path": "/* not a comment */ // nor this"}})");
 }
 
@@ -302,9 +303,8 @@ void tst_ClientConfigs::mcpRemoteCommandLines()
 {
     QFETCH(QJsonObject, entry);
     QFETCH(QJsonObject, expected);
-    const ImportedServer server =
-        ClientConfigs::convertEntry(u"Claude Desktop"_s, u"/f.json"_s, u"x"_s, entry, u"/"_s,
-                                    u"/h"_s);
+    const ImportedServer server = ClientConfigs::convertEntry(u"Claude Desktop"_s, u"/f.json"_s,
+                                                              u"x"_s, entry, u"/"_s, u"/h"_s);
     QCOMPARE(QString::fromUtf8(QJsonDocument(server.entry).toJson(QJsonDocument::Compact)),
              QString::fromUtf8(QJsonDocument(expected).toJson(QJsonDocument::Compact)));
     QCOMPARE(server.notes.join(u' ').contains("native remote"_L1),
@@ -319,9 +319,8 @@ void tst_ClientConfigs::commentsAndTrailingCommasAreStrippedOutsideStrings_data(
     QTest::newRow("line comment") << QByteArray("{\"a\": 1 // one\n}") << QByteArray("{\"a\":1}");
     QTest::newRow("block comment")
         << QByteArray("{/* x\n y */\"a\": 1}") << QByteArray("{\"a\":1}");
-    QTest::newRow("trailing commas")
-        << QByteArray("{\"a\": [1, 2, ],\n \"b\": {\"c\": 3,\n},\n}")
-        << QByteArray("{\"a\":[1,2],\"b\":{\"c\":3}}");
+    QTest::newRow("trailing commas") << QByteArray("{\"a\": [1, 2, ],\n \"b\": {\"c\": 3,\n},\n}")
+                                     << QByteArray("{\"a\":[1,2],\"b\":{\"c\":3}}");
     QTest::newRow("comma before a comment before a brace")
         << QByteArray("{\"a\": 1, // last\n}") << QByteArray("{\"a\":1}");
     QTest::newRow("inside strings nothing changes")
