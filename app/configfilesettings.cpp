@@ -90,17 +90,4 @@ bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
     return true;
 }
 
-QString defaultConfigPath(const QProcessEnvironment &environment)
-{
-    QString folder = environment.value(u"XDG_CONFIG_HOME"_s);
-    // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
-    if (folder.isEmpty() || QDir::isRelativePath(folder)) {
-        const QString home = environment.value(u"HOME"_s);
-        folder = home.isEmpty()
-                     ? QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
-                     : home + u"/.config"_s;
-    }
-    return folder + u"/heartline/heartline.json"_s;
-}
-
 } // namespace heartline

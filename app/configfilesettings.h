@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/defaultconfigpath.h"
+
 #include "app/headlesslog.h"
 #include "server/api/serverconfig.h"
 #include "server/tools/upstream/upstreamserverconfig.h"
@@ -27,8 +29,5 @@ struct ConfigFileSettings
 bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
                     ConfigFileSettings *settings, QString *error);
 
-// The file Heartline reads without --config: $XDG_CONFIG_HOME/heartline/heartline.json, else
-// ~/.config/heartline/heartline.json, from `environment` (QStandardPaths when it says neither).
-QString defaultConfigPath(const QProcessEnvironment &environment);
 
 } // namespace heartline

@@ -56,7 +56,10 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         "available and runs headless otherwise.\n\n"
         "Also: heartline ctl [--port N] tools list|enable NAME|disable NAME\n"
         "      heartline ctl [--port N] sessions list|close ID\n"
-        "      heartline ctl [--port N] status"_s);
+        "      heartline ctl [--port N] status\n"
+        "      heartline import [--from FILE [NAME...]] [--config FILE] [--replace]\n"
+        "        (servers of Claude Desktop, Cursor, VS Code, Claude Code, Windsurf, Zed;\n"
+        "        heartline import --help says more)"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help and exit."_s);
     const QCommandLineOption version({u"v"_s, u"version"_s}, u"Show the version and exit."_s);
     const QCommandLineOption headless(u"headless"_s,
