@@ -1,5 +1,7 @@
 #include "app/application.h"
 
+#include "server/tools/upstream/upstreamhost.h"
+
 #include "app/configwatcher.h"
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
@@ -9,6 +11,7 @@
 #include "server/core/controlserver.h"
 #include "server/core/heartlineserver.h"
 #include "server/tools/conformance/conformancefixtures.h"
+#include "server/tools/upstream/upstreamhost.h"
 #include "ui/window/appsettings.h"
 #include "ui/window/mainwindow.h"
 #include "ui/window/trayicon.h"
@@ -103,6 +106,11 @@ bool Application::start(int *exitStatus)
     // The contract: this line comes first on stdout, whole and flushed, before anything else.
     m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
     watchConfigFile();
+    // Upstreams start after the listening line: a slow npx download never delays the endpoint,
+    // and their tools join the list (clients are told) as each becomes ready.
+    m_server->upstreams()->apply(m_upstreamServers);
+    connect(this, &Application::upstreamServersChanged, m_server->upstreams(),
+            &UpstreamHost::apply);
 
     if (m_options.headless) {
         m_headlessLog =

@@ -12,12 +12,31 @@
 #include "server/stream/heartbeatscheduler.h"
 #include "server/tools/builtincatalog.h"
 #include "server/tools/builtintools.h"
+#include "server/tools/upstream/upstreamchannelfactory.h"
+#include "server/tools/upstream/upstreamhost.h"
 
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+
+namespace {
+
+// What Heartline tells each upstream it is: a client that can pass sampling, elicitation and
+// roots on to its own clients (UpstreamForwarder routes them to the calling session).
+UpstreamClient::Options upstreamClientOptions()
+{
+    UpstreamClient::Options options;
+    options.clientName = u"heartline"_s;
+    options.clientVersion = QStringLiteral(HEARTLINE_VERSION);
+    options.capabilities = QJsonObject{{"sampling"_L1, QJsonObject()},
+                                       {"elicitation"_L1, QJsonObject()},
+                                       {"roots"_L1, QJsonObject()}};
+    return options;
+}
+
+} // namespace
 
 HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     : QObject(parent)
@@ -39,6 +58,8 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
     m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor}, this);
+    m_upstreams = new UpstreamHost(m_tools, createUpstreamChannel, upstreamClientOptions(),
+                                   UpstreamSupervisorPolicy(), this);
     reportToolChanges();
 }
 
@@ -47,6 +68,9 @@ HeartlineServer::~HeartlineServer()
     // Sessions first: they report to the Monitor and unregister from the scheduler.
     delete m_sessions;
     m_sessions = nullptr;
+    // Upstreams before the tool registry they withdraw their tools from.
+    delete m_upstreams;
+    m_upstreams = nullptr;
 }
 
 void HeartlineServer::registerBuiltinTools()
@@ -118,6 +142,8 @@ void HeartlineServer::shutdown(int graceMs, std::function<void()> done)
 {
     m_front->stopListening();
     m_heartbeats->setInterval(0);
+    // Every upstream's process group goes with the server (UpstreamHost::shutdown).
+    m_upstreams->shutdown([]() {});
     m_sessions->terminateAll(DisconnectCause::ServerShutdown, u"the server is shutting down"_s);
 
     // Poll, don't block: the bytes already written (the end of every stream) leave through

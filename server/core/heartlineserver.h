@@ -17,6 +17,7 @@ class SessionStore;
 class PromptRegistry;
 class ResourceRegistry;
 class ToolRegistry;
+class UpstreamHost;
 
 // The whole server, composed: tool registry, heartbeat scheduler, Monitor, sessions, the
 // HTTP front and the Control facade. The app builds one, registers tools, calls listen().
@@ -49,6 +50,8 @@ public:
     SessionStore *sessions() const { return m_sessions; }
     Control *control() const { return m_control; }
     HeartbeatScheduler *heartbeats() const { return m_heartbeats; }
+    // The user's own MCP servers (the config file's mcpServers), their tools in tools().
+    UpstreamHost *upstreams() const { return m_upstreams; }
 
     // Ends every stream and session with server_shutdown, stops accepting, and calls `done`
     // once what was written has left (or after `graceMs`), so clients see a clean end.
@@ -67,6 +70,7 @@ private:
     SessionStore *m_sessions;
     HttpFront *m_front;
     Control *m_control;
+    UpstreamHost *m_upstreams;
 };
 
 } // namespace heartline

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "server/api/upstreamstate.h"
+#include "server/protocol/wire/loglevel.h"
+#include "server/tools/upstream/upstreamclient.h"
+#include "server/tools/upstream/upstreamserverconfig.h"
+#include "server/tools/upstream/upstreamsupervisor.h"
+
+#include <QJsonValue>
+#include <QMap>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace heartline {
+
+class ToolRegistry;
+class UpstreamForwarder;
+class UpstreamToolPublisher;
+
+// Every upstream server Heartline hosts, as the config lists them: one supervisor (its life),
+// one forwarder (its calls) and its tools in the shared registry under exposed names. apply()
+// takes a whole new list and changes only what changed: a new entry starts, a removed one
+// stops, an entry whose command, url or environment changed restarts, and a change of only
+// Heartline's presentation keys (enabled, disabledTools, description) restarts nothing.
+class UpstreamHost final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UpstreamHost)
+
+public:
+    using ChannelFactory = UpstreamSupervisor::ChannelFactory;
+
+    UpstreamHost(ToolRegistry *registry, ChannelFactory factory,
+                 const UpstreamClient::Options &clientOptions,
+                 const UpstreamSupervisorPolicy &policy = UpstreamSupervisorPolicy(),
+                 QObject *parent = nullptr);
+    ~UpstreamHost() override;
+
+    void apply(const QList<UpstreamServerConfig> &servers);
+
+    QStringList serverNames() const { return m_order; }
+    const UpstreamSupervisor *supervisor(const QString &name) const;
+    // The exposed names of a server's tools, in the upstream's order.
+    QStringList exposedToolNames(const QString &name) const;
+    // Which server and upstream tool an exposed name stands for (empty server: not upstream).
+    QString serverOfTool(const QString &exposedName, QString *upstreamName = nullptr) const;
+
+    bool start(const QString &name, QString *error);
+    bool stop(const QString &name, QString *error);
+    bool restart(const QString &name, QString *error);
+    bool setEnabled(const QString &name, bool enabled, QString *error);
+
+    // Stops every server the way its transport prescribes; `done` once all have ended.
+    void shutdown(std::function<void()> done);
+
+Q_SIGNALS:
+    void stateChanged(const QString &server, heartline::UpstreamState state,
+                      const QString &lastError);
+    void diagnosticLine(const QString &server, const QString &line);
+    // A server's tools were (re)published after it became ready or re-listed.
+    void toolsPublished(const QString &server, int toolCount);
+    void callEnded(const QString &server, const QString &upstreamTool, bool answered,
+                   bool isError, qint64 elapsedUs);
+    void upstreamLogged(const QString &server, heartline::LogLevel level, const QJsonValue &data,
+                        const QString &logger);
+    void problem(const QString &server, const QString &message);
+
+private:
+    struct Hosted;
+
+    void add(const UpstreamServerConfig &config);
+    void remove(const QString &name);
+    void publishTools(const QString &name);
+    Hosted *find(const QString &name, QString *error) const;
+
+    ToolRegistry *m_registry;
+    ChannelFactory m_factory;
+    UpstreamClient::Options m_clientOptions;
+    UpstreamSupervisorPolicy m_policy;
+    UpstreamToolPublisher *m_publisher;
+    QStringList m_order; // config order
+    QMap<QString, Hosted *> m_hosted;
+};
+
+} // namespace heartline
