@@ -45,6 +45,8 @@ void UpstreamCatalogPublisher::publish(const QString &server, int configOrder,
     collectEntries(server, resourceTemplates, u"uriTemplate"_s, u"resource template"_s,
                    &published.templates);
 
+    // The client the server was published with before, which still holds its subscriptions.
+    const UpstreamLink previous = m_servers.value(server).link;
     // This server's prompts go out first: their definitions may have changed under one name.
     if (const auto it = m_servers.find(server); it != m_servers.end()) {
         for (auto prompt = it->prompts.cbegin(); prompt != it->prompts.cend(); ++prompt)
@@ -67,7 +69,7 @@ void UpstreamCatalogPublisher::publish(const QString &server, int configOrder,
 
     publishPrompts(server);
     settleResources(server);
-    settleSubscriptions(server);
+    settleSubscriptions(server, previous);
 }
 
 template<typename Map>
@@ -262,7 +264,8 @@ QString UpstreamCatalogPublisher::ownerOf(const QString &uri) const
     return {};
 }
 
-void UpstreamCatalogPublisher::settleSubscriptions(const QString &changed)
+void UpstreamCatalogPublisher::settleSubscriptions(const QString &changed,
+                                                   const UpstreamLink &previous)
 {
     for (const QString &uri : std::as_const(m_listenedUris)) {
         const QString owner = ownerOf(uri);
@@ -271,10 +274,12 @@ void UpstreamCatalogPublisher::settleSubscriptions(const QString &changed)
         // subscriptions, so its URIs are subscribed again.
         if (subscribedAt == owner && owner != changed)
             continue;
-        if (!subscribedAt.isEmpty() && subscribedAt != owner)
-            subscribeUpstream(uri, subscribedAt, false);
+        if (!subscribedAt.isEmpty() && subscribedAt != owner) {
+            subscribeUpstream(uri, subscribedAt == changed ? previous : linkOf(subscribedAt),
+                              false);
+        }
         if (!owner.isEmpty())
-            subscribeUpstream(uri, owner, true);
+            subscribeUpstream(uri, linkOf(owner), true);
     }
 }
 
@@ -283,7 +288,7 @@ void UpstreamCatalogPublisher::handleFirstSubscriber(const QString &uri)
     m_listenedUris.insert(uri);
     const QString owner = ownerOf(uri);
     if (!owner.isEmpty())
-        subscribeUpstream(uri, owner, true);
+        subscribeUpstream(uri, linkOf(owner), true);
 }
 
 void UpstreamCatalogPublisher::handleLastSubscriberGone(const QString &uri)
@@ -291,17 +296,24 @@ void UpstreamCatalogPublisher::handleLastSubscriberGone(const QString &uri)
     m_listenedUris.remove(uri);
     const QString subscribedAt = m_subscribedAt.value(uri);
     if (!subscribedAt.isEmpty())
-        subscribeUpstream(uri, subscribedAt, false);
+        subscribeUpstream(uri, linkOf(subscribedAt), false);
 }
 
-void UpstreamCatalogPublisher::subscribeUpstream(const QString &uri, const QString &server,
+UpstreamLink UpstreamCatalogPublisher::linkOf(const QString &server) const
+{
+    const auto it = m_servers.constFind(server);
+    return it == m_servers.cend() ? UpstreamLink{nullptr, server} : it->link;
+}
+
+void UpstreamCatalogPublisher::subscribeUpstream(const QString &uri, const UpstreamLink &link,
                                                  bool subscribe)
 {
+    const QString server = link.server;
     if (subscribe)
         m_subscribedAt.insert(uri, server);
     else
         m_subscribedAt.remove(uri);
-    const UpstreamClient *client = m_servers.value(server).link.client;
+    const UpstreamClient *client = link.client;
     if (!client || client->state() != UpstreamClient::State::Ready)
         return;
     // A server that does not offer subscriptions would only answer with an error.
@@ -314,7 +326,7 @@ void UpstreamCatalogPublisher::subscribeUpstream(const QString &uri, const QStri
         return;
     const QString method = subscribe ? u"resources/subscribe"_s : u"resources/unsubscribe"_s;
     UpstreamCatalogRequest::send(
-        m_servers.value(server).link, method, {{"uri"_L1, uri}}, [](const QJsonObject &) {},
+        link, method, {{"uri"_L1, uri}}, [](const QJsonObject &) {},
         [guard = QPointer(this), server, method, uri](const QString &error, int code) {
             Q_UNUSED(code)
             if (guard)

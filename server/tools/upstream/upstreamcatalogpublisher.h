@@ -94,13 +94,15 @@ private:
     void settleKind(const QString &changed, QMap<QString, QJsonObject> Published::*offered,
                     QMap<QString, QString> *owners, const QString &kind);
     bool registerResourceEntry(const QString &server, const QString &key, bool isTemplate);
-    // Moves each upstream subscription to the server that serves its URI now.
-    void settleSubscriptions(const QString &changed);
+    // Moves each upstream subscription to the server that serves its URI now; `previous` is
+    // the client `changed` was published with before (unsubscribed there if it lost the URI).
+    void settleSubscriptions(const QString &changed, const UpstreamLink &previous);
+    UpstreamLink linkOf(const QString &server) const;
     bool comesFirst(const QString &server, const QString &other) const;
 
     void handleFirstSubscriber(const QString &uri);
     void handleLastSubscriberGone(const QString &uri);
-    void subscribeUpstream(const QString &uri, const QString &server, bool subscribe);
+    void subscribeUpstream(const QString &uri, const UpstreamLink &link, bool subscribe);
     void handleNotification(const QString &server, const QString &method,
                             const QJsonObject &params);
 
