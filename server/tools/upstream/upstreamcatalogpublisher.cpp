@@ -7,11 +7,15 @@
 #include "server/tools/upstream/upstreamresource.h"
 #include "server/tools/upstream/upstreamresourcetemplate.h"
 
+#include <QLoggingCategory>
+
 #include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+
+Q_LOGGING_CATEGORY(lcUpstreamCatalog, "heartline.upstream.catalog")
 
 UpstreamCatalogPublisher::UpstreamCatalogPublisher(PromptRegistry *prompts,
                                                    ResourceRegistry *resources, QObject *parent)
@@ -325,6 +329,7 @@ void UpstreamCatalogPublisher::subscribeUpstream(const QString &uri, const Upstr
     if (!offersSubscribe)
         return;
     const QString method = subscribe ? u"resources/subscribe"_s : u"resources/unsubscribe"_s;
+    qCDebug(lcUpstreamCatalog) << method << uri << "at upstream server" << server;
     UpstreamCatalogRequest::send(
         link, method, {{"uri"_L1, uri}}, [](const QJsonObject &) {},
         [guard = QPointer(this), server, method, uri](const QString &error, int code) {
