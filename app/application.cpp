@@ -1,8 +1,11 @@
 #include "app/application.h"
 
+#include "app/configwatcher.h"
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
 #include "app/signalwatcher.h"
+#include "server/api/serverconfigschema.h"
+#include "server/core/control.h"
 #include "server/core/controlserver.h"
 #include "server/core/heartlineserver.h"
 #include "server/tools/conformance/conformancefixtures.h"
@@ -17,6 +20,7 @@
 #include <QJsonObject>
 #include <QLocalSocket>
 #include <QLoggingCategory>
+#include <QProcessEnvironment>
 
 #include <cstdio>
 #include <unistd.h>
@@ -34,6 +38,7 @@ constexpr int kShutdownGraceMs = 2000;
 Application::Application(const LaunchOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_upstreamServers(options.upstreamServers)
     , m_stdout(std::make_unique<QFile>())
 {
     m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
@@ -97,6 +102,7 @@ bool Application::start(int *exitStatus)
 
     // The contract: this line comes first on stdout, whole and flushed, before anything else.
     m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
+    watchConfigFile();
 
     if (m_options.headless) {
         m_headlessLog =
@@ -128,6 +134,44 @@ void Application::handleTermination(int signalNumber)
     else
         qCInfo(lcApp) << "quit from the window - shutting down";
     m_server->shutdown(kShutdownGraceMs, []() { QCoreApplication::exit(0); });
+}
+
+void Application::watchConfigFile()
+{
+    if (m_options.configPath.isEmpty())
+        return;
+    m_configWatcher = std::make_unique<ConfigWatcher>(m_options.configPath,
+                                                      QProcessEnvironment::systemEnvironment());
+    connect(m_configWatcher.get(), &ConfigWatcher::reloaded, this,
+            &Application::handleConfigReloaded);
+    // A refusal is logged by the watcher, and the running configuration simply stays.
+}
+
+void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
+                                       const ServerConfig &fileSettings)
+{
+    // The same precedence as at start: the file, then what the window saved (unless --config
+    // made the file decide alone), then this run's flags and environment.
+    ServerConfig next = fileSettings;
+    if (m_settings && !m_options.configFileGiven)
+        next = m_settings->mergeIntoLaunchConfig(next, m_options.explicitFields);
+    for (const QString &key : std::as_const(m_options.explicitFields)) {
+        if (const SettingSpec *spec = ServerConfigSchema::find(key))
+            spec->set(next, spec->get(m_options.config));
+    }
+    // Not file keys: a run's choice, and a test's knob.
+    next.conformance = m_server->config().conformance;
+    next.proxyIdleToleranceMs = m_server->config().proxyIdleToleranceMs;
+    QString error;
+    if (!m_server->control()->applySettings(next, &error))
+        qCWarning(lcApp).noquote() << "config reloaded, but its server settings were not "
+                                      "applied (the running ones stay):"
+                                   << error;
+
+    if (upstreamServers != m_upstreamServers) {
+        m_upstreamServers = upstreamServers;
+        Q_EMIT upstreamServersChanged(m_upstreamServers);
+    }
 }
 
 bool Application::raiseRunningInstance() const

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "app/launchoptions.h"
+#include "server/tools/upstream/upstreamserverconfig.h"
 
+#include <QList>
 #include <QObject>
 
 #include <memory>
@@ -11,6 +13,7 @@ class QFile;
 namespace heartline {
 
 class AppSettings;
+class ConfigWatcher;
 class ControlServer;
 class HeadlessLog;
 class HeartlineServer;
@@ -32,11 +35,25 @@ public:
     // true when the event loop should run.
     bool start(int *exitStatus);
 
+    // The config file's mcpServers as last read (at start, then on each accepted reload), in
+    // file order, each with its `problem` if it cannot be started as written. Nothing starts
+    // them yet: the server side of issue 11 takes them from here.
+    QList<UpstreamServerConfig> upstreamServers() const { return m_upstreamServers; }
+
+Q_SIGNALS:
+    // The config file was reloaded and its mcpServers differ from upstreamServers() before:
+    // the hook the server side connects to start, stop and restart upstream servers.
+    void upstreamServersChanged(const QList<heartline::UpstreamServerConfig> &upstreamServers);
+
 private:
     void handleTermination(int signalNumber);
+    void watchConfigFile();
+    void handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
+                              const ServerConfig &fileSettings);
     bool raiseRunningInstance() const;
 
     LaunchOptions m_options;
+    QList<UpstreamServerConfig> m_upstreamServers;
     std::unique_ptr<QFile> m_stdout;
     std::unique_ptr<HeartlineServer> m_server;
     std::unique_ptr<ControlServer> m_controlServer;
@@ -44,6 +61,7 @@ private:
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
+    std::unique_ptr<ConfigWatcher> m_configWatcher;
     bool m_shuttingDown = false;
 };
 

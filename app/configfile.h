@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
@@ -24,6 +25,9 @@ public:
         // must be. Sections read into copies the caller keeps until load() has succeeded, so a
         // file with any error changes nothing.
         std::function<bool(const QJsonObject &file, QString *error)> read;
+        // Optional, for a section that needs what a QJsonObject forgets: the order of keys
+        // (mcpServers is served in the order the file writes it). Called before read().
+        std::function<void(const QByteArray &text)> readText = nullptr;
     };
 
     ConfigFile() = default;
@@ -32,6 +36,7 @@ public:
     QStringList keys() const;
 
     // Reads `path` through every section; false with one line naming the file and the problem.
+    // Text that is not JSON is reported as a compiler would: "FILE:LINE:COLUMN: reason".
     bool load(const QString &path, QString *error) const;
 
 private:

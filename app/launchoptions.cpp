@@ -1,10 +1,11 @@
 #include "app/launchoptions.h"
 
-#include "app/configfile.h"
+#include "app/configfilesettings.h"
 
 #include "server/api/serverconfigschema.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonObject>
 
@@ -43,32 +44,6 @@ QString flagHelp(const QString &what, const QString &key)
 
 } // namespace
 
-bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Format *logFormat,
-                    QString *error)
-{
-    // Each section reads into a copy, taken only when the whole file is good.
-    ServerConfig server = *config;
-    HeadlessLog::Format format = *logFormat;
-    ConfigFile file;
-    file.addSection(
-        {ServerConfigSchema::keys(), [&server](const QJsonObject &json, QString *problem) {
-             return ServerConfigSchema::readJson(json, &server, problem);
-         }});
-    file.addSection({{u"logFormat"_s}, [&format](const QJsonObject &json, QString *problem) {
-                         const QJsonValue value = json.value("logFormat"_L1);
-                         if (value.isUndefined()
-                             || HeadlessLog::parseFormat(value.toString(), &format))
-                             return true;
-                         *problem = u"\"logFormat\" must be \"text\" or \"json\""_s;
-                         return false;
-                     }});
-    if (!file.load(path, error))
-        return false;
-    *config = server;
-    *logFormat = format;
-    return true;
-}
-
 LaunchOptions parseLaunchOptions(const QStringList &arguments,
                                  const QProcessEnvironment &environment, bool hasDisplay)
 {
@@ -81,7 +56,10 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         "available and runs headless otherwise.\n\n"
         "Also: heartline ctl [--port N] tools list|enable NAME|disable NAME\n"
         "      heartline ctl [--port N] sessions list|close ID\n"
-        "      heartline ctl [--port N] status"_s);
+        "      heartline ctl [--port N] status\n"
+        "      heartline import [--from FILE [NAME...]] [--config FILE] [--replace]\n"
+        "        (servers of Claude Desktop, Cursor, VS Code, Claude Code, Windsurf, Zed;\n"
+        "        heartline import --help says more)"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help and exit."_s);
     const QCommandLineOption version({u"v"_s, u"version"_s}, u"Show the version and exit."_s);
     const QCommandLineOption headless(u"headless"_s,
@@ -92,7 +70,12 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     const QCommandLineOption heartbeat(
         u"heartbeat-ms"_s, flagHelp(u"Heartbeat interval on idle SSE streams"_s, u"heartbeatMs"_s),
         u"N"_s);
-    const QCommandLineOption config(u"config"_s, u"Read settings from a JSON file."_s, u"FILE"_s);
+    const QCommandLineOption config(
+        u"config"_s,
+        u"Read settings and MCP servers from a JSON file (default: %1 when it exists). The "
+        "file is watched and changes apply live."_s.arg(
+            u"$XDG_CONFIG_HOME/heartline/heartline.json, else ~/.config/heartline/heartline.json"_s),
+        u"FILE"_s);
     const QCommandLineOption token(u"token"_s,
                                    u"Require 'Authorization: Bearer TOKEN' (or env "
                                    "HEARTLINE_TOKEN)."_s,
@@ -128,10 +111,19 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     }
 
     QString error;
-    if (parser.isSet(config)
-        && !loadConfigFile(parser.value(config), &options.config, &options.logFormat, &error))
-        return fail(error);
+    // Without --config the default file is read when it exists: a missing one means the
+    // built-in defaults. Either way that path is the one watched for changes.
     options.configFileGiven = parser.isSet(config);
+    options.configPath =
+        options.configFileGiven ? parser.value(config) : defaultConfigPath(environment);
+    if (options.configFileGiven || QFileInfo::exists(options.configPath)) {
+        ConfigFileSettings settings{options.config, options.logFormat, {}};
+        if (!readConfigFile(options.configPath, environment, &settings, &error))
+            return fail(error);
+        options.config = settings.server;
+        options.logFormat = settings.logFormat;
+        options.upstreamServers = settings.upstreamServers;
+    }
     // Set but empty is not a token: it must not quietly drop the one from the config file.
     if (!environment.value(u"HEARTLINE_TOKEN"_s).isEmpty()) {
         options.config.token = environment.value(u"HEARTLINE_TOKEN"_s);

@@ -2,6 +2,7 @@
 
 #include "app/headlesslog.h"
 #include "server/api/serverconfig.h"
+#include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QProcessEnvironment>
 #include <QString>
@@ -26,14 +27,14 @@ struct LaunchOptions
     // environment ("host", "port", "heartbeatMs", "token").
     bool configFileGiven = false;
     QStringList explicitFields;
+    // The config file this run reads and watches: --config FILE, or the default file (see
+    // defaultConfigPath), which may not exist yet. Its mcpServers, in file order.
+    QString configPath;
+    QList<UpstreamServerConfig> upstreamServers;
 };
 
 // `hasDisplay` decides GUI or headless when --headless is not given.
 LaunchOptions parseLaunchOptions(const QStringList &arguments,
                                  const QProcessEnvironment &environment, bool hasDisplay);
-
-// Reads a JSON config file (see resources/heartline.sample.json) over `config`.
-bool loadConfigFile(const QString &path, ServerConfig *config, HeadlessLog::Format *logFormat,
-                    QString *error);
 
 } // namespace heartline

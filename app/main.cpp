@@ -1,10 +1,12 @@
 #include "app/application.h"
 #include "app/ctlclient.h"
+#include "app/importcommand.h"
 #include "app/launchoptions.h"
 #include "server/api/version.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QProcessEnvironment>
@@ -39,6 +41,11 @@ int main(int argc, char *argv[])
     if (arguments.value(1) == "ctl"_L1) {
         QCoreApplication app(argc, argv);
         return heartline::runCtl(arguments.mid(2));
+    }
+    if (arguments.value(1) == "import"_L1) {
+        QCoreApplication app(argc, argv);
+        return heartline::runImport(arguments.mid(2), QProcessEnvironment::systemEnvironment(),
+                                    QDir::currentPath());
     }
 
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();

@@ -6,12 +6,14 @@
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,6 +42,13 @@ bool isOneLine(const QByteArray &text)
     return !trimmed.isEmpty() && !trimmed.contains('\n');
 }
 
+bool writeText(const QString &path, const QByteArray &text)
+{
+    // As editors save: a new file renamed over the old one.
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size() && file.commit();
+}
+
 } // namespace
 
 class tst_Cli final : public QObject
@@ -62,6 +71,8 @@ private Q_SLOTS:
     void secondInstanceOnTheSamePortFails();
     void ctlDisablesAToolOfTheRunningInstance();
     void ctlWithoutARunningInstanceFails();
+    void configFileChangesApplyLive();
+    void defaultConfigFileIsReadAndWatched();
 
 private:
     QProcessEnvironment environment() const;
@@ -71,6 +82,8 @@ private:
     bool run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err);
     // Starts `heartline --headless --port 0 ...` and reads the port off its first line.
     QProcess *startHeadless(const QStringList &extra, quint16 *port, QString *error);
+    QProcess *startHeadless(const QStringList &extra, const QProcessEnvironment &environment,
+                            quint16 *port, QString *error);
 
     QTemporaryDir m_runtimeDir;
     std::vector<std::unique_ptr<QProcess>> m_processes;
@@ -103,6 +116,8 @@ QProcessEnvironment tst_Cli::environment() const
          {u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s, u"QT_QPA_PLATFORM"_s, u"HEARTLINE_TOKEN"_s})
         environment.remove(name);
     environment.insert(u"XDG_RUNTIME_DIR"_s, m_runtimeDir.path());
+    // Nor the user's own default config file (~/.config/heartline/heartline.json).
+    environment.insert(u"XDG_CONFIG_HOME"_s, m_runtimeDir.filePath(u"config"_s));
     return environment;
 }
 
@@ -134,7 +149,14 @@ bool tst_Cli::run(const QStringList &arguments, int *exitCode, QByteArray *out, 
 
 QProcess *tst_Cli::startHeadless(const QStringList &extra, quint16 *port, QString *error)
 {
-    QProcess *process = start(QStringList{u"--headless"_s, u"--port"_s, u"0"_s} + extra);
+    return startHeadless(extra, environment(), port, error);
+}
+
+QProcess *tst_Cli::startHeadless(const QStringList &extra, const QProcessEnvironment &environment,
+                                 quint16 *port, QString *error)
+{
+    QProcess *process =
+        start(QStringList{u"--headless"_s, u"--port"_s, u"0"_s} + extra, environment);
     if (!waitUntil([process]() { return process->canReadLine() || finished(*process); }, kStartMs)
         || !process->canReadLine()) {
         *error = u"no first line on stdout; stderr: "_s
@@ -436,6 +458,69 @@ void tst_Cli::ctlWithoutARunningInstanceFails()
     QVERIFY2(mentionsPort.match(QString::fromLocal8Bit(err)).hasMatch(), err.constData());
     QVERIFY2(isOneLine(err), err.constData());
     QVERIFY2(out.isEmpty(), out.constData());
+}
+
+// Editing the config file of a running Heartline: server settings apply live (here the token,
+// which a client sees at once), a broken file is refused on stderr with its line and column
+// and changes nothing, and the command line still wins over the file.
+void tst_Cli::configFileChangesApplyLive()
+{
+    const QString path = m_runtimeDir.filePath(u"live.json"_s);
+    QVERIFY(writeText(path, "{}"));
+    quint16 port = 0;
+    QString error;
+    QProcess *process = startHeadless({u"--config"_s, path}, &port, &error);
+    QVERIFY2(process, qPrintable(error));
+    QVERIFY(openSession(port).ok());
+
+    const RawHeaders bearer{{"Authorization", "Bearer from-the-file"}};
+    QVERIFY(writeText(path, R"({"token": "from-the-file"})"));
+    QVERIFY2(waitUntil([port]() { return !openSession(port).ok(); }, kStartMs),
+             "the token written into the file was not applied");
+    QVERIFY(openSession(port, kLatestRevision, true, bearer).ok());
+
+    QByteArray err;
+    QVERIFY(writeText(path, "{\n  \"token\": \"other\"\n  \"port\": 1\n}"));
+    QVERIFY2(waitUntil(
+                 [&]() {
+                     err += process->readAllStandardError();
+                     return err.contains(":3:3: missing comma");
+                 },
+                 kStartMs),
+             err.constData());
+    QVERIFY(err.contains(QFile::encodeName(path)));
+    QVERIFY(openSession(port, kLatestRevision, true, bearer).ok()); // the running one stays
+    QVERIFY(!finished(*process));
+}
+
+void tst_Cli::defaultConfigFileIsReadAndWatched()
+{
+    // No --config: $XDG_CONFIG_HOME/heartline/heartline.json, read at start and watched.
+    QTemporaryDir home;
+    QVERIFY(QDir().mkpath(home.filePath(u"heartline"_s)));
+    const QString path = home.filePath(u"heartline/heartline.json"_s);
+    QVERIFY(writeText(path, R"({"mcpServers": {"notes": {"command": "npx"}}})"));
+    QProcessEnvironment withHome = environment();
+    withHome.insert(u"XDG_CONFIG_HOME"_s, home.path());
+    quint16 port = 0;
+    QString error;
+    // The flag's token outranks the one the file will set.
+    QProcess *process = startHeadless({u"--token"_s, u"from-the-flag"_s}, withHome, &port, &error);
+    QVERIFY2(process, qPrintable(error));
+    const RawHeaders bearer{{"Authorization", "Bearer from-the-flag"}};
+    QVERIFY(openSession(port, kLatestRevision, true, bearer).ok());
+
+    QVERIFY(writeText(path, R"({"token": "from-the-file", "heartbeatMs": 1000})"));
+    QByteArray err;
+    QVERIFY2(waitUntil(
+                 [&]() {
+                     err += process->readAllStandardError();
+                     return err.contains("config reloaded");
+                 },
+                 kStartMs),
+             err.constData());
+    QVERIFY(openSession(port, kLatestRevision, true, bearer).ok());
+    QVERIFY(!finished(*process));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

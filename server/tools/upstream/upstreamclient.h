@@ -6,8 +6,11 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
+#include <array>
 #include <functional>
+#include <set>
 
 namespace heartline {
 
@@ -98,7 +101,8 @@ public:
 
 Q_SIGNALS:
     void stateChanged(heartline::UpstreamClient::State state);
-    // Initialized and every list fetched; again after each re-list (listsChanged follows).
+    // Initialized and every list fetched, once per start(); a later re-list emits toolsChanged,
+    // promptsChanged or resourcesChanged instead.
     void ready();
     // A list was fetched again after the upstream's list_changed notification.
     void toolsChanged();
@@ -121,6 +125,54 @@ Q_SIGNALS:
 
 private:
     struct Pending;
+    // The four lists, in the order kListSpecs names them.
+    enum class ListKind { Tools, Prompts, Resources, ResourceTemplates };
+    static constexpr int kListCount = 4;
+    // One list being walked page by page; a list_changed while it walks queues one more walk.
+    struct ListFetch
+    {
+        bool inFlight = false;
+        bool queued = false;
+        int pages = 0;
+        QList<QJsonObject> items;
+    };
+
+    QString describe() const;
+    void setState(State state);
+    qint64 sendRequest(const QString &method, const QJsonObject &params, Reply reply,
+                       int timeoutMs);
+    void failSoon(qint64 id, const QString &message, Reply reply);
+    Pending *takePending(qint64 id);
+    void rememberCancelled(qint64 id);
+    void sendCancelled(qint64 id, const QString &reason);
+    void handleTimeout(qint64 id, int timeoutMs);
+
+    void handleOpened();
+    void handleMessage(const QJsonObject &message);
+    void handleResponse(qint64 id, const QJsonObject &message);
+    void handleUpstreamRequest(const QJsonValue &id, const QString &method,
+                               const QJsonObject &params);
+    void handleNotification(const QString &method, const QJsonObject &params);
+    void handleProgress(const QJsonObject &params);
+    void handleChannelClosed(const QString &reason, bool expected);
+
+    void sendInitialize();
+    void handleInitializeResult(const QJsonObject &result);
+    void fetchList(ListKind kind);
+    void requestPage(ListKind kind, const QString &cursor);
+    void handlePage(ListKind kind, const QJsonObject &result);
+    void handleListError(ListKind kind, int code, const QString &message);
+    void finishList(ListKind kind, bool replace);
+    QList<QJsonObject> &listFor(ListKind kind);
+    void becomeReadyWhenListsAreIn();
+
+    void sendPing();
+    void handlePingAnswer(qint64 id);
+    void handlePingOverdue();
+
+    // Ends the session: timers stopped, channel closing, every pending answered, closed().
+    void finish(const QString &reason, bool expected);
+    void failAllPending(const QString &message);
 
     UpstreamChannel *m_channel;
     Options m_options;
@@ -134,6 +186,21 @@ private:
     QList<QJsonObject> m_resources;
     QList<QJsonObject> m_resourceTemplates;
     QHash<qint64, Pending *> m_pending;
+
+    qint64 m_nextId = 1;
+    // Between open() and the channel's closed(): the channel may still emit and must be closed.
+    bool m_channelLive = false;
+    bool m_closeRequested = false;
+    std::array<ListFetch, kListCount> m_fetches;
+    // Ids given up on (cancelled or timed out) whose late answers are dropped without a word.
+    // Bounded: the oldest are forgotten first, and their answers become "unknown id".
+    std::set<qint64> m_cancelled;
+    // Pings not yet answered (bounded); any answer to one proves the upstream alive.
+    std::set<qint64> m_pingIds;
+    bool m_unresponsive = false;
+    QTimer m_initializeTimer;
+    QTimer m_pingTimer;
+    QTimer m_pingDeadline;
 };
 
 } // namespace heartline

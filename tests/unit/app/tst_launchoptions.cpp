@@ -1,5 +1,6 @@
 #include "app/launchoptions.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +59,15 @@ private Q_SLOTS:
     void badConfigFileFailsNamingTheProblem_data();
     void badConfigFileFailsNamingTheProblem();
     void sampleConfigFileLoads();
+    void notJsonIsReportedAtLineAndColumn_data();
+    void notJsonIsReportedAtLineAndColumn();
+    void mcpServersAreReadInFileOrder();
+    void aBadServerEntryDoesNotFailTheStart();
+    void commandToolsIsReserved_data();
+    void commandToolsIsReserved();
+    void defaultFileIsReadWhenItExists_data();
+    void defaultFileIsReadWhenItExists();
+    void missingDefaultFileMeansBuiltInDefaults();
     void nonLoopbackHostNeedsAToken_data();
     void nonLoopbackHostNeedsAToken();
     void headlessWithoutDisplayOrWhenAsked_data();
@@ -413,6 +423,148 @@ void tst_LaunchOptions::sampleConfigFileLoads()
     // The file shipped in resources/ must keep working with the parser it documents.
     const LaunchOptions options = parse({u"--config"_s, QStringLiteral(HEARTLINE_SAMPLE_CONFIG)});
     QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
+}
+
+void tst_LaunchOptions::notJsonIsReportedAtLineAndColumn_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("where"); // ":LINE:COLUMN: reason" after the path
+
+    QTest::newRow("missing comma") << QByteArray("{\n  \"port\": 8650\n  \"heartbeatMs\": 20000\n}")
+                                   << u":3:3: missing comma"_s;
+    QTest::newRow("missing colon")
+        << QByteArray("{\n  \"port\" 8650\n}") << u":2:10: missing colon"_s;
+    QTest::newRow("trailing comma in mcpServers")
+        << QByteArray("{\"mcpServers\": {\n  \"a\": {\"command\": \"npx\"},\n}}") << u":3:1: "_s;
+    QTest::newRow("column counts characters, not bytes")
+        << QByteArray("{\"description\": \"caf\xc3\xa9\" \"port\": 1}")
+        << u":1:24: missing comma"_s;
+    QTest::newRow("no closing brace")
+        << QByteArray("{\n  \"port\": 1\n") << u":2:12: unterminated object"_s;
+    QTest::newRow("empty file") << QByteArray() << u":1:1: "_s;
+}
+
+void tst_LaunchOptions::notJsonIsReportedAtLineAndColumn()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, where);
+
+    const QString path = writeConfig(json);
+    const LaunchOptions options = parse({u"--config"_s, path});
+    QVERIFY2(options.action == Action::Fail, qPrintable(describe(options)));
+    QVERIFY2(options.error.startsWith(path + where), qPrintable(options.error));
+    QVERIFY2(!options.error.contains(u'\n'), qPrintable(options.error));
+}
+
+void tst_LaunchOptions::mcpServersAreReadInFileOrder()
+{
+    QProcessEnvironment environment = environmentWith();
+    environment.insert(u"NOTES_DIR"_s, u"/srv/notes"_s);
+    const QString path = writeConfig(R"({
+      "port": 9100,
+      "mcpServers": {
+        "notes": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem",
+                                             "${NOTES_DIR}"]},
+        "api": {"type": "http", "url": "https://api.example.com/mcp", "enabled": false}
+      },
+      "commandTools": {}
+    })");
+    const LaunchOptions options = parse({u"--config"_s, path}, environment);
+    QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
+    QCOMPARE(options.config.port, quint16(9100));
+    QCOMPARE(options.configPath, path);
+    QCOMPARE(options.upstreamServers.size(), 2);
+    QCOMPARE(options.upstreamServers.at(0).name, u"notes"_s);
+    QCOMPARE(options.upstreamServers.at(0).args.last(), u"/srv/notes"_s);
+    QCOMPARE(options.upstreamServers.at(1).name, u"api"_s);
+    QCOMPARE(options.upstreamServers.at(1).transport,
+             UpstreamServerConfig::Transport::StreamableHttp);
+    QCOMPARE(options.upstreamServers.at(1).enabled, false);
+}
+
+void tst_LaunchOptions::aBadServerEntryDoesNotFailTheStart()
+{
+    const QString path = writeConfig(R"({"mcpServers": {
+        "github": {"command": "npx", "env": {"TOKEN": "${GITHUB_TOKEN}"}},
+        "fine": {"command": "uvx", "args": ["mcp-server-fetch"]}}})");
+    const LaunchOptions options = parse({u"--config"_s, path});
+    QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
+    QCOMPARE(options.upstreamServers.size(), 2);
+    QVERIFY2(options.upstreamServers.at(0).problem.startsWith(
+                 u"mcpServers.github.env.TOKEN: variable GITHUB_TOKEN is not set"_s),
+             qPrintable(options.upstreamServers.at(0).problem));
+    QCOMPARE(options.upstreamServers.at(1).problem, QString());
+}
+
+void tst_LaunchOptions::commandToolsIsReserved_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("loads");
+    QTest::newRow("an object, ignored")
+        << QByteArray(R"({"commandTools": {"date": {"command": "date"}}})") << true;
+    QTest::newRow("an array") << QByteArray(R"({"commandTools": []})") << false;
+    QTest::newRow("mcpServers an array") << QByteArray(R"({"mcpServers": []})") << false;
+}
+
+void tst_LaunchOptions::commandToolsIsReserved()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, loads);
+    const LaunchOptions options = parse({u"--config"_s, writeConfig(json)});
+    QCOMPARE(options.action == Action::Run, loads);
+    if (!loads)
+        QVERIFY2(options.error.contains(u": must be an object"_s), qPrintable(options.error));
+    QVERIFY(options.upstreamServers.isEmpty());
+}
+
+void tst_LaunchOptions::defaultFileIsReadWhenItExists_data()
+{
+    QTest::addColumn<bool>("viaXdg"); // XDG_CONFIG_HOME set, or only HOME
+    QTest::newRow("XDG_CONFIG_HOME") << true;
+    QTest::newRow("HOME/.config") << false;
+}
+
+void tst_LaunchOptions::defaultFileIsReadWhenItExists()
+{
+    QFETCH(bool, viaXdg);
+    const QString root = m_dir.filePath(u"default-%1"_s.arg(++m_files));
+    const QString folder = viaXdg ? root + u"/xdg"_s : root + u"/.config"_s;
+    QVERIFY(QDir().mkpath(folder + u"/heartline"_s));
+    QFile file(folder + u"/heartline/heartline.json"_s);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"heartbeatMs": 4000, "mcpServers": {"m": {"command": "npx"}}})");
+    file.close();
+
+    QProcessEnvironment environment = environmentWith();
+    environment.insert(u"HOME"_s, viaXdg ? u"/nonexistent"_s : root);
+    if (viaXdg)
+        environment.insert(u"XDG_CONFIG_HOME"_s, folder);
+    const LaunchOptions options = parse({u"--headless"_s}, environment);
+    QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
+    QCOMPARE(options.configPath, file.fileName());
+    QCOMPARE(options.config.heartbeatMs, 4000);
+    QCOMPARE(options.upstreamServers.size(), 1);
+    // Only --config makes the file decide alone over what the window saved.
+    QVERIFY(!options.configFileGiven);
+
+    // --config wins over the default file.
+    const QString given = writeConfig(R"({"heartbeatMs": 5000})");
+    const LaunchOptions explicitFile = parse({u"--config"_s, given}, environment);
+    QCOMPARE(explicitFile.config.heartbeatMs, 5000);
+    QVERIFY(explicitFile.upstreamServers.isEmpty());
+    QCOMPARE(explicitFile.configPath, given);
+}
+
+void tst_LaunchOptions::missingDefaultFileMeansBuiltInDefaults()
+{
+    QProcessEnvironment environment = environmentWith();
+    environment.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"no-such-folder"_s));
+    const LaunchOptions options = parse({}, environment);
+    QVERIFY2(options.action == Action::Run, qPrintable(describe(options)));
+    QCOMPARE(options.config.heartbeatMs, 15000);
+    QVERIFY(options.upstreamServers.isEmpty());
+    // Still the path to watch: creating the file later is a change like any other.
+    QCOMPARE(options.configPath, m_dir.filePath(u"no-such-folder/heartline/heartline.json"_s));
 }
 
 void tst_LaunchOptions::nonLoopbackHostNeedsAToken_data()

@@ -1,0 +1,93 @@
+#include "app/configfilesettings.h"
+
+#include "app/configfile.h"
+#include "server/api/serverconfigschema.h"
+#include "server/tools/upstream/jsonkeyorder.h"
+#include "server/tools/upstream/upstreamconfigparser.h"
+
+#include <QDir>
+#include <QJsonObject>
+#include <QStandardPaths>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace heartline {
+namespace {
+
+QString homeOf(const QProcessEnvironment &environment)
+{
+    const QString home = environment.value(u"HOME"_s);
+    return home.isEmpty() ? QDir::homePath() : home;
+}
+
+ConfigFile::Section serverSection(ServerConfig *server)
+{
+    return {ServerConfigSchema::keys(), [server](const QJsonObject &json, QString *problem) {
+                return ServerConfigSchema::readJson(json, server, problem);
+            }};
+}
+
+ConfigFile::Section logFormatSection(HeadlessLog::Format *format)
+{
+    return {{u"logFormat"_s}, [format](const QJsonObject &json, QString *problem) {
+                const QJsonValue value = json.value("logFormat"_L1);
+                if (value.isUndefined() || HeadlessLog::parseFormat(value.toString(), format))
+                    return true;
+                *problem = u"\"logFormat\" must be \"text\" or \"json\""_s;
+                return false;
+            }};
+}
+
+// mcpServers: the upstream servers, in the order the file writes them (read from its text,
+// which QJsonObject does not keep).
+ConfigFile::Section mcpServersSection(const QProcessEnvironment &environment,
+                                      QList<UpstreamServerConfig> *servers,
+                                      std::shared_ptr<QStringList> order)
+{
+    ConfigFile::Section section;
+    section.keys = QStringList{u"mcpServers"_s};
+    section.readText = [order](const QByteArray &text) {
+        *order = jsonObjectKeysInOrder(text, {u"mcpServers"_s});
+    };
+    section.read = [environment, servers, order](const QJsonObject &json, QString *problem) {
+        const UpstreamConfigParser parser(VariableExpander(environment, homeOf(environment)));
+        return parser.parse(json.value("mcpServers"_L1), *order, servers, problem);
+    };
+    return section;
+}
+
+// commandTools: reserved for the command tools a later issue adds (a tool that runs a command
+// line); accepted as an object now so that a file written for that version still loads here.
+ConfigFile::Section commandToolsSection()
+{
+    return {{u"commandTools"_s}, [](const QJsonObject &json, QString *problem) {
+                const QJsonValue value = json.value("commandTools"_L1);
+                if (value.isUndefined() || value.isObject())
+                    return true;
+                *problem = u"commandTools: must be an object"_s;
+                return false;
+            }};
+}
+
+} // namespace
+
+bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
+                    ConfigFileSettings *settings, QString *error)
+{
+    // Each section reads into the copy, taken only when the whole file is good.
+    ConfigFileSettings read = *settings;
+    ConfigFile file;
+    file.addSection(serverSection(&read.server));
+    file.addSection(logFormatSection(&read.logFormat));
+    file.addSection(
+        mcpServersSection(environment, &read.upstreamServers, std::make_shared<QStringList>()));
+    file.addSection(commandToolsSection());
+    if (!file.load(path, error))
+        return false;
+    *settings = read;
+    return true;
+}
+
+} // namespace heartline
