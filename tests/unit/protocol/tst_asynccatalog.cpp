@@ -472,20 +472,7 @@ void tst_AsyncCatalog::builtInEntriesStillAnswerAtOnce()
 void tst_AsyncCatalog::subscriptionsAreCountedOverSessions()
 {
     Loopback a;
-    // A second session on the same catalog, as every session of one server shares it.
-    auto b = std::make_unique<Session>(heartline::Catalog{&a.tools, &a.resources, &a.prompts},
-                                       SessionLoopback::testIdentity(), Session::Options{});
-    QList<OutgoingMessage> bSent;
-    connect(b.get(), &Session::outgoing, b.get(),
-            [&bSent](const OutgoingMessage &message) { bSent.append(message); });
-    const auto sendB = [&b](const QJsonObject &message) {
-        b->receive(JsonRpc::parseBody(JsonRpc::serialize(message)).messages.first());
-    };
-    sendB(JsonRpc::request(RequestId(QJsonValue(0)), u"initialize"_s,
-                           {{"protocolVersion"_L1, "2025-11-25"_L1},
-                            {"capabilities"_L1, QJsonObject{}},
-                            {"clientInfo"_L1, QJsonObject{{"name"_L1, "b"_L1}}}}));
-    sendB(JsonRpc::notification(u"notifications/initialized"_s));
+    auto b = std::make_unique<SiblingSession>(a);
 
     QSignalSpy first(&a.resources, &ResourceRegistry::firstSubscriber);
     QSignalSpy gone(&a.resources, &ResourceRegistry::lastSubscriberGone);
@@ -496,8 +483,8 @@ void tst_AsyncCatalog::subscriptionsAreCountedOverSessions()
     QCOMPARE(first.size(), 1);
     QCOMPARE(first.first().first().toString(), u"up://exact"_s);
     a.request(2, u"resources/subscribe"_s, x); // the same session again: still one
-    sendB(JsonRpc::request(RequestId(QJsonValue(1)), u"resources/subscribe"_s, x));
-    sendB(JsonRpc::request(RequestId(QJsonValue(2)), u"resources/subscribe"_s, y));
+    b->request(1, u"resources/subscribe"_s, x);
+    b->request(2, u"resources/subscribe"_s, y);
     QCOMPARE(first.size(), 2);
     QCOMPARE(first.last().first().toString(), u"up://a/b"_s);
     QCOMPARE(a.resources.subscriberCount(u"up://exact"_s), 2);
@@ -509,10 +496,10 @@ void tst_AsyncCatalog::subscriptionsAreCountedOverSessions()
 
     // The only update goes to the session still subscribed.
     a.sent.clear();
-    bSent.clear();
+    b->sent.clear();
     a.resources.notifyUpdated(u"up://exact"_s);
     QCOMPARE(a.sent.size(), 0);
-    QCOMPARE(bSent.size(), 1);
+    QCOMPARE(b->sent.size(), 1);
 
     // A session that ends gives up what it held.
     b.reset();
