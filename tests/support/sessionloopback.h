@@ -157,4 +157,38 @@ public:
     QList<OutgoingMessage> sent;
 };
 
+// Another session on the registries of `first`, as every session of one server shares them:
+// initialized (2025-11-25), with what it sends kept in a list.
+class SiblingSession
+{
+public:
+    explicit SiblingSession(SessionLoopback &first)
+        : session(Catalog{&first.tools, &first.resources, &first.prompts},
+                  SessionLoopback::testIdentity(), Session::Options{})
+    {
+        QObject::connect(&session, &Session::outgoing, &session,
+                         [this](const OutgoingMessage &message) { sent.append(message); });
+        send(JsonRpc::request(RequestId(QJsonValue(0)), u"initialize"_s,
+                              {{"protocolVersion"_L1, "2025-11-25"_L1},
+                               {"capabilities"_L1, QJsonObject{}},
+                               {"clientInfo"_L1, QJsonObject{{"name"_L1, "sibling"_L1}}}}));
+        send(JsonRpc::notification(u"notifications/initialized"_s));
+        sent.clear();
+    }
+    Q_DISABLE_COPY_MOVE(SiblingSession)
+
+    void send(const QJsonObject &message)
+    {
+        session.receive(JsonRpc::parseBody(JsonRpc::serialize(message)).messages.first());
+    }
+
+    void request(int id, const QString &method, const QJsonObject &params)
+    {
+        send(JsonRpc::request(RequestId(QJsonValue(id)), method, params));
+    }
+
+    Session session;
+    QList<OutgoingMessage> sent;
+};
+
 } // namespace heartline::testing

@@ -35,10 +35,14 @@ Completion Completion::fromCandidates(const QStringList &candidates, const QStri
 
 QJsonObject Completion::toJson() const
 {
-    return QJsonObject{
-        {"completion"_L1, QJsonObject{{"values"_L1, QJsonArray::fromStringList(values)},
-                                      {"total"_L1, total},
-                                      {"hasMore"_L1, hasMore}}}};
+    return QJsonObject{{"completion"_L1, toCompletionJson()}};
+}
+
+QJsonObject Completion::toCompletionJson() const
+{
+    return QJsonObject{{"values"_L1, QJsonArray::fromStringList(values)},
+                       {"total"_L1, total},
+                       {"hasMore"_L1, hasMore}};
 }
 
 } // namespace heartline

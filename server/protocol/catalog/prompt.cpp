@@ -51,4 +51,16 @@ QJsonObject PromptResult::toJson() const
     return json;
 }
 
+void Prompt::getAsync(const QHash<QString, QString> &arguments, PromptReply reply) const
+{
+    reply(get(arguments).toJson(), {});
+}
+
+void Prompt::completeAsync(const QString &argument, const QString &typed,
+                           const QHash<QString, QString> &context, CompletionReply reply) const
+{
+    reply(Completion::fromCandidates(completeArgument(argument, context), typed).toCompletionJson(),
+          {});
+}
+
 } // namespace heartline

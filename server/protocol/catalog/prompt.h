@@ -1,9 +1,14 @@
 #pragma once
 
+#include "server/protocol/catalog/completion.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
+
+#include <functional>
 
 namespace heartline {
 
@@ -43,14 +48,25 @@ struct PromptResult
     QJsonObject toJson() const;
 };
 
-// A prompt template. get() must not block; required arguments are checked before it is
-// called, so it sees every required one.
+// How a prompt that may answer later answers: `result` (a prompts/get result) goes to the
+// client verbatim, or `error` is set and the client gets an internal error carrying it. Called
+// exactly once, on the loop's thread.
+using PromptReply = std::function<void(const QJsonObject &result, const QString &error)>;
+
+// A prompt template. A prompt that answers at once overrides get() and completeArgument(); one
+// that must ask elsewhere first (an upstream server's) overrides getAsync() and completeAsync(),
+// whose defaults answer at once from the synchronous ones. Nothing here may block. Required
+// arguments are checked before either get is called, so they see every required one.
 class Prompt
 {
 public:
     virtual ~Prompt() = default;
     virtual PromptDefinition definition() const = 0;
-    virtual PromptResult get(const QHash<QString, QString> &arguments) const = 0;
+    virtual PromptResult get(const QHash<QString, QString> &arguments) const
+    {
+        Q_UNUSED(arguments)
+        return {};
+    }
     // Candidate values for one argument (completion/complete with ref/prompt), all of them;
     // the caller filters by prefix and caps the list.
     virtual QStringList completeArgument(const QString &argument,
@@ -60,6 +76,12 @@ public:
         Q_UNUSED(context)
         return {};
     }
+
+    virtual void getAsync(const QHash<QString, QString> &arguments, PromptReply reply) const;
+    // `typed` is what the user has typed of the argument so far: the answer holds only values
+    // that fit it, at most Completion::kMaxValues of them.
+    virtual void completeAsync(const QString &argument, const QString &typed,
+                               const QHash<QString, QString> &context, CompletionReply reply) const;
 };
 
 } // namespace heartline

@@ -72,4 +72,57 @@ QJsonObject ResourceContents::toJson() const
     return json;
 }
 
+ResourceReadOutcome ResourceReadOutcome::found(const QJsonArray &contents)
+{
+    ResourceReadOutcome outcome;
+    outcome.status = Status::Found;
+    outcome.contents = contents;
+    return outcome;
+}
+
+ResourceReadOutcome ResourceReadOutcome::found(const QList<ResourceContents> &contents)
+{
+    QJsonArray array;
+    for (const ResourceContents &content : contents)
+        array.append(content.toJson());
+    return found(array);
+}
+
+ResourceReadOutcome ResourceReadOutcome::notFound()
+{
+    return {};
+}
+
+ResourceReadOutcome ResourceReadOutcome::failed(const QString &error)
+{
+    ResourceReadOutcome outcome;
+    outcome.status = Status::Failed;
+    outcome.error = error;
+    return outcome;
+}
+
+void Resource::readAsync(ResourceReadReply reply) const
+{
+    reply(ResourceReadOutcome::found(read()));
+}
+
+void ResourceTemplate::readAsync(const QString &uri, const QHash<QString, QString> &variables,
+                                 ResourceReadReply reply) const
+{
+    QList<ResourceContents> contents;
+    if (!read(uri, variables, &contents)) {
+        reply(ResourceReadOutcome::notFound());
+        return;
+    }
+    reply(ResourceReadOutcome::found(contents));
+}
+
+void ResourceTemplate::completeAsync(const QString &variable, const QString &typed,
+                                     const QHash<QString, QString> &context,
+                                     CompletionReply reply) const
+{
+    reply(Completion::fromCandidates(completeVariable(variable, context), typed).toCompletionJson(),
+          {});
+}
+
 } // namespace heartline

@@ -312,6 +312,81 @@ QStringList ResourceRegistry::completeVariable(const QString &uriTemplate, const
     return (*it)->completeVariable(variable, context);
 }
 
+namespace {
+
+// Asks each template in turn until one has the resource; each answer may come later.
+void readFromTemplates(
+    std::shared_ptr<QList<QPair<std::shared_ptr<ResourceTemplate>, QHash<QString, QString>>>>
+        candidates,
+    qsizetype next, const QString &uri, ResourceReadReply reply)
+{
+    if (next >= candidates->size()) {
+        reply(ResourceReadOutcome::notFound());
+        return;
+    }
+    const auto &[resourceTemplate, variables] = candidates->at(next);
+    resourceTemplate->readAsync(uri, variables,
+                                [candidates, next, uri, reply](const ResourceReadOutcome &outcome) {
+                                    if (outcome.status == ResourceReadOutcome::Status::NotFound)
+                                        readFromTemplates(candidates, next + 1, uri, reply);
+                                    else
+                                        reply(outcome);
+                                });
+}
+
+} // namespace
+
+void ResourceRegistry::readAsync(const QString &uri, ResourceReadReply reply) const
+{
+    const auto exact = m_resources.constFind(uri);
+    if (exact != m_resources.cend()) {
+        // Held by the call, so an entry unregistered before it answers still can.
+        const std::shared_ptr<Resource> resource = *exact;
+        resource->readAsync(std::move(reply));
+        return;
+    }
+    auto candidates = std::make_shared<
+        QList<QPair<std::shared_ptr<ResourceTemplate>, QHash<QString, QString>>>>();
+    for (auto it = m_templates.cbegin(); it != m_templates.cend(); ++it) {
+        QHash<QString, QString> variables;
+        if (UriTemplate::match(it.key(), uri, &variables))
+            candidates->append({it.value(), variables});
+    }
+    readFromTemplates(candidates, 0, uri, std::move(reply));
+}
+
+void ResourceRegistry::completeAsync(const QString &uriTemplate, const QString &variable,
+                                     const QString &typed, const QHash<QString, QString> &context,
+                                     CompletionReply reply) const
+{
+    const auto it = m_templates.constFind(uriTemplate);
+    if (it == m_templates.cend()) {
+        reply(Completion::fromCandidates({}, typed).toCompletionJson(), {});
+        return;
+    }
+    const std::shared_ptr<ResourceTemplate> resourceTemplate = *it;
+    resourceTemplate->completeAsync(variable, typed, context, std::move(reply));
+}
+
+void ResourceRegistry::subscriberAdded(const QString &uri)
+{
+    if (++m_subscribers[uri] == 1)
+        Q_EMIT firstSubscriber(uri);
+}
+
+void ResourceRegistry::subscriberRemoved(const QString &uri)
+{
+    const auto it = m_subscribers.find(uri);
+    if (it == m_subscribers.end()) {
+        qCWarning(lcResources) << "a subscription to" << uri << "ended that was never counted";
+        return;
+    }
+    if (--*it > 0)
+        return;
+    m_subscribers.erase(it);
+    Q_EMIT lastSubscriberGone(uri);
+}
+
 void ResourceRegistry::notifyUpdated(const QString &uri)
 {
     Q_EMIT updated(uri);

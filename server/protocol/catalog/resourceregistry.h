@@ -52,6 +52,21 @@ public:
     // Completion candidates for a variable of the template named `uriTemplate`.
     QStringList completeVariable(const QString &uriTemplate, const QString &variable,
                                  const QHash<QString, QString> &context) const;
+    // read() for resources that may answer later: the exact resource, else each matching
+    // template in sorted order until one finds it. Matching happens now; the entries asked keep
+    // living until they answer even if they are unregistered meanwhile.
+    void readAsync(const QString &uri, ResourceReadReply reply) const;
+    // The template's completion; an empty one when no template has that name.
+    void completeAsync(const QString &uriTemplate, const QString &variable, const QString &typed,
+                       const QHash<QString, QString> &context, CompletionReply reply) const;
+
+    // Sessions holding a subscription to `uri` (resources/subscribe, or a subscriptions/listen
+    // naming it), counted over all sessions so that whoever serves the URI can subscribe
+    // upstream once: firstSubscriber() when the count leaves zero, lastSubscriberGone() when it
+    // returns to it. Every subscriberAdded() is matched by one subscriberRemoved().
+    void subscriberAdded(const QString &uri);
+    void subscriberRemoved(const QString &uri);
+    int subscriberCount(const QString &uri) const { return m_subscribers.value(uri); }
 
     // Announces that the content behind `uri` changed (subscribers get resources/updated).
     void notifyUpdated(const QString &uri);
@@ -64,11 +79,14 @@ public:
 Q_SIGNALS:
     void listChanged();
     void updated(const QString &uri);
+    void firstSubscriber(const QString &uri);
+    void lastSubscriberGone(const QString &uri);
 
 private:
     QMap<QString, std::shared_ptr<Resource>> m_resources;
     QMap<QString, std::shared_ptr<ResourceTemplate>> m_templates;
     ListChangeCoalescer m_changes;
+    QHash<QString, int> m_subscribers; // uri -> subscriptions held, only while > 0
 };
 
 } // namespace heartline

@@ -1,6 +1,5 @@
 #include "server/protocol/session/promptsfeature.h"
 
-#include "server/protocol/catalog/completion.h"
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/protocol/catalog/resourceregistry.h"
 #include "server/protocol/session/methodtable.h"
@@ -106,7 +105,14 @@ void PromptsFeature::handleGet(const JsonRpcMessage &message)
             u"Invalid params: prompt '%1' needs the argument '%2'"_s.arg(name, missing));
         return;
     }
-    m_port.respond(message.id, prompt->get(values).toJson());
+    prompt->getAsync(values,
+                     answerLater(message.id, [this, id = message.id](const QJsonObject &result,
+                                                                     const QString &error) {
+                         if (error.isEmpty())
+                             m_port.respond(id, result);
+                         else
+                             m_port.respondError(id, JsonRpcCode::InternalError, error);
+                     }));
 }
 
 void PromptsFeature::handleComplete(const JsonRpcMessage &message)
@@ -120,22 +126,10 @@ void PromptsFeature::handleComplete(const JsonRpcMessage &message)
                         "and a string \"value\""_s);
         return;
     }
+    const QString typed = argument.value("value"_L1).toString();
     const QHash<QString, QString> context =
         stringMap(params.value("context"_L1).toObject().value("arguments"_L1).toObject());
-    QStringList candidates;
-    if (!completionCandidates(message, params.value("ref"_L1).toObject(), argumentName, context,
-                              &candidates))
-        return;
-    m_port.respond(
-        message.id,
-        Completion::fromCandidates(candidates, argument.value("value"_L1).toString()).toJson());
-}
-
-bool PromptsFeature::completionCandidates(const JsonRpcMessage &message, const QJsonObject &ref,
-                                          const QString &argumentName,
-                                          const QHash<QString, QString> &context,
-                                          QStringList *candidates)
-{
+    const QJsonObject ref = params.value("ref"_L1).toObject();
     const QString type = ref.value("type"_L1).toString();
     if (type == "ref/prompt"_L1) {
         const QString name = ref.value("name"_L1).toString();
@@ -143,10 +137,10 @@ bool PromptsFeature::completionCandidates(const JsonRpcMessage &message, const Q
         if (!prompt) {
             m_port.respondError(message.id, JsonRpcCode::InvalidParams,
                                 u"Invalid params: unknown prompt '%1'"_s.arg(name));
-            return false;
+            return;
         }
-        *candidates = prompt->completeArgument(argumentName, context);
-        return true;
+        prompt->completeAsync(argumentName, typed, context, completionAnswer(message.id));
+        return;
     }
     if (type == "ref/resource"_L1) {
         const QString uri = ref.value("uri"_L1).toString();
@@ -154,14 +148,23 @@ bool PromptsFeature::completionCandidates(const JsonRpcMessage &message, const Q
             || !(m_resources->containsUri(uri) || m_resources->containsTemplate(uri))) {
             m_port.respondError(message.id, JsonRpcCode::InvalidParams,
                                 u"Invalid params: no resource or template '%1'"_s.arg(uri));
-            return false;
+            return;
         }
-        *candidates = m_resources->completeVariable(uri, argumentName, context);
-        return true;
+        m_resources->completeAsync(uri, argumentName, typed, context, completionAnswer(message.id));
+        return;
     }
     m_port.rejectMalformed(message.id,
                            u"Invalid params: \"ref\" must have type ref/prompt or ref/resource"_s);
-    return false;
+}
+
+CompletionReply PromptsFeature::completionAnswer(const RequestId &id)
+{
+    return answerLater(id, [this, id](const QJsonObject &completion, const QString &error) {
+        if (error.isEmpty())
+            m_port.respond(id, {{"completion"_L1, completion}});
+        else
+            m_port.respondError(id, JsonRpcCode::InternalError, error);
+    });
 }
 
 } // namespace heartline

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/protocol/catalog/completion.h"
 #include "server/protocol/session/sessionfeature.h"
 
 namespace heartline {
@@ -26,11 +27,8 @@ private:
     void handleList(const JsonRpcMessage &message);
     void handleGet(const JsonRpcMessage &message);
     void handleComplete(const JsonRpcMessage &message);
-    // The candidates for the completion `ref` asks for; false (with the error sent) when the
-    // reference names nothing this server has.
-    bool completionCandidates(const JsonRpcMessage &message, const QJsonObject &ref,
-                              const QString &argumentName, const QHash<QString, QString> &context,
-                              QStringList *candidates);
+    // What answers completion/complete request `id` when the prompt or template has answered.
+    CompletionReply completionAnswer(const RequestId &id);
     quint64 generation() const;
 
     PromptRegistry *m_prompts;

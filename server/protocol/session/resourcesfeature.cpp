@@ -3,8 +3,6 @@
 #include "server/protocol/catalog/resourceregistry.h"
 #include "server/protocol/session/methodtable.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -88,19 +86,33 @@ void ResourcesFeature::handleRead(const JsonRpcMessage &message)
             u"Invalid params: \"uri\" is longer than %1 characters"_s.arg(kMaxUriLength));
         return;
     }
-    QList<ResourceContents> contents;
-    if (!m_resources || !m_resources->read(uri, &contents)) {
-        const bool oldCode =
-            Revisions::traits(m_port.contextOf(message.id).revision).hasResourceNotFoundCode;
-        m_port.respondError(message.id,
-                            oldCode ? JsonRpcCode::ResourceNotFound : JsonRpcCode::InvalidParams,
-                            u"Resource not found: %1"_s.arg(uri), QJsonObject{{"uri"_L1, uri}});
+    const RequestId id = message.id;
+    const auto answer = answerLater(id, [this, id, uri](const ResourceReadOutcome &outcome) {
+        switch (outcome.status) {
+        case ResourceReadOutcome::Status::Found:
+            m_port.respond(id, {{"contents"_L1, outcome.contents}});
+            return;
+        case ResourceReadOutcome::Status::NotFound:
+            respondNotFound(id, uri);
+            return;
+        case ResourceReadOutcome::Status::Failed:
+            m_port.respondError(id, JsonRpcCode::InternalError, outcome.error,
+                                QJsonObject{{"uri"_L1, uri}});
+            return;
+        }
+    });
+    if (!m_resources) {
+        answer(ResourceReadOutcome::notFound());
         return;
     }
-    QJsonArray array;
-    for (const ResourceContents &content : contents)
-        array.append(content.toJson());
-    m_port.respond(message.id, {{"contents"_L1, array}});
+    m_resources->readAsync(uri, answer);
+}
+
+void ResourcesFeature::respondNotFound(const RequestId &id, const QString &uri)
+{
+    const bool oldCode = Revisions::traits(m_port.contextOf(id).revision).hasResourceNotFoundCode;
+    m_port.respondError(id, oldCode ? JsonRpcCode::ResourceNotFound : JsonRpcCode::InvalidParams,
+                        u"Resource not found: %1"_s.arg(uri), QJsonObject{{"uri"_L1, uri}});
 }
 
 } // namespace heartline

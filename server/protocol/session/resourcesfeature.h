@@ -25,6 +25,8 @@ private:
     void handleList(const JsonRpcMessage &message);
     void handleTemplatesList(const JsonRpcMessage &message);
     void handleRead(const JsonRpcMessage &message);
+    // The revision's error for a URI nothing serves.
+    void respondNotFound(const RequestId &id, const QString &uri);
     quint64 generation() const;
 
     ResourceRegistry *m_resources;

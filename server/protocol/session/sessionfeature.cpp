@@ -17,14 +17,16 @@ SessionFeature::SessionFeature(SessionPort &port, QObject *parent)
 
 bool SessionFeature::cancel(const RequestId &id, const QString &reason)
 {
-    Q_UNUSED(id)
     Q_UNUSED(reason)
-    return false;
+    if (!m_awaited.forget(id))
+        return false;
+    m_port.finishPending(id, RequestOutcome::Result::Cancelled);
+    return true;
 }
 
 void SessionFeature::requestFinished(const RequestId &id)
 {
-    Q_UNUSED(id)
+    m_awaited.forget(id);
 }
 
 bool SessionFeature::paginate(const JsonRpcMessage &message,

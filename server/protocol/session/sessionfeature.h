@@ -1,11 +1,13 @@
 #pragma once
 
+#include "server/protocol/session/awaitedanswers.h"
 #include "server/protocol/session/sessionport.h"
 
 #include <QList>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QPair>
+#include <QPointer>
 
 namespace heartline {
 
@@ -29,12 +31,13 @@ public:
     virtual void addMethods(MethodTable &table) = 0;
     // initialize was answered: the client has now seen every list as it is.
     virtual void markListsSeen() {}
-    // The client cancelled request `id`; false if this feature does not run it.
+    // The client cancelled request `id`; false if this feature does not run it. By default a
+    // request waiting for a later answer (answerLater) ends here, and its answer is dropped.
     virtual bool cancel(const RequestId &id, const QString &reason);
     // Request `id` ended, answered or not: whatever the feature kept for it goes.
     virtual void requestFinished(const RequestId &id);
     // The session closes: running work is cancelled silently.
-    virtual void close() {}
+    virtual void close() { m_awaited.clear(); }
 
 protected:
     // Pages `items` (sorted by key) after the request's cursor; false when the cursor is bad
@@ -45,7 +48,25 @@ protected:
     // 2025 revisions: tells an initialized client once that a list it has seen changed.
     void announceListChange(quint64 generation, quint64 *seen, const QString &method);
 
+    // Wraps `answer` (which answers request `id`) for a catalog entry that may call it on a
+    // later turn of the event loop: it runs only while the request still waits for it, never
+    // after a cancellation, after the session closed or this feature was destroyed, nor for a
+    // later request that reuses the id.
+    template<typename Answer>
+    auto answerLater(const RequestId &id, Answer answer)
+    {
+        const quint64 serial = m_awaited.await(id);
+        return [guard = QPointer<SessionFeature>(this), id, serial,
+                answer = std::move(answer)](const auto &...values) {
+            if (guard && guard->m_awaited.claim(id, serial))
+                answer(values...);
+        };
+    }
+
     SessionPort &m_port;
+
+private:
+    AwaitedAnswers m_awaited;
 };
 
 } // namespace heartline

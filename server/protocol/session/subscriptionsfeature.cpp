@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -28,6 +30,7 @@ SubscriptionsFeature::SubscriptionsFeature(SessionPort &port, ToolRegistry *tool
     : SessionFeature(port, parent)
     , m_hasPrompts(prompts != nullptr)
     , m_hasResources(resources != nullptr)
+    , m_resources(resources)
 {
     // With sessions, list changes go to the session's own stream (the other features).
     if (m_port.isStateless()) {
@@ -65,10 +68,15 @@ void SubscriptionsFeature::addMethods(MethodTable &table)
                [this](const JsonRpcMessage &message) { handleListen(message); }});
 }
 
+SubscriptionsFeature::~SubscriptionsFeature()
+{
+    dropAll();
+}
+
 bool SubscriptionsFeature::cancel(const RequestId &id, const QString &reason)
 {
     Q_UNUSED(reason)
-    if (m_listens.remove(id) == 0)
+    if (!dropListen(id))
         return false;
     m_port.finishPending(id, RequestOutcome::Result::Cancelled);
     return true;
@@ -76,21 +84,55 @@ bool SubscriptionsFeature::cancel(const RequestId &id, const QString &reason)
 
 void SubscriptionsFeature::requestFinished(const RequestId &id)
 {
-    m_listens.remove(id);
+    dropListen(id);
 }
 
 void SubscriptionsFeature::close()
 {
-    m_listens.clear();
+    dropAll();
 }
 
 void SubscriptionsFeature::endListens()
 {
     const QList<RequestId> ids = m_listens.keys();
     for (const RequestId &id : ids) {
-        m_listens.remove(id);
+        dropListen(id);
         m_port.respond(id, subscriptionMeta(id));
     }
+}
+
+bool SubscriptionsFeature::dropListen(const RequestId &id)
+{
+    const auto it = m_listens.constFind(id);
+    if (it == m_listens.cend())
+        return false;
+    const QSet<QString> uris = it->resourceUris;
+    m_listens.erase(it);
+    for (const QString &uri : uris)
+        release(uri);
+    return true;
+}
+
+void SubscriptionsFeature::dropAll()
+{
+    const QList<RequestId> ids = m_listens.keys();
+    for (const RequestId &id : ids)
+        dropListen(id);
+    const QSet<QString> uris = std::exchange(m_resourceUris, {});
+    for (const QString &uri : uris)
+        release(uri);
+}
+
+void SubscriptionsFeature::hold(const QString &uri)
+{
+    if (m_resources)
+        m_resources->subscriberAdded(uri);
+}
+
+void SubscriptionsFeature::release(const QString &uri)
+{
+    if (m_resources)
+        m_resources->subscriberRemoved(uri);
 }
 
 bool SubscriptionsFeature::isSubscribedTo(const QString &uri) const
@@ -123,7 +165,10 @@ void SubscriptionsFeature::handleSubscribe(const JsonRpcMessage &message)
                 kMaxSubscriptions));
         return;
     }
-    m_resourceUris.insert(uri);
+    if (!m_resourceUris.contains(uri)) {
+        m_resourceUris.insert(uri);
+        hold(uri);
+    }
     m_port.respond(message.id, {});
 }
 
@@ -132,7 +177,8 @@ void SubscriptionsFeature::handleUnsubscribe(const JsonRpcMessage &message)
     QString uri;
     if (!readStringParam(message, u"uri"_s, &uri))
         return;
-    m_resourceUris.remove(uri);
+    if (m_resourceUris.remove(uri))
+        release(uri);
     m_port.respond(message.id, {});
 }
 
@@ -175,6 +221,8 @@ void SubscriptionsFeature::handleListen(const JsonRpcMessage &message)
         honoured.insert("resourceSubscriptions"_L1, accepted);
     }
     m_listens.insert(message.id, listen);
+    for (const QString &uri : std::as_const(listen.resourceUris))
+        hold(uri);
     // The acknowledgement is the first message of the stream (MUST).
     QJsonObject params = subscriptionMeta(message.id);
     params.insert("notifications"_L1, honoured);

@@ -3,6 +3,7 @@
 #include "server/protocol/session/sessionfeature.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 
 namespace heartline {
@@ -23,6 +24,7 @@ public:
     // Prompts and resources may be null (then nothing of theirs can be listened to).
     SubscriptionsFeature(SessionPort &port, ToolRegistry *tools, PromptRegistry *prompts,
                          ResourceRegistry *resources, QObject *parent = nullptr);
+    ~SubscriptionsFeature() override;
 
     void addMethods(MethodTable &table) override;
     bool cancel(const RequestId &id, const QString &reason) override;
@@ -49,9 +51,18 @@ private:
     void handleListen(const JsonRpcMessage &message);
     void handleResourceUpdated(const QString &uri);
     void notifyListens(bool Listen::*wants, const QString &method);
+    // Ends listen `id` and lets go of its resource subscriptions; false if it was not open.
+    bool dropListen(const RequestId &id);
+    // Gives up every subscription this session holds (it closes).
+    void dropAll();
+    // Each URI held (by resources/subscribe or by one listen) counts once in the registry,
+    // which tells whoever serves the URI when the first subscriber came and the last one left.
+    void hold(const QString &uri);
+    void release(const QString &uri);
 
     bool m_hasPrompts;
     bool m_hasResources;
+    QPointer<ResourceRegistry> m_resources;
     QSet<QString> m_resourceUris;       // resources/subscribe (2025 revisions)
     QHash<RequestId, Listen> m_listens; // subscriptions/listen (2026-07-28)
 };
