@@ -58,7 +58,8 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
     m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor}, this);
-    m_upstreams = new UpstreamHost(m_tools, createUpstreamChannel, upstreamClientOptions(),
+    m_upstreams = new UpstreamHost(m_tools, m_prompts, m_resources, createUpstreamChannel,
+                                   upstreamClientOptions(),
                                    UpstreamSupervisorPolicy(), this);
     reportToolChanges();
 }

@@ -1,5 +1,6 @@
 #include "server/tools/upstream/upstreamhost.h"
 
+#include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
 #include "server/tools/upstream/upstreamtoolpublisher.h"
 
@@ -17,7 +18,8 @@ struct UpstreamHost::Hosted
     UpstreamForwarder *forwarder = nullptr;
 };
 
-UpstreamHost::UpstreamHost(ToolRegistry *registry, ChannelFactory factory,
+UpstreamHost::UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts,
+                           ResourceRegistry *resources, ChannelFactory factory,
                            const UpstreamClient::Options &clientOptions,
                            const UpstreamSupervisorPolicy &policy, QObject *parent)
     : QObject(parent)
@@ -28,6 +30,10 @@ UpstreamHost::UpstreamHost(ToolRegistry *registry, ChannelFactory factory,
     , m_publisher(new UpstreamToolPublisher(registry, this))
 {
     connect(m_publisher, &UpstreamToolPublisher::problem, this, &UpstreamHost::problem);
+    if (prompts && resources) {
+        m_catalog = new UpstreamCatalogPublisher(prompts, resources, this);
+        connect(m_catalog, &UpstreamCatalogPublisher::problem, this, &UpstreamHost::problem);
+    }
 }
 
 UpstreamHost::~UpstreamHost()
@@ -98,8 +104,13 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
             [this, name, forwarder](UpstreamClient *client) {
                 forwarder->attach(client);
                 publishTools(name);
+                publishCatalog(name);
                 connect(client, &UpstreamClient::toolsChanged, this,
                         [this, name]() { publishTools(name); });
+                connect(client, &UpstreamClient::promptsChanged, this,
+                        [this, name]() { publishCatalog(name); });
+                connect(client, &UpstreamClient::resourcesChanged, this,
+                        [this, name]() { publishCatalog(name); });
             });
     connect(supervisor, &UpstreamSupervisor::clientLost, this, [this, name, supervisor,
                                                                  forwarder]() {
@@ -110,6 +121,8 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
                                       name, supervisor->lastError());
         forwarder->detach(why);
         m_publisher->withdraw(name);
+        if (m_catalog)
+            m_catalog->withdraw(name);
     });
     connect(forwarder, &UpstreamForwarder::callEnded, this,
             [this, name](const QString &tool, bool answered, bool isError, qint64 elapsedUs) {
@@ -134,6 +147,8 @@ void UpstreamHost::remove(const QString &name)
         return;
     hosted->forwarder->detach(u"upstream server '%1' was removed from the config"_s.arg(name));
     m_publisher->withdraw(name);
+    if (m_catalog)
+        m_catalog->withdraw(name);
     disconnect(hosted->supervisor, nullptr, this, nullptr);
     delete hosted->supervisor;
     delete hosted->forwarder;
@@ -152,6 +167,21 @@ void UpstreamHost::publishTools(const QString &name)
     }
     m_publisher->publish(name, client->tools(), hosted->forwarder, hosted->config.disabledTools);
     Q_EMIT toolsPublished(name, int(m_publisher->exposedNamesOf(name).size()));
+}
+
+void UpstreamHost::publishCatalog(const QString &name)
+{
+    Hosted *hosted = m_hosted.value(name);
+    if (!hosted || !m_catalog)
+        return;
+    UpstreamClient *client = hosted->supervisor->client();
+    if (!client) {
+        m_catalog->withdraw(name);
+        return;
+    }
+    // Config order decides who owns a URI two servers offer.
+    m_catalog->publish(name, int(m_order.indexOf(name)), client, client->prompts(),
+                       client->resources(), client->resourceTemplates());
 }
 
 const UpstreamSupervisor *UpstreamHost::supervisor(const QString &name) const

@@ -15,7 +15,10 @@
 
 namespace heartline {
 
+class PromptRegistry;
+class ResourceRegistry;
 class ToolRegistry;
+class UpstreamCatalogPublisher;
 class UpstreamForwarder;
 class UpstreamToolPublisher;
 
@@ -32,7 +35,9 @@ class UpstreamHost final : public QObject
 public:
     using ChannelFactory = UpstreamSupervisor::ChannelFactory;
 
-    UpstreamHost(ToolRegistry *registry, ChannelFactory factory,
+    // `prompts` and `resources` may be null: then only tools are hosted.
+    UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts, ResourceRegistry *resources,
+                 ChannelFactory factory,
                  const UpstreamClient::Options &clientOptions,
                  const UpstreamSupervisorPolicy &policy = UpstreamSupervisorPolicy(),
                  QObject *parent = nullptr);
@@ -73,6 +78,7 @@ private:
     void add(const UpstreamServerConfig &config);
     void remove(const QString &name);
     void publishTools(const QString &name);
+    void publishCatalog(const QString &name);
     Hosted *find(const QString &name, QString *error) const;
 
     ToolRegistry *m_registry;
@@ -80,6 +86,7 @@ private:
     UpstreamClient::Options m_clientOptions;
     UpstreamSupervisorPolicy m_policy;
     UpstreamToolPublisher *m_publisher;
+    UpstreamCatalogPublisher *m_catalog = nullptr;
     QStringList m_order; // config order
     QMap<QString, Hosted *> m_hosted;
 };
