@@ -17,6 +17,8 @@
 
 #include <QTimer>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -143,16 +145,26 @@ void HeartlineServer::shutdown(int graceMs, std::function<void()> done)
 {
     m_front->stopListening();
     m_heartbeats->setInterval(0);
-    // Every upstream's process group goes with the server (UpstreamHost::shutdown).
-    m_upstreams->shutdown([]() {});
+    // Every upstream's process group goes with the server, the way MCP's stdio transport says
+    // (stdin closed, SIGTERM, SIGKILL); the channels' own timers bound that, the deadline here
+    // only guards against a transport that never reports. What is left then is killed when
+    // the host is destroyed.
+    auto upstreamsEnded = std::make_shared<bool>(false);
+    m_upstreams->shutdown([upstreamsEnded]() { *upstreamsEnded = true; });
     m_sessions->terminateAll(DisconnectCause::ServerShutdown, u"the server is shutting down"_s);
 
     // Poll, don't block: the bytes already written (the end of every stream) leave through
     // the event loop, so waiting here would keep them from ever going.
     auto *poll = new QTimer(this);
-    const qint64 deadline = Clock::monotonicMs() + graceMs;
-    connect(poll, &QTimer::timeout, this, [this, poll, deadline, done]() {
-        if (m_front->bytesPending() > 0 && Clock::monotonicMs() < deadline)
+    const qint64 now = Clock::monotonicMs();
+    const qint64 deadline = now + graceMs;
+    const qint64 upstreamDeadline = now + kUpstreamShutdownLimitMs;
+    connect(poll, &QTimer::timeout, this,
+            [this, poll, deadline, upstreamDeadline, upstreamsEnded, done]() {
+        const qint64 at = Clock::monotonicMs();
+        if (m_front->bytesPending() > 0 && at < deadline)
+            return;
+        if (!*upstreamsEnded && at < upstreamDeadline)
             return;
         poll->deleteLater();
         m_front->closeConnections();

@@ -53,9 +53,14 @@ public:
     // The user's own MCP servers (the config file's mcpServers), their tools in tools().
     UpstreamHost *upstreams() const { return m_upstreams; }
 
-    // Ends every stream and session with server_shutdown, stops accepting, and calls `done`
-    // once what was written has left (or after `graceMs`), so clients see a clean end.
+    // Ends every stream and session with server_shutdown, stops accepting, stops every
+    // upstream server, and calls `done` once what was written has left (or after `graceMs`)
+    // and every upstream child is reaped (or after kUpstreamShutdownLimitMs), so clients see
+    // a clean end and no process of Heartline's outlives it.
     void shutdown(int graceMs, std::function<void()> done);
+    // Past a stdio child's own stdin-close and SIGTERM grace periods (2 s each) with room for
+    // reaping; only a transport that never reports closed waits this long.
+    static constexpr int kUpstreamShutdownLimitMs = 8000;
 
 private:
     void reportToolChanges();

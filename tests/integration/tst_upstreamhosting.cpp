@@ -54,6 +54,7 @@ private Q_SLOTS:
     void aCrashFailsTheCallInFlightAndNothingOfTheGroupRemains();
     void removingTheServerFromTheConfigTakesItsToolsAndProcessAway();
     void aMissingCommandIsAStateNotACrashOfHeartline();
+    void shutdownEndsOnlyOnceEveryChildIsReaped();
 };
 
 void tst_UpstreamHosting::upstreamToolsAreServedUnderExposedNames()
@@ -137,6 +138,49 @@ void tst_UpstreamHosting::aMissingCommandIsAStateNotACrashOfHeartline()
     QTRY_COMPARE_WITH_TIMEOUT(supervisor->state(), UpstreamState::Crashed, 5000);
     QVERIFY2(supervisor->lastError().contains(u"not found in PATH="_s),
              qPrintable(supervisor->lastError()));
+}
+
+// The server's shutdown (what a SIGTERM to Heartline or Quit in the window runs) waits for the
+// children: a polite one ends when its stdin closes, a stubborn one (ignoring stdin's end and
+// SIGTERM, with a grandchild) only at the SIGKILL, and `done` comes after both are reaped.
+void tst_UpstreamHosting::shutdownEndsOnlyOnceEveryChildIsReaped()
+{
+    QVERIFY(startServer());
+    m_server->upstreams()->apply(
+            {fixture(u"polite"_s),
+             fixture(u"stubborn"_s,
+                     {u"--ignore-stdin-eof"_s, u"--ignore-sigterm"_s, u"--fork-grandchild"_s})});
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"polite__echo"_s)
+                                     && m_server->tools()->contains(u"stubborn__echo"_s),
+                             15000);
+    QList<qint64> pids;
+    for (const QString &name : {u"polite"_s, u"stubborn"_s}) {
+        const QString described =
+                m_server->upstreams()->supervisor(name)->client()->channel()->describe();
+        pids.append(described.section(u"(pid "_s, 1).section(u')', 0, 0).toLongLong());
+        QVERIFY2(pids.last() > 0, qPrintable(described));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(livingProcessesInGroup(pids.last()).size() >= 2, 5000);
+
+    bool done = false;
+    QList<qint64> childrenAliveAtDone;
+    m_server->shutdown(100, [&]() {
+        done = true;
+        for (qint64 pid : std::as_const(pids)) {
+            if (isAlive(pid))
+                childrenAliveAtDone.append(pid);
+        }
+    });
+    // Both channels are still ending: nothing has been reaped within the call.
+    QCOMPARE(m_server->upstreams()->closingChannelCount(), 2);
+    QVERIFY(!done);
+    QTRY_VERIFY_WITH_TIMEOUT(done, 15000);
+    QVERIFY2(childrenAliveAtDone.isEmpty(),
+             qPrintable(u"still running at done: %1"_s.arg(childrenAliveAtDone.size())));
+    QCOMPARE(m_server->upstreams()->closingChannelCount(), 0);
+    // The grandchild got the group's SIGKILL with its parent; it dies as the kernel gets to it.
+    for (qint64 pgid : std::as_const(pids))
+        QTRY_VERIFY_WITH_TIMEOUT(livingProcessesInGroup(pgid).isEmpty(), 2000);
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamHosting)

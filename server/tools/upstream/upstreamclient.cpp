@@ -124,8 +124,12 @@ UpstreamClient::~UpstreamClient()
         // Let the channel finish its own shutdown (a stdio child gets its SIGTERM and SIGKILL
         // after we are gone) and delete itself when it reports closed.
         disconnect(m_channel, nullptr, this, nullptr);
-        m_channel->setParent(nullptr);
-        connect(m_channel, &UpstreamChannel::closed, m_channel, &QObject::deleteLater);
+        if (m_options.closingChannels) {
+            m_options.closingChannels->adopt(m_channel);
+        } else {
+            m_channel->setParent(nullptr);
+            connect(m_channel, &UpstreamChannel::closed, m_channel, &QObject::deleteLater);
+        }
         if (!m_closeRequested)
             m_channel->close();
     }

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "server/tools/upstream/closingchannels.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QTimer>
 
@@ -51,6 +54,9 @@ public:
         // unresponsive(), the next answer responsive().
         int pingIntervalMs = 0;
         int pingTimeoutMs = 10'000;
+        // Where the channel goes when this client is destroyed before it has closed, to finish
+        // its shutdown; null: it finishes on its own, parentless, and deletes itself.
+        QPointer<ClosingChannels> closingChannels;
     };
 
     // How one request is answered. onProgress, when set, makes the request carry

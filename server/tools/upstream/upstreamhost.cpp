@@ -1,5 +1,6 @@
 #include "server/tools/upstream/upstreamhost.h"
 
+#include "server/tools/upstream/closingchannels.h"
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
 #include "server/tools/upstream/upstreamtoolpublisher.h"
@@ -28,7 +29,11 @@ UpstreamHost::UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts,
     , m_clientOptions(clientOptions)
     , m_policy(policy)
     , m_publisher(new UpstreamToolPublisher(registry, this))
+    , m_closing(new ClosingChannels(this))
 {
+    // Every channel a stopped or removed server leaves behind finishes its shutdown here, so
+    // shutdown() can wait for the last child and our destructor kills what is left.
+    m_clientOptions.closingChannels = m_closing;
     connect(m_publisher, &UpstreamToolPublisher::problem, this, &UpstreamHost::problem);
     if (prompts && resources) {
         m_catalog = new UpstreamCatalogPublisher(prompts, resources, this);
@@ -268,7 +273,19 @@ void UpstreamHost::shutdown(std::function<void()> done)
     const QStringList names = m_order;
     for (const QString &name : names)
         remove(name);
-    QTimer::singleShot(0, this, std::move(done));
+    // The supervisors are gone and their clients with them: every channel still ending is now
+    // in m_closing, each bounded by its own timers (stdio: stdin closed, SIGTERM, SIGKILL).
+    if (m_closing->count() == 0) {
+        QTimer::singleShot(0, this, std::move(done));
+        return;
+    }
+    connect(m_closing, &ClosingChannels::allClosed, this, std::move(done),
+            Qt::SingleShotConnection);
+}
+
+int UpstreamHost::closingChannelCount() const
+{
+    return m_closing->count();
 }
 
 } // namespace heartline

@@ -15,6 +15,7 @@
 
 namespace heartline {
 
+class ClosingChannels;
 class PromptRegistry;
 class ResourceRegistry;
 class ToolRegistry;
@@ -57,8 +58,12 @@ public:
     bool restart(const QString &name, QString *error);
     bool setEnabled(const QString &name, bool enabled, QString *error);
 
-    // Stops every server the way its transport prescribes; `done` once all have ended.
+    // Stops every server the way its transport prescribes (stdio: stdin closed, then SIGTERM and
+    // SIGKILL to the group, each after a grace period); `done` once every child is reaped and
+    // every remote session ended. Whatever still runs when the host is destroyed is killed.
     void shutdown(std::function<void()> done);
+    // Channels of stopped or removed servers still ending (children not yet reaped).
+    int closingChannelCount() const;
 
 Q_SIGNALS:
     void stateChanged(const QString &server, heartline::UpstreamState state,
@@ -87,6 +92,7 @@ private:
     UpstreamSupervisorPolicy m_policy;
     UpstreamToolPublisher *m_publisher;
     UpstreamCatalogPublisher *m_catalog = nullptr;
+    ClosingChannels *m_closing;
     QStringList m_order; // config order
     QMap<QString, Hosted *> m_hosted;
 };
