@@ -2,7 +2,7 @@
 
 #include "app/configfile.h"
 #include "server/api/serverconfigschema.h"
-#include "server/tools/upstream/jsonkeyorder.h"
+#include "server/protocol/wire/jsontext.h"
 #include "server/tools/upstream/upstreamconfigparser.h"
 
 #include <QDir>

@@ -1,5 +1,7 @@
 #include "server/core/configdocument.h"
 
+#include "server/protocol/wire/jsontext.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -17,77 +19,6 @@ Q_LOGGING_CATEGORY(lcConfigDocument, "heartline.server.configdocument")
 
 const auto kServers = "mcpServers"_L1;
 constexpr qint64 kMaxFileBytes = 16 * 1024 * 1024;
-
-// Where an object sits in the document: its keys and array indexes joined by a separator that
-// no sane key contains, so "mcpServers" -> "filesystem" differs from a key "mcpServers.filesystem".
-QString childPath(const QString &parent, const QString &step)
-{
-    return parent + QChar(0x1f) + step;
-}
-
-// "LINE:COLUMN" (both from 1) of a byte offset, for the error a text editor can jump to.
-QString lineAndColumn(const QByteArray &text, qsizetype offset)
-{
-    offset = qBound<qsizetype>(0, offset, text.size());
-    const QByteArray before = text.left(offset);
-    const qsizetype line = before.count('\n') + 1;
-    const qsizetype column = offset - (before.lastIndexOf('\n') + 1) + 1;
-    return u"%1:%2"_s.arg(line).arg(column);
-}
-
-// The order of every object's keys in `text`, which QJsonDocument has already accepted (so the
-// scan can trust the syntax and only has to follow strings, nesting, commas and colons).
-QHash<QString, QStringList> keyOrderOf(const QByteArray &text)
-{
-    struct Frame
-    {
-        bool object = false;
-        QString path;
-        int index = 0;         // arrays: the element being read
-        bool expectKey = true; // objects: the next string is a key
-        QString lastKey;
-    };
-    QHash<QString, QStringList> order;
-    QList<Frame> stack;
-    auto pathOfNextValue = [&stack]() {
-        if (stack.isEmpty())
-            return QString();
-        const Frame &top = stack.constLast();
-        return childPath(top.path, top.object ? top.lastKey : QString::number(top.index));
-    };
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text.at(i);
-        if (c == '{' || c == '[') {
-            Frame frame;
-            frame.object = c == '{';
-            frame.path = pathOfNextValue();
-            stack.append(frame);
-        } else if (c == '}' || c == ']') {
-            if (!stack.isEmpty())
-                stack.removeLast();
-        } else if (c == ',') {
-            if (!stack.isEmpty()) {
-                Frame &top = stack.last();
-                top.expectKey = true;
-                ++top.index;
-            }
-        } else if (c == '"') {
-            qsizetype end = i + 1;
-            while (end < text.size() && text.at(end) != '"')
-                end += text.at(end) == '\\' ? 2 : 1;
-            if (!stack.isEmpty() && stack.constLast().object && stack.constLast().expectKey) {
-                // Decode escapes the way the parser did: the key as QJsonObject knows it.
-                const QByteArray literal = '[' + text.mid(i, end - i + 1) + ']';
-                Frame &top = stack.last();
-                top.lastKey = QJsonDocument::fromJson(literal).array().at(0).toString();
-                top.expectKey = false;
-                order[top.path].append(top.lastKey);
-            }
-            i = end;
-        }
-    }
-    return order;
-}
 
 // One scalar as JSON text, escaped exactly as QJsonDocument escapes it.
 QByteArray scalarJson(const QJsonValue &value)
@@ -118,7 +49,7 @@ void writeObject(const QJsonObject &object, const QString &path,
     out->append("{\n");
     for (qsizetype i = 0; i < keys.size(); ++i) {
         out->append(indent + scalarJson(keys.at(i)) + ": ");
-        writeValue(object.value(keys.at(i)), childPath(path, keys.at(i)), keyOrder, depth + 1, out);
+        writeValue(object.value(keys.at(i)), jsonChildPath(path, keys.at(i)), keyOrder, depth + 1, out);
         out->append(i + 1 < keys.size() ? ",\n" : "\n");
     }
     out->append(QByteArray(depth * 4, ' ') + '}');
@@ -139,7 +70,7 @@ void writeValue(const QJsonValue &value, const QString &path,
         out->append("[\n");
         for (qsizetype i = 0; i < array.size(); ++i) {
             out->append(indent);
-            writeValue(array.at(i), childPath(path, QString::number(i)), keyOrder, depth + 1, out);
+            writeValue(array.at(i), jsonChildPath(path, QString::number(i)), keyOrder, depth + 1, out);
             out->append(i + 1 < array.size() ? ",\n" : "\n");
         }
         out->append(QByteArray(depth * 4, ' ') + ']');
@@ -169,8 +100,7 @@ bool readObject(const QString &path, QJsonObject *root, QByteArray *text, QStrin
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(*text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        *error = u"%1:%2: %3"_s.arg(path, lineAndColumn(*text, parseError.offset),
-                                    parseError.errorString());
+        *error = describeJsonParseError(path, *text, parseError);
         return false;
     }
     if (!document.isObject()) {
@@ -196,7 +126,7 @@ bool ConfigDocument::load(QString *error)
         m_keyOrder.clear();
         return false;
     }
-    m_keyOrder = keyOrderOf(text);
+    m_keyOrder = jsonKeyOrder(text);
     return true;
 }
 

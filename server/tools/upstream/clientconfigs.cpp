@@ -1,5 +1,7 @@
 #include "server/tools/upstream/clientconfigs.h"
 
+#include "server/protocol/wire/jsontext.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -221,12 +223,6 @@ QString clientFromFileName(const QString &path)
     return u"a client"_s;
 }
 
-QString lineAndColumn(const QByteArray &text, qsizetype offset)
-{
-    const QByteArray before = text.left(offset);
-    return u"%1:%2"_s.arg(before.count('\n') + 1).arg(offset - (before.lastIndexOf('\n') + 1) + 1);
-}
-
 // Adds `server` unless its name is taken; then it is a duplicate of the one kept.
 void addUnique(ClientConfigScan *scan, const ImportedServer &server)
 {
@@ -316,8 +312,7 @@ ClientConfigScan readFile(const QString &path, const QString &client, const QStr
     QJsonParseError error;
     const QJsonObject root = QJsonDocument::fromJson(text, &error).object();
     if (error.error != QJsonParseError::NoError) {
-        result.problems.append(
-            u"%1:%2: %3"_s.arg(path, lineAndColumn(text, error.offset), error.errorString()));
+        result.problems.append(describeJsonParseError(path, text, error));
         return result;
     }
 

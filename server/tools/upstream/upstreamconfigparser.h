@@ -25,7 +25,7 @@ public:
     explicit UpstreamConfigParser(VariableExpander expander);
 
     // Every entry of `mcpServers` (undefined: none), in `fileOrder` (the keys as the file
-    // writes them, see jsonkeyorder.h; keys it lacks follow in sorted order). False, with
+    // writes them, see server/protocol/wire/jsontext.h; keys it lacks follow in sorted order). False, with
     // `error` naming the key, when `mcpServers` is not an object.
     bool parse(const QJsonValue &mcpServers, const QStringList &fileOrder,
                QList<UpstreamServerConfig> *servers, QString *error) const;

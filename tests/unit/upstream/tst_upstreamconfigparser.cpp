@@ -2,7 +2,7 @@
 // clients use, Heartline's own keys, and each problem named by its key path. A problem in one
 // entry stays in that entry; only an mcpServers that is not an object refuses the file.
 
-#include "server/tools/upstream/jsonkeyorder.h"
+#include "server/protocol/wire/jsontext.h"
 #include "server/tools/upstream/upstreamconfigparser.h"
 
 #include <QJsonDocument>
