@@ -200,8 +200,8 @@ void tst_UpstreamForwarding::cancellingOneOfTwoIdenticalCallsCancelsOnlyThatOneU
     const auto progressed = [](const RawHttpClient &call) {
         return countMethod(call.response().sse, "notifications/progress") > 0;
     };
-    QVERIFY(waitUntil([&]() { return progressed(*firstCall) && progressed(*secondCall); },
-                      kReadyMs));
+    QVERIFY(
+        waitUntil([&]() { return progressed(*firstCall) && progressed(*secondCall); }, kReadyMs));
 
     const HttpResponse accepted = postOnce(
         m_port, first.post(),

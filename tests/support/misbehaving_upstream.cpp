@@ -4,13 +4,13 @@
 //
 // Behaves: initialize (answers with the request's protocolVersion), ping, tools/list (echo,
 // slow, crash, sample, change_tools, and extra while change_tools has added it), tools/call
-// echo {text} at once; slow {ms, text} answers text (else "slept") after ms, with notifications/progress every tenth of it when
-// _meta.progressToken is given, stopped by notifications/cancelled (which writes "cancelled
-// upstream id ID" on stderr, ID as JSON, so tests can tell which call was cancelled); crash
-// writes "about to crash" to stderr without a newline and exits with status 3; sample sends
-// sampling/createMessage and answers with the text of its result; change_tools adds the tool
-// extra (or takes it away again) and sends notifications/tools/list_changed before answering.
-// Exits with status 0 when stdin ends.
+// echo {text} at once; slow {ms, text} answers text (else "slept") after ms, with
+// notifications/progress every tenth of it when _meta.progressToken is given, stopped by
+// notifications/cancelled (which writes "cancelled upstream id ID" on stderr, ID as JSON, so tests
+// can tell which call was cancelled); crash writes "about to crash" to stderr without a newline and
+// exits with status 3; sample sends sampling/createMessage and answers with the text of its result;
+// change_tools adds the tool extra (or takes it away again) and sends
+// notifications/tools/list_changed before answering. Exits with status 0 when stdin ends.
 //
 // Misbehaves:
 //   --garbage-stdout        a non-JSON line before every message it writes
@@ -279,19 +279,19 @@ private:
         timer->setInterval(std::max(ms / steps, 1));
         connect(timer, &QTimer::timeout, this,
                 [this, key, id, steps, progressToken, timer, answer] {
-            const int done = timer->property("done").toInt() + 1;
-            timer->setProperty("done", done);
-            if (done < steps) {
-                write({{u"jsonrpc"_s, u"2.0"_s},
-                       {u"method"_s, u"notifications/progress"_s},
-                       {u"params"_s, QJsonObject{{u"progressToken"_s, progressToken},
-                                                 {u"progress"_s, done},
-                                                 {u"total"_s, steps}}}});
-                return;
-            }
-            delete m_slowCalls.take(key);
-            respond(id, textResult(answer));
-        });
+                    const int done = timer->property("done").toInt() + 1;
+                    timer->setProperty("done", done);
+                    if (done < steps) {
+                        write({{u"jsonrpc"_s, u"2.0"_s},
+                               {u"method"_s, u"notifications/progress"_s},
+                               {u"params"_s, QJsonObject{{u"progressToken"_s, progressToken},
+                                                         {u"progress"_s, done},
+                                                         {u"total"_s, steps}}}});
+                        return;
+                    }
+                    delete m_slowCalls.take(key);
+                    respond(id, textResult(answer));
+                });
         timer->start();
     }
 

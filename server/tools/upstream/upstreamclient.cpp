@@ -4,6 +4,7 @@
 #include "server/protocol/wire/revision.h"
 #include "server/tools/upstream/upstreamchannel.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -124,7 +125,10 @@ UpstreamClient::~UpstreamClient()
         // Let the channel finish its own shutdown (a stdio child gets its SIGTERM and SIGKILL
         // after we are gone) and delete itself when it reports closed.
         disconnect(m_channel, nullptr, this, nullptr);
-        m_channel->setParent(nullptr);
+        // Parented to the application, not to nothing: a channel still closing when Heartline
+        // exits is then destroyed with it (a stdio channel's destructor SIGKILLs its group)
+        // instead of leaking its process group past the exit.
+        m_channel->setParent(QCoreApplication::instance());
         connect(m_channel, &UpstreamChannel::closed, m_channel, &QObject::deleteLater);
         if (!m_closeRequested)
             m_channel->close();
