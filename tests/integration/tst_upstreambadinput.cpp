@@ -9,7 +9,6 @@
 #include "tests/support/processgroup.h"
 #include "tests/support/rawhttpclient.h"
 
-#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -52,28 +51,6 @@ qint64 residentKb(qint64 pid)
                                           QRegularExpression::MultilineOption);
     const QRegularExpressionMatch match = vmRss.match(QString::fromLatin1(status.readAll()));
     return match.hasMatch() ? match.captured(1).toLongLong() : -1;
-}
-
-// The processes whose parent is `pid`, read from /proc/*/stat.
-QList<qint64> childrenOf(qint64 pid)
-{
-    QList<qint64> children;
-    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &entry : entries) {
-        bool isPid = false;
-        const qint64 candidate = entry.toLongLong(&isPid);
-        if (!isPid)
-            continue;
-        QFile stat(u"/proc/%1/stat"_s.arg(candidate));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        // "pid (comm) state ppid ...": comm may hold spaces, so read after its last ')'.
-        const QByteArray line = stat.readAll();
-        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 1 && fields.at(1).toLongLong() == pid)
-            children.append(candidate);
-    }
-    return children;
 }
 
 } // namespace
@@ -212,7 +189,7 @@ void tst_UpstreamBadInput::misbehavingUpstreamsAreNamedContainedAndReaped()
     QVERIFY2(!logHas(u"upstream server healthy -"_s), qPrintable(m_log));
 
     // Every fixture is a child of heartline and leads its own group; stubborn's has two.
-    m_groups = childrenOf(m_heartline.processId());
+    m_groups = livingChildrenOf(m_heartline.processId());
     const QList<qint64> &groups = m_groups;
     QVERIFY2(groups.size() >= 7, qPrintable(QString::number(groups.size())));
     for (qint64 pid : groups)
