@@ -3,11 +3,14 @@
 // tests. Qt Core only; one file on purpose.
 //
 // Behaves: initialize (answers with the request's protocolVersion), ping, tools/list (echo,
-// slow, crash, sample), tools/call echo {text} at once; slow {ms} after ms, with
+// slow, crash, sample, change_tools, and extra while change_tools has added it), tools/call
+// echo {text} at once; slow {ms, text} answers text (else "slept") after ms, with
 // notifications/progress every tenth of it when _meta.progressToken is given, stopped by
-// notifications/cancelled; crash writes "about to crash" to stderr without a newline and exits
-// with status 3; sample sends sampling/createMessage and answers with the text of its result.
-// Exits with status 0 when stdin ends.
+// notifications/cancelled (which writes "cancelled upstream id ID" on stderr, ID as JSON, so tests
+// can tell which call was cancelled); crash writes "about to crash" to stderr without a newline and
+// exits with status 3; sample sends sampling/createMessage and answers with the text of its result;
+// change_tools adds the tool extra (or takes it away again) and sends
+// notifications/tools/list_changed before answering. Exits with status 0 when stdin ends.
 //
 // Misbehaves:
 //   --garbage-stdout        a non-JSON line before every message it writes
@@ -23,6 +26,7 @@
 //   --slow-start MS         reads nothing for MS ms
 //   --crash-after MS        exits with status 4 after MS ms
 //   --stderr-lines N        N lines "stderr line I" on stderr at start
+//   --unknown-id-response   a response to a request id never sent, at start
 
 #include <QCoreApplication>
 #include <QHash>
@@ -56,6 +60,7 @@ struct Flags
     int slowStartMs = 0;
     int crashAfterMs = 0;
     int stderrLines = 0;
+    bool unknownIdResponse = false;
 };
 
 void writeAll(int fd, const char *data, size_t size)
@@ -93,6 +98,8 @@ public:
         }
         for (int i = 0; i < m_flags.flood; ++i)
             sendLog(u"flood %1"_s.arg(i));
+        if (m_flags.unknownIdResponse)
+            respond(u"no-such-request"_s, textResult(u"an answer nobody asked for"_s));
         if (m_flags.crashAfterMs > 0)
             QTimer::singleShot(m_flags.crashAfterMs, [] { std::_Exit(4); });
         QTimer::singleShot(m_flags.slowStartMs, this, [this] {
@@ -200,17 +207,24 @@ private:
             respond(id, {});
         } else if (method == "tools/list"_L1) {
             const QJsonObject text{{u"text"_s, QJsonObject{{u"type"_s, u"string"_s}}}};
-            const QJsonObject ms{{u"ms"_s, QJsonObject{{u"type"_s, u"number"_s}}}};
-            respond(id, {{u"tools"_s,
-                          QJsonArray{tool(u"echo"_s, u"Answers with the text."_s, text),
-                                     tool(u"slow"_s, u"Answers after ms."_s, ms),
-                                     tool(u"crash"_s, u"Exits with status 3."_s, {}),
-                                     tool(u"sample"_s, u"Asks the client to sample."_s, text)}}});
+            const QJsonObject ms{{u"ms"_s, QJsonObject{{u"type"_s, u"number"_s}}},
+                                 {u"text"_s, QJsonObject{{u"type"_s, u"string"_s}}}};
+            QJsonArray tools{tool(u"echo"_s, u"Answers with the text."_s, text),
+                             tool(u"slow"_s, u"Answers after ms."_s, ms),
+                             tool(u"crash"_s, u"Exits with status 3."_s, {}),
+                             tool(u"sample"_s, u"Asks the client to sample."_s, text),
+                             tool(u"change_tools"_s, u"Adds or removes extra."_s, {})};
+            if (m_extraTool)
+                tools.append(tool(u"extra"_s, u"There while change_tools added it."_s, {}));
+            respond(id, {{u"tools"_s, tools}});
         } else if (method == "tools/call"_L1) {
             handleCall(id, params);
         } else if (method == "notifications/cancelled"_L1) {
-            const QString key =
-                QString::fromUtf8(QJsonDocument(QJsonArray{params.value(u"requestId"_s)}).toJson());
+            const QJsonValue requestId = params.value(u"requestId"_s);
+            const QString key = QString::fromUtf8(QJsonDocument(QJsonArray{requestId}).toJson());
+            writeAll(2, "cancelled upstream id "
+                            + QJsonDocument(QJsonArray{requestId}).toJson(QJsonDocument::Compact)
+                            + '\n');
             delete m_slowCalls.take(key);
         } else if (!id.isUndefined()) {
             respondError(id, -32601, u"method not found: "_s + method);
@@ -228,7 +242,14 @@ private:
             std::_Exit(3);
         } else if (name == "slow"_L1) {
             startSlowCall(id, arguments.value(u"ms"_s).toInt(1000),
-                          params.value(u"_meta"_s).toObject().value(u"progressToken"_s));
+                          params.value(u"_meta"_s).toObject().value(u"progressToken"_s),
+                          arguments.value(u"text"_s).toString(u"slept"_s));
+        } else if (name == "change_tools"_L1) {
+            m_extraTool = !m_extraTool;
+            write({{u"jsonrpc"_s, u"2.0"_s}, {u"method"_s, u"notifications/tools/list_changed"_s}});
+            respond(id, textResult(m_extraTool ? u"extra added"_s : u"extra removed"_s));
+        } else if (name == "extra"_L1) {
+            respond(id, textResult(u"extra answered"_s));
         } else if (name == "sample"_L1) {
             const QString requestId = u"sample-%1"_s.arg(++m_sampleCount);
             m_samples.insert(requestId, id);
@@ -248,27 +269,29 @@ private:
         }
     }
 
-    void startSlowCall(const QJsonValue &id, int ms, const QJsonValue &progressToken)
+    void startSlowCall(const QJsonValue &id, int ms, const QJsonValue &progressToken,
+                       const QString &answer)
     {
         const QString key = QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson());
         auto *timer = new QTimer(this);
         m_slowCalls.insert(key, timer);
         const int steps = progressToken.isUndefined() ? 1 : 10;
         timer->setInterval(std::max(ms / steps, 1));
-        connect(timer, &QTimer::timeout, this, [this, key, id, steps, progressToken, timer] {
-            const int done = timer->property("done").toInt() + 1;
-            timer->setProperty("done", done);
-            if (done < steps) {
-                write({{u"jsonrpc"_s, u"2.0"_s},
-                       {u"method"_s, u"notifications/progress"_s},
-                       {u"params"_s, QJsonObject{{u"progressToken"_s, progressToken},
-                                                 {u"progress"_s, done},
-                                                 {u"total"_s, steps}}}});
-                return;
-            }
-            delete m_slowCalls.take(key);
-            respond(id, textResult(u"slept"_s));
-        });
+        connect(timer, &QTimer::timeout, this,
+                [this, key, id, steps, progressToken, timer, answer] {
+                    const int done = timer->property("done").toInt() + 1;
+                    timer->setProperty("done", done);
+                    if (done < steps) {
+                        write({{u"jsonrpc"_s, u"2.0"_s},
+                               {u"method"_s, u"notifications/progress"_s},
+                               {u"params"_s, QJsonObject{{u"progressToken"_s, progressToken},
+                                                         {u"progress"_s, done},
+                                                         {u"total"_s, steps}}}});
+                        return;
+                    }
+                    delete m_slowCalls.take(key);
+                    respond(id, textResult(answer));
+                });
         timer->start();
     }
 
@@ -289,6 +312,7 @@ private:
     QHash<QString, QTimer *> m_slowCalls;
     QHash<QString, QJsonValue> m_samples;
     int m_sampleCount = 0;
+    bool m_extraTool = false;
 };
 
 Flags parseFlags(const QStringList &args)
@@ -321,6 +345,8 @@ Flags parseFlags(const QStringList &args)
             flags.crashAfterMs = number();
         else if (arg == "--stderr-lines"_L1)
             flags.stderrLines = number();
+        else if (arg == "--unknown-id-response"_L1)
+            flags.unknownIdResponse = true;
         else {
             std::fprintf(stderr, "misbehaving_upstream: unknown flag %s\n", qPrintable(arg));
             std::exit(64);

@@ -12,6 +12,7 @@ namespace {
 struct ProcStat
 {
     char state = 0;
+    qint64 ppid = 0;
     qint64 pgid = 0;
 };
 
@@ -30,6 +31,7 @@ bool readStat(qint64 pid, ProcStat *stat)
     if (fields.size() < 3 || fields.at(0).isEmpty())
         return false;
     stat->state = fields.at(0).at(0);
+    stat->ppid = fields.at(1).toLongLong();
     stat->pgid = fields.at(2).toLongLong();
     return true;
 }
@@ -39,9 +41,9 @@ bool living(const ProcStat &stat)
     return stat.state != 'Z' && stat.state != 'X' && stat.state != 'x';
 }
 
-} // namespace
-
-QList<qint64> livingProcessesInGroup(qint64 pgid)
+// The living processes in /proc whose stat `matches`.
+template<typename Matches>
+QList<qint64> livingProcesses(Matches matches)
 {
     QList<qint64> found;
     const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
@@ -49,10 +51,22 @@ QList<qint64> livingProcessesInGroup(qint64 pgid)
         bool isPid = false;
         const qint64 pid = entry.toLongLong(&isPid);
         ProcStat stat;
-        if (isPid && readStat(pid, &stat) && stat.pgid == pgid && living(stat))
+        if (isPid && readStat(pid, &stat) && matches(stat) && living(stat))
             found.append(pid);
     }
     return found;
+}
+
+} // namespace
+
+QList<qint64> livingProcessesInGroup(qint64 pgid)
+{
+    return livingProcesses([pgid](const ProcStat &stat) { return stat.pgid == pgid; });
+}
+
+QList<qint64> livingChildrenOf(qint64 pid)
+{
+    return livingProcesses([pid](const ProcStat &stat) { return stat.ppid == pid; });
 }
 
 qint64 processGroupOf(qint64 pid)

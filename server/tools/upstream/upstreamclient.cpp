@@ -4,6 +4,7 @@
 #include "server/protocol/wire/revision.h"
 #include "server/tools/upstream/upstreamchannel.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -127,7 +128,10 @@ UpstreamClient::~UpstreamClient()
         if (m_options.closingChannels) {
             m_options.closingChannels->adopt(m_channel);
         } else {
-            m_channel->setParent(nullptr);
+            // Parented to the application, not to nothing: a channel still closing when
+            // Heartline exits is then destroyed with it (a stdio channel's destructor SIGKILLs
+            // its group) instead of leaking its process group past the exit.
+            m_channel->setParent(QCoreApplication::instance());
             connect(m_channel, &UpstreamChannel::closed, m_channel, &QObject::deleteLater);
         }
         if (!m_closeRequested)

@@ -66,7 +66,8 @@ void UpstreamHost::apply(const QList<UpstreamServerConfig> &servers)
         if (hosted->config == config)
             continue;
         if (config.needsRestartComparedTo(hosted->config)) {
-            remove(config.name);
+            // The tools stay listed until the new process re-publishes them: one list change.
+            remove(config.name, Listing::Keep);
             add(config);
             continue;
         }
@@ -99,6 +100,8 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
     UpstreamForwarder *forwarder = hosted->forwarder;
     connect(supervisor, &UpstreamSupervisor::stateChanged, this,
             [this, name](UpstreamState state, const QString &lastError) {
+                if (!keepsListing(name, state))
+                    withdraw(name);
                 Q_EMIT stateChanged(name, state, lastError);
             });
     connect(supervisor, &UpstreamSupervisor::diagnosticLine, this,
@@ -125,9 +128,8 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
                                 : u"upstream server '%1' stopped: %2"_s.arg(
                                       name, supervisor->lastError());
         forwarder->detach(why);
-        m_publisher->withdraw(name);
-        if (m_catalog)
-            m_catalog->withdraw(name);
+        // The tools stay listed (calls to them fail at once, naming the server) unless the
+        // state that follows says no start is coming: see keepsListing().
     });
     connect(forwarder, &UpstreamForwarder::callEnded, this,
             [this, name](const QString &tool, bool answered, bool isError, qint64 elapsedUs) {
@@ -142,18 +144,46 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
 
     Q_EMIT stateChanged(name, supervisor->state(), supervisor->lastError());
     supervisor->start();
+    // A changed entry may come back disabled or misconfigured: its old tools go now.
+    if (!keepsListing(name, supervisor->state()))
+        withdraw(name);
 }
 
-void UpstreamHost::remove(const QString &name)
+bool UpstreamHost::keepsListing(const QString &name, UpstreamState state) const
+{
+    // While a start is on its way (a restart by hand, after a crash, or for a changed entry) the
+    // server's tools stay listed, so that clients see a restart as one list_changed when the
+    // new process re-publishes, not a withdrawal and a re-publication moments apart.
+    switch (state) {
+    case UpstreamState::Starting:
+    case UpstreamState::Ready:
+    case UpstreamState::Degraded:
+        return true;
+    case UpstreamState::Crashed: {
+        const Hosted *hosted = m_hosted.value(name);
+        return hosted && hosted->config.restart == UpstreamServerConfig::Restart::OnFailure;
+    }
+    default:
+        return false;
+    }
+}
+
+void UpstreamHost::withdraw(const QString &name)
+{
+    m_publisher->withdraw(name);
+    if (m_catalog)
+        m_catalog->withdraw(name);
+}
+
+void UpstreamHost::remove(const QString &name, Listing listing)
 {
     Hosted *hosted = m_hosted.take(name);
     m_order.removeAll(name);
     if (!hosted)
         return;
     hosted->forwarder->detach(u"upstream server '%1' was removed from the config"_s.arg(name));
-    m_publisher->withdraw(name);
-    if (m_catalog)
-        m_catalog->withdraw(name);
+    if (listing == Listing::Withdraw)
+        withdraw(name);
     disconnect(hosted->supervisor, nullptr, this, nullptr);
     delete hosted->supervisor;
     delete hosted->forwarder;

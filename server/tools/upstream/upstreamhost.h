@@ -79,9 +79,14 @@ Q_SIGNALS:
 
 private:
     struct Hosted;
+    // Whether remove() takes the server's tools out of the registries (Keep: the entry is
+    // replaced by a changed one, whose process re-publishes them).
+    enum class Listing { Withdraw, Keep };
 
     void add(const UpstreamServerConfig &config);
-    void remove(const QString &name);
+    void remove(const QString &name, Listing listing = Listing::Withdraw);
+    bool keepsListing(const QString &name, UpstreamState state) const;
+    void withdraw(const QString &name);
     void publishTools(const QString &name);
     void publishCatalog(const QString &name);
     Hosted *find(const QString &name, QString *error) const;

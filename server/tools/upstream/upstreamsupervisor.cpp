@@ -31,6 +31,8 @@ UpstreamSupervisor::UpstreamSupervisor(const UpstreamServerConfig &config, Chann
     if (!m_config.problem.isEmpty()) {
         m_state = UpstreamState::ConfigError;
         m_lastError = m_config.problem;
+        qCWarning(lcSupervisor).noquote()
+            << "upstream server" << m_config.name << "is not started:" << m_config.problem;
     } else if (!m_enabled) {
         m_state = UpstreamState::Disabled;
     }
@@ -131,7 +133,11 @@ void UpstreamSupervisor::launch()
     m_client = new UpstreamClient(channel, m_clientOptions, this);
     connect(m_client, &UpstreamClient::ready, this, &UpstreamSupervisor::handleClientReady);
     connect(m_client, &UpstreamClient::closed, this, &UpstreamSupervisor::handleClientClosed);
-    connect(m_client, &UpstreamClient::problem, this, &UpstreamSupervisor::problem);
+    connect(m_client, &UpstreamClient::problem, this, [this](const QString &message) {
+        // Named in Heartline's own log: what the upstream did wrong is the user's to fix.
+        qCWarning(lcSupervisor).noquote() << "upstream server" << m_config.name << "-" << message;
+        Q_EMIT problem(message);
+    });
     connect(m_client, &UpstreamClient::unresponsive, this, [this] {
         if (m_state == UpstreamState::Ready)
             setState(UpstreamState::Degraded, u"not answering pings"_s);
