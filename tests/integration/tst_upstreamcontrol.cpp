@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalSocket>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -116,6 +117,7 @@ private Q_SLOTS:
     void disableIsAppliedAndKeptInTheFile();
     void aToolSwitchedOffLeavesToolsListAndStaysOffAfterARestart();
     void aSwitchThatCannotBeWrittenIsRefusedAndChangesNothing();
+    void disabledToolsEditedInTheFileSwitchInPlace();
     void unknownNamesAreRefused();
     void logsAreTheServersStderrLines();
     void theControlSocketRefusesCommandLines();
@@ -323,6 +325,32 @@ void tst_UpstreamControl::aSwitchThatCannotBeWrittenIsRefusedAndChangesNothing()
     QCOMPARE(infoOf(control(), u"fx"_s).state, UpstreamState::Ready);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("{ \"mcpServers\": "));
+}
+
+void tst_UpstreamControl::disabledToolsEditedInTheFileSwitchInPlace()
+{
+    QVERIFY(startWithFile({{"fx"_L1, fixtureEntry()}}));
+    QTRY_COMPARE_WITH_TIMEOUT(infoOf(control(), u"fx"_s).state, UpstreamState::Ready, kReadyMs);
+    const qint64 pid = infoOf(control(), u"fx"_s).pid;
+    QSignalSpy unregistered(m_server->tools(), &ToolRegistry::toolUnregistered);
+
+    // The person's editor, then the live reload.
+    QJsonObject entry = fixtureEntry();
+    entry.insert("disabledTools"_L1, QJsonArray{u"slow"_s});
+    entry.insert("description"_L1, u"edited"_s);
+    ConfigDocument document(m_configPath);
+    QString error;
+    QVERIFY(document.load(&error));
+    document.setServer(u"fx"_s, entry);
+    QVERIFY(document.save(&error));
+    m_server->upstreams()->apply(serversIn(m_configPath));
+
+    QVERIFY(!m_server->tools()->isEnabled(u"fx__slow"_s));
+    QVERIFY(m_server->tools()->isEnabled(u"fx__echo"_s));
+    QCOMPARE(infoOf(control(), u"fx"_s).description, u"edited"_s);
+    QCOMPARE(infoOf(control(), u"fx"_s).pid, pid);
+    QCOMPARE(infoOf(control(), u"fx"_s).restartCount, 0);
+    QCOMPARE(unregistered.size(), 0); // switched, not withdrawn and served again
 }
 
 void tst_UpstreamControl::unknownNamesAreRefused()
