@@ -32,6 +32,14 @@ QJsonObject success(const QJsonValue &result = QJsonValue::Undefined, const QStr
     return reply;
 }
 
+// The reply to a switch: "tool 'echo' disabled", "server 'notes' enabled".
+QJsonObject switched(const QString &what, const QString &name, bool enabled)
+{
+    return success(QJsonValue::Undefined, u"%1 '%2' %3"_s.arg(what, name,
+                                                             enabled ? u"enabled"_s
+                                                                     : u"disabled"_s));
+}
+
 QJsonObject upstreamJson(const UpstreamInfo &info)
 {
     QJsonArray tools;
@@ -162,12 +170,16 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
                                      {"description"_L1, entry.description}});
         return success(tools);
     }
-    if (name == "tools.enable"_L1 || name == "tools.disable"_L1) {
-        const bool enable = name == "tools.enable"_L1;
-        if (!m_control->setToolEnabled(argument, enable, &error))
+    // tools.enable, tools.disable, servers.enable, servers.disable: switches, answered alike.
+    const QString noun = name.section(u'.', 0, 0), verb = name.section(u'.', 1);
+    if ((noun == "tools"_L1 || noun == "servers"_L1)
+        && (verb == "enable"_L1 || verb == "disable"_L1)) {
+        const bool enable = verb == "enable"_L1;
+        const bool tool = noun == "tools"_L1;
+        if (!(tool ? m_control->setToolEnabled(argument, enable, &error)
+                   : m_control->setUpstreamEnabled(argument, enable, &error)))
             return failure(error);
-        return success(QJsonValue::Undefined,
-                       u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
+        return switched(tool ? u"tool"_s : u"server"_s, argument, enable);
     }
     if (name == "sessions.list"_L1) {
         QJsonArray sessions;
@@ -195,7 +207,6 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
         return success(servers);
     }
     if (name == "servers.start"_L1 || name == "servers.stop"_L1 || name == "servers.restart"_L1) {
-        const QString verb = name.section(u'.', 1);
         const bool done = verb == "start"_L1  ? m_control->startUpstream(argument, &error)
                           : verb == "stop"_L1 ? m_control->stopUpstream(argument, &error)
                                               : m_control->restartUpstream(argument, &error);
@@ -204,13 +215,6 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
         return success(QJsonValue::Undefined,
                        u"server '%1' %2"_s.arg(argument, verb == "stop"_L1 ? u"stopped"_s
                                                                              : verb + u"ed"_s));
-    }
-    if (name == "servers.enable"_L1 || name == "servers.disable"_L1) {
-        const bool enable = name == "servers.enable"_L1;
-        if (!m_control->setUpstreamEnabled(argument, enable, &error))
-            return failure(error);
-        return success(QJsonValue::Undefined,
-                       u"server '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
     }
     if (name == "servers.logs"_L1) {
         const QStringList lines = m_control->upstreamLog(argument, &error);
