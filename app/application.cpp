@@ -73,6 +73,9 @@ bool Application::start(int *exitStatus)
     }
 
     m_server = std::make_unique<HeartlineServer>(m_options.config);
+    // Where `heartline ctl servers enable|disable` and tool switches on upstream servers are
+    // kept: the file the servers came from (the default one is created by the first write).
+    m_server->setConfigFilePath(m_options.configPath);
     m_server->registerBuiltinTools();
     if (m_options.config.conformance) {
         if (!registerConformanceFixtures(m_server->tools(), m_server->resources(),

@@ -1,5 +1,6 @@
 #include "app/ctlclient.h"
 
+#include "app/addservercommand.h"
 #include "server/core/controlserver.h"
 
 #include <QFileInfo>
@@ -7,7 +8,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
+#include <QProcessEnvironment>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -24,15 +27,55 @@ int usage(const QString &problem)
                  "heartline ctl: %s\n"
                  "usage: heartline ctl [--port N] tools list|enable NAME|disable NAME\n"
                  "       heartline ctl [--port N] sessions list|close ID\n"
+                 "       heartline ctl [--port N] servers list|logs NAME\n"
+                 "       heartline ctl [--port N] servers start|stop|restart|enable|disable NAME\n"
+                 "       heartline ctl servers add NAME [--env KEY=VALUE]... [--cwd DIR]\n"
+                 "                                 [--config FILE] -- COMMAND [ARGS...]\n"
                  "       heartline ctl [--port N] status\n",
                  qPrintable(problem));
     return 2;
 }
 
+// "3", or "3 (1 off)" when some of the server's tools are switched off.
+QString toolsColumn(const QJsonObject &server)
+{
+    const QJsonArray tools = server.value("tools"_L1).toArray();
+    const auto off = std::count_if(tools.begin(), tools.end(), [](const QJsonValue &tool) {
+        return !tool.toObject().value("enabled"_L1).toBool();
+    });
+    const QString count = QString::number(tools.size());
+    return off == 0 ? count : u"%1 (%2 off)"_s.arg(count).arg(off);
+}
+
+void printServers(const QJsonArray &servers)
+{
+    if (servers.isEmpty()) {
+        std::printf("no upstream servers (add one: heartline ctl servers add NAME -- COMMAND)\n");
+        return;
+    }
+    std::printf("%-20s %-12s %-10s %-8s %s\n", "NAME", "STATE", "TOOLS", "RESTARTS",
+                "LAST ERROR");
+    for (const QJsonValue &value : servers) {
+        const QJsonObject server = value.toObject();
+        const QString row = u"%1 %2 %3 %4 %5"_s
+                                .arg(server.value("name"_L1).toString(), -20)
+                                .arg(server.value("state"_L1).toString(), -12)
+                                .arg(toolsColumn(server), -10)
+                                .arg(server.value("restartCount"_L1).toInt(), -8)
+                                .arg(server.value("lastError"_L1).toString());
+        std::printf("%s\n", qPrintable(row.trimmed()));
+    }
+}
+
 void printResult(const QString &command, const QJsonObject &reply)
 {
     const QJsonValue result = reply.value("result"_L1);
-    if (command == "tools.list"_L1) {
+    if (command == "servers.list"_L1) {
+        printServers(result.toArray());
+    } else if (command == "servers.logs"_L1) {
+        for (const QJsonValue &line : result.toArray())
+            std::printf("%s\n", qPrintable(line.toString()));
+    } else if (command == "tools.list"_L1) {
         for (const QJsonValue &tool : result.toArray()) {
             const QJsonObject t = tool.toObject();
             std::printf("%-24s %-8s %s\n", qPrintable(t.value("name"_L1).toString()),
@@ -61,6 +104,11 @@ void printResult(const QString &command, const QJsonObject &reply)
 
 int runCtl(const QStringList &arguments)
 {
+    // Edits the config file here, never through a running instance (see runAddServer); what
+    // follows its `--` is the server's own command line, --port included.
+    if (arguments.value(0) == "servers"_L1 && arguments.value(1) == "add"_L1)
+        return runAddServer(arguments.mid(2), QProcessEnvironment::systemEnvironment());
+
     QStringList words = arguments;
     quint16 port = kDefaultPort;
     const qsizetype portAt = words.indexOf(u"--port"_s);
@@ -84,6 +132,13 @@ int runCtl(const QStringList &arguments)
         command = {{"command"_L1, "sessions.list"_L1}};
     else if (noun == "sessions"_L1 && verb == "close"_L1 && words.size() == 3)
         command = {{"command"_L1, "sessions.close"_L1}, {"name"_L1, words.value(2)}};
+    else if (noun == "servers"_L1 && verb == "list"_L1 && words.size() == 2)
+        command = {{"command"_L1, "servers.list"_L1}};
+    else if (noun == "servers"_L1 && words.size() == 3
+             && QStringList{u"start"_s, u"stop"_s, u"restart"_s, u"enable"_s, u"disable"_s,
+                            u"logs"_s}
+                    .contains(verb))
+        command = {{"command"_L1, QString(u"servers."_s + verb)}, {"name"_L1, words.value(2)}};
     else if (noun == "status"_L1 && words.size() == 1)
         command = {{"command"_L1, "status"_L1}};
     else

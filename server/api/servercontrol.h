@@ -2,9 +2,11 @@
 
 #include "server/api/monitorevents.h"
 #include "server/api/serverconfig.h"
+#include "server/api/upstreaminfo.h"
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace heartline {
 
@@ -28,7 +30,20 @@ public:
     virtual ~ServerControl() = default;
 
     virtual QList<ToolInfo> tools() const = 0;
+    // An upstream server's tool (by its exposed name) is switched in its config entry's
+    // `disabledTools` as well, so the choice survives restarts of Heartline and of the upstream.
     virtual bool setToolEnabled(const QString &name, bool enabled, QString *error) = 0;
+
+    // The user's own MCP servers (the config file's mcpServers), in config order. The actions
+    // take a server's name and are false, with a reason, for a name that is not hosted.
+    virtual QList<UpstreamInfo> upstreams() const = 0;
+    virtual bool startUpstream(const QString &name, QString *error) = 0;
+    virtual bool stopUpstream(const QString &name, QString *error) = 0;
+    virtual bool restartUpstream(const QString &name, QString *error) = 0;
+    // Also written to the server's config entry (`enabled`), and so kept across restarts.
+    virtual bool setUpstreamEnabled(const QString &name, bool enabled, QString *error) = 0;
+    // The server's last stderr lines (stdio) or transport diagnostics (remote), oldest first.
+    virtual QStringList upstreamLog(const QString &name, QString *error) const = 0;
 
     virtual QList<SessionInfo> sessions() const = 0;
     // Accepts a full id or an unambiguous prefix of one (as shown in the window and the log).

@@ -187,6 +187,8 @@ bool ConfigDocument::setEnabled(const QString &name, bool enabled)
     if (!hasServer(name))
         return false;
     setServerKey(name, u"enabled"_s, enabled);
+    // Windsurf's spelling says the opposite and would win over `enabled` when read back.
+    setServerKey(name, u"disabled"_s, QJsonValue::Undefined);
     return true;
 }
 

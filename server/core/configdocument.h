@@ -42,6 +42,7 @@ public:
     // Heartline's own keys of one entry; false when there is no such entry. An empty list
     // removes the key.
     bool setDisabledTools(const QString &name, const QStringList &tools);
+    // Writes `enabled` and drops a `disabled` key (Windsurf's spelling), which would contradict it.
     bool setEnabled(const QString &name, bool enabled);
 
     // Writes the file atomically (QSaveFile): creates its folder, keeps the permissions of an

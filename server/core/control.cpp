@@ -7,6 +7,7 @@
 #include "server/session/sessionstore.h"
 #include "server/stream/heartbeatscheduler.h"
 #include "server/stream/ssestream.h"
+#include "server/tools/upstream/upstreamhost.h"
 
 using namespace Qt::StringLiterals;
 
@@ -30,10 +31,81 @@ QList<ToolInfo> Control::tools() const
 
 bool Control::setToolEnabled(const QString &name, bool enabled, QString *error)
 {
+    QString upstreamTool;
+    const QString server =
+        m_parts.upstreams ? m_parts.upstreams->serverOfTool(name, &upstreamTool) : QString();
+    if (!server.isEmpty())
+        return setUpstreamToolEnabled(server, upstreamTool, enabled, error);
     if (m_parts.tools->setEnabled(name, enabled))
         return true;
     *error = u"no tool named '%1' (see 'heartline ctl tools list')"_s.arg(name);
     return false;
+}
+
+bool Control::setUpstreamToolEnabled(const QString &server, const QString &upstreamTool,
+                                     bool enabled, QString *error)
+{
+    QStringList disabled = m_parts.upstreams->disabledTools(server);
+    if (disabled.contains(upstreamTool) != enabled)
+        return true; // already so: nothing to write
+    if (enabled)
+        disabled.removeAll(upstreamTool);
+    else
+        disabled.append(upstreamTool);
+    // The file first: a switch that could not be kept is refused, not half made.
+    if (!m_switches.writeDisabledTools(server, disabled, error))
+        return false;
+    return m_parts.upstreams->setDisabledTools(server, disabled, error);
+}
+
+UpstreamHost *Control::hostOf(const QString &name, QString *error) const
+{
+    UpstreamHost *host = m_parts.upstreams;
+    if (host && host->supervisor(name))
+        return host;
+    *error = u"no upstream server named '%1' (see 'heartline ctl servers list')"_s.arg(name);
+    return nullptr;
+}
+
+QList<UpstreamInfo> Control::upstreams() const
+{
+    return m_parts.upstreams ? m_parts.upstreams->infos() : QList<UpstreamInfo>();
+}
+
+bool Control::startUpstream(const QString &name, QString *error)
+{
+    UpstreamHost *host = hostOf(name, error);
+    return host && host->start(name, error);
+}
+
+bool Control::stopUpstream(const QString &name, QString *error)
+{
+    UpstreamHost *host = hostOf(name, error);
+    return host && host->stop(name, error);
+}
+
+bool Control::restartUpstream(const QString &name, QString *error)
+{
+    UpstreamHost *host = hostOf(name, error);
+    return host && host->restart(name, error);
+}
+
+bool Control::setUpstreamEnabled(const QString &name, bool enabled, QString *error)
+{
+    UpstreamHost *host = hostOf(name, error);
+    if (!host)
+        return false;
+    if (host->supervisor(name)->isEnabled() == enabled)
+        return true;
+    if (!m_switches.writeEnabled(name, enabled, error))
+        return false;
+    return host->setEnabled(name, enabled, error);
+}
+
+QStringList Control::upstreamLog(const QString &name, QString *error) const
+{
+    const UpstreamHost *host = hostOf(name, error);
+    return host ? host->supervisor(name)->diagnosticLines() : QStringList();
 }
 
 QList<SessionInfo> Control::sessions() const

@@ -32,6 +32,48 @@ QJsonObject success(const QJsonValue &result = QJsonValue::Undefined, const QStr
     return reply;
 }
 
+// The reply to a switch: "tool 'echo' disabled", "server 'notes' enabled".
+QJsonObject switched(const QString &what, const QString &name, bool enabled)
+{
+    return success(QJsonValue::Undefined, u"%1 '%2' %3"_s.arg(what, name,
+                                                             enabled ? u"enabled"_s
+                                                                     : u"disabled"_s));
+}
+
+QJsonObject upstreamJson(const UpstreamInfo &info)
+{
+    QJsonArray tools;
+    for (const UpstreamToolInfo &tool : info.tools)
+        tools.append(QJsonObject{{"name"_L1, tool.exposedName},
+                                 {"upstreamName"_L1, tool.upstreamName},
+                                 {"enabled"_L1, tool.enabled}});
+    return {{"name"_L1, info.name},
+            {"description"_L1, info.description},
+            {"transport"_L1, info.transport},
+            {"target"_L1, info.target},
+            {"state"_L1, upstreamStateName(info.state)},
+            {"stateLabel"_L1, info.stateLabel},
+            {"lastError"_L1, info.lastError},
+            {"enabled"_L1, info.enabled},
+            {"toolCount"_L1, info.toolCount()},
+            {"tools"_L1, tools},
+            {"restartCount"_L1, info.restartCount},
+            {"failuresInRow"_L1, info.failuresInRow},
+            {"pid"_L1, info.pid}};
+}
+
+// Every command is a verb and at most one name. Nothing here takes a command line, a URL,
+// headers or an environment: those are written only by the person, in the config file (or by
+// `heartline ctl servers add`, which edits the file itself), never by a socket's peer.
+bool hasOnlyKnownKeys(const QJsonObject &command)
+{
+    for (auto it = command.begin(); it != command.end(); ++it) {
+        if (it.key() != "command"_L1 && it.key() != "name"_L1)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 ControlServer::ControlServer(Control *control, QObject *parent)
@@ -115,6 +157,10 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
     const QString argument = command.value("name"_L1).toString();
     QString error;
 
+    if (!hasOnlyKnownKeys(command))
+        return failure(u"refused: a control command has only 'command' and 'name'; commands, "
+                       "URLs and environments are set in the config file alone"_s);
+
     if (name == "tools.list"_L1) {
         QJsonArray tools;
         for (const ToolInfo &entry : m_control->tools())
@@ -124,12 +170,16 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
                                      {"description"_L1, entry.description}});
         return success(tools);
     }
-    if (name == "tools.enable"_L1 || name == "tools.disable"_L1) {
-        const bool enable = name == "tools.enable"_L1;
-        if (!m_control->setToolEnabled(argument, enable, &error))
+    // tools.enable, tools.disable, servers.enable, servers.disable: switches, answered alike.
+    const QString noun = name.section(u'.', 0, 0), verb = name.section(u'.', 1);
+    if ((noun == "tools"_L1 || noun == "servers"_L1)
+        && (verb == "enable"_L1 || verb == "disable"_L1)) {
+        const bool enable = verb == "enable"_L1;
+        const bool tool = noun == "tools"_L1;
+        if (!(tool ? m_control->setToolEnabled(argument, enable, &error)
+                   : m_control->setUpstreamEnabled(argument, enable, &error)))
             return failure(error);
-        return success(QJsonValue::Undefined,
-                       u"tool '%1' %2"_s.arg(argument, enable ? u"enabled"_s : u"disabled"_s));
+        return switched(tool ? u"tool"_s : u"server"_s, argument, enable);
     }
     if (name == "sessions.list"_L1) {
         QJsonArray sessions;
@@ -150,6 +200,31 @@ QJsonObject ControlServer::execute(const QJsonObject &command)
             return failure(error);
         return success(QJsonValue::Undefined, u"session %1 closed"_s.arg(argument));
     }
+    if (name == "servers.list"_L1) {
+        QJsonArray servers;
+        for (const UpstreamInfo &info : m_control->upstreams())
+            servers.append(upstreamJson(info));
+        return success(servers);
+    }
+    if (name == "servers.start"_L1 || name == "servers.stop"_L1 || name == "servers.restart"_L1) {
+        const bool done = verb == "start"_L1  ? m_control->startUpstream(argument, &error)
+                          : verb == "stop"_L1 ? m_control->stopUpstream(argument, &error)
+                                              : m_control->restartUpstream(argument, &error);
+        if (!done)
+            return failure(error);
+        return success(QJsonValue::Undefined,
+                       u"server '%1' %2"_s.arg(argument, verb == "stop"_L1 ? u"stopped"_s
+                                                                             : verb + u"ed"_s));
+    }
+    if (name == "servers.logs"_L1) {
+        const QStringList lines = m_control->upstreamLog(argument, &error);
+        if (!error.isEmpty())
+            return failure(error);
+        return success(QJsonArray::fromStringList(lines));
+    }
+    if (name == "servers.add"_L1)
+        return failure(u"refused: servers are added to the config file, by 'heartline ctl "
+                       "servers add' or an editor, never over the control socket"_s);
     if (name == "status"_L1)
         return success(m_control->status());
     if (name == "window.raise"_L1) {

@@ -59,10 +59,11 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
                           u"Tools served by Heartline, a personal MCP host."_s};
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
-    m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor}, this);
     m_upstreams = new UpstreamHost(m_tools, m_prompts, m_resources, createUpstreamChannel,
                                    upstreamClientOptions(),
                                    UpstreamSupervisorPolicy(), this);
+    m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams},
+                            this);
     reportToolChanges();
 }
 
@@ -95,6 +96,11 @@ void HeartlineServer::reportToolChanges()
             [report](const QString &name, bool enabled) {
                 report(name, enabled ? ToolEvent::Change::Enabled : ToolEvent::Change::Disabled);
             });
+}
+
+void HeartlineServer::setConfigFilePath(const QString &path)
+{
+    m_control->setConfigFilePath(path);
 }
 
 bool HeartlineServer::listen(QString *error)

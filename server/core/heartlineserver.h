@@ -33,6 +33,11 @@ public:
     // Registers echo, sleep and now, and the built-in resources and prompts about them.
     void registerBuiltinTools();
 
+    // The config file this server's settings and upstream servers came from: switching an
+    // upstream server or one of its tools writes the switch there. Empty (the default): the
+    // switches last for this run only.
+    void setConfigFilePath(const QString &path);
+
     bool listen(QString *error);
     quint16 port() const;
     // http://HOST:PORT, as printed on the `listening:` line.

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -73,11 +74,16 @@ private Q_SLOTS:
     void ctlWithoutARunningInstanceFails();
     void configFileChangesApplyLive();
     void defaultConfigFileIsReadAndWatched();
+    void ctlServersListShowsTheRunningInstancesServers();
+    void ctlServersAddWritesTheFileAndRefusesADuplicate();
+    void ctlServersAddIsPickedUpByTheRunningInstance();
 
 private:
     QProcessEnvironment environment() const;
     QProcess *start(const QStringList &arguments);
     QProcess *start(const QStringList &arguments, const QProcessEnvironment &environment);
+    // `heartline ctl --port PORT servers list` until a line of it matches `row` or time is up.
+    bool waitForServersRow(quint16 port, const QRegularExpression &row, QByteArray *lastOut);
     // Runs heartline to its end; false if it did not end in time.
     bool run(const QStringList &arguments, int *exitCode, QByteArray *out, QByteArray *err);
     // Starts `heartline --headless --port 0 ...` and reads the port off its first line.
@@ -521,6 +527,147 @@ void tst_Cli::defaultConfigFileIsReadAndWatched()
              err.constData());
     QVERIFY(openSession(port, kLatestRevision, true, bearer).ok());
     QVERIFY(!finished(*process));
+}
+
+bool tst_Cli::waitForServersRow(quint16 port, const QRegularExpression &row, QByteArray *lastOut)
+{
+    return waitUntil(
+        [&]() {
+            int exitCode = -1;
+            QByteArray err;
+            return run({u"ctl"_s, u"--port"_s, QString::number(port), u"servers"_s, u"list"_s},
+                       &exitCode, lastOut, &err)
+                   && exitCode == 0 && row.match(QString::fromUtf8(*lastOut)).hasMatch();
+        },
+        kStartMs);
+}
+
+void tst_Cli::ctlServersListShowsTheRunningInstancesServers()
+{
+    const QString path = m_runtimeDir.filePath(u"servers.json"_s);
+    const QJsonObject config{
+        {"mcpServers"_L1,
+         QJsonObject{{"fx"_L1, QJsonObject{{"command"_L1, QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)}}},
+                     {"gone"_L1, QJsonObject{{"command"_L1, "heartline-no-such-command-xyz"_L1},
+                                             {"restart"_L1, "never"_L1}}}}}};
+    QVERIFY(writeText(path, QJsonDocument(config).toJson()));
+    quint16 port = 0;
+    QString error;
+    QProcess *server = startHeadless({u"--config"_s, path}, &port, &error);
+    QVERIFY2(server, qPrintable(error));
+
+    // name, state, tools, restarts, last error: a table a person reads.
+    QByteArray out;
+    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+4\\s+0\\s*$"_s,
+                                                        QRegularExpression::MultilineOption),
+                               &out),
+             out.constData());
+    QVERIFY2(QRegularExpression(u"^gone\\s+crashed\\s+0\\s+0\\s+.*not found in PATH="_s,
+                                QRegularExpression::MultilineOption)
+                 .match(QString::fromUtf8(out))
+                 .hasMatch(),
+             out.constData());
+
+    // An action, and the exit status of one on a server that is not there.
+    int exitCode = -1;
+    QByteArray err;
+    QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"servers"_s, u"restart"_s,
+                 u"fx"_s},
+                &exitCode, &out, &err));
+    QVERIFY2(exitCode == 0, err.constData());
+    QVERIFY(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+4\\s+1\\s*$"_s,
+                                                       QRegularExpression::MultilineOption),
+                              &out));
+    QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"servers"_s, u"stop"_s,
+                 u"nope"_s},
+                &exitCode, &out, &err));
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(isOneLine(err) && err.contains("'nope'"), err.constData());
+    QVERIFY(!finished(*server));
+}
+
+void tst_Cli::ctlServersAddWritesTheFileAndRefusesADuplicate()
+{
+    // No --config: the default file, which does not exist yet, is created for the user only.
+    const QString path = m_runtimeDir.filePath(u"config/heartline/heartline.json"_s);
+    QFile::remove(path);
+    int exitCode = -1;
+    QByteArray out, err;
+    QVERIFY(run({u"ctl"_s, u"servers"_s, u"add"_s, u"notes"_s, u"--env"_s, u"NOTES_TOKEN=s3cret"_s,
+                 u"--cwd"_s, u"/tmp"_s, u"--"_s, u"npx"_s, u"-y"_s, u"@x/notes"_s, u"--port"_s,
+                 u"9"_s},
+                &exitCode, &out, &err));
+    QVERIFY2(exitCode == 0, err.constData());
+    QVERIFY2(!out.contains("s3cret"), out.constData());
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(path));
+    QCOMPARE(file.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    const QJsonObject entry = QJsonDocument::fromJson(file.readAll())
+                                  .object()
+                                  .value("mcpServers"_L1)
+                                  .toObject()
+                                  .value("notes"_L1)
+                                  .toObject();
+    file.close();
+    QCOMPARE(entry,
+             (QJsonObject{{"command"_L1, "npx"_L1},
+                          {"args"_L1, QJsonArray{"-y"_L1, "@x/notes"_L1, "--port"_L1, "9"_L1}},
+                          {"env"_L1, QJsonObject{{"NOTES_TOKEN"_L1, "s3cret"_L1}}},
+                          {"cwd"_L1, "/tmp"_L1}}));
+
+    const QByteArray before = [&path]() {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    QVERIFY(run({u"ctl"_s, u"servers"_s, u"add"_s, u"notes"_s, u"--"_s, u"uvx"_s, u"other"_s},
+                &exitCode, &out, &err));
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(isOneLine(err) && err.contains("already"), err.constData());
+    QVERIFY(run({u"ctl"_s, u"servers"_s, u"add"_s, u"bad name!"_s, u"--"_s, u"uvx"_s},
+                &exitCode, &out, &err));
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(isOneLine(err) && err.contains("name"), err.constData());
+    QVERIFY(run({u"ctl"_s, u"servers"_s, u"add"_s, u"nocommand"_s}, &exitCode, &out, &err));
+    QCOMPARE(exitCode, 2);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before); // nothing refused was written
+}
+
+void tst_Cli::ctlServersAddIsPickedUpByTheRunningInstance()
+{
+    const QString path = m_runtimeDir.filePath(u"added.json"_s);
+    QVERIFY(writeText(path, R"({"heartbeatMs": 15000})"));
+    quint16 port = 0;
+    QString error;
+    QProcess *server = startHeadless({u"--config"_s, path}, &port, &error);
+    QVERIFY2(server, qPrintable(error));
+
+    int exitCode = -1;
+    QByteArray out, err;
+    QVERIFY(run({u"ctl"_s, u"servers"_s, u"add"_s, u"fx"_s, u"--config"_s, path, u"--"_s,
+                 QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)},
+                &exitCode, &out, &err));
+    QVERIFY2(exitCode == 0, err.constData());
+    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+4\\b"_s,
+                                                        QRegularExpression::MultilineOption),
+                               &out),
+             out.constData());
+
+    // Switched off by ctl: kept in the file, beside what was there.
+    QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"servers"_s, u"disable"_s,
+                 u"fx"_s},
+                &exitCode, &out, &err));
+    QVERIFY2(exitCode == 0, err.constData());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(root.value("heartbeatMs"_L1).toInt(), 15000);
+    QCOMPARE(root.value("mcpServers"_L1).toObject().value("fx"_L1).toObject().value("enabled"_L1),
+             QJsonValue(false));
+    QVERIFY(waitForServersRow(port, QRegularExpression(u"^fx\\s+disabled\\b"_s,
+                                                       QRegularExpression::MultilineOption),
+                              &out));
+    QVERIFY(!finished(*server));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

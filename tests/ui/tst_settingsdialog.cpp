@@ -20,6 +20,12 @@ public:
     bool setToolEnabled(const QString &, bool, QString *) override { return false; }
     QList<SessionInfo> sessions() const override { return {}; }
     bool closeSession(const QString &, QString *) override { return false; }
+    QList<UpstreamInfo> upstreams() const override { return {}; }
+    bool startUpstream(const QString &, QString *) override { return false; }
+    bool stopUpstream(const QString &, QString *) override { return false; }
+    bool restartUpstream(const QString &, QString *) override { return false; }
+    bool setUpstreamEnabled(const QString &, bool, QString *) override { return false; }
+    QStringList upstreamLog(const QString &, QString *) const override { return {}; }
     QList<StreamStats> streamStats() const override { return {}; }
     ServerConfig settings() const override { return m_config; }
     bool applySettings(const ServerConfig &config, QString *error) override

@@ -1,16 +1,47 @@
 #include "server/tools/upstream/upstreamhost.h"
 
+#include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/closingchannels.h"
+#include "server/tools/upstream/stdiochannel.h"
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
 #include "server/tools/upstream/upstreamtoolpublisher.h"
 
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+namespace {
+
+QString transportName(UpstreamServerConfig::Transport transport)
+{
+    switch (transport) {
+    case UpstreamServerConfig::Transport::Stdio:
+        return u"stdio"_s;
+    case UpstreamServerConfig::Transport::StreamableHttp:
+        return u"http"_s;
+    case UpstreamServerConfig::Transport::Sse:
+        return u"sse"_s;
+    case UpstreamServerConfig::Transport::HttpThenSse:
+        return u"auto"_s;
+    }
+    return {};
+}
+
+// The command line or the URL, without what may be secret: env and header values are never
+// part of it, and a URL loses its user info and query (tokens travel there too).
+QString targetOf(const UpstreamServerConfig &config)
+{
+    if (config.transport == UpstreamServerConfig::Transport::Stdio)
+        return StdioChannel::quotedCommandLine(QStringList{config.command} + config.args);
+    return QUrl(config.url).toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery
+                                            | QUrl::RemoveFragment);
+}
+
+} // namespace
 
 struct UpstreamHost::Hosted
 {
@@ -71,13 +102,15 @@ void UpstreamHost::apply(const QList<UpstreamServerConfig> &servers)
             add(config);
             continue;
         }
-        // Presentation only: the same process keeps running.
+        // Presentation only: the same process keeps running, and its tools are switched in
+        // place (clients see one list_changed, calls in flight go on).
         const bool enabledChanged = hosted->config.enabled != config.enabled;
+        const bool toolsSwitched = hosted->config.disabledTools != config.disabledTools;
         hosted->config = config;
+        if (toolsSwitched)
+            m_publisher->setDisabledTools(config.name, config.disabledTools);
         if (enabledChanged)
             hosted->supervisor->setEnabled(config.enabled);
-        else
-            publishTools(config.name);
     }
     m_order = order;
 }
@@ -295,6 +328,61 @@ bool UpstreamHost::setEnabled(const QString &name, bool enabled, QString *error)
         return false;
     hosted->config.enabled = enabled;
     hosted->supervisor->setEnabled(enabled);
+    return true;
+}
+
+QList<UpstreamInfo> UpstreamHost::infos() const
+{
+    QList<UpstreamInfo> infos;
+    infos.reserve(m_order.size());
+    for (const QString &name : m_order) {
+        if (const Hosted *hosted = m_hosted.value(name))
+            infos.append(infoOf(*hosted));
+    }
+    return infos;
+}
+
+UpstreamInfo UpstreamHost::infoOf(const Hosted &hosted) const
+{
+    const UpstreamServerConfig &config = hosted.config;
+    const UpstreamSupervisor *supervisor = hosted.supervisor;
+    UpstreamInfo info;
+    info.name = config.name;
+    info.description = config.description;
+    info.transport = transportName(config.transport);
+    info.target = targetOf(config);
+    info.state = supervisor->state();
+    info.stateLabel = upstreamStateLabel(info.state);
+    info.lastError = supervisor->lastError();
+    info.enabled = config.enabled;
+    info.restartCount = supervisor->restartCount();
+    info.failuresInRow = supervisor->failuresInRow();
+    if (const UpstreamClient *client = supervisor->client()) {
+        if (const auto *stdio = qobject_cast<const StdioChannel *>(client->channel()))
+            info.pid = stdio->processId();
+    }
+    for (const QString &exposed : m_publisher->exposedNamesOf(config.name)) {
+        const auto origin = m_publisher->originOf(exposed);
+        const QString upstreamName = origin ? origin->name : exposed;
+        info.tools.append({exposed, upstreamName, m_registry->isEnabled(exposed)});
+    }
+    return info;
+}
+
+QStringList UpstreamHost::disabledTools(const QString &name) const
+{
+    const Hosted *hosted = m_hosted.value(name);
+    return hosted ? hosted->config.disabledTools : QStringList();
+}
+
+bool UpstreamHost::setDisabledTools(const QString &name, const QStringList &upstreamTools,
+                                    QString *error)
+{
+    Hosted *hosted = find(name, error);
+    if (!hosted)
+        return false;
+    hosted->config.disabledTools = upstreamTools;
+    m_publisher->setDisabledTools(name, upstreamTools);
     return true;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/api/upstreaminfo.h"
 #include "server/api/upstreamstate.h"
 #include "server/protocol/wire/loglevel.h"
 #include "server/tools/upstream/upstreamclient.h"
@@ -58,6 +59,14 @@ public:
     bool restart(const QString &name, QString *error);
     bool setEnabled(const QString &name, bool enabled, QString *error);
 
+    // What the window and `heartline ctl servers list` show, in config order.
+    QList<UpstreamInfo> infos() const;
+    // The upstream tool names switched off for `name` (as its config entry's disabledTools).
+    QStringList disabledTools(const QString &name) const;
+    // Switches the served tools whose switch changed, at once, without re-listing or restarting
+    // the server; kept for its next (re)start and re-list too.
+    bool setDisabledTools(const QString &name, const QStringList &upstreamTools, QString *error);
+
     // Stops every server the way its transport prescribes (stdio: stdin closed, then SIGTERM and
     // SIGKILL to the group, each after a grace period); `done` once every child is reaped and
     // every remote session ended. Whatever still runs when the host is destroyed is killed.
@@ -89,6 +98,7 @@ private:
     void withdraw(const QString &name);
     void publishTools(const QString &name);
     void publishCatalog(const QString &name);
+    UpstreamInfo infoOf(const Hosted &hosted) const;
     Hosted *find(const QString &name, QString *error) const;
 
     ToolRegistry *m_registry;

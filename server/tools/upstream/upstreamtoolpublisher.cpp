@@ -74,6 +74,20 @@ void UpstreamToolPublisher::publish(const QString &server, const QList<QJsonObje
         registerOne(server, name);
 }
 
+void UpstreamToolPublisher::setDisabledTools(const QString &server,
+                                             const QStringList &disabledTools)
+{
+    const auto it = m_servers.find(server);
+    if (it == m_servers.end())
+        return; // nothing served now; publish() is given the list when the tools come
+    it->disabled = QSet<QString>(disabledTools.cbegin(), disabledTools.cend());
+    for (auto entry = it->entries.cbegin(); entry != it->entries.cend(); ++entry) {
+        const QString exposed = m_registeredAs.value(keyOf(server, entry.key()));
+        if (!exposed.isEmpty())
+            m_registry->setEnabled(exposed, !it->disabled.contains(entry.key()));
+    }
+}
+
 void UpstreamToolPublisher::withdraw(const QString &server)
 {
     publish(server, {}, nullptr, {});

@@ -36,6 +36,9 @@ public:
     // Entries that cannot be served (no name, no schema) are skipped and reported.
     void publish(const QString &server, const QList<QJsonObject> &tools,
                  UpstreamForwarder *forwarder, const QStringList &disabledTools);
+    // Switches `server`'s tools in place: those in `disabledTools` (upstream names) off, the
+    // others on; remembered for its next publish() too. Nothing is re-registered.
+    void setDisabledTools(const QString &server, const QStringList &disabledTools);
     // Takes every tool of `server` out of the registry.
     void withdraw(const QString &server);
 

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void addingAServerKeepsEveryOtherKeyAndTheirOrder();
     void replaceAndRemoveTouchOnlyThatEntry();
     void disabledToolsAndEnabledAreSetOnOneEntry();
+    void enablingDropsWindsurfsDisabledKey();
     void unknownEntryIsRefused();
     void fileThatDoesNotParseIsRefusedWithLineAndColumn_data();
     void fileThatDoesNotParseIsRefusedWithLineAndColumn();
@@ -172,6 +173,18 @@ void tst_ConfigDocument::disabledToolsAndEnabledAreSetOnOneEntry()
     // An empty list means nothing is off: the key goes.
     QVERIFY(reread.setDisabledTools(u"zeta"_s, {}));
     QVERIFY(!reread.server(u"zeta"_s).contains("disabledTools"_L1));
+}
+
+void tst_ConfigDocument::enablingDropsWindsurfsDisabledKey()
+{
+    // `"disabled": true` read back would switch the server off again, whatever `enabled` says.
+    QVERIFY(writeFileBytes(m_path, R"({"mcpServers": {"w": {"command": "x", "disabled": true}}})"));
+    ConfigDocument document(m_path);
+    QString error;
+    QVERIFY(document.load(&error));
+    QVERIFY(document.setEnabled(u"w"_s, true));
+    QCOMPARE(document.server(u"w"_s),
+             (QJsonObject{{"command"_L1, "x"_L1}, {"enabled"_L1, true}}));
 }
 
 void tst_ConfigDocument::unknownEntryIsRefused()

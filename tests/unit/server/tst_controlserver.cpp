@@ -87,6 +87,11 @@ private Q_SLOTS:
     void reportsStatus();
     void refusesAnUnknownCommand_data();
     void refusesAnUnknownCommand();
+    void refusesAnyKeyButCommandAndName_data();
+    void refusesAnyKeyButCommandAndName();
+    void serverActionsRefuseAnUnknownServer_data();
+    void serverActionsRefuseAnUnknownServer();
+    void listsNoServersWhenNoneAreHosted();
 
 private:
     // A temp directory of its own as TMPDIR and no XDG_RUNTIME_DIR: where socketPath falls
@@ -382,6 +387,56 @@ void tst_ControlServer::refusesAnUnknownCommand()
     QFETCH(QString, error);
     QVERIFY(startServer());
     QCOMPARE(m_control->execute(request), (QJsonObject{{"ok"_L1, false}, {"error"_L1, error}}));
+}
+
+void tst_ControlServer::refusesAnyKeyButCommandAndName_data()
+{
+    // A command line, URL or environment never comes over the socket, whatever the verb.
+    QTest::addColumn<QJsonObject>("request");
+    QTest::newRow("add with args")
+        << QJsonObject{{"command"_L1, "servers.add"_L1}, {"name"_L1, "x"_L1},
+                       {"args"_L1, QJsonArray{"-c"_L1, "id"_L1}}};
+    QTest::newRow("restart with a url")
+        << QJsonObject{{"command"_L1, "servers.restart"_L1}, {"name"_L1, "x"_L1},
+                       {"url"_L1, "http://evil.example/"_L1}};
+    QTest::newRow("tool switch with env")
+        << QJsonObject{{"command"_L1, "tools.disable"_L1}, {"name"_L1, "echo"_L1},
+                       {"env"_L1, QJsonObject{{"PATH"_L1, "/tmp"_L1}}}};
+}
+
+void tst_ControlServer::refusesAnyKeyButCommandAndName()
+{
+    QFETCH(QJsonObject, request);
+    QVERIFY(startServer());
+    const QJsonObject reply = m_control->execute(request);
+    QCOMPARE(reply.value("ok"_L1), QJsonValue(false));
+    QVERIFY2(reply.value("error"_L1).toString().startsWith("refused"_L1), show(reply).constData());
+    // Not even the harmless part of it was done.
+    QVERIFY(m_server->tools()->isEnabled(u"echo"_s));
+}
+
+void tst_ControlServer::serverActionsRefuseAnUnknownServer_data()
+{
+    QTest::addColumn<QString>("action");
+    for (const char *action : {"servers.start", "servers.stop", "servers.restart",
+                               "servers.enable", "servers.disable", "servers.logs"})
+        QTest::newRow(action) << QString::fromLatin1(action);
+}
+
+void tst_ControlServer::serverActionsRefuseAnUnknownServer()
+{
+    QFETCH(QString, action);
+    QVERIFY(startServer());
+    const QJsonObject reply = m_control->execute(command(action, u"nope"_s));
+    QCOMPARE(reply.value("ok"_L1), QJsonValue(false));
+    QVERIFY2(reply.value("error"_L1).toString().contains("'nope'"_L1), show(reply).constData());
+}
+
+void tst_ControlServer::listsNoServersWhenNoneAreHosted()
+{
+    QVERIFY(startServer());
+    QCOMPARE(m_control->execute(command(u"servers.list"_s)),
+             (QJsonObject{{"ok"_L1, true}, {"result"_L1, QJsonArray{}}}));
 }
 
 QTEST_GUILESS_MAIN(tst_ControlServer)
