@@ -96,6 +96,10 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
             [this, name](UpstreamState state, const QString &lastError) {
                 Q_EMIT stateChanged(name, state, lastError);
             });
+    connect(supervisor, &UpstreamSupervisor::restartScheduled, this,
+            [this, name](int attempt, int delayMs) {
+                Q_EMIT restartScheduled(name, attempt, delayMs);
+            });
     connect(supervisor, &UpstreamSupervisor::diagnosticLine, this,
             [this, name](const QString &line) { Q_EMIT diagnosticLine(name, line); });
     connect(supervisor, &UpstreamSupervisor::problem, this,
@@ -153,6 +157,7 @@ void UpstreamHost::remove(const QString &name)
     delete hosted->supervisor;
     delete hosted->forwarder;
     delete hosted;
+    Q_EMIT serverRemoved(name);
 }
 
 void UpstreamHost::publishTools(const QString &name)
