@@ -150,6 +150,59 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
         fields.insert("duration_ms"_L1, event.durationMs);
         print(u"disconnect"_s, fields);
     });
+    connectUpstreams(monitor);
+}
+
+// The user's upstream servers, each line naming its server: what a person running headless
+// needs to see why a server is not serving (its state and last error, its stderr).
+void HeadlessLog::connectUpstreams(Monitor *monitor)
+{
+    connect(monitor, &Monitor::upstreamStateChanged, this, [this](const UpstreamStatus &status) {
+        QJsonObject fields{{"server"_L1, status.server},
+                           {"state"_L1, upstreamStateName(status.state)}};
+        if (!status.lastError.isEmpty())
+            fields.insert("error"_L1, status.lastError);
+        print(u"upstream_state"_s, fields);
+    });
+    connect(monitor, &Monitor::upstreamRemoved, this, [this](const QString &server) {
+        print(u"upstream_removed"_s, {{"server"_L1, server}});
+    });
+    connect(monitor, &Monitor::upstreamRestartScheduled, this,
+            [this](const UpstreamRestartEvent &event) {
+                print(u"upstream_restart"_s, {{"server"_L1, event.server},
+                                              {"attempt"_L1, event.attempt},
+                                              {"delay_ms"_L1, event.delayMs}});
+            });
+    connect(monitor, &Monitor::upstreamListed, this, [this](const UpstreamListEvent &event) {
+        QJsonObject fields{{"server"_L1, event.server}, {"tools"_L1, event.tools}};
+        if (event.prompts >= 0)
+            fields.insert("prompts"_L1, event.prompts);
+        if (event.resources >= 0)
+            fields.insert("resources"_L1, event.resources);
+        print(u"upstream_listed"_s, fields);
+    });
+    connect(monitor, &Monitor::upstreamDiagnostic, this,
+            [this](const UpstreamDiagnosticEvent &event) {
+                print(u"upstream_stderr"_s, {{"server"_L1, event.server}, {"line"_L1, event.line}});
+            });
+    connect(monitor, &Monitor::upstreamCalled, this, [this](const UpstreamCallRecord &record) {
+        QJsonObject fields{{"server"_L1, record.server},
+                           {"upstream_tool"_L1, record.upstreamTool},
+                           {"outcome"_L1, upstreamCallOutcomeName(record.outcome)},
+                           {"latency_ms"_L1, record.latencyUs / 1000}};
+        if (!record.exposedName.isEmpty())
+            fields.insert("tool"_L1, record.exposedName);
+        print(u"upstream_call"_s, fields);
+    });
+    connect(monitor, &Monitor::upstreamLogged, this, [this](const UpstreamLogEvent &event) {
+        print(u"upstream_log"_s, {{"server"_L1, event.server},
+                                  {"level"_L1, event.level},
+                                  {"logger"_L1, event.logger},
+                                  {"data"_L1, event.text}});
+    });
+    connect(monitor, &Monitor::upstreamProblem, this, [this](const UpstreamProblemEvent &event) {
+        print(u"upstream_problem"_s, {{"server"_L1, event.server}, {"message"_L1, event.message}});
+    });
 }
 
 bool HeadlessLog::parseFormat(const QString &text, Format *format)

@@ -24,6 +24,7 @@ public:
     static bool parseFormat(const QString &text, Format *format);
 
 private:
+    void connectUpstreams(Monitor *monitor);
     void print(const QString &event, const QJsonObject &fields);
 
     Format m_format;

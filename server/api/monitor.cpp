@@ -1,6 +1,19 @@
 #include "server/api/monitor.h"
 
+#include <algorithm>
+
 namespace heartline {
+
+void LatencyHistogram::add(qint64 latencyUs)
+{
+    const qint64 us = qMax<qint64>(0, latencyUs);
+    for (std::size_t i = 0; i < kBoundsUs.size(); ++i) {
+        if (us <= kBoundsUs[i])
+            ++cumulative[i];
+    }
+    ++count;
+    sumUs += us;
+}
 
 Monitor::Monitor(QObject *parent)
     : QObject(parent)
@@ -15,11 +28,19 @@ Monitor::Monitor(QObject *parent)
     qRegisterMetaType<StreamClosedEvent>();
     qRegisterMetaType<StreamStats>();
     qRegisterMetaType<ToolCallRecord>();
+    qRegisterMetaType<UpstreamStatus>();
+    qRegisterMetaType<UpstreamRestartEvent>();
+    qRegisterMetaType<UpstreamListEvent>();
+    qRegisterMetaType<UpstreamDiagnosticEvent>();
+    qRegisterMetaType<UpstreamCallRecord>();
+    qRegisterMetaType<UpstreamLogEvent>();
+    qRegisterMetaType<UpstreamProblemEvent>();
 }
 
 MonitorSnapshot Monitor::snapshot() const
 {
-    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint, m_heartbeatIntervalMs};
+    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint, m_heartbeatIntervalMs,
+            m_upstreams};
 }
 
 void Monitor::reportListening(const QString &endpoint, int heartbeatIntervalMs)
@@ -118,6 +139,60 @@ void Monitor::reportDisconnect(const DisconnectEvent &event)
 {
     ++m_counters.disconnectsByCause[DisconnectCauses::name(event.cause)];
     Q_EMIT disconnected(event);
+}
+
+void Monitor::reportUpstreamState(const UpstreamStatus &status)
+{
+    auto it = std::find_if(m_upstreams.begin(), m_upstreams.end(),
+                           [&status](const UpstreamStatus &known) {
+                               return known.server == status.server;
+                           });
+    if (it == m_upstreams.end())
+        m_upstreams.append(status);
+    else
+        *it = status;
+    Q_EMIT upstreamStateChanged(status);
+}
+
+void Monitor::reportUpstreamRemoved(const QString &server)
+{
+    const qsizetype removed = m_upstreams.removeIf(
+        [&server](const UpstreamStatus &known) { return known.server == server; });
+    if (removed > 0)
+        Q_EMIT upstreamRemoved(server);
+}
+
+void Monitor::reportUpstreamRestartScheduled(const UpstreamRestartEvent &event)
+{
+    ++m_counters.upstreamRestarts[event.server];
+    Q_EMIT upstreamRestartScheduled(event);
+}
+
+void Monitor::reportUpstreamListed(const UpstreamListEvent &event)
+{
+    Q_EMIT upstreamListed(event);
+}
+
+void Monitor::reportUpstreamDiagnostic(const UpstreamDiagnosticEvent &event)
+{
+    Q_EMIT upstreamDiagnostic(event);
+}
+
+void Monitor::reportUpstreamCall(const UpstreamCallRecord &record)
+{
+    ++m_counters.upstreamCalls[{record.server, upstreamCallOutcomeName(record.outcome)}];
+    m_counters.upstreamCallLatency[record.server].add(record.latencyUs);
+    Q_EMIT upstreamCalled(record);
+}
+
+void Monitor::reportUpstreamLog(const UpstreamLogEvent &event)
+{
+    Q_EMIT upstreamLogged(event);
+}
+
+void Monitor::reportUpstreamProblem(const UpstreamProblemEvent &event)
+{
+    Q_EMIT upstreamProblem(event);
 }
 
 } // namespace heartline

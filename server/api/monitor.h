@@ -6,7 +6,27 @@
 #include <QMap>
 #include <QObject>
 
+#include <array>
+
 namespace heartline {
+
+// Forwarded-call latency of one upstream server in fixed buckets, as /metrics exposes it
+// (a Prometheus histogram). The buckets reach minutes: long upstream calls are normal.
+struct LatencyHistogram
+{
+    // Upper bounds in microseconds (the `le` labels are these in seconds).
+    static constexpr std::array<qint64, 16> kBoundsUs{
+        1'000,     5'000,      10'000,     25'000,     50'000,     100'000,
+        250'000,   500'000,    1'000'000,  2'500'000,  5'000'000,  10'000'000,
+        30'000'000, 60'000'000, 120'000'000, 300'000'000};
+
+    // cumulative[i]: calls that took at most kBoundsUs[i]; count is the +Inf bucket.
+    std::array<quint64, kBoundsUs.size()> cumulative{};
+    quint64 count = 0;
+    qint64 sumUs = 0;
+
+    void add(qint64 latencyUs);
+};
 
 // Running totals behind /metrics and the status views.
 struct MonitorCounters
@@ -20,6 +40,11 @@ struct MonitorCounters
     QMap<QString, quint64> disconnectsByCause;
     // (tool, toolCallOutcomeName(outcome)) -> calls; named as /metrics labels them
     QMap<QPair<QString, QString>, quint64> toolCalls;
+    // Per upstream server, since start (kept when a server leaves the config):
+    QMap<QString, quint64> upstreamRestarts; // restarts scheduled after a crash
+    // (server, upstreamCallOutcomeName(outcome)) -> forwarded calls
+    QMap<QPair<QString, QString>, quint64> upstreamCalls;
+    QMap<QString, LatencyHistogram> upstreamCallLatency;
 };
 
 struct MonitorSnapshot
@@ -29,6 +54,8 @@ struct MonitorSnapshot
     MonitorCounters counters;
     QString endpoint;
     int heartbeatIntervalMs = 0;
+    // Every configured upstream server's current state, in the order they were first reported.
+    QList<UpstreamStatus> upstreams;
 };
 
 // The one observable boundary of the server (DESIGN.md): the GUI's models and the headless
@@ -43,6 +70,8 @@ public:
     explicit Monitor(QObject *parent = nullptr);
 
     MonitorSnapshot snapshot() const;
+    // The upstream part of the snapshot alone, for /readyz probes.
+    QList<UpstreamStatus> upstreams() const { return m_upstreams; }
 
     void reportListening(const QString &endpoint, int heartbeatIntervalMs);
     void reportHeartbeatInterval(int heartbeatIntervalMs);
@@ -60,6 +89,16 @@ public:
     // Events dropped from session event logs (a resume past them is refused).
     void reportEventsEvicted(quint64 count);
     void reportDisconnect(const DisconnectEvent &event);
+    // The user's upstream MCP servers. A state replaces the server's previous one in the
+    // snapshot; a removed server (gone from the config) leaves it, its counters stay.
+    void reportUpstreamState(const UpstreamStatus &status);
+    void reportUpstreamRemoved(const QString &server);
+    void reportUpstreamRestartScheduled(const UpstreamRestartEvent &event);
+    void reportUpstreamListed(const UpstreamListEvent &event);
+    void reportUpstreamDiagnostic(const UpstreamDiagnosticEvent &event);
+    void reportUpstreamCall(const UpstreamCallRecord &record);
+    void reportUpstreamLog(const UpstreamLogEvent &event);
+    void reportUpstreamProblem(const UpstreamProblemEvent &event);
 
 Q_SIGNALS:
     void listening(const QString &endpoint, int heartbeatIntervalMs);
@@ -78,6 +117,14 @@ Q_SIGNALS:
     void pingAnswered(const QString &sessionId, qint64 roundTripMs);
     // Every finished tools/call, for the tools panel's calls, errors and latency.
     void toolCalled(const heartline::ToolCallRecord &record);
+    void upstreamStateChanged(const heartline::UpstreamStatus &status);
+    void upstreamRemoved(const QString &server);
+    void upstreamRestartScheduled(const heartline::UpstreamRestartEvent &event);
+    void upstreamListed(const heartline::UpstreamListEvent &event);
+    void upstreamDiagnostic(const heartline::UpstreamDiagnosticEvent &event);
+    void upstreamCalled(const heartline::UpstreamCallRecord &record);
+    void upstreamLogged(const heartline::UpstreamLogEvent &event);
+    void upstreamProblem(const heartline::UpstreamProblemEvent &event);
 
 private:
     QHash<QString, SessionInfo> m_sessions;
@@ -85,6 +132,7 @@ private:
     MonitorCounters m_counters;
     QString m_endpoint;
     int m_heartbeatIntervalMs = 0;
+    QList<UpstreamStatus> m_upstreams;
 };
 
 } // namespace heartline

@@ -1,5 +1,8 @@
 #include "server/api/monitorevents.h"
 
+#include <array>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -30,6 +33,35 @@ QString toolCallOutcomeName(ToolCallOutcome outcome)
         return u"cancelled"_s;
     }
     return {};
+}
+
+namespace {
+
+// The one table of forwarded-call outcomes and their machine names, in /metrics order.
+constexpr std::array<std::pair<UpstreamCallOutcome, const char *>, 4> kUpstreamCallOutcomes{{
+    {UpstreamCallOutcome::Ok, "ok"},
+    {UpstreamCallOutcome::ToolError, "tool_error"},
+    {UpstreamCallOutcome::Failed, "failed"},
+    {UpstreamCallOutcome::Cancelled, "cancelled"},
+}};
+
+} // namespace
+
+QString upstreamCallOutcomeName(UpstreamCallOutcome outcome)
+{
+    for (const auto &[known, name] : kUpstreamCallOutcomes) {
+        if (known == outcome)
+            return QString::fromLatin1(name);
+    }
+    return {};
+}
+
+QList<UpstreamCallOutcome> allUpstreamCallOutcomes()
+{
+    QList<UpstreamCallOutcome> outcomes;
+    for (const auto &row : kUpstreamCallOutcomes)
+        outcomes.append(row.first);
+    return outcomes;
 }
 
 } // namespace heartline

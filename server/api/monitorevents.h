@@ -2,6 +2,7 @@
 
 #include "server/api/disconnectcause.h"
 #include "server/api/streamkind.h"
+#include "server/api/upstreamstate.h"
 
 #include <QList>
 #include <QMetaType>
@@ -141,6 +142,84 @@ struct ToolCallRecord
     qint64 wallMs = 0;
 };
 
+// Where one upstream server stands now. The Monitor keeps the latest of each configured server
+// in its snapshot, so a late subscriber (the Servers panel, /readyz) sees every server.
+struct UpstreamStatus
+{
+    QString server;
+    UpstreamState state = UpstreamState::Stopped;
+    QString label;     // upstreamStateLabel(state), translated, for people
+    QString lastError; // why it last failed; empty while all is well
+    // A disabled server is never expected to be ready: /readyz leaves it out.
+    bool enabled = true;
+    qint64 wallMs = 0;
+};
+
+// A crashed upstream will be started again after delayMs; attempt counts from 1.
+struct UpstreamRestartEvent
+{
+    QString server;
+    int attempt = 0;
+    int delayMs = 0;
+    qint64 wallMs = 0;
+};
+
+// A server's lists were fetched (after it became ready, or on its list_changed). -1: unknown.
+struct UpstreamListEvent
+{
+    QString server;
+    int tools = 0; // published, i.e. not switched off in disabledTools
+    int prompts = -1;
+    int resources = -1;
+    qint64 wallMs = 0;
+};
+
+// One line of an upstream's stderr (or its transport's diagnostics). Never kept by the
+// Monitor: the supervisor holds the bounded ring.
+struct UpstreamDiagnosticEvent
+{
+    QString server;
+    QString line;
+    qint64 wallMs = 0;
+};
+
+// How a forwarded call ended: answered with a result, answered with isError, or not answered
+// at all (a timeout, the server gone or not ready, a JSON-RPC error), or cancelled by the client.
+enum class UpstreamCallOutcome { Ok, ToolError, Failed, Cancelled };
+// The machine name ("ok", "tool_error", "failed", "cancelled"): the outcome label of /metrics
+// and the key of MonitorCounters::upstreamCalls; never changed, never translated.
+QString upstreamCallOutcomeName(UpstreamCallOutcome outcome);
+QList<UpstreamCallOutcome> allUpstreamCallOutcomes();
+
+struct UpstreamCallRecord
+{
+    QString server;
+    QString upstreamTool;
+    QString exposedName; // as the clients know it; empty when no longer known
+    UpstreamCallOutcome outcome = UpstreamCallOutcome::Ok;
+    qint64 latencyUs = 0;
+    qint64 wallMs = 0;
+};
+
+// A notifications/message from an upstream that no single call owns.
+struct UpstreamLogEvent
+{
+    QString server;
+    QString level;  // the MCP level name ("warning")
+    QString logger; // the server's name, then the upstream's own logger if it gave one
+    QString text;   // the message's data: a string as it is, anything else as compact JSON
+    qint64 wallMs = 0;
+};
+
+// Something an upstream did that Heartline survived or refused (unknown ids, a clash of
+// names, a request no session could be meant for), for the log.
+struct UpstreamProblemEvent
+{
+    QString server;
+    QString message;
+    qint64 wallMs = 0;
+};
+
 } // namespace heartline
 
 Q_DECLARE_METATYPE(heartline::SessionInfo)
@@ -153,3 +232,10 @@ Q_DECLARE_METATYPE(heartline::DisconnectEvent)
 Q_DECLARE_METATYPE(heartline::StreamClosedEvent)
 Q_DECLARE_METATYPE(heartline::StreamStats)
 Q_DECLARE_METATYPE(heartline::ToolCallRecord)
+Q_DECLARE_METATYPE(heartline::UpstreamStatus)
+Q_DECLARE_METATYPE(heartline::UpstreamRestartEvent)
+Q_DECLARE_METATYPE(heartline::UpstreamListEvent)
+Q_DECLARE_METATYPE(heartline::UpstreamDiagnosticEvent)
+Q_DECLARE_METATYPE(heartline::UpstreamCallRecord)
+Q_DECLARE_METATYPE(heartline::UpstreamLogEvent)
+Q_DECLARE_METATYPE(heartline::UpstreamProblemEvent)

@@ -4,6 +4,7 @@
 #include "server/api/monitor.h"
 #include "server/api/version.h"
 #include "server/core/control.h"
+#include "server/core/upstreamreporter.h"
 #include "server/http/httpfront.h"
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/protocol/catalog/resourceregistry.h"
@@ -62,6 +63,7 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     m_upstreams = new UpstreamHost(m_tools, m_prompts, m_resources, createUpstreamChannel,
                                    upstreamClientOptions(),
                                    UpstreamSupervisorPolicy(), this);
+    new UpstreamReporter(m_upstreams, m_monitor, m_upstreams);
     m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams},
                             this);
     reportToolChanges();

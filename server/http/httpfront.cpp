@@ -3,6 +3,7 @@
 #include "server/api/clock.h"
 #include "server/api/monitor.h"
 #include "server/http/metrics.h"
+#include "server/http/readiness.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/qt64/gatekeeper.h"
 #include "server/qt64/peeraddress.h"
@@ -67,6 +68,12 @@ void HttpFront::setUpRoutes()
     m_http.route(u"/healthz"_s,
                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
                      serveHealth(request, std::move(responder));
+                 });
+    // Under the same rules as /healthz (no token, no Host or Origin check, no rate limit), so
+    // that a supervisor or a load balancer can ask without credentials.
+    m_http.route(u"/readyz"_s,
+                 [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                     serveReady(request, std::move(responder));
                  });
     m_http.route(u"/metrics"_s,
                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -276,6 +283,16 @@ void HttpFront::serveHealth(const QHttpServerRequest &request, QHttpServerRespon
                          QJsonDocument(health).toJson(QJsonDocument::Compact)});
 }
 
+void HttpFront::serveReady(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    Q_UNUSED(request);
+    const QList<UpstreamStatus> upstreams = m_context.monitor->upstreams();
+    HttpExchange::reply(responder,
+                        {Readiness::isReady(upstreams) ? 200 : 503,
+                         {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
+                         Readiness::render(upstreams)});
+}
+
 void HttpFront::serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     if (!admit(request, responder, true))
@@ -305,7 +322,7 @@ void HttpFront::serveMissing(const QHttpServerRequest &request, QHttpServerRespo
     HttpExchange::reply(responder,
                         jsonError(404, JsonRpcCode::ServerError,
                                   u"Not Found: '%1' - Heartline serves /mcp, /sse, /messages, "
-                                  "/healthz and /metrics"_s.arg(path)));
+                                  "/healthz, /readyz and /metrics"_s.arg(path)));
 }
 
 } // namespace heartline

@@ -54,6 +54,8 @@ private:
     void serveLegacy(const QHttpServerRequest &request, QHttpServerResponder &&responder,
                      bool stream);
     void serveHealth(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // 200 when every enabled upstream server is ready, 503 otherwise; each server's state.
+    void serveReady(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void serveMetrics(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void serveMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 

@@ -15,12 +15,97 @@ void family(QByteArray &out, const char *name, const char *type, const char *hel
     out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
 }
 
-void sample(QByteArray &out, const char *name, quint64 value, const QByteArray &labels = {})
+void sampleText(QByteArray &out, const char *name, const QByteArray &value,
+                const QByteArray &labels)
 {
     out += name;
     if (!labels.isEmpty())
         out += '{' + labels + '}';
-    out += ' ' + QByteArray::number(value) + '\n';
+    out += ' ' + value + '\n';
+}
+
+void sample(QByteArray &out, const char *name, quint64 value, const QByteArray &labels = {})
+{
+    sampleText(out, name, QByteArray::number(value), labels);
+}
+
+QByteArray serverLabel(const QString &server)
+{
+    return "server=\"" + labelValue(server) + '"';
+}
+
+QByteArray seconds(qint64 microseconds)
+{
+    return QByteArray::number(double(microseconds) / 1e6, 'f', 6);
+}
+
+// The `le` label of a bucket: its bound in seconds, as short as it is exact ("0.005", "2.5").
+QByteArray bucketBound(qint64 microseconds)
+{
+    return QByteArray::number(double(microseconds) / 1e6, 'g', 12);
+}
+
+// Every server configured now, then any that left the config but still has counts, so a
+// series once exposed does not vanish while Heartline runs.
+QStringList upstreamServers(const MonitorSnapshot &snapshot)
+{
+    QStringList servers;
+    for (const UpstreamStatus &status : snapshot.upstreams)
+        servers.append(status.server);
+    auto addCounted = [&servers](const QString &server) {
+        if (!servers.contains(server))
+            servers.append(server);
+    };
+    const MonitorCounters &counters = snapshot.counters;
+    for (auto it = counters.upstreamRestarts.cbegin(); it != counters.upstreamRestarts.cend(); ++it)
+        addCounted(it.key());
+    for (auto it = counters.upstreamCalls.cbegin(); it != counters.upstreamCalls.cend(); ++it)
+        addCounted(it.key().first);
+    return servers;
+}
+
+void renderUpstreams(QByteArray &out, const MonitorSnapshot &snapshot)
+{
+    const MonitorCounters &counters = snapshot.counters;
+    const QStringList servers = upstreamServers(snapshot);
+
+    family(out, "heartline_upstream_up", "gauge",
+           "1 when the upstream MCP server is ready, else 0; every configured server.");
+    for (const UpstreamStatus &status : snapshot.upstreams)
+        sample(out, "heartline_upstream_up", quint64(status.state == UpstreamState::Ready ? 1 : 0),
+               serverLabel(status.server));
+
+    family(out, "heartline_upstream_restarts_total", "counter",
+           "Restarts of an upstream MCP server scheduled after it crashed.");
+    for (const QString &server : servers)
+        sample(out, "heartline_upstream_restarts_total", counters.upstreamRestarts.value(server),
+               serverLabel(server));
+
+    family(out, "heartline_upstream_calls_total", "counter",
+           "Tool calls forwarded to an upstream MCP server, by outcome.");
+    for (const QString &server : servers) {
+        for (UpstreamCallOutcome outcome : allUpstreamCallOutcomes()) {
+            const QString name = upstreamCallOutcomeName(outcome);
+            sample(out, "heartline_upstream_calls_total",
+                   counters.upstreamCalls.value({server, name}),
+                   serverLabel(server) + ",outcome=\"" + labelValue(name) + '"');
+        }
+    }
+
+    family(out, "heartline_upstream_call_duration_seconds", "histogram",
+           "Time from forwarding a tool call to its end, per upstream MCP server.");
+    for (const QString &server : servers) {
+        const LatencyHistogram histogram = counters.upstreamCallLatency.value(server);
+        const QByteArray label = serverLabel(server);
+        for (std::size_t i = 0; i < LatencyHistogram::kBoundsUs.size(); ++i)
+            sample(out, "heartline_upstream_call_duration_seconds_bucket", histogram.cumulative[i],
+                   label + ",le=\"" + bucketBound(LatencyHistogram::kBoundsUs[i]) + '"');
+        sample(out, "heartline_upstream_call_duration_seconds_bucket", histogram.count,
+               label + ",le=\"+Inf\"");
+        sampleText(out, "heartline_upstream_call_duration_seconds_sum", seconds(histogram.sumUs),
+                   label);
+        sample(out, "heartline_upstream_call_duration_seconds_count", histogram.count, label);
+    }
 }
 
 } // namespace
@@ -65,6 +150,7 @@ QByteArray render(const MonitorSnapshot &snapshot, int toolCount, int enabledToo
     family(out, "heartline_tools", "gauge", "Registered tools.");
     sample(out, "heartline_tools", quint64(toolCount), "state=\"registered\"");
     sample(out, "heartline_tools", quint64(enabledToolCount), "state=\"enabled\"");
+    renderUpstreams(out, snapshot);
     return out;
 }
 

@@ -156,6 +156,17 @@ QByteArray lastEventId(const QList<SseItem> &items)
     return {};
 }
 
+QJsonObject finalAnswer(const HttpResponse &response)
+{
+    if (response.mediaType() == "application/json")
+        return QJsonDocument::fromJson(response.body).object();
+    for (const QJsonObject &message : messagesOf(response.sse)) {
+        if (isFinalResponse(message))
+            return message;
+    }
+    return {};
+}
+
 QString firstContentText(const QJsonObject &response)
 {
     return response.value("result"_L1)

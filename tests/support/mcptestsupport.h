@@ -60,6 +60,10 @@ QStringList listToolNames(quint16 port, const McpTestSession &session, QString *
 // client resumes from.
 QByteArray lastEventId(const QList<SseItem> &items);
 
+// The server's answer to one POST, whether it came as plain JSON or as the final response on
+// an SSE stream (an empty object when there is none).
+QJsonObject finalAnswer(const HttpResponse &response);
+
 // The text of the first content block of a tools/call response (empty when it has none).
 QString firstContentText(const QJsonObject &response);
 

@@ -137,6 +137,10 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
                     withdraw(name);
                 Q_EMIT stateChanged(name, state, lastError);
             });
+    connect(supervisor, &UpstreamSupervisor::restartScheduled, this,
+            [this, name](int attempt, int delayMs) {
+                Q_EMIT restartScheduled(name, attempt, delayMs);
+            });
     connect(supervisor, &UpstreamSupervisor::diagnosticLine, this,
             [this, name](const QString &line) { Q_EMIT diagnosticLine(name, line); });
     connect(supervisor, &UpstreamSupervisor::problem, this,
@@ -221,6 +225,7 @@ void UpstreamHost::remove(const QString &name, Listing listing)
     delete hosted->supervisor;
     delete hosted->forwarder;
     delete hosted;
+    Q_EMIT serverRemoved(name);
 }
 
 void UpstreamHost::publishTools(const QString &name)

@@ -77,6 +77,10 @@ public:
 Q_SIGNALS:
     void stateChanged(const QString &server, heartline::UpstreamState state,
                       const QString &lastError);
+    // Its supervisor's restartScheduled: a crash will be followed by a restart after delayMs.
+    void restartScheduled(const QString &server, int attempt, int delayMs);
+    // The server left the config (or is about to be added again with a changed command).
+    void serverRemoved(const QString &server);
     void diagnosticLine(const QString &server, const QString &line);
     // A server's tools were (re)published after it became ready or re-listed.
     void toolsPublished(const QString &server, int toolCount);

@@ -168,6 +168,55 @@ QList<QByteArray> linesOf(const QByteArray &output, QString *error)
     return output.chopped(1).split('\n');
 }
 
+// An upstream's stderr is the child's own text: it may forge a line just as a client may.
+const QString kForgingStderr =
+    u"npm WARN\n2026-01-01T00:00:00.000Z upstream_state server=memory state=ready"_s;
+
+// One of each upstream event, in the order of kUpstreamEvents.
+void reportUpstreamLife(Monitor *monitor)
+{
+    UpstreamStatus status;
+    status.server = u"memory"_s;
+    status.state = UpstreamState::Crashed;
+    status.label = upstreamStateLabel(status.state);
+    status.lastError = u"exited with status 1"_s;
+    monitor->reportUpstreamState(status);
+    monitor->reportUpstreamRestartScheduled({u"memory"_s, 2, 2000, 0});
+    status.state = UpstreamState::Ready;
+    status.lastError.clear();
+    monitor->reportUpstreamState(status);
+    monitor->reportUpstreamListed({u"memory"_s, 5, 0, 2, 0});
+    monitor->reportUpstreamDiagnostic({u"memory"_s, kForgingStderr, 0});
+    UpstreamCallRecord call;
+    call.server = u"memory"_s;
+    call.upstreamTool = u"read_graph"_s;
+    call.exposedName = u"memory__read_graph"_s;
+    call.outcome = UpstreamCallOutcome::ToolError;
+    call.latencyUs = 12'345;
+    monitor->reportUpstreamCall(call);
+    monitor->reportUpstreamLog(
+        {u"memory"_s, u"warning"_s, u"memory/kg"_s, u"graph file missing"_s, 0});
+    monitor->reportUpstreamProblem({u"memory"_s, u"a response for unknown id 9"_s, 0});
+    monitor->reportUpstreamRemoved(u"memory"_s);
+}
+
+// What the log prints for the events `report` gives a fresh Monitor, line by line.
+QList<QByteArray> printedLines(HeadlessLog::Format format, void (*report)(Monitor *),
+                               QString *error)
+{
+    Monitor monitor;
+    QBuffer output;
+    output.open(QIODevice::WriteOnly);
+    HeadlessLog log(&monitor, format, &output);
+    report(&monitor);
+    return linesOf(output.data(), error);
+}
+
+const QStringList kUpstreamEvents{
+    u"upstream_state"_s,  u"upstream_restart"_s, u"upstream_state"_s,
+    u"upstream_listed"_s, u"upstream_stderr"_s,  u"upstream_call"_s,
+    u"upstream_log"_s,    u"upstream_problem"_s, u"upstream_removed"_s};
+
 } // namespace
 
 class tst_HeadlessLog final : public QObject
@@ -178,6 +227,8 @@ private Q_SLOTS:
     void textKeepsClientTextInsideItsField();
     void textLeavesPlainValuesBare();
     void jsonPrintsOneObjectPerLineWithExactStrings();
+    void upstreamEventsNameTheirServer();
+    void upstreamEventsInJson();
 };
 
 void tst_HeadlessLog::textKeepsClientTextInsideItsField()
@@ -277,6 +328,58 @@ void tst_HeadlessLog::jsonPrintsOneObjectPerLineWithExactStrings()
     QCOMPARE(objects.at(2).value("id"_L1).toString(), u"7"_s);
     QCOMPARE(objects.at(3).value("client"_L1).toString(), kHostileClient);
     QCOMPARE(objects.at(3).value("cause"_L1).toString(), u"client_closed"_s);
+}
+
+void tst_HeadlessLog::upstreamEventsNameTheirServer()
+{
+    QString error;
+    const QList<QByteArray> lines =
+        printedLines(HeadlessLog::Format::Text, reportUpstreamLife, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(lines.size(), kUpstreamEvents.size());
+    QList<TextLine> parsed;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = QString::fromUtf8(lines.at(i));
+        parsed.append(parseTextLine(line));
+        QVERIFY2(parsed.last().error.isEmpty(), qPrintable(parsed.last().error + u": "_s + line));
+        QCOMPARE(parsed.last().event, kUpstreamEvents.at(i));
+        QCOMPARE(parsed.last().value(u"server"_s), u"memory"_s);
+    }
+    QCOMPARE(parsed.at(0).value(u"state"_s), u"crashed"_s);
+    QCOMPARE(parsed.at(0).value(u"error"_s), u"exited with status 1"_s);
+    QCOMPARE(parsed.at(1).value(u"attempt"_s), u"2"_s);
+    QCOMPARE(parsed.at(1).value(u"delay_ms"_s), u"2000"_s);
+    QCOMPARE(parsed.at(2).value(u"state"_s), u"ready"_s);
+    QVERIFY(!lines.at(2).contains("error=")); // no stale error on a good state
+    QCOMPARE(parsed.at(3).value(u"tools"_s), u"5"_s);
+    QCOMPARE(parsed.at(3).value(u"prompts"_s), u"0"_s);
+    QCOMPARE(parsed.at(3).value(u"resources"_s), u"2"_s);
+    QCOMPARE(parsed.at(4).value(u"line"_s), kForgingStderr); // the forged line stays inside
+    QCOMPARE(parsed.at(5).value(u"tool"_s), u"memory__read_graph"_s);
+    QCOMPARE(parsed.at(5).value(u"upstream_tool"_s), u"read_graph"_s);
+    QCOMPARE(parsed.at(5).value(u"outcome"_s), u"tool_error"_s);
+    QCOMPARE(parsed.at(5).value(u"latency_ms"_s), u"12"_s);
+    QCOMPARE(parsed.at(6).value(u"level"_s), u"warning"_s);
+    QCOMPARE(parsed.at(6).value(u"logger"_s), u"memory/kg"_s);
+    QCOMPARE(parsed.at(6).value(u"data"_s), u"graph file missing"_s);
+    QCOMPARE(parsed.at(7).value(u"message"_s), u"a response for unknown id 9"_s);
+}
+
+void tst_HeadlessLog::upstreamEventsInJson()
+{
+    QString error;
+    const QList<QByteArray> lines =
+        printedLines(HeadlessLog::Format::Json, reportUpstreamLife, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(lines.size(), kUpstreamEvents.size());
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QJsonObject object = QJsonDocument::fromJson(lines.at(i)).object();
+        QCOMPARE(object.value("event"_L1).toString(), kUpstreamEvents.at(i));
+        QCOMPARE(object.value("server"_L1).toString(), u"memory"_s);
+    }
+    QCOMPARE(QJsonDocument::fromJson(lines.at(4)).object().value("line"_L1).toString(),
+             kForgingStderr);
+    QCOMPARE(QJsonDocument::fromJson(lines.at(5)).object().value("latency_ms"_L1).toInt(), 12);
 }
 
 QTEST_GUILESS_MAIN(tst_HeadlessLog)

@@ -1,191 +1,39 @@
 #include "server/http/metrics.h"
+#include "tests/support/prometheustext.h"
 
 #include <QHash>
-#include <QRegularExpression>
 #include <QSet>
 #include <QTest>
 
 using namespace heartline;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(heartline::MonitorSnapshot)
 
 namespace {
 
-struct Sample
+UpstreamStatus upstreamStatus(const QString &server, UpstreamState state)
 {
-    QString family;
-    QList<QPair<QString, QString>> labels; // unescaped values
-    QString value;
-};
-
-// A strict reader of the Prometheus text exposition format 0.0.4: it fails on anything a
-// scraper could misread, and returns the samples with their label values unescaped.
-struct Exposition
-{
-    QList<Sample> samples;
-    QHash<QString, QString> types;
-    QHash<QString, QString> helps;
-    QString error;
-
-    // "name{a=\"b\"}" -> sample value; the key is built from the unescaped labels.
-    QHash<QString, QString> byKey() const
-    {
-        QHash<QString, QString> values;
-        for (const Sample &sample : samples)
-            values.insert(key(sample.family, sample.labels), sample.value);
-        return values;
-    }
-
-    static QString key(const QString &family, const QList<QPair<QString, QString>> &labels)
-    {
-        QStringList parts;
-        for (const auto &label : labels)
-            parts.append(label.first + u'=' + label.second);
-        return family + u'{' + parts.join(u',') + u'}';
-    }
-};
-
-// Reads `name="value",...}` at `pos`; false on any malformed label or escape.
-bool readLabels(const QString &line, qsizetype *pos, QList<QPair<QString, QString>> *labels)
-{
-    static const QRegularExpression labelName(u"\\G[a-zA-Z_][a-zA-Z0-9_]*"_s);
-    while (true) {
-        const QRegularExpressionMatch name = labelName.match(line, *pos);
-        if (!name.hasMatch())
-            return false;
-        *pos += name.capturedLength();
-        if (line.mid(*pos, 2) != "=\""_L1)
-            return false;
-        *pos += 2;
-        QString value;
-        while (true) {
-            if (*pos >= line.size())
-                return false;
-            const QChar c = line.at(*pos);
-            ++*pos;
-            if (c == u'"')
-                break;
-            if (c == u'\\') {
-                if (*pos >= line.size())
-                    return false;
-                const QChar escaped = line.at(*pos);
-                ++*pos;
-                if (escaped == u'\\')
-                    value += u'\\';
-                else if (escaped == u'"')
-                    value += u'"';
-                else if (escaped == u'n')
-                    value += u'\n';
-                else
-                    return false;
-                continue;
-            }
-            value += c;
-        }
-        labels->append({name.captured(), value});
-        if (*pos < line.size() && line.at(*pos) == u',') {
-            ++*pos;
-            continue;
-        }
-        if (*pos < line.size() && line.at(*pos) == u'}') {
-            ++*pos;
-            return true;
-        }
-        return false;
-    }
+    UpstreamStatus status;
+    status.server = server;
+    status.state = state;
+    return status;
 }
 
-Exposition parseExposition(const QByteArray &text)
+// Two configured servers (one ready, one crashed) and one that left the config with counts.
+void addUpstreams(MonitorSnapshot &snapshot)
 {
-    Exposition out;
-    if (!text.endsWith('\n')) {
-        out.error = u"the exposition does not end with a newline"_s;
-        return out;
-    }
-    static const QRegularExpression metricName(u"\\A[a-zA-Z_:][a-zA-Z0-9_:]*"_s);
-    static const QRegularExpression helpLine(u"\\A# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)\\z"_s);
-    static const QRegularExpression typeLine(
-        u"\\A# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)\\z"_s);
-    static const QRegularExpression valueText(u"\\A-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\z"_s);
-    QSet<QString> seenKeys;
-    QSet<QString> closedFamilies; // families whose samples are over: they must stay together
-    QString currentFamily;
-    const QStringList lines = QString::fromUtf8(text).split(u'\n');
-    for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
-        const QString &line = lines.at(i);
-        const QString where = u"line %1 '%2': "_s.arg(i + 1).arg(line);
-        if (line.startsWith("# HELP "_L1)) {
-            const QRegularExpressionMatch match = helpLine.match(line);
-            if (!match.hasMatch() || out.helps.contains(match.captured(1))) {
-                out.error = where + u"malformed or repeated HELP"_s;
-                return out;
-            }
-            out.helps.insert(match.captured(1), match.captured(2));
-            continue;
-        }
-        if (line.startsWith("# TYPE "_L1)) {
-            const QRegularExpressionMatch match = typeLine.match(line);
-            if (!match.hasMatch() || out.types.contains(match.captured(1))) {
-                out.error = where + u"malformed or repeated TYPE"_s;
-                return out;
-            }
-            out.types.insert(match.captured(1), match.captured(2));
-            continue;
-        }
-        if (line.isEmpty() || line.startsWith(u'#'))
-            continue; // blank lines and other comments carry nothing
-        const QRegularExpressionMatch name = metricName.match(line);
-        if (!name.hasMatch()) {
-            out.error = where + u"no metric name"_s;
-            return out;
-        }
-        Sample sample;
-        sample.family = name.captured();
-        qsizetype pos = name.capturedLength();
-        if (pos < line.size() && line.at(pos) == u'{') {
-            ++pos;
-            if (!readLabels(line, &pos, &sample.labels)) {
-                out.error = where + u"malformed labels"_s;
-                return out;
-            }
-        }
-        if (pos >= line.size() || line.at(pos) != u' ') {
-            out.error = where + u"no space before the value"_s;
-            return out;
-        }
-        sample.value = line.mid(pos + 1);
-        if (!valueText.match(sample.value).hasMatch()) {
-            out.error = where + u"the value is not a number"_s;
-            return out;
-        }
-        if (!out.types.contains(sample.family) || !out.helps.contains(sample.family)) {
-            out.error = where + u"sample before its # HELP and # TYPE"_s;
-            return out;
-        }
-        if (out.types.value(sample.family) == "counter"_L1
-            && !sample.family.endsWith("_total"_L1)) {
-            out.error = where + u"a counter not named *_total"_s;
-            return out;
-        }
-        if (sample.family != currentFamily) {
-            if (closedFamilies.contains(sample.family)) {
-                out.error = where + u"the family's samples are not together"_s;
-                return out;
-            }
-            if (!currentFamily.isEmpty())
-                closedFamilies.insert(currentFamily);
-            currentFamily = sample.family;
-        }
-        const QString key = Exposition::key(sample.family, sample.labels);
-        if (seenKeys.contains(key)) {
-            out.error = where + u"duplicate series"_s;
-            return out;
-        }
-        seenKeys.insert(key);
-        out.samples.append(sample);
-    }
-    return out;
+    snapshot.upstreams = {upstreamStatus(u"memory"_s, UpstreamState::Ready),
+                          upstreamStatus(u"flaky"_s, UpstreamState::Crashed)};
+    snapshot.counters.upstreamRestarts.insert(u"flaky"_s, 3);
+    snapshot.counters.upstreamCalls.insert({u"memory"_s, u"ok"_s}, 2);
+    snapshot.counters.upstreamCalls.insert({u"memory"_s, u"tool_error"_s}, 1);
+    snapshot.counters.upstreamCalls.insert({u"gone"_s, u"failed"_s}, 4);
+    LatencyHistogram &memory = snapshot.counters.upstreamCallLatency[u"memory"_s];
+    memory.add(300);        // 0.0003 s: in every bucket
+    memory.add(7'000);      // 0.007 s: from le=0.01 on
+    memory.add(90'000'000); // 90 s: from le=120 on
 }
 
 MonitorSnapshot busySnapshot()
@@ -203,6 +51,7 @@ MonitorSnapshot busySnapshot()
     snapshot.counters.disconnectsByCause.insert(u"client_closed"_s, 17);
     snapshot.counters.toolCalls.insert({u"echo"_s, u"ok"_s}, 18);
     snapshot.counters.toolCalls.insert({u"echo"_s, u"tool_error"_s}, 19);
+    addUpstreams(snapshot);
     return snapshot;
 }
 
@@ -221,6 +70,9 @@ private Q_SLOTS:
     void labelValuesAreEscaped_data();
     void labelValuesAreEscaped();
     void heartbeatIntervalIsNeverNegative();
+    void everyUpstreamHasEveryCallOutcome();
+    void upstreamHistogramIsCumulativeAndComplete();
+    void upstreamServerNamesAreEscaped();
 };
 
 void tst_Metrics::renderIsValidExposition_data()
@@ -273,6 +125,33 @@ void tst_Metrics::countsComeFromTheSnapshot_data()
                                 << u"19"_s;
     QTest::newRow("tools registered") << u"heartline_tools{state=registered}"_s << u"7"_s;
     QTest::newRow("tools enabled") << u"heartline_tools{state=enabled}"_s << u"5"_s;
+    QTest::newRow("ready is up") << u"heartline_upstream_up{server=memory}"_s << u"1"_s;
+    QTest::newRow("crashed is down") << u"heartline_upstream_up{server=flaky}"_s << u"0"_s;
+    QTest::newRow("restarts") << u"heartline_upstream_restarts_total{server=flaky}"_s << u"3"_s;
+    QTest::newRow("no restarts yet")
+        << u"heartline_upstream_restarts_total{server=memory}"_s << u"0"_s;
+    QTest::newRow("calls ok")
+        << u"heartline_upstream_calls_total{server=memory,outcome=ok}"_s << u"2"_s;
+    QTest::newRow("calls tool error")
+        << u"heartline_upstream_calls_total{server=memory,outcome=tool_error}"_s << u"1"_s;
+    QTest::newRow("calls of a removed server")
+        << u"heartline_upstream_calls_total{server=gone,outcome=failed}"_s << u"4"_s;
+    QTest::newRow("count") << u"heartline_upstream_call_duration_seconds_count{server=memory}"_s
+                           << u"3"_s;
+    QTest::newRow("sum") << u"heartline_upstream_call_duration_seconds_sum{server=memory}"_s
+                         << u"90.007300"_s;
+    QTest::newRow("fastest bucket")
+        << u"heartline_upstream_call_duration_seconds_bucket{server=memory,le=0.001}"_s << u"1"_s;
+    QTest::newRow("10 ms bucket")
+        << u"heartline_upstream_call_duration_seconds_bucket{server=memory,le=0.01}"_s << u"2"_s;
+    QTest::newRow("60 s bucket")
+        << u"heartline_upstream_call_duration_seconds_bucket{server=memory,le=60}"_s << u"2"_s;
+    QTest::newRow("120 s bucket")
+        << u"heartline_upstream_call_duration_seconds_bucket{server=memory,le=120}"_s << u"3"_s;
+    QTest::newRow("+Inf bucket")
+        << u"heartline_upstream_call_duration_seconds_bucket{server=memory,le=+Inf}"_s << u"3"_s;
+    QTest::newRow("never called")
+        << u"heartline_upstream_call_duration_seconds_count{server=flaky}"_s << u"0"_s;
 }
 
 void tst_Metrics::countsComeFromTheSnapshot()
@@ -336,6 +215,67 @@ void tst_Metrics::heartbeatIntervalIsNeverNegative()
     const Exposition exposition = parseExposition(Metrics::render(snapshot, 0, 0));
     QVERIFY2(exposition.error.isEmpty(), qPrintable(exposition.error));
     QCOMPARE(exposition.byKey().value(u"heartline_heartbeat_interval_milliseconds{}"_s), u"0"_s);
+}
+
+void tst_Metrics::everyUpstreamHasEveryCallOutcome()
+{
+    const Exposition exposition = parseExposition(Metrics::render(busySnapshot(), 0, 0));
+    QVERIFY2(exposition.error.isEmpty(), qPrintable(exposition.error));
+    const QHash<QString, QString> values = exposition.byKey();
+    for (const QString &server : {u"memory"_s, u"flaky"_s, u"gone"_s}) {
+        for (UpstreamCallOutcome outcome : allUpstreamCallOutcomes()) {
+            const QString series = u"heartline_upstream_calls_total{server=%1,outcome=%2}"_s.arg(
+                server, upstreamCallOutcomeName(outcome));
+            QVERIFY2(values.contains(series), qPrintable(series));
+        }
+    }
+    // Only configured servers have an up gauge; a removed one is not "down".
+    QVERIFY(!values.contains(u"heartline_upstream_up{server=gone}"_s));
+}
+
+void tst_Metrics::upstreamHistogramIsCumulativeAndComplete()
+{
+    const Exposition exposition = parseExposition(Metrics::render(busySnapshot(), 0, 0));
+    QVERIFY2(exposition.error.isEmpty(), qPrintable(exposition.error));
+    double lastBound = -1;
+    quint64 lastCount = 0;
+    int buckets = 0;
+    for (const Sample &sample : exposition.samples) {
+        if (sample.family != "heartline_upstream_call_duration_seconds_bucket"_L1
+            || sample.labels.value(0).second != "memory"_L1)
+            continue;
+        ++buckets;
+        const QString le = sample.labels.value(1).second;
+        const double bound = le == "+Inf"_L1 ? qInf() : le.toDouble();
+        QVERIFY2(bound > lastBound, qPrintable(le)); // ascending
+        const quint64 count = sample.value.toULongLong();
+        QVERIFY2(count >= lastCount, qPrintable(le)); // cumulative
+        lastBound = bound;
+        lastCount = count;
+    }
+    QCOMPARE(buckets, int(LatencyHistogram::kBoundsUs.size()) + 1);
+    QCOMPARE(lastBound, qInf());
+    QCOMPARE(exposition.types.value(u"heartline_upstream_call_duration_seconds"_s),
+             u"histogram"_s);
+    QCOMPARE(exposition.types.value(u"heartline_upstream_up"_s), u"gauge"_s);
+}
+
+void tst_Metrics::upstreamServerNamesAreEscaped()
+{
+    const QString server = u"a\"b\\c\nd"_s;
+    MonitorSnapshot snapshot;
+    snapshot.upstreams = {upstreamStatus(server, UpstreamState::Ready)};
+    snapshot.counters.upstreamCallLatency[server].add(1000);
+    const QByteArray text = Metrics::render(snapshot, 0, 0);
+    // Written as the format escapes it: a\"b\\c\nd
+    const QByteArray onTheWire = "heartline_upstream_up{server=\"a\\\"b\\\\c\\nd\"} 1\n";
+    QVERIFY2(text.contains(onTheWire), text.constData());
+    const Exposition exposition = parseExposition(text);
+    QVERIFY2(exposition.error.isEmpty(), qPrintable(exposition.error));
+    QCOMPARE(exposition.byKey().value(u"heartline_upstream_up{server="_s + server + u'}'), u"1"_s);
+    QCOMPARE(exposition.byKey().value(u"heartline_upstream_call_duration_seconds_bucket{server="_s
+                                      + server + u",le=0.001}"_s),
+             u"1"_s);
 }
 
 QTEST_APPLESS_MAIN(tst_Metrics)
