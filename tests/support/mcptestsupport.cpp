@@ -189,17 +189,6 @@ QList<QJsonObject> messagesOf(const QList<SseItem> &items)
     return messages;
 }
 
-QJsonObject finalAnswer(const HttpResponse &response)
-{
-    if (response.mediaType() == "application/json")
-        return QJsonDocument::fromJson(response.body).object();
-    for (const QJsonObject &message : messagesOf(response.sse)) {
-        if (isFinalResponse(message))
-            return message;
-    }
-    return {};
-}
-
 int countMethod(const QList<SseItem> &items, QAnyStringView method)
 {
     const QList<QJsonObject> messages = messagesOf(items);

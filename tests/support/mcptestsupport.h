@@ -67,10 +67,6 @@ QJsonObject finalAnswer(const HttpResponse &response);
 // The text of the first content block of a tools/call response (empty when it has none).
 QString firstContentText(const QJsonObject &response);
 
-// The final JSON-RPC response of one POST, whether it came as JSON or on an SSE stream (empty
-// when there is none).
-QJsonObject finalAnswer(const HttpResponse &response);
-
 // Tests tell a response from a request or notification by the rule the server itself uses.
 using JsonRpc::isFinalResponse;
 
