@@ -12,14 +12,18 @@
 #include "server/stream/heartbeatscheduler.h"
 #include "server/tools/builtincatalog.h"
 #include "server/tools/builtintools.h"
+#include "server/tools/upstream/childenvironment.h"
 #include "server/tools/upstream/upstreamchannelfactory.h"
 #include "server/tools/upstream/upstreamhost.h"
 
+#include <QLoggingCategory>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+
+Q_LOGGING_CATEGORY(lcHeartlineServer, "heartline.server")
 
 namespace {
 
@@ -58,9 +62,17 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
     m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor}, this);
-    m_upstreams = new UpstreamHost(m_tools, m_prompts, m_resources, createUpstreamChannel,
-                                   upstreamClientOptions(),
+    m_upstreams = new UpstreamHost(
+        m_tools, m_prompts, m_resources,
+        [this](const UpstreamServerConfig &server) {
+            return createUpstreamChannel(server, m_upstreamPath);
+        },
+        upstreamClientOptions(),
                                    UpstreamSupervisorPolicy(), this);
+    // A session's per-session upstream copies stop with it, however it ended.
+    connect(m_sessions, &SessionStore::sessionEnded, m_upstreams, &UpstreamHost::endSession);
+    if (m_config.pathFromLoginShell)
+        takePathFromLoginShell();
     reportToolChanges();
 }
 
@@ -93,6 +105,28 @@ void HeartlineServer::reportToolChanges()
             [report](const QString &name, bool enabled) {
                 report(name, enabled ? ToolEvent::Change::Enabled : ToolEvent::Change::Disabled);
             });
+}
+
+void HeartlineServer::takePathFromLoginShell()
+{
+    // Asked once, asynchronously; the upstreams wait for its answer or its timeout, never the
+    // event loop.
+    m_upstreams->holdStarts();
+    auto *shell = new LoginShellPath(this);
+    shell->setEnabled(true);
+    shell->fetch([this, shell](const QString &path) {
+        if (path.isEmpty()) {
+            qCWarning(lcHeartlineServer).noquote()
+                << "pathFromLoginShell: upstream servers start with Heartline's own PATH:"
+                << shell->error();
+        } else {
+            qCInfo(lcHeartlineServer).noquote()
+                << "pathFromLoginShell: upstream servers start with" << shell->shell()
+                << u"login PATH="_s + path;
+        }
+        m_upstreamPath = path;
+        m_upstreams->releaseStarts();
+    });
 }
 
 bool HeartlineServer::listen(QString *error)

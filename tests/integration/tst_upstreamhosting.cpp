@@ -15,18 +15,6 @@ using namespace heartline::testing;
 
 namespace {
 
-// The server's answer to one POST, whether it came as JSON or on an SSE stream.
-QJsonObject finalAnswer(const HttpResponse &response)
-{
-    if (response.mediaType() == "application/json")
-        return QJsonDocument::fromJson(response.body).object();
-    for (const QJsonObject &message : messagesOf(response.sse)) {
-        if (isFinalResponse(message))
-            return message;
-    }
-    return {};
-}
-
 UpstreamServerConfig fixture(const QString &name, const QStringList &extraArgs = {})
 {
     UpstreamServerConfig config;

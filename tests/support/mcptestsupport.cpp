@@ -168,6 +168,17 @@ QString firstContentText(const QJsonObject &response)
         .toString();
 }
 
+QJsonObject finalAnswer(const HttpResponse &response)
+{
+    if (response.mediaType() == "application/json")
+        return QJsonDocument::fromJson(response.body).object();
+    for (const QJsonObject &message : messagesOf(response.sse)) {
+        if (isFinalResponse(message))
+            return message;
+    }
+    return {};
+}
+
 QList<QJsonObject> messagesOf(const QList<SseItem> &items)
 {
     QList<QJsonObject> messages;

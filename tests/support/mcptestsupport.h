@@ -68,6 +68,8 @@ using JsonRpc::isFinalResponse;
 
 // The JSON-RPC messages a stream carried, in order (events without data carry none).
 QList<QJsonObject> messagesOf(const QList<SseItem> &items);
+// The server's answer to one POST, whether it came as JSON or on an SSE stream ({} if none).
+QJsonObject finalAnswer(const HttpResponse &response);
 // How many of them are requests or notifications of `method`.
 int countMethod(const QList<SseItem> &items, QAnyStringView method);
 int heartbeatCount(const QList<SseItem> &items);

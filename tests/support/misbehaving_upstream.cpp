@@ -3,7 +3,8 @@
 // tests. Qt Core only; one file on purpose.
 //
 // Behaves: initialize (answers with the request's protocolVersion), ping, tools/list (echo,
-// slow, crash, sample), tools/call echo {text} at once; slow {ms} after ms, with
+// slow, crash, sample, pid, meta), tools/call echo {text} at once (pid: its process id; meta:
+// the request's _meta as compact JSON); slow {ms} after ms, with
 // notifications/progress every tenth of it when _meta.progressToken is given, stopped by
 // notifications/cancelled; crash writes "about to crash" to stderr without a newline and exits
 // with status 3; sample sends sampling/createMessage and answers with the text of its result.
@@ -205,7 +206,9 @@ private:
                           QJsonArray{tool(u"echo"_s, u"Answers with the text."_s, text),
                                      tool(u"slow"_s, u"Answers after ms."_s, ms),
                                      tool(u"crash"_s, u"Exits with status 3."_s, {}),
-                                     tool(u"sample"_s, u"Asks the client to sample."_s, text)}}});
+                                     tool(u"sample"_s, u"Asks the client to sample."_s, text),
+                                     tool(u"pid"_s, u"Answers with its process id."_s, {}),
+                                     tool(u"meta"_s, u"Answers with the _meta it got."_s, {})}}});
         } else if (method == "tools/call"_L1) {
             handleCall(id, params);
         } else if (method == "notifications/cancelled"_L1) {
@@ -223,6 +226,12 @@ private:
         const QJsonObject arguments = params.value(u"arguments"_s).toObject();
         if (name == "echo"_L1) {
             respond(id, textResult(arguments.value(u"text"_s).toString()));
+        } else if (name == "pid"_L1) {
+            respond(id, textResult(QString::number(::getpid())));
+        } else if (name == "meta"_L1) {
+            const QJsonObject meta = params.value(u"_meta"_s).toObject();
+            respond(id, textResult(QString::fromUtf8(
+                            QJsonDocument(meta).toJson(QJsonDocument::Compact))));
         } else if (name == "crash"_L1) {
             writeAll(2, QByteArray("about to crash"));
             std::_Exit(3);

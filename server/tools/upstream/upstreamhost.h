@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace heartline {
 
@@ -20,6 +21,7 @@ class ResourceRegistry;
 class ToolRegistry;
 class UpstreamCatalogPublisher;
 class UpstreamForwarder;
+class UpstreamSessionInstances;
 class UpstreamToolPublisher;
 
 // Every upstream server Heartline hosts, as the config lists them: one supervisor (its life),
@@ -27,6 +29,11 @@ class UpstreamToolPublisher;
 // takes a whole new list and changes only what changed: a new entry starts, a removed one
 // stops, an entry whose command, url or environment changed restarts, and a change of only
 // Heartline's presentation keys (enabled, disabledTools, description) restarts nothing.
+//
+// A server with `"instances": "per-session"` is listed from the one instance hosted as above,
+// but each session's calls go to a copy of its own (UpstreamSessionInstances), stopped by
+// endSession(). Stateless (MCP 2026-07-28) calls belong to no session and use the listing
+// instance. Stopping, restarting, disabling or removing the server stops every copy.
 class UpstreamHost final : public QObject
 {
     Q_OBJECT
@@ -44,6 +51,11 @@ public:
     ~UpstreamHost() override;
 
     void apply(const QList<UpstreamServerConfig> &servers);
+    // Until releaseStarts(), apply() only keeps the last list it was given: the owner waits
+    // for something every channel needs (the login shell's PATH). releaseStarts() applies it.
+    void holdStarts();
+    void releaseStarts();
+    bool isHoldingStarts() const { return m_holding; }
 
     QStringList serverNames() const { return m_order; }
     const UpstreamSupervisor *supervisor(const QString &name) const;
@@ -59,6 +71,13 @@ public:
 
     // Stops every server the way its transport prescribes; `done` once all have ended.
     void shutdown(std::function<void()> done);
+
+    // The per-session copy of `name` serving `sessionId`, null when there is none.
+    const UpstreamSupervisor *sessionInstance(const QString &name, const QString &sessionId) const;
+
+public Q_SLOTS:
+    // A downstream session ended (SessionStore::sessionEnded): its per-session copies stop.
+    void endSession(const QString &sessionId);
 
 Q_SIGNALS:
     void stateChanged(const QString &server, heartline::UpstreamState state,
@@ -76,6 +95,11 @@ private:
     struct Hosted;
 
     void add(const UpstreamServerConfig &config);
+    void addSessionInstances(Hosted *hosted);
+    // Re-emits a forwarder's (or the per-session copies') call outcomes, logs and problems
+    // under the server's name.
+    template<typename Source>
+    void relayCalls(Source *source, const QString &name);
     void remove(const QString &name);
     void publishTools(const QString &name);
     void publishCatalog(const QString &name);
@@ -89,6 +113,8 @@ private:
     UpstreamCatalogPublisher *m_catalog = nullptr;
     QStringList m_order; // config order
     QMap<QString, Hosted *> m_hosted;
+    bool m_holding = false;
+    std::optional<QList<UpstreamServerConfig>> m_held;
 };
 
 } // namespace heartline
