@@ -37,6 +37,11 @@ struct ServerConfig
     // and histories, so it is off unless asked for).
     bool allowTokenInQuery = false;
 
+    // Upstream servers: PATH for their commands taken from the user's login shell, once at
+    // start (a host started from a desktop menu lacks ~/.local/bin, nvm, Homebrew: `npx` not
+    // found). Off by default: the shell's rc files run.
+    bool pathFromLoginShell = false;
+
     // Resumption: what each session keeps for clients that reconnect with Last-Event-ID.
     int eventLogMaxEvents = 1000;
     qint64 eventLogMaxBytes = 4 * 1024 * 1024;

@@ -64,6 +64,12 @@ SettingSpec zeroMeans(SettingSpec spec, const char *meaning)
     return spec;
 }
 
+SettingSpec takenAtStart(SettingSpec spec)
+{
+    spec.applies = SettingApplies::Restart;
+    return spec;
+}
+
 SettingSpec savedByWindow(SettingSpec spec)
 {
     spec.savedByWindow = true;
@@ -129,6 +135,9 @@ QList<SettingSpec> buildTable()
         setting("allowTokenInQuery", &C::allowTokenInQuery, false,
                 "Accept ?token= like the Authorization header (it ends up in logs and "
                 "histories)."),
+        takenAtStart(setting("pathFromLoginShell", &C::pathFromLoginShell, false,
+                             "Take PATH for the upstream servers' commands from your login "
+                             "shell, once at start (npx, uvx, nvm when started from a menu).")),
         number("eventLogMaxEvents", &C::eventLogMaxEvents, 1000, 1, kMillion,
                "Events each session keeps for clients that resume (new sessions)."),
         number("eventLogMaxBytes", &C::eventLogMaxBytes, 4 * 1024 * 1024, 1024, kGiB,

@@ -13,9 +13,11 @@
 #include "server/stream/heartbeatscheduler.h"
 #include "server/tools/builtincatalog.h"
 #include "server/tools/builtintools.h"
+#include "server/tools/upstream/childenvironment.h"
 #include "server/tools/upstream/upstreamchannelfactory.h"
 #include "server/tools/upstream/upstreamhost.h"
 
+#include <QLoggingCategory>
 #include <QTimer>
 
 #include <memory>
@@ -23,6 +25,8 @@
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+
+Q_LOGGING_CATEGORY(lcHeartlineServer, "heartline.server")
 
 namespace {
 
@@ -60,12 +64,19 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
                           u"Tools served by Heartline, a personal MCP host."_s};
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
-    m_upstreams = new UpstreamHost(m_tools, m_prompts, m_resources, createUpstreamChannel,
-                                   upstreamClientOptions(),
-                                   UpstreamSupervisorPolicy(), this);
+    m_upstreams = new UpstreamHost(
+        m_tools, m_prompts, m_resources,
+        [this](const UpstreamServerConfig &server) {
+            return createUpstreamChannel(server, m_upstreamPath);
+        },
+        upstreamClientOptions(), UpstreamSupervisorPolicy(), this);
     new UpstreamReporter(m_upstreams, m_monitor, m_upstreams);
     m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams},
                             this);
+    // A session's per-session upstream copies stop with it, however it ended.
+    connect(m_sessions, &SessionStore::sessionEnded, m_upstreams, &UpstreamHost::endSession);
+    if (m_config.pathFromLoginShell)
+        takePathFromLoginShell();
     reportToolChanges();
 }
 
@@ -103,6 +114,28 @@ void HeartlineServer::reportToolChanges()
 void HeartlineServer::setConfigFilePath(const QString &path)
 {
     m_control->setConfigFilePath(path);
+}
+
+void HeartlineServer::takePathFromLoginShell()
+{
+    // Asked once, asynchronously; the upstreams wait for its answer or its timeout, never the
+    // event loop.
+    m_upstreams->holdStarts();
+    auto *shell = new LoginShellPath(this);
+    shell->setEnabled(true);
+    shell->fetch([this, shell](const QString &path) {
+        if (path.isEmpty()) {
+            qCWarning(lcHeartlineServer).noquote()
+                << "pathFromLoginShell: upstream servers start with Heartline's own PATH:"
+                << shell->error();
+        } else {
+            qCInfo(lcHeartlineServer).noquote()
+                << "pathFromLoginShell: upstream servers start with" << shell->shell()
+                << u"login PATH="_s + path;
+        }
+        m_upstreamPath = path;
+        m_upstreams->releaseStarts();
+    });
 }
 
 bool HeartlineServer::listen(QString *error)

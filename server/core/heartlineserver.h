@@ -69,6 +69,7 @@ public:
 
 private:
     void reportToolChanges();
+    void takePathFromLoginShell();
 
     ServerConfig m_config;
     ToolRegistry *m_tools;
@@ -81,6 +82,8 @@ private:
     HttpFront *m_front;
     Control *m_control;
     UpstreamHost *m_upstreams;
+    // The login shell's PATH for stdio upstreams (pathFromLoginShell); empty: Heartline's own.
+    QString m_upstreamPath;
 };
 
 } // namespace heartline

@@ -20,11 +20,15 @@ Q_LOGGING_CATEGORY(lcMcpSession, "heartline.server.session")
 
 namespace {
 
-Session::Options sessionOptions(const ServerContext &context, const TransportTraits &traits)
+Session::Options sessionOptions(const ServerContext &context, const TransportTraits &traits,
+                                const QString &id)
 {
     Session::Options options;
     options.toolsPageSize = context.config->toolsPageSize;
     options.stateless = traits.singleRequest;
+    // A stateless request's id never leaves the server: to tools it belongs to no session.
+    if (!options.stateless)
+        options.sessionId = id;
     return options;
 }
 
@@ -63,7 +67,7 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
     , m_peer(peer)
     , m_context(context)
     , m_session(Catalog{context.tools, context.resources, context.prompts}, context.identity,
-                sessionOptions(context, TransportTraits::of(transport)))
+                sessionOptions(context, TransportTraits::of(transport), id))
     , m_openedWallMs(Clock::wallMs())
     , m_lastActivityMs(Clock::monotonicMs())
     , m_eventLog(m_shortId + u'/', context.config->eventLogMaxEvents,

@@ -129,10 +129,12 @@ void SessionStore::terminateAll(DisconnectCause cause, const QString &detail)
 
 void SessionStore::handleTerminated(const QString &id)
 {
-    if (McpSession *session = m_sessions.take(id))
+    if (McpSession *session = m_sessions.take(id)) {
         session->deleteLater();
-    else if (McpSession *stateless = m_stateless.take(id))
+        Q_EMIT sessionEnded(id);
+    } else if (McpSession *stateless = m_stateless.take(id)) {
         stateless->deleteLater();
+    }
 }
 
 } // namespace heartline

@@ -43,6 +43,11 @@ public:
     // 128 random bits from the system CSPRNG, as 32 hex digits (visible ASCII, MCP MUST).
     static QString newSessionId();
 
+Q_SIGNALS:
+    // A session clients held has ended, however it ended (DELETE, expiry, Control, shutdown):
+    // whatever was kept for it may go. Never for a stateless one.
+    void sessionEnded(const QString &id);
+
 public Q_SLOTS:
     void expireIdleSessions();
     void pingSessions();

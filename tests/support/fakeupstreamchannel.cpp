@@ -1,5 +1,6 @@
 #include "tests/support/fakeupstreamchannel.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QTimer>
 
@@ -142,6 +143,42 @@ void FakeUpstreamChannel::answerAsServer(const QJsonObject &message)
     }
     // Answered on the next turn, as a process would: never from inside the client's send().
     QTimer::singleShot(0, this, [this, message, result] { answer(message, result); });
+}
+
+UpstreamSupervisor::ChannelFactory FakeChannelMaker::factory()
+{
+    return [this](const UpstreamServerConfig &) {
+        auto *channel = new FakeUpstreamChannel;
+        channel->actAsServer = true;
+        channel->failOpen = failOpen;
+        channel->failReason = failReason;
+        channel->ignorePings = ignorePings;
+        made.append(channel);
+        return channel;
+    };
+}
+
+std::unique_ptr<UpstreamClient> readyClientOver(FakeUpstreamChannel *channel, int timeoutMs)
+{
+    channel->actAsServer = true;
+    auto client = std::make_unique<UpstreamClient>(channel, UpstreamClient::Options());
+    QEventLoop loop;
+    QObject::connect(client.get(), &UpstreamClient::ready, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    client->start();
+    if (client->state() != UpstreamClient::State::Ready)
+        loop.exec();
+    if (client->state() != UpstreamClient::State::Ready)
+        return nullptr;
+    return client;
+}
+
+void ReadyClientTestCase::init()
+{
+    m_channel = new FakeUpstreamChannel;
+    m_client = readyClientOver(m_channel);
+    if (!m_client)
+        qFatal("the fake upstream server did not get ready");
 }
 
 } // namespace heartline::testing

@@ -1,10 +1,15 @@
 #pragma once
 
 #include "server/tools/upstream/upstreamchannel.h"
+#include "server/tools/upstream/upstreamclient.h"
+#include "server/tools/upstream/upstreamsupervisor.h"
 
 #include <QJsonObject>
 #include <QList>
+#include <QPointer>
 #include <QString>
+
+#include <memory>
 
 namespace heartline::testing {
 
@@ -64,6 +69,39 @@ private:
     void answerAsServer(const QJsonObject &message);
 
     bool m_open = false;
+};
+
+// Makes fake channels that act as a well-behaved server unless told to fail, and keeps every
+// channel it made so a test can crash the current one (a supervisor's factory).
+struct FakeChannelMaker
+{
+    bool failOpen = false;
+    bool ignorePings = false;
+    QString failReason = QStringLiteral("exited with status 1");
+    QList<QPointer<FakeUpstreamChannel>> made;
+
+    UpstreamSupervisor::ChannelFactory factory();
+    FakeUpstreamChannel *current() const { return made.isEmpty() ? nullptr : made.last().data(); }
+};
+
+// A client over `channel` (acting as a server; the client owns it) once it is ready; null when
+// it was not ready within `timeoutMs`.
+std::unique_ptr<UpstreamClient> readyClientOver(FakeUpstreamChannel *channel,
+                                                int timeoutMs = 5000);
+
+// A Qt Test case each of whose test functions starts with m_client ready over a fresh fake
+// server m_channel (init) and ends with both gone (cleanup).
+class ReadyClientTestCase : public QObject
+{
+    Q_OBJECT
+
+protected:
+    FakeUpstreamChannel *m_channel = nullptr;
+    std::unique_ptr<UpstreamClient> m_client;
+
+private Q_SLOTS:
+    void init();
+    void cleanup() { m_client.reset(); }
 };
 
 } // namespace heartline::testing

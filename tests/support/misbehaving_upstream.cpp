@@ -3,8 +3,9 @@
 // tests. Qt Core only; one file on purpose.
 //
 // Behaves: initialize (answers with the request's protocolVersion), ping, tools/list (echo,
-// slow, crash, sample, change_tools, and extra while change_tools has added it), tools/call
-// echo {text} at once; slow {ms, text} answers text (else "slept") after ms, with
+// slow, crash, sample, change_tools, pid, meta, and extra while change_tools has added it),
+// tools/call echo {text} at once (pid: its process id; meta: the request's _meta as compact
+// JSON); slow {ms, text} answers text (else "slept") after ms, with
 // notifications/progress every tenth of it when _meta.progressToken is given, stopped by
 // notifications/cancelled (which writes "cancelled upstream id ID" on stderr, ID as JSON, so tests
 // can tell which call was cancelled); crash writes "about to crash" to stderr without a newline and
@@ -213,7 +214,9 @@ private:
                              tool(u"slow"_s, u"Answers after ms."_s, ms),
                              tool(u"crash"_s, u"Exits with status 3."_s, {}),
                              tool(u"sample"_s, u"Asks the client to sample."_s, text),
-                             tool(u"change_tools"_s, u"Adds or removes extra."_s, {})};
+                             tool(u"change_tools"_s, u"Adds or removes extra."_s, {}),
+                             tool(u"pid"_s, u"Answers with its process id."_s, {}),
+                             tool(u"meta"_s, u"Answers with the _meta it got."_s, {})};
             if (m_extraTool)
                 tools.append(tool(u"extra"_s, u"There while change_tools added it."_s, {}));
             respond(id, {{u"tools"_s, tools}});
@@ -237,6 +240,12 @@ private:
         const QJsonObject arguments = params.value(u"arguments"_s).toObject();
         if (name == "echo"_L1) {
             respond(id, textResult(arguments.value(u"text"_s).toString()));
+        } else if (name == "pid"_L1) {
+            respond(id, textResult(QString::number(::getpid())));
+        } else if (name == "meta"_L1) {
+            const QJsonObject meta = params.value(u"_meta"_s).toObject();
+            respond(id, textResult(QString::fromUtf8(
+                            QJsonDocument(meta).toJson(QJsonDocument::Compact))));
         } else if (name == "crash"_L1) {
             writeAll(2, QByteArray("about to crash"));
             std::_Exit(3);

@@ -68,6 +68,14 @@ public:
 
     // Set by the session before the tool runs.
     void setClientCapabilities(const QJsonObject &capabilities);
+    // The request's params._meta as the client sent it (progressToken included), so that a
+    // forwarding tool can pass it on.
+    void setMeta(const QJsonObject &meta) { m_meta = meta; }
+    const QJsonObject &meta() const { return m_meta; }
+    // The session the call came in on, as its transport names it (Mcp-Session-Id); empty for a
+    // stateless MCP 2026-07-28 request, which belongs to no session.
+    void setSessionId(const QString &sessionId) { m_sessionId = sessionId; }
+    const QString &sessionId() const { return m_sessionId; }
     void setInputResponses(const QJsonObject &inputResponses);
     const QJsonObject &inputResponses() const { return m_inputResponses; }
     // Called by the session with the client's answer to requestInput().
@@ -94,6 +102,8 @@ private:
     bool m_cancelled = false;
     QJsonObject m_clientCapabilities;
     QJsonObject m_inputResponses;
+    QJsonObject m_meta;
+    QString m_sessionId;
 };
 
 // The interface every tool implements. call() must not block: slow work uses timers,

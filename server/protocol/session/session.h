@@ -85,6 +85,9 @@ public:
         bool stateless = false;
         // The freshness hint (ttlMs) on cacheable 2026-07-28 results.
         int listTtlMs = 0;
+        // The transport's id of the session (Mcp-Session-Id, the legacy sessionId), told to
+        // tools so that they can keep state per session; empty for a stateless one.
+        QString sessionId = QString();
     };
 
     Session(const Catalog &catalog, const ServerIdentity &identity, const Options &options,
@@ -101,6 +104,7 @@ public:
     // result, so the client knows the end was deliberate (server shutdown).
     void endSubscriptions();
     bool isStateless() const override { return m_options.stateless; }
+    QString sessionId() const override { return m_options.sessionId; }
     // Open subscriptions/listen requests (2026-07-28).
     int subscriptionCount() const;
     // Whether the client subscribed to `uri` (resources/subscribe or a listen filter).

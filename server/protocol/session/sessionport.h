@@ -41,6 +41,8 @@ public:
     using ResponseHandler = std::function<void(const JsonRpcMessage &response)>;
 
     virtual bool isStateless() const = 0;
+    // The transport's id of this session (Session::Options::sessionId); empty when stateless.
+    virtual QString sessionId() const = 0;
     // Initialized (2025 revisions): only then may notifications unrelated to a request go out.
     virtual bool isReady() const = 0;
     virtual RequestContext contextOf(const RequestId &id) const = 0;

@@ -145,6 +145,8 @@ void ToolsFeature::handleCall(const JsonRpcMessage &message)
     const RequestId id = message.id;
     m_calls.insert(id, RunningCall{call, {}});
     call->setClientCapabilities(m_port.contextOf(id).clientCapabilities);
+    call->setMeta(params.value("_meta"_L1).toObject());
+    call->setSessionId(m_port.sessionId());
     if (m_port.isStateless())
         call->setInputResponses(params.value("inputResponses"_L1).toObject());
     connectCall(call, id);

@@ -39,11 +39,12 @@ QString UpstreamCatalogPublisher::keyOf(const QString &server, const QString &up
 void UpstreamCatalogPublisher::publish(const QString &server, int configOrder,
                                        UpstreamClient *client, const QList<QJsonObject> &prompts,
                                        const QList<QJsonObject> &resources,
-                                       const QList<QJsonObject> &resourceTemplates)
+                                       const QList<QJsonObject> &resourceTemplates,
+                                       int timeoutMs)
 {
     Published published;
     published.order = configOrder;
-    published.link = UpstreamLink{client, server};
+    published.link = UpstreamLink{client, server, timeoutMs};
     collectEntries(server, prompts, u"name"_s, u"prompt"_s, &published.prompts);
     collectEntries(server, resources, u"uri"_s, u"resource"_s, &published.resources);
     collectEntries(server, resourceTemplates, u"uriTemplate"_s, u"resource template"_s,

@@ -42,10 +42,11 @@ public:
 
     // Replaces what `server` offers with the upstream's list entries (verbatim), served through
     // `client`. `configOrder` is the server's place in the config's mcpServers (lower wins a
-    // URI both offer). Entries that cannot be served are skipped and reported.
+    // URI both offer). Entries that cannot be served are skipped and reported. `timeoutMs`
+    // (0 = none) bounds each prompts/get, resources/read and completion/complete sent on.
     void publish(const QString &server, int configOrder, UpstreamClient *client,
                  const QList<QJsonObject> &prompts, const QList<QJsonObject> &resources,
-                 const QList<QJsonObject> &resourceTemplates);
+                 const QList<QJsonObject> &resourceTemplates, int timeoutMs = 0);
     // Takes everything of `server` out of the registries.
     void withdraw(const QString &server);
 

@@ -34,7 +34,7 @@ void send(const UpstreamLink &link, const QString &method, const QJsonObject &pa
         Q_UNUSED(data)
         onError(describeError(server, code, message), code);
     };
-    link.client->request(method, params, std::move(reply));
+    link.client->request(method, params, std::move(reply), link.timeoutMs);
 }
 
 void complete(const UpstreamLink &link, const QJsonObject &ref, const QString &argument,

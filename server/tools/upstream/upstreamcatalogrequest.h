@@ -21,6 +21,8 @@ struct UpstreamLink
 {
     QPointer<UpstreamClient> client;
     QString server;
+    // The entry's timeoutMs (0 = none): a request past it fails and is cancelled upstream.
+    int timeoutMs = 0;
 };
 
 // The fields a resource and a template describe themselves with, read from the upstream's list
@@ -37,8 +39,8 @@ void readDescription(const QJsonObject &entry, const QString &fallbackName, Defi
 }
 
 // The requests the forwarding catalog entries send, each answered exactly once: with the
-// upstream's answer, the upstream's error, or at once with "not running" when there is no ready
-// client to ask.
+// upstream's answer, the upstream's error, a timeout after link.timeoutMs (the request then
+// cancelled upstream), or at once with "not running" when there is no ready client to ask.
 namespace UpstreamCatalogRequest {
 
 QString notRunning(const QString &server);

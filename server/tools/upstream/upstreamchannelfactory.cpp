@@ -6,13 +6,15 @@
 
 namespace heartline {
 
-UpstreamChannel *createUpstreamChannel(const UpstreamServerConfig &config)
+UpstreamChannel *createUpstreamChannel(const UpstreamServerConfig &config, const QString &path)
 {
     if (config.transport != UpstreamServerConfig::Transport::Stdio)
         return createRemoteChannel(config);
     StdioChannel::Options options;
     options.workingDirectory = config.cwd;
-    options.environment = ChildEnvironment().forEntry(config.env);
+    ChildEnvironment environment;
+    environment.setPath(path);
+    options.environment = environment.forEntry(config.env);
     return new StdioChannel(config.command, config.args, options);
 }
 

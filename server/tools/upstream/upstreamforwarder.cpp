@@ -26,6 +26,19 @@ struct UpstreamForwarder::InFlight
     QHash<QString, QJsonValue> questions;
 };
 
+QJsonObject UpstreamForwarder::metaForUpstream(QJsonObject clientMeta)
+{
+    // The framing of a stateless MCP 2026-07-28 request describes the client's hop to
+    // Heartline, not Heartline's session with the upstream, which negotiated its own.
+    static const QLatin1StringView hopKeys[] = {
+        "io.modelcontextprotocol/protocolVersion"_L1,
+        "io.modelcontextprotocol/clientCapabilities"_L1, "io.modelcontextprotocol/clientInfo"_L1,
+        "io.modelcontextprotocol/logLevel"_L1};
+    for (const QLatin1StringView key : hopKeys)
+        clientMeta.remove(key);
+    return clientMeta;
+}
+
 UpstreamForwarder::UpstreamForwarder(const QString &serverName, QObject *parent)
     : QObject(parent)
     , m_serverName(serverName)
@@ -67,6 +80,10 @@ void UpstreamForwarder::detach(const QString &reason)
 
 void UpstreamForwarder::callTool(const QString &upstreamName, ToolCall *call)
 {
+    if (m_sessionRoute && !call->sessionId().isEmpty()) {
+        m_sessionRoute(upstreamName, call);
+        return;
+    }
     if (!m_client || m_client->state() != UpstreamClient::State::Ready) {
         call->fail(u"upstream server '%1' is not running; the call was not sent"_s.arg(
             m_serverName));
@@ -81,8 +98,13 @@ void UpstreamForwarder::callTool(const QString &upstreamName, ToolCall *call)
     m_inFlight.insert(key, entry);
 
     QPointer<ToolCall> guarded = call;
+    // The client may outlive this forwarder (detached, then destroyed before the client
+    // answers its pending requests): its answers then find no one.
+    const QPointer<UpstreamForwarder> self = this;
     UpstreamClient::Reply reply;
-    reply.onResult = [this, key](const QJsonObject &result) {
+    reply.onResult = [this, self, key](const QJsonObject &result) {
+        if (!self)
+            return;
         InFlight *done = m_inFlight.value(key);
         if (!done)
             return;
@@ -92,7 +114,9 @@ void UpstreamForwarder::callTool(const QString &upstreamName, ToolCall *call)
                          done->started.nsecsElapsed() / 1000);
         end(key);
     };
-    reply.onError = [this, key](int code, const QString &message, const QJsonValue &) {
+    reply.onError = [this, self, key](int code, const QString &message, const QJsonValue &) {
+        if (!self)
+            return;
         InFlight *done = m_inFlight.value(key);
         if (!done)
             return;
@@ -114,7 +138,10 @@ void UpstreamForwarder::callTool(const QString &upstreamName, ToolCall *call)
                                     params.value("message"_L1).toString());
         };
     }
-    const QJsonObject params{{"name"_L1, upstreamName}, {"arguments"_L1, call->arguments()}};
+    QJsonObject params{{"name"_L1, upstreamName}, {"arguments"_L1, call->arguments()}};
+    const QJsonObject meta = metaForUpstream(call->meta());
+    if (!meta.isEmpty())
+        params.insert("_meta"_L1, meta);
     entry->upstreamId = m_client->request(u"tools/call"_s, params, reply, m_timeoutMs);
 
     connect(call, &ToolCall::cancelled, this, [this, key]() {

@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <QStringList>
 
+#include <functional>
+
 namespace heartline {
 
 class ToolCall;
@@ -37,6 +39,11 @@ public:
     void setTimeoutMs(int timeoutMs) { m_timeoutMs = timeoutMs; }
     // file:// URIs answered to the upstream's roots/list when the calling client has no roots.
     void setRoots(const QStringList &roots) { m_roots = roots; }
+    // Per-session servers: calls that came in on a session go to `route` (which forwards them
+    // to that session's own instance) instead of this forwarder's client; stateless calls,
+    // which have no session, stay here.
+    using SessionRoute = std::function<void(const QString &upstreamName, ToolCall *call)>;
+    void setSessionRoute(SessionRoute route) { m_sessionRoute = std::move(route); }
 
     // The client to forward to from now on (null: calls fail at once, naming the server).
     void attach(UpstreamClient *client);
@@ -44,8 +51,13 @@ public:
     void detach(const QString &reason);
     bool isAttached() const { return !m_client.isNull(); }
 
+    // Sends the call with the client's params._meta passed on as it came (UpstreamClient puts
+    // Heartline's own progressToken in place of the client's).
     void callTool(const QString &upstreamName, ToolCall *call);
     int inFlightCount() const { return int(m_inFlight.size()); }
+
+    // The _meta sent upstream for a client's: everything but the stateless framing keys.
+    static QJsonObject metaForUpstream(QJsonObject clientMeta);
 
 Q_SIGNALS:
     // One forwarded call ended: its upstream tool name, whether it ended in a result (not an
@@ -68,6 +80,7 @@ private:
     QString m_serverName;
     int m_timeoutMs = 0;
     QStringList m_roots;
+    SessionRoute m_sessionRoute;
     QPointer<UpstreamClient> m_client;
     QList<QMetaObject::Connection> m_clientConnections;
     quint64 m_nextKey = 1;

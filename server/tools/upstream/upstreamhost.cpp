@@ -1,10 +1,12 @@
 #include "server/tools/upstream/upstreamhost.h"
 
+#include "server/protocol/catalog/tool.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/closingchannels.h"
 #include "server/tools/upstream/stdiochannel.h"
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
+#include "server/tools/upstream/upstreamsessioninstances.h"
 #include "server/tools/upstream/upstreamtoolpublisher.h"
 
 #include <QPointer>
@@ -48,6 +50,8 @@ struct UpstreamHost::Hosted
     UpstreamServerConfig config;
     UpstreamSupervisor *supervisor = nullptr;
     UpstreamForwarder *forwarder = nullptr;
+    // Per-session servers only: each session's own copy.
+    UpstreamSessionInstances *sessions = nullptr;
 };
 
 UpstreamHost::UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts,
@@ -79,8 +83,24 @@ UpstreamHost::~UpstreamHost()
         remove(name);
 }
 
+void UpstreamHost::holdStarts()
+{
+    m_holding = true;
+}
+
+void UpstreamHost::releaseStarts()
+{
+    m_holding = false;
+    if (auto held = std::exchange(m_held, std::nullopt))
+        apply(*held);
+}
+
 void UpstreamHost::apply(const QList<UpstreamServerConfig> &servers)
 {
+    if (m_holding) {
+        m_held = servers;
+        return;
+    }
     QStringList order;
     for (const UpstreamServerConfig &config : servers)
         order.append(config.name);
@@ -111,6 +131,8 @@ void UpstreamHost::apply(const QList<UpstreamServerConfig> &servers)
             m_publisher->setDisabledTools(config.name, config.disabledTools);
         if (enabledChanged)
             hosted->supervisor->setEnabled(config.enabled);
+        if (enabledChanged && !config.enabled && hosted->sessions)
+            hosted->sessions->stopAll();
     }
     m_order = order;
 }
@@ -168,16 +190,10 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
         // The tools stay listed (calls to them fail at once, naming the server) unless the
         // state that follows says no start is coming: see keepsListing().
     });
-    connect(forwarder, &UpstreamForwarder::callEnded, this,
-            [this, name](const QString &tool, bool answered, bool isError, qint64 elapsedUs) {
-                Q_EMIT callEnded(name, tool, answered, isError, elapsedUs);
-            });
-    connect(forwarder, &UpstreamForwarder::upstreamLogged, this,
-            [this, name](LogLevel level, const QJsonValue &data, const QString &logger) {
-                Q_EMIT upstreamLogged(name, level, data, logger);
-            });
-    connect(forwarder, &UpstreamForwarder::problem, this,
-            [this, name](const QString &message) { Q_EMIT problem(name, message); });
+    relayCalls(forwarder, name);
+
+    if (config.instances == UpstreamServerConfig::Instances::PerSession)
+        addSessionInstances(hosted);
 
     Q_EMIT stateChanged(name, supervisor->state(), supervisor->lastError());
     supervisor->start();
@@ -212,6 +228,55 @@ void UpstreamHost::withdraw(const QString &name)
         m_catalog->withdraw(name);
 }
 
+void UpstreamHost::addSessionInstances(Hosted *hosted)
+{
+    const QString name = hosted->config.name;
+    auto *sessions = new UpstreamSessionInstances(hosted->config, m_factory, m_clientOptions,
+                                                  m_policy, this);
+    hosted->sessions = sessions;
+    hosted->forwarder->setSessionRoute(
+        [guard = QPointer<UpstreamSessionInstances>(sessions)](const QString &tool,
+                                                               ToolCall *call) {
+            if (guard)
+                guard->callTool(tool, call);
+            else
+                call->fail(u"the upstream server of this tool was removed"_s);
+        });
+    relayCalls(sessions, name);
+    connect(sessions, &UpstreamSessionInstances::diagnosticLine, this,
+            [this, name](const QString &line) { Q_EMIT diagnosticLine(name, line); });
+}
+
+template<typename Source>
+void UpstreamHost::relayCalls(Source *source, const QString &name)
+{
+    connect(source, &Source::callEnded, this,
+            [this, name](const QString &tool, bool answered, bool isError, qint64 elapsedUs) {
+                Q_EMIT callEnded(name, tool, answered, isError, elapsedUs);
+            });
+    connect(source, &Source::upstreamLogged, this,
+            [this, name](LogLevel level, const QJsonValue &data, const QString &logger) {
+                Q_EMIT upstreamLogged(name, level, data, logger);
+            });
+    connect(source, &Source::problem, this,
+            [this, name](const QString &message) { Q_EMIT problem(name, message); });
+}
+
+void UpstreamHost::endSession(const QString &sessionId)
+{
+    for (Hosted *hosted : std::as_const(m_hosted)) {
+        if (hosted->sessions)
+            hosted->sessions->endSession(sessionId);
+    }
+}
+
+const UpstreamSupervisor *UpstreamHost::sessionInstance(const QString &name,
+                                                        const QString &sessionId) const
+{
+    const Hosted *hosted = m_hosted.value(name);
+    return hosted && hosted->sessions ? hosted->sessions->supervisorOf(sessionId) : nullptr;
+}
+
 void UpstreamHost::remove(const QString &name, Listing listing)
 {
     Hosted *hosted = m_hosted.take(name);
@@ -222,6 +287,10 @@ void UpstreamHost::remove(const QString &name, Listing listing)
     if (listing == Listing::Withdraw)
         withdraw(name);
     disconnect(hosted->supervisor, nullptr, this, nullptr);
+    if (hosted->sessions) {
+        disconnect(hosted->sessions, nullptr, this, nullptr);
+        delete hosted->sessions; // stops every session's copy
+    }
     delete hosted->supervisor;
     delete hosted->forwarder;
     delete hosted;
@@ -254,7 +323,8 @@ void UpstreamHost::publishCatalog(const QString &name)
     }
     // Config order decides who owns a URI two servers offer.
     m_catalog->publish(name, int(m_order.indexOf(name)), client, client->prompts(),
-                       client->resources(), client->resourceTemplates());
+                       client->resources(), client->resourceTemplates(),
+                       hosted->config.timeoutMs);
 }
 
 const UpstreamSupervisor *UpstreamHost::supervisor(const QString &name) const
@@ -307,9 +377,12 @@ bool UpstreamHost::start(const QString &name, QString *error)
 bool UpstreamHost::stop(const QString &name, QString *error)
 {
     Hosted *hosted = find(name, error);
-    if (hosted)
-        hosted->supervisor->stop();
-    return hosted;
+    if (!hosted)
+        return false;
+    hosted->supervisor->stop();
+    if (hosted->sessions)
+        hosted->sessions->stopAll();
+    return true;
 }
 
 bool UpstreamHost::restart(const QString &name, QString *error)
@@ -323,6 +396,8 @@ bool UpstreamHost::restart(const QString &name, QString *error)
         return false;
     }
     hosted->supervisor->restart();
+    if (hosted->sessions)
+        hosted->sessions->stopAll(); // each session's next call starts a fresh copy
     return true;
 }
 
@@ -333,6 +408,8 @@ bool UpstreamHost::setEnabled(const QString &name, bool enabled, QString *error)
         return false;
     hosted->config.enabled = enabled;
     hosted->supervisor->setEnabled(enabled);
+    if (!enabled && hosted->sessions)
+        hosted->sessions->stopAll();
     return true;
 }
 

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace heartline {
 
@@ -22,6 +23,7 @@ class ResourceRegistry;
 class ToolRegistry;
 class UpstreamCatalogPublisher;
 class UpstreamForwarder;
+class UpstreamSessionInstances;
 class UpstreamToolPublisher;
 
 // Every upstream server Heartline hosts, as the config lists them: one supervisor (its life),
@@ -29,6 +31,11 @@ class UpstreamToolPublisher;
 // takes a whole new list and changes only what changed: a new entry starts, a removed one
 // stops, an entry whose command, url or environment changed restarts, and a change of only
 // Heartline's presentation keys (enabled, disabledTools, description) restarts nothing.
+//
+// A server with `"instances": "per-session"` is listed from the one instance hosted as above,
+// but each session's calls go to a copy of its own (UpstreamSessionInstances), stopped by
+// endSession(). Stateless (MCP 2026-07-28) calls belong to no session and use the listing
+// instance. Stopping, restarting, disabling or removing the server stops every copy.
 class UpstreamHost final : public QObject
 {
     Q_OBJECT
@@ -46,6 +53,11 @@ public:
     ~UpstreamHost() override;
 
     void apply(const QList<UpstreamServerConfig> &servers);
+    // Until releaseStarts(), apply() only keeps the last list it was given: the owner waits
+    // for something every channel needs (the login shell's PATH). releaseStarts() applies it.
+    void holdStarts();
+    void releaseStarts();
+    bool isHoldingStarts() const { return m_holding; }
 
     QStringList serverNames() const { return m_order; }
     const UpstreamSupervisor *supervisor(const QString &name) const;
@@ -74,6 +86,13 @@ public:
     // Channels of stopped or removed servers still ending (children not yet reaped).
     int closingChannelCount() const;
 
+    // The per-session copy of `name` serving `sessionId`, null when there is none.
+    const UpstreamSupervisor *sessionInstance(const QString &name, const QString &sessionId) const;
+
+public Q_SLOTS:
+    // A downstream session ended (SessionStore::sessionEnded): its per-session copies stop.
+    void endSession(const QString &sessionId);
+
 Q_SIGNALS:
     void stateChanged(const QString &server, heartline::UpstreamState state,
                       const QString &lastError);
@@ -100,6 +119,11 @@ private:
     void remove(const QString &name, Listing listing = Listing::Withdraw);
     bool keepsListing(const QString &name, UpstreamState state) const;
     void withdraw(const QString &name);
+    void addSessionInstances(Hosted *hosted);
+    // Re-emits a forwarder's (or the per-session copies') call outcomes, logs and problems
+    // under the server's name.
+    template<typename Source>
+    void relayCalls(Source *source, const QString &name);
     void publishTools(const QString &name);
     void publishCatalog(const QString &name);
     UpstreamInfo infoOf(const Hosted &hosted) const;
@@ -114,6 +138,8 @@ private:
     ClosingChannels *m_closing;
     QStringList m_order; // config order
     QMap<QString, Hosted *> m_hosted;
+    bool m_holding = false;
+    std::optional<QList<UpstreamServerConfig>> m_held;
 };
 
 } // namespace heartline

@@ -15,30 +15,9 @@ using heartline::UpstreamState;
 using heartline::UpstreamSupervisor;
 using heartline::UpstreamSupervisorPolicy;
 using heartline::testing::FakeUpstreamChannel;
+using ChannelMaker = heartline::testing::FakeChannelMaker;
 
 namespace {
-
-// Makes fake channels that act as a well-behaved server unless told to fail, and keeps every
-// channel it made so a test can crash the current one.
-struct ChannelMaker
-{
-    bool failOpen = false;
-    bool ignorePings = false;
-    QList<QPointer<FakeUpstreamChannel>> made;
-
-    UpstreamSupervisor::ChannelFactory factory()
-    {
-        return [this](const UpstreamServerConfig &) {
-            auto *channel = new FakeUpstreamChannel;
-            channel->actAsServer = true;
-            channel->failOpen = failOpen;
-            channel->ignorePings = ignorePings;
-            made.append(channel);
-            return channel;
-        };
-    }
-    FakeUpstreamChannel *current() const { return made.isEmpty() ? nullptr : made.last().data(); }
-};
 
 UpstreamServerConfig configNamed(const QString &name)
 {
