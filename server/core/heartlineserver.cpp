@@ -17,6 +17,8 @@
 
 #include <QTimer>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -143,21 +145,31 @@ void HeartlineServer::shutdown(int graceMs, std::function<void()> done)
 {
     m_front->stopListening();
     m_heartbeats->setInterval(0);
-    // Every upstream's process group goes with the server (UpstreamHost::shutdown).
-    m_upstreams->shutdown([]() {});
+    // Every upstream's process group goes with the server (UpstreamHost::shutdown), and
+    // `done` waits for that too: the caller exits the process, which would orphan a child
+    // still between its stdin closing and its SIGKILL.
+    auto upstreamsGone = std::make_shared<bool>(false);
+    m_upstreams->shutdown([upstreamsGone]() { *upstreamsGone = true; });
     m_sessions->terminateAll(DisconnectCause::ServerShutdown, u"the server is shutting down"_s);
 
     // Poll, don't block: the bytes already written (the end of every stream) leave through
     // the event loop, so waiting here would keep them from ever going.
     auto *poll = new QTimer(this);
     const qint64 deadline = Clock::monotonicMs() + graceMs;
-    connect(poll, &QTimer::timeout, this, [this, poll, deadline, done]() {
-        if (m_front->bytesPending() > 0 && Clock::monotonicMs() < deadline)
-            return;
-        poll->deleteLater();
-        m_front->closeConnections();
-        done();
-    });
+    auto connectionsClosed = std::make_shared<bool>(false);
+    connect(poll, &QTimer::timeout, this,
+            [this, poll, deadline, done, upstreamsGone, connectionsClosed]() {
+                if (!*connectionsClosed) {
+                    if (m_front->bytesPending() > 0 && Clock::monotonicMs() < deadline)
+                        return;
+                    m_front->closeConnections();
+                    *connectionsClosed = true;
+                }
+                if (!*upstreamsGone)
+                    return;
+                poll->deleteLater();
+                done();
+            });
     poll->start(10);
 }
 

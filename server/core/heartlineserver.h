@@ -54,7 +54,8 @@ public:
     UpstreamHost *upstreams() const { return m_upstreams; }
 
     // Ends every stream and session with server_shutdown, stops accepting, and calls `done`
-    // once what was written has left (or after `graceMs`), so clients see a clean end.
+    // once what was written has left (or after `graceMs`), so clients see a clean end, and
+    // every upstream child has ended (UpstreamHost::shutdown), so none outlives Heartline.
     void shutdown(int graceMs, std::function<void()> done);
 
 private:

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void aCrashFailsTheCallInFlightAndNothingOfTheGroupRemains();
     void removingTheServerFromTheConfigTakesItsToolsAndProcessAway();
     void aMissingCommandIsAStateNotACrashOfHeartline();
+    void shutdownIsDoneOnlyWhenNoUpstreamProcessRemains();
 };
 
 void tst_UpstreamHosting::upstreamToolsAreServedUnderExposedNames()
@@ -137,6 +138,32 @@ void tst_UpstreamHosting::aMissingCommandIsAStateNotACrashOfHeartline()
     QTRY_COMPARE_WITH_TIMEOUT(supervisor->state(), UpstreamState::Crashed, 5000);
     QVERIFY2(supervisor->lastError().contains(u"not found in PATH="_s),
              qPrintable(supervisor->lastError()));
+}
+
+
+// The caller of shutdown() exits the process when `done` comes; a child still between its stdin
+// closing and its SIGKILL would then be orphaned for good (server-filesystem, which keeps running
+// after its input ends, outlived Heartline so). `done` must wait for the whole group to be gone.
+void tst_UpstreamHosting::shutdownIsDoneOnlyWhenNoUpstreamProcessRemains()
+{
+    QVERIFY(startServer());
+    m_server->upstreams()->apply({fixture(u"fx"_s, {u"--ignore-stdin-eof"_s,
+                                                    u"--fork-grandchild"_s})});
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__echo"_s), 15000);
+    const QString described =
+        m_server->upstreams()->supervisor(u"fx"_s)->client()->channel()->describe();
+    const qint64 pgid = described.section(u"(pid "_s, 1).section(u')', 0, 0).toLongLong();
+    QVERIFY2(pgid > 0, qPrintable(described));
+    QTRY_VERIFY_WITH_TIMEOUT(livingProcessesInGroup(pgid).size() >= 2, 5000);
+
+    bool done = false;
+    m_server->shutdown(100, [&done]() { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, 15000);
+    // At the moment of `done`, not eventually: nothing is left to reap them after it.
+    QVERIFY2(livingProcessesInGroup(pgid).isEmpty(),
+             qPrintable(u"%1 process(es) of group %2 still running when shutdown was done"_s
+                            .arg(livingProcessesInGroup(pgid).size())
+                            .arg(pgid)));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamHosting)

@@ -1,15 +1,29 @@
 #include "server/tools/upstream/upstreamhost.h"
 
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
+#include "server/tools/upstream/upstreamchannel.h"
 #include "server/tools/upstream/upstreamforwarder.h"
 #include "server/tools/upstream/upstreamtoolpublisher.h"
 
+#include <QLoggingCategory>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
+
+Q_LOGGING_CATEGORY(lcHost, "heartline.upstream.host")
+
+namespace {
+
+// How long a shutdown waits for the channels: a stdio child gets 2 s after its stdin closes and
+// 2 s after SIGTERM before SIGKILL (StdioChannel::Options); past this, they are deleted.
+constexpr int kShutdownCapMs = 8000;
+
+} // namespace
 
 struct UpstreamHost::Hosted
 {
@@ -265,10 +279,50 @@ bool UpstreamHost::setEnabled(const QString &name, bool enabled, QString *error)
 
 void UpstreamHost::shutdown(std::function<void()> done)
 {
+    // A removed server's channel outlives its client to finish the shutdown its transport
+    // prescribes (stdio: stdin closed, then SIGTERM and SIGKILL to the group) and deletes itself
+    // when closed. `done` used to come at once, so Heartline exited first and a child that keeps
+    // running after its stdin ends (server-filesystem does) was orphaned for good: wait for
+    // every channel to be gone, and past kShutdownCapMs delete the stragglers (a StdioChannel
+    // destroyed while running SIGKILLs its group).
+    auto closing = std::make_shared<QList<QPointer<UpstreamChannel>>>();
+    for (const QString &name : std::as_const(m_order)) {
+        if (UpstreamChannel *channel = m_hosted.value(name)->supervisor->channel())
+            closing->append(channel);
+    }
     const QStringList names = m_order;
     for (const QString &name : names)
         remove(name);
-    QTimer::singleShot(0, this, std::move(done));
+
+    auto finished = std::make_shared<bool>(false);
+    auto cap = new QTimer(this);
+    cap->setSingleShot(true);
+    auto finishWhenGone = [this, closing, finished, cap, done = std::move(done)](bool force) {
+        if (*finished)
+            return;
+        closing->removeAll(QPointer<UpstreamChannel>());
+        if (force) {
+            for (const QPointer<UpstreamChannel> &channel : std::as_const(*closing)) {
+                qCWarning(lcHost) << "still closing at shutdown, deleted:" << channel->describe();
+                delete channel.data();
+            }
+            closing->clear();
+        }
+        if (!closing->isEmpty())
+            return;
+        *finished = true;
+        cap->deleteLater();
+        QTimer::singleShot(0, this, done);
+    };
+    closing->removeAll(QPointer<UpstreamChannel>());
+    for (const QPointer<UpstreamChannel> &channel : std::as_const(*closing)) {
+        // Queued: `destroyed` comes from inside QObject's destructor, before the QPointer clears.
+        connect(channel.data(), &QObject::destroyed, this, [finishWhenGone]() { finishWhenGone(false); },
+                Qt::QueuedConnection);
+    }
+    connect(cap, &QTimer::timeout, this, [finishWhenGone]() { finishWhenGone(true); });
+    cap->start(kShutdownCapMs);
+    finishWhenGone(false);
 }
 
 } // namespace heartline

@@ -54,6 +54,11 @@ UpstreamClient *UpstreamSupervisor::client() const
     return serving ? m_client : nullptr;
 }
 
+UpstreamChannel *UpstreamSupervisor::channel() const
+{
+    return m_client ? m_client->channel() : nullptr;
+}
+
 void UpstreamSupervisor::setState(UpstreamState state, const QString &lastError)
 {
     if (m_state == state && m_lastError == lastError)

@@ -61,6 +61,9 @@ public:
     int failuresInRow() const { return m_failuresInRow; }
     // The client once it is ready (Ready or Degraded), otherwise null.
     UpstreamClient *client() const;
+    // The channel of the current client in any state, starting ones too (null without one):
+    // what a shutdown has to see closed before Heartline may exit.
+    UpstreamChannel *channel() const;
     // Oldest first, at most policy.diagnosticLineCount lines, each capped.
     QStringList diagnosticLines() const { return m_diagnostics; }
 
