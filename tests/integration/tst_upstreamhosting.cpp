@@ -140,15 +140,14 @@ void tst_UpstreamHosting::aMissingCommandIsAStateNotACrashOfHeartline()
              qPrintable(supervisor->lastError()));
 }
 
-
 // The caller of shutdown() exits the process when `done` comes; a child still between its stdin
 // closing and its SIGKILL would then be orphaned for good (server-filesystem, which keeps running
 // after its input ends, outlived Heartline so). `done` must wait for the whole group to be gone.
 void tst_UpstreamHosting::shutdownIsDoneOnlyWhenNoUpstreamProcessRemains()
 {
     QVERIFY(startServer());
-    m_server->upstreams()->apply({fixture(u"fx"_s, {u"--ignore-stdin-eof"_s,
-                                                    u"--fork-grandchild"_s})});
+    m_server->upstreams()->apply(
+        {fixture(u"fx"_s, {u"--ignore-stdin-eof"_s, u"--fork-grandchild"_s})});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__echo"_s), 15000);
     const QString described =
         m_server->upstreams()->supervisor(u"fx"_s)->client()->channel()->describe();

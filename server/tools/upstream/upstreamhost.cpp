@@ -317,8 +317,9 @@ void UpstreamHost::shutdown(std::function<void()> done)
     closing->removeAll(QPointer<UpstreamChannel>());
     for (const QPointer<UpstreamChannel> &channel : std::as_const(*closing)) {
         // Queued: `destroyed` comes from inside QObject's destructor, before the QPointer clears.
-        connect(channel.data(), &QObject::destroyed, this, [finishWhenGone]() { finishWhenGone(false); },
-                Qt::QueuedConnection);
+        connect(
+            channel.data(), &QObject::destroyed, this,
+            [finishWhenGone]() { finishWhenGone(false); }, Qt::QueuedConnection);
     }
     connect(cap, &QTimer::timeout, this, [finishWhenGone]() { finishWhenGone(true); });
     cap->start(kShutdownCapMs);
