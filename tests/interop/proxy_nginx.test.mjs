@@ -13,6 +13,12 @@
 // (a) and (c) differ only in the heartbeat setting, so together they prove that the heartbeat is
 // what keeps the stream alive through the proxy.
 //
+// (u) and (uc) do the same with a call forwarded to an upstream server (issue 11): Heartline hosts
+// server-everything from node_modules over stdio (a temp config's mcpServers), and its
+// trigger-long-running-operation runs for 3x the proxy timeout without progress. With heartbeats
+// the forwarded call succeeds through nginx; without them nginx cuts it. Streamable HTTP only: the
+// forwarding is the same behind either transport, and (a)/(c) already cover legacy SSE.
+//
 // The Streamable HTTP clients here are told not to resume a cut stream (reconnectionOptions with
 // maxRetries 0): resuming with Last-Event-ID is a separate feature with its own test, and here it
 // would hide whether the stream itself survived.
@@ -22,6 +28,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { startHeartline } from './lib/heartline.mjs';
 import { findNginx, startNginx } from './lib/nginx.mjs';
 import { JsonLog, errorText, loadSdk, requireHeartlineBin, settle, textOf, withDeadline } from './lib/common.mjs';
@@ -35,6 +45,35 @@ const LONG_CALL_MS = 3 * PROXY_TIMEOUT_MS; // several times the proxy's idle lim
 const HEARTBEAT_MS = 1_000;
 const NO_RESUME = { maxRetries: 0, initialReconnectionDelay: 1_000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 1.5 };
 const TEST_TIMEOUT_MS = 30_000;
+
+// The upstream of (u) and (uc): server-everything's own bin script, run by node (never npx).
+const EVERYTHING = (() => {
+    const manifestPath = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/package.json');
+    return join(dirname(manifestPath), 'dist', 'index.js');
+})();
+const UPSTREAM_TOOL = 'everything__trigger-long-running-operation';
+// One step of the whole duration: nothing is written upstream (no progress) until the result.
+const UPSTREAM_ARGS = { duration: LONG_CALL_MS / 1000, steps: 1 };
+const UPSTREAM_RESULT = `Long running operation completed. Duration: ${LONG_CALL_MS / 1000} seconds, Steps: 1.`;
+
+/** Resolves once Heartline lists the upstream's tool (re-listing on each list_changed); rejects at the deadline. */
+async function waitForUpstreamTool(c, ms = 30_000) {
+    const deadline = Date.now() + ms;
+    let changed;
+    let notify = () => {};
+    const { ToolListChangedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    c.client.setNotificationHandler(ToolListChangedNotificationSchema, () => notify());
+    for (;;) {
+        changed = new Promise(resolve => {
+            notify = resolve;
+        });
+        const tools = (await c.client.listTools()).tools.map(t => t.name);
+        if (tools.includes(UPSTREAM_TOOL)) return;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`${UPSTREAM_TOOL} was not listed within ${ms} ms; tools/list: ${tools.join(', ')}`);
+        await withDeadline(changed, left, `tools/list_changed announcing ${UPSTREAM_TOOL}`).catch(() => {});
+    }
+}
 
 const TRANSPORTS = [
     { name: 'Streamable HTTP', path: '/mcp', streamKind: 'post' },
@@ -93,6 +132,9 @@ async function connectClient(transportSpec, baseUrl) {
 
 /** An instance of Heartline with an nginx in front of it; stop() ends both (nginx even on failure). */
 async function startStack(heartbeatMs) {
+    const configDir = mkdtempSync(join(tmpdir(), 'heartline-proxy-'));
+    const configFile = join(configDir, 'heartline.json');
+    writeFileSync(configFile, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING] } } }));
     const heartline = await startHeartline(HEARTLINE_BIN, [
         '--headless',
         '--port',
@@ -100,8 +142,13 @@ async function startStack(heartbeatMs) {
         '--heartbeat-ms',
         String(heartbeatMs),
         '--log-format',
-        'json'
-    ]);
+        'json',
+        '--config',
+        configFile
+    ]).catch(err => {
+        rmSync(configDir, { recursive: true, force: true });
+        throw err;
+    });
     const log = new JsonLog(heartline);
     let nginx;
     try {
@@ -137,6 +184,7 @@ async function startStack(heartbeatMs) {
         kill: () => {
             nginx.kill();
             heartline.kill();
+            rmSync(configDir, { recursive: true, force: true });
         }
     };
 }
@@ -259,6 +307,36 @@ describe(`through nginx (${NGINX_BIN}, default buffering, proxy_read_timeout ${P
                 );
             });
         }
+
+        test(`(u) Streamable HTTP: a ${LONG_CALL_MS} ms call forwarded to an upstream server survives nginx on heartbeats alone`, { timeout: TEST_TIMEOUT_MS + 30_000 }, async t => {
+            const spec = TRANSPORTS[0];
+            const c = await stack.connect(spec);
+            await waitForUpstreamTool(c);
+            const from = stack.log.mark();
+            const startedAt = Date.now();
+            const outcome = await settle(
+                c.client.callTool({ name: UPSTREAM_TOOL, arguments: UPSTREAM_ARGS }, undefined, { timeout: LONG_CALL_MS + 10_000 }),
+                startedAt
+            );
+            const stream = await callStream(stack, spec, c.sessionId, from);
+            assert.equal(
+                outcome.status,
+                'resolved',
+                `expected the forwarded ${LONG_CALL_MS} ms call to succeed through nginx with heartbeats on, ` +
+                    `but it failed after ${outcome.ms} ms: ${errorText(outcome.error)}` +
+                    `\nclient errors: ${JSON.stringify(c.errorsSince(startedAt))}${stack.diagnostics(from)}`
+            );
+            assert.ok(!outcome.value.isError, `expected the upstream's result, got ${JSON.stringify(outcome.value)}`);
+            assert.equal(textOf(outcome.value), UPSTREAM_RESULT, `expected the upstream's result text, got ${JSON.stringify(outcome.value)}`);
+            assert.deepEqual(c.errorsSince(startedAt), [], `expected no client-side stream errors during the call${stack.diagnostics(from)}`);
+            const beats = stack.log.find(e => e.event === 'heartbeat' && e.stream === stream.stream, from);
+            t.diagnostic(`result after ${outcome.ms} ms; ${beats.length} heartbeats on stream ${stream.stream}`);
+            const expectedBeats = Math.floor(LONG_CALL_MS / HEARTBEAT_MS) - 2;
+            assert.ok(
+                beats.length >= expectedBeats,
+                `expected at least ${expectedBeats} heartbeats on stream ${stream.stream} during the forwarded call, got ${beats.length}${stack.diagnostics(from)}`
+            );
+        });
     });
 
     describe('heartbeats off (--heartbeat-ms 0)', () => {
@@ -327,5 +405,35 @@ describe(`through nginx (${NGINX_BIN}, default buffering, proxy_read_timeout ${P
                 );
             });
         }
+
+        test(`(uc) Streamable HTTP: the same forwarded ${LONG_CALL_MS} ms call is cut by nginx without heartbeats`, { timeout: TEST_TIMEOUT_MS + 30_000 }, async t => {
+            const spec = TRANSPORTS[0];
+            const c = await stack.connect(spec);
+            await waitForUpstreamTool(c);
+            const from = stack.log.mark();
+            const startedAt = Date.now();
+            const call = settle(
+                c.client.callTool({ name: UPSTREAM_TOOL, arguments: UPSTREAM_ARGS }, undefined, { timeout: LONG_CALL_MS + 3_000 }),
+                startedAt
+            );
+            const stream = await callStream(stack, spec, c.sessionId, from);
+            const disconnect = await stack.log.waitFor(
+                e => e.event === 'disconnect' && e.stream === stream.stream,
+                LONG_CALL_MS + 3_000,
+                `Heartline to log a disconnect event for stream ${stream.stream} (session ${c.sessionId})`,
+                { from, details: () => stack.diagnostics(from) }
+            );
+            const outcome = await withDeadline(call, LONG_CALL_MS + 10_000, 'the forwarded call to settle');
+            const what =
+                `\ncall outcome: ${outcome.status} after ${outcome.ms} ms` +
+                (outcome.status === 'rejected' ? ` (${errorText(outcome.error)})` : ` with ${JSON.stringify(outcome.value)}`);
+            t.diagnostic(`${what.trim()}; disconnect: ${JSON.stringify(disconnect)}`);
+            assert.notEqual(
+                outcome.status,
+                'resolved',
+                `expected the forwarded ${LONG_CALL_MS} ms call NOT to succeed through nginx with heartbeats off${what}${stack.diagnostics(from)}`
+            );
+            assert.equal(disconnect.cause, 'proxy_idle_suspected', `expected the cut stream recorded as proxy_idle_suspected, got ${JSON.stringify(disconnect)}${what}${stack.diagnostics(from)}`);
+        });
     });
 });
