@@ -325,6 +325,20 @@ void printLatencies(const char *what, const Latencies &latencies)
                 latencies.mismatches, latencies.complete() ? "" : "  INCOMPLETE");
 }
 
+// Heartline serving one fixture upstream ("fx1"), and `count` sessions opened in it; none when
+// it did not come up.
+std::vector<McpTestSession> startWithOneUpstream(Heartline &heartline, int count)
+{
+    std::vector<McpTestSession> sessions;
+    if (!heartline.start(fixtureServers(1), 15000))
+        return sessions;
+    for (int i = 0; i < count; ++i)
+        sessions.push_back(openSession(heartline.port()));
+    if (!waitUntilServing(heartline.port(), sessions.front(), 1))
+        sessions.clear();
+    return sessions;
+}
+
 // The run with the lowest p50 of `runs` runs of `measure`.
 Latencies bestOf(int runs, const std::function<Latencies()> &measure)
 {
@@ -340,11 +354,10 @@ Latencies bestOf(int runs, const std::function<Latencies()> &measure)
 int runForwarding(int runs, int warmup, int count)
 {
     Heartline heartline;
-    if (!heartline.start(fixtureServers(1), 15000))
+    const std::vector<McpTestSession> sessions = startWithOneUpstream(heartline, 1);
+    if (sessions.empty())
         return 1;
-    const McpTestSession session = openSession(heartline.port());
-    if (!waitUntilServing(heartline.port(), session, 1))
-        return 1;
+    const McpTestSession &session = sessions.front();
     DirectStdioCaller direct;
     if (!direct.start()) {
         std::fprintf(stderr, "the fixture did not initialize\n");
@@ -505,14 +518,9 @@ Burst bestBurst(int runs, BurstConnections &connections, const EchoTool &tool, q
 int runBurst(int runs, int sessionCount, int callsPerSession)
 {
     Heartline heartline;
-    if (!heartline.start(fixtureServers(1), 15000))
-        return 1;
-    std::vector<McpTestSession> sessions;
-    for (int i = 0; i < sessionCount; ++i)
-        sessions.push_back(openSession(heartline.port()));
+    const std::vector<McpTestSession> sessions = startWithOneUpstream(heartline, sessionCount);
     BurstConnections connections;
-    if (!waitUntilServing(heartline.port(), sessions.front(), 1)
-        || !connections.open(heartline.port(), sessions, callsPerSession)) {
+    if (sessions.empty() || !connections.open(heartline.port(), sessions, callsPerSession)) {
         std::fprintf(stderr, "could not open the sessions and connections\n");
         return 1;
     }
