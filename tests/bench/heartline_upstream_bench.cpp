@@ -2,12 +2,15 @@
 // binary with the misbehaving-upstream fixture as its stdio upstreams, from a separate process:
 //   1. forwarding: sequential tools/call echo through Heartline to an upstream; the same calls
 //      made by this process directly to a fixture over its stdin/stdout; and Heartline's
-//      built-in echo over the same HTTP path. Forwarding proper = upstream p50 - built-in p50.
-//   2. burst: 1,000 calls in flight at once on 1,000 connections across 50 sessions to one
-//      upstream; every answer must carry its own caller's argument.
+//      built-in echo over the same HTTP path. Forwarding proper, over the upstream's own time,
+//      = upstream p50 - built-in p50 - direct p50.
+//   2. burst: 1,000 calls in flight at once on 1,000 keep-alive connections across 50 sessions
+//      to one upstream (and to the built-in echo, for scale); every answer must carry its own
+//      caller's argument.
 //   3. parallel start: 20 fixture servers (slow to start) written into the watched config file
-//      of a running Heartline while a GET stream beats every 200 ms; the heartbeat gaps then
-//      against a quiet window before, and the time until all 20 serve their tools.
+//      of a running Heartline while a GET stream beats every 200 ms; the stream's silences and
+//      heartbeat gaps then against a quiet window before, and the time until all 20 serve
+//      their tools.
 // Each phase runs --runs times and the best run is printed: the machine is shared.
 #include "tests/bench/benchsupport.h"
 #include "tests/support/mcptestsupport.h"
