@@ -9,17 +9,15 @@
 // holds N idle GET streams while C connections send echo calls at a fixed rate for S seconds,
 // and prints "load-phase:" lines as it goes so the process watching the server can tell the
 // phases apart. --port drives a server that is already running instead of starting one.
+#include "tests/bench/benchsupport.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QProcess>
 #include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdarg>
@@ -28,6 +26,10 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+using heartline::bench::percentileOf;
+using heartline::bench::serverCpuSeconds;
+using heartline::bench::startHeartline;
+using heartline::bench::waitFor;
 
 namespace {
 
@@ -42,29 +44,6 @@ QByteArray post(quint16 port, const QByteArray &session, const QByteArray &body,
         request += "Mcp-Session-Id: " + session + "\r\n";
     request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     return request;
-}
-
-double serverCpuSeconds(qint64 pid)
-{
-    QFile stat(u"/proc/%1/stat"_s.arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray line = stat.readAll();
-    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
-    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble();
-    return ticks / double(sysconf(_SC_CLK_TCK));
-}
-
-bool waitFor(const std::function<bool()> &condition, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!condition()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    }
-    return true;
 }
 
 // One client session holding its GET stream open and timing each heartbeat comment.
@@ -156,12 +135,6 @@ std::vector<qint64> sortedGaps(const std::vector<std::unique_ptr<IdleStream>> &s
         gaps.insert(gaps.end(), stream->gaps.begin(), stream->gaps.end());
     std::sort(gaps.begin(), gaps.end());
     return gaps;
-}
-
-template<typename T>
-T percentileOf(const std::vector<T> &sorted, double p)
-{
-    return sorted.empty() ? T() : sorted[std::min(sorted.size() - 1, size_t(p * sorted.size()))];
 }
 
 int runIdleStreams(quint16 port, qint64 pid, int count, int heartbeatMs, int windowIntervals)
@@ -499,27 +472,12 @@ int main(int argc, char *argv[])
     server.setProgram(parser.value(u"binary"_s));
     server.setArguments({u"--headless"_s, u"--port"_s, u"0"_s, u"--heartbeat-ms"_s,
                          parser.value(u"heartbeat-ms"_s), u"--log-format"_s, u"json"_s});
-    server.start();
-    quint16 port = 0;
-    QByteArray out;
-    waitFor(
-        [&]() {
-            out += server.readAllStandardOutput();
-            const qsizetype nl = out.indexOf('\n');
-            if (nl < 0)
-                return false;
-            port = quint16(out.left(nl).mid(out.lastIndexOf(':', nl) + 1).toUInt());
-            return true;
-        },
-        10000);
+    const quint16 port = startHeartline(server);
     if (port == 0) {
         std::fprintf(stderr, "heartline did not start: %s\n",
                      server.readAllStandardError().constData());
         return 1;
     }
-    // The headless event log is not under test: drain it so the server never blocks on it.
-    QObject::connect(&server, &QProcess::readyReadStandardOutput,
-                     [&server]() { server.readAllStandardOutput(); });
     std::printf("heartline pid %lld on port %u, %d cores\n", (long long)server.processId(),
                 unsigned(port), QThread::idealThreadCount());
 
