@@ -108,6 +108,12 @@ bool Application::start(int *exitStatus)
 
     // The contract: this line comes first on stdout, whole and flushed, before anything else.
     m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
+    // Before the upstreams are applied: a config entry refused at once is reported as its first
+    // state event, which must find the log already listening.
+    if (m_options.headless) {
+        m_headlessLog =
+            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
+    }
     watchConfigFile();
     // Upstreams start after the listening line: a slow npx download never delays the endpoint,
     // and their tools join the list (clients are told) as each becomes ready.
@@ -115,10 +121,7 @@ bool Application::start(int *exitStatus)
     connect(this, &Application::upstreamServersChanged, m_server->upstreams(),
             &UpstreamHost::apply);
 
-    if (m_options.headless) {
-        m_headlessLog =
-            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
-    } else {
+    if (!m_options.headless) {
         m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control(),
                                                 m_settings.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),

@@ -195,7 +195,7 @@ void LoginShellPath::fetch(std::function<void(const QString &path)> done)
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, [this] {
-        qCWarning(lcChildEnvironment)
+        qCDebug(lcChildEnvironment)
             << "login shell" << m_shell << "gave no PATH within" << m_timeoutMs << "ms";
         finish({}, u"`%1` gave no PATH within %2 ms"_s.arg(m_shell).arg(m_timeoutMs));
     });

@@ -191,7 +191,7 @@ void StdioChannel::handleErrorOccurred(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart)
         return;
     const QString reason = u"could not start: %1"_s.arg(m_process->errorString());
-    qCWarning(lcStdio) << describe() << reason;
+    qCDebug(lcStdio) << describe() << reason; // the supervisor's state carries it to the user
     m_process->disconnect(this);
     m_process->deleteLater();
     m_process = nullptr;
@@ -231,7 +231,7 @@ void StdioChannel::handleFinished(int exitCode, QProcess::ExitStatus exitStatus)
     if (expected)
         qCDebug(lcStdio) << describe() << "closed:" << reason;
     else
-        qCWarning(lcStdio) << describe() << reason;
+        qCDebug(lcStdio) << describe() << reason; // reported as the supervisor's state
     m_shutdownTimer->stop();
     m_process->disconnect(this);
     m_process->deleteLater();

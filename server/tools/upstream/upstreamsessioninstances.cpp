@@ -121,8 +121,8 @@ void UpstreamSessionInstances::handleStateChanged(const QString &sessionId, Upst
     // A copy that never came up is not retried behind the session's back: its next call
     // starts a fresh one (and says why it failed, again, if it does).
     if (!instance->everReady) {
-        qCWarning(lcSessionInstances) << m_config.name << "for session" << sessionId.left(8)
-                                      << "could not start:" << lastError;
+        Q_EMIT problem(u"session %1's instance could not start: %2"_s.arg(
+            sessionId.left(8), lastError.isEmpty() ? upstreamStateName(state) : lastError));
         m_instances.remove(sessionId);
         destroy(instance);
     }

@@ -31,7 +31,9 @@ UpstreamSupervisor::UpstreamSupervisor(const UpstreamServerConfig &config, Chann
     if (!m_config.problem.isEmpty()) {
         m_state = UpstreamState::ConfigError;
         m_lastError = m_config.problem;
-        qCWarning(lcSupervisor).noquote()
+        // Debug only: the state and its error reach the user through the Monitor (the headless
+        // log's upstream_state line, the window), once.
+        qCDebug(lcSupervisor).noquote()
             << "upstream server" << m_config.name << "is not started:" << m_config.problem;
     } else if (!m_enabled) {
         m_state = UpstreamState::Disabled;
@@ -134,8 +136,8 @@ void UpstreamSupervisor::launch()
     connect(m_client, &UpstreamClient::ready, this, &UpstreamSupervisor::handleClientReady);
     connect(m_client, &UpstreamClient::closed, this, &UpstreamSupervisor::handleClientClosed);
     connect(m_client, &UpstreamClient::problem, this, [this](const QString &message) {
-        // Named in Heartline's own log: what the upstream did wrong is the user's to fix.
-        qCWarning(lcSupervisor).noquote() << "upstream server" << m_config.name << "-" << message;
+        // The user reads it as the Monitor's upstream_problem, named after the server.
+        qCDebug(lcSupervisor).noquote() << "upstream server" << m_config.name << "-" << message;
         Q_EMIT problem(message);
     });
     connect(m_client, &UpstreamClient::unresponsive, this, [this] {
@@ -181,8 +183,8 @@ void UpstreamSupervisor::handleClientClosed(const QString &reason, bool expected
 void UpstreamSupervisor::handleFailure(const QString &reason)
 {
     ++m_failuresInRow;
-    qCWarning(lcSupervisor).noquote() << "upstream server" << m_config.name << "failed:" << reason
-                                      << "(" << m_failuresInRow << "in a row)";
+    qCDebug(lcSupervisor).noquote() << "upstream server" << m_config.name << "failed:" << reason
+                                    << "(" << m_failuresInRow << "in a row)";
     if (m_config.restart == UpstreamServerConfig::Restart::Never) {
         setState(UpstreamState::Crashed, reason);
         return;
