@@ -151,18 +151,6 @@ bool waitUntilServing(quint16 port, const McpTestSession &session, int servers)
     return serving;
 }
 
-// The final JSON-RPC response of a POST, whether it came as JSON or on an SSE stream.
-QJsonObject finalAnswer(const HttpResponse &response)
-{
-    if (!response.isEventStream())
-        return response.jsonObject();
-    for (const QJsonObject &message : messagesOf(response.sse)) {
-        if (isFinalResponse(message))
-            return message;
-    }
-    return {};
-}
-
 // A tool that answers with its argument, and the argument's name.
 struct EchoTool
 {
@@ -587,20 +575,36 @@ ParallelStart timeParallelStart(int servers, int slowStartMs, int heartbeatMs, i
     waitUntil([]() { return false; }, quietMs);
     const qint64 quietToMs = monotonicMs();
 
+    // A listing walks every page (20 servers' tools are more than one page).
     RawHttpClient lister(heartline.port());
     bool listing = false;
+    QSet<QString> listed;
+    auto askPage = [&](const QString &cursor) {
+        const QJsonObject params =
+            cursor.isEmpty() ? QJsonObject() : QJsonObject{{"cursor"_L1, cursor}};
+        lister.send("POST", "/mcp", session.post(), requestBody(2, u"tools/list"_s, params));
+    };
     auto list = [&]() {
         if (!listing && result.readyMs < 0) {
             listing = true;
-            lister.send("POST", "/mcp", session.post(), requestBody(2, u"tools/list"_s));
+            listed.clear();
+            askPage({});
         }
     };
     QElapsedTimer sinceWrite;
     QObject::connect(&lister, &RawHttpClient::progressed, [&]() {
         if (!listing || !lister.response().complete)
             return;
+        const QJsonObject answer = finalAnswer(lister.response());
+        listed.unite(serversWithTools(answer));
+        const QString next = answer.value("result"_L1)["nextCursor"_L1].toString();
+        if (!next.isEmpty()) {
+            // Not from inside the client's own signal: the next request starts a new response.
+            QTimer::singleShot(0, &lister, [&askPage, next]() { askPage(next); });
+            return;
+        }
         listing = false;
-        if (serversWithTools(finalAnswer(lister.response())).size() == servers)
+        if (listed.size() == servers)
             result.readyMs = sinceWrite.nsecsElapsed() / 1e6;
     });
     qsizetype seen = items.size();

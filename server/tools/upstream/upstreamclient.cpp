@@ -170,9 +170,20 @@ void UpstreamClient::start()
     m_unresponsive = false;
 
     setState(State::Connecting);
+    m_initializeTimer.start(m_options.initializeTimeoutMs);
+    if (m_options.launchQueue) {
+        m_openQueued = true;
+        m_options.launchQueue->enqueue(this, [this] { openChannel(); });
+    } else {
+        openChannel();
+    }
+}
+
+void UpstreamClient::openChannel()
+{
+    m_openQueued = false;
     m_channelLive = true;
     m_closeRequested = false;
-    m_initializeTimer.start(m_options.initializeTimeoutMs);
     qCDebug(lcUpstreamClient) << "opening" << describe();
     m_channel->open();
 }
@@ -647,6 +658,9 @@ void UpstreamClient::finish(const QString &reason, bool expected)
     m_fetches = {};
     m_unresponsive = false;
     setState(State::Closed);
+    // Stopped before its turn came: the channel never opened and has nothing to close.
+    if (std::exchange(m_openQueued, false) && m_options.launchQueue)
+        m_options.launchQueue->cancel(this);
     if (m_channelLive && !m_closeRequested) {
         m_closeRequested = true;
         m_channel->close();

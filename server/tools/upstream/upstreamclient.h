@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/tools/upstream/closingchannels.h"
+#include "server/tools/upstream/launchqueue.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -57,6 +58,9 @@ public:
         // Where the channel goes when this client is destroyed before it has closed, to finish
         // its shutdown; null: it finishes on its own, parentless, and deletes itself.
         QPointer<ClosingChannels> closingChannels;
+        // Where opening the channel waits for its turn (one child started per turn of the
+        // loop); null: opened at once in start().
+        QPointer<LaunchQueue> launchQueue;
     };
 
     // How one request is answered. onProgress, when set, makes the request carry
@@ -153,6 +157,7 @@ private:
     void sendCancelled(qint64 id, const QString &reason);
     void handleTimeout(qint64 id, int timeoutMs);
 
+    void openChannel();
     void handleOpened();
     void handleMessage(const QJsonObject &message);
     void handleResponse(qint64 id, const QJsonObject &message);
@@ -197,6 +202,8 @@ private:
     // Between open() and the channel's closed(): the channel may still emit and must be closed.
     bool m_channelLive = false;
     bool m_closeRequested = false;
+    // Started, waiting in the launch queue for its turn to open the channel.
+    bool m_openQueued = false;
     std::array<ListFetch, kListCount> m_fetches;
     // Ids given up on (cancelled or timed out) whose late answers are dropped without a word.
     // Bounded: the oldest are forgotten first, and their answers become "unknown id".

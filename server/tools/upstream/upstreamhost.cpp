@@ -3,6 +3,7 @@
 #include "server/protocol/catalog/tool.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/closingchannels.h"
+#include "server/tools/upstream/launchqueue.h"
 #include "server/tools/upstream/stdiochannel.h"
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
@@ -65,10 +66,12 @@ UpstreamHost::UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts,
     , m_policy(policy)
     , m_publisher(new UpstreamToolPublisher(registry, this))
     , m_closing(new ClosingChannels(this))
+    , m_launches(new LaunchQueue(this))
 {
     // Every channel a stopped or removed server leaves behind finishes its shutdown here, so
     // shutdown() can wait for the last child and our destructor kills what is left.
     m_clientOptions.closingChannels = m_closing;
+    m_clientOptions.launchQueue = m_launches;
     connect(m_publisher, &UpstreamToolPublisher::problem, this, &UpstreamHost::problem);
     if (prompts && resources) {
         m_catalog = new UpstreamCatalogPublisher(prompts, resources, this);

@@ -18,6 +18,7 @@
 namespace heartline {
 
 class ClosingChannels;
+class LaunchQueue;
 class PromptRegistry;
 class ResourceRegistry;
 class ToolRegistry;
@@ -136,6 +137,8 @@ private:
     UpstreamToolPublisher *m_publisher;
     UpstreamCatalogPublisher *m_catalog = nullptr;
     ClosingChannels *m_closing;
+    // Every server's (and per-session copy's) channel opens in its own turn of the loop.
+    LaunchQueue *m_launches;
     QStringList m_order; // config order
     QMap<QString, Hosted *> m_hosted;
     bool m_holding = false;

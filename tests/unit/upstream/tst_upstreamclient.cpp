@@ -1,4 +1,7 @@
 #include "server/tools/upstream/upstreamclient.h"
+
+#include "server/tools/upstream/closingchannels.h"
+#include "server/tools/upstream/launchqueue.h"
 #include "tests/support/fakeupstreamchannel.h"
 
 #include <QJsonArray>
@@ -9,6 +12,8 @@
 #include <memory>
 
 using namespace Qt::StringLiterals;
+using heartline::ClosingChannels;
+using heartline::LaunchQueue;
 using heartline::UpstreamClient;
 using heartline::testing::FakeUpstreamChannel;
 
@@ -483,6 +488,33 @@ private Q_SLOTS:
         QCOMPARE(h.channel->closeCount, 1);
         QTRY_VERIFY(!h.channel->isOpen());
         QCOMPARE(closed.size(), 1); // the channel's own closed() adds nothing
+    }
+
+    // Stopped while its open waits in the launch queue: the channel never opens (nothing to
+    // close, nothing left for a shutdown to wait for) and the client can start again.
+    void stopBeforeItsLaunchTurnNeverOpensTheChannel()
+    {
+        LaunchQueue queue;
+        ClosingChannels closing;
+        UpstreamClient::Options options;
+        options.launchQueue = &queue;
+        options.closingChannels = &closing;
+        Harness h(options);
+        h.client->start();
+        QCOMPARE(h.client->state(), UpstreamClient::State::Connecting);
+        QCOMPARE(h.channel->openCount, 0); // waits for its turn
+        QCOMPARE(queue.pendingCount(), 1);
+        QSignalSpy closed(h.client.get(), &UpstreamClient::closed);
+        h.client->stop();
+        QCOMPARE(closed.size(), 1);
+        QCOMPARE(queue.pendingCount(), 0);
+        QCOMPARE(h.channel->closeCount, 0);
+
+        QVERIFY(h.startReady()); // its turn comes this time
+        QCOMPARE(h.channel->openCount, 1);
+        h.client.reset();
+        QCOMPARE(closing.count(), 1); // the live channel is handed over to finish closing
+        QTRY_COMPARE(closing.count(), 0);
     }
 
     void aRequestBeforeReadyIsAnsweredWithAnErrorLater()
