@@ -658,13 +658,15 @@ int runParallelStart(int runs, int servers, int slowStartMs, int heartbeatMs)
     ParallelStart best;
     for (int run = 0; run < runs; ++run) {
         ParallelStart start = timeParallelStart(servers, slowStartMs, heartbeatMs, 3000);
-        const qint64 worst = largest(start.startBeats);
-        std::printf("  run %d: all %d ready after %.0f ms; largest heartbeat gap while starting "
-                    "%lld ms\n",
+        // Silences, not comment-to-comment gaps: list_changed events written while servers
+        // come up count as traffic, and a heartbeat is only due after a whole silent interval.
+        const qint64 worst = largest(start.startSilences);
+        std::printf("  run %d: all %d ready after %.0f ms; longest silence on the stream while "
+                    "starting %lld ms\n",
                     run + 1, servers, start.readyMs, (long long)worst);
         if (start.readyMs < 0)
             return 1;
-        if (run == 0 || worst < largest(best.startBeats))
+        if (run == 0 || worst < largest(best.startSilences))
             best = std::move(start);
     }
     std::printf("parallel start: %d fixture servers (--slow-start %d ms) added to the watched "
@@ -673,7 +675,10 @@ int runParallelStart(int runs, int servers, int slowStartMs, int heartbeatMs)
     std::printf("  all %d serving their tools %.0f ms after the file was written (the watcher "
                 "waits 200 ms for the writes to settle)\n",
                 servers, best.readyMs);
-    printGaps("gaps between heartbeat comments:", best.quietBeats, best.startBeats);
+    printGaps("gaps between heartbeat comments (longer while starting by design: the "
+              "list_changed events in between are traffic, and a heartbeat follows a whole "
+              "silent interval):",
+              best.quietBeats, best.startBeats);
     printGaps("longest silences on the stream (heartbeats or events; what a proxy sees):",
               best.quietSilences, best.startSilences);
     return 0;
