@@ -558,7 +558,7 @@ void tst_Cli::ctlServersListShowsTheRunningInstancesServers()
 
     // name, state, tools, restarts, last error: a table a person reads.
     QByteArray out;
-    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+7\\s+0\\s*$"_s,
+    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+8\\s+0\\s*$"_s,
                                                         QRegularExpression::MultilineOption),
                                &out),
              out.constData());
@@ -575,7 +575,7 @@ void tst_Cli::ctlServersListShowsTheRunningInstancesServers()
                  u"fx"_s},
                 &exitCode, &out, &err));
     QVERIFY2(exitCode == 0, err.constData());
-    QVERIFY(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+7\\s+1\\s*$"_s,
+    QVERIFY(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+8\\s+1\\s*$"_s,
                                                        QRegularExpression::MultilineOption),
                               &out));
     QVERIFY(run({u"ctl"_s, u"--port"_s, QString::number(port), u"servers"_s, u"stop"_s,
@@ -648,7 +648,7 @@ void tst_Cli::ctlServersAddIsPickedUpByTheRunningInstance()
                  QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)},
                 &exitCode, &out, &err));
     QVERIFY2(exitCode == 0, err.constData());
-    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+7\\b"_s,
+    QVERIFY2(waitForServersRow(port, QRegularExpression(u"^fx\\s+ready\\s+8\\b"_s,
                                                         QRegularExpression::MultilineOption),
                                &out),
              out.constData());

@@ -177,7 +177,7 @@ void tst_UpstreamControl::listShowsStateToolsAndTargetWithoutSecrets()
     QVERIFY(info.enabled);
     QVERIFY(info.lastError.isEmpty());
     QVERIFY(info.pid > 0);
-    QCOMPARE(info.toolCount(), 7); // echo, slow, crash, sample, change_tools, pid, meta
+    QCOMPARE(info.toolCount(), 8); // echo, slow, crash, sample, roots, change_tools, pid, meta
     QVERIFY(hasTool(info, u"fx__echo"_s, true));
     QCOMPARE(info.restartCount, 0);
 
@@ -189,7 +189,7 @@ void tst_UpstreamControl::listShowsStateToolsAndTargetWithoutSecrets()
     const QJsonObject listed = reply.value("result"_L1).toArray().first().toObject();
     QCOMPARE(listed.value("name"_L1).toString(), u"fx"_s);
     QCOMPARE(listed.value("state"_L1).toString(), u"ready"_s);
-    QCOMPARE(listed.value("toolCount"_L1).toInt(), 7);
+    QCOMPARE(listed.value("toolCount"_L1).toInt(), 8);
     QCOMPARE(listed.value("pid"_L1).toInteger(), info.pid);
     QVERIFY(!QJsonDocument(reply).toJson().contains("hunter2"));
 }

@@ -4,6 +4,7 @@
 // the upstream's tools reaches every session as one list_changed.
 
 #include "server/core/control.h"
+#include "server/core/heartlineserver.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
@@ -81,6 +82,8 @@ private Q_SLOTS:
     void cancellingOneOfTwoIdenticalCallsCancelsOnlyThatOneUpstream();
     void everyChangeOfTheToolsIsOneListChangedForEverySession_data();
     void everyChangeOfTheToolsIsOneListChangedForEverySession();
+    void rootsListIsAnsweredFromTheConfiguredRootsForAClientWithout();
+    void theClientsAuthorizationStaysHereTheConfiguredOneGoesUp();
 
 private:
     bool startWithFixture(const QStringList &extraArgs = {});
@@ -342,6 +345,65 @@ void tst_UpstreamForwarding::everyChangeOfTheToolsIsOneListChangedForEverySessio
             QVERIFY(names.contains(u"fx__echo"_s));
         }
     }
+}
+
+// The upstream asks roots/list while a client's call is in flight; that client declared no
+// roots capability, so Heartline answers from the server's configured roots itself.
+void tst_UpstreamForwarding::rootsListIsAnsweredFromTheConfiguredRootsForAClientWithout()
+{
+    QVERIFY(startServer());
+    UpstreamServerConfig config = fixture();
+    config.roots = {u"file:///home/ada/notes"_s, u"file:///srv/"_s};
+    m_server->upstreams()->apply({config});
+    QVERIFY(waitUntil([this]() { return m_server->tools()->contains(u"fx__roots"_s); },
+                      kReadyMs));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    const QJsonObject answer =
+        finalAnswer(postOnce(m_port, session.post(), toolCallBody(3, u"fx__roots"_s, {})));
+    const QJsonObject expected{
+        {"roots"_L1,
+         QJsonArray{QJsonObject{{"uri"_L1, "file:///home/ada/notes"_L1}, {"name"_L1, "notes"_L1}},
+                    QJsonObject{{"uri"_L1, "file:///srv/"_L1}, {"name"_L1, "/srv/"_L1}}}}};
+    QCOMPARE(firstContentText(answer), compact(expected));
+}
+
+// A remote upstream that wants its own bearer token gets the configured one on every request,
+// never the token the downstream client showed Heartline: with Heartline's token passed on,
+// the upstream would refuse with 401 and its tools would never be served.
+void tst_UpstreamForwarding::theClientsAuthorizationStaysHereTheConfiguredOneGoesUp()
+{
+    ServerConfig upstreamConfig = loopbackConfig(0, 50);
+    upstreamConfig.token = u"upstream-token"_s;
+    std::unique_ptr<HeartlineServer> upstream = startInProcessServer(upstreamConfig);
+    QVERIFY(upstream);
+
+    ServerConfig front = testConfig();
+    front.token = u"front-token"_s;
+    QVERIFY(startServer(front));
+    UpstreamServerConfig remote;
+    remote.name = u"remote"_s;
+    remote.transport = UpstreamServerConfig::Transport::StreamableHttp;
+    remote.url = upstream->mcpUrl();
+    remote.headers.insert(u"Authorization"_s, u"Bearer upstream-token"_s);
+    m_server->upstreams()->apply({remote});
+    QVERIFY2(waitUntil([this]() { return m_server->tools()->contains(u"remote__echo"_s); },
+                       kReadyMs),
+             qPrintable(m_server->upstreams()->supervisor(u"remote"_s)->lastError()));
+
+    const RawHeaders bearer{{"Authorization", "Bearer front-token"}};
+    const McpTestSession session = openSession(m_port, kLatestRevision, true, bearer);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    const HttpResponse response = postOnce(m_port, session.post() + bearer,
+                                           toolCallBody(4, u"remote__echo"_s,
+                                                        QJsonObject{{"message"_L1, "through"_L1}}));
+    QCOMPARE(firstContentText(finalAnswer(response)), u"through"_s);
+    // And the other way round: Heartline's own token is not the upstream's.
+    const McpTestSession wrong =
+        openSession(upstream->port(), kLatestRevision, true, bearer);
+    QVERIFY(!wrong.ok());
+    m_server->upstreams()->apply({});
+    stopInProcessServer(upstream);
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamForwarding)

@@ -3,13 +3,14 @@
 // tests. Qt Core only; one file on purpose.
 //
 // Behaves: initialize (answers with the request's protocolVersion), ping, tools/list (echo,
-// slow, crash, sample, change_tools, pid, meta, and extra while change_tools has added it),
-// tools/call echo {text} at once (pid: its process id; meta: the request's _meta as compact
+// slow, crash, sample, roots, change_tools, pid, meta, and extra while change_tools has added
+// it), tools/call echo {text} at once (pid: its process id; meta: the request's _meta as compact
 // JSON); slow {ms, text} answers text (else "slept") after ms, with
 // notifications/progress every tenth of it when _meta.progressToken is given, stopped by
 // notifications/cancelled (which writes "cancelled upstream id ID" on stderr, ID as JSON, so tests
 // can tell which call was cancelled); crash writes "about to crash" to stderr without a newline and
 // exits with status 3; sample sends sampling/createMessage and answers with the text of its result;
+// roots sends roots/list and answers with its result (or error) as compact JSON;
 // change_tools adds the tool extra (or takes it away again) and sends
 // notifications/tools/list_changed before answering. Exits with status 0 when stdin ends.
 //
@@ -214,6 +215,7 @@ private:
                              tool(u"slow"_s, u"Answers after ms."_s, ms),
                              tool(u"crash"_s, u"Exits with status 3."_s, {}),
                              tool(u"sample"_s, u"Asks the client to sample."_s, text),
+                             tool(u"roots"_s, u"Asks the client for its roots."_s, {}),
                              tool(u"change_tools"_s, u"Adds or removes extra."_s, {}),
                              tool(u"pid"_s, u"Answers with its process id."_s, {}),
                              tool(u"meta"_s, u"Answers with the _meta it got."_s, {})};
@@ -273,6 +275,10 @@ private:
                                       QJsonObject{{u"type"_s, u"text"_s},
                                                   {u"text"_s, arguments.value(u"text"_s)}}}}}},
                                 {u"maxTokens"_s, 100}}}});
+        } else if (name == "roots"_L1) {
+            const QString requestId = u"roots-%1"_s.arg(++m_sampleCount);
+            m_rootsAsked.insert(requestId, id);
+            write({{u"jsonrpc"_s, u"2.0"_s}, {u"id"_s, requestId}, {u"method"_s, u"roots/list"_s}});
         } else {
             respondError(id, -32602, u"unknown tool: "_s + name);
         }
@@ -307,6 +313,14 @@ private:
     void handleResponse(const QJsonObject &message)
     {
         const QString requestId = message.value(u"id"_s).toString();
+        if (m_rootsAsked.contains(requestId)) {
+            const QJsonValue answer = message.contains(u"error"_s) ? message.value(u"error"_s)
+                                                                   : message.value(u"result"_s);
+            respond(m_rootsAsked.take(requestId),
+                    textResult(QString::fromUtf8(
+                        QJsonDocument(answer.toObject()).toJson(QJsonDocument::Compact))));
+            return;
+        }
         if (!m_samples.contains(requestId))
             return;
         const QJsonValue callId = m_samples.take(requestId);
@@ -320,6 +334,7 @@ private:
     QByteArray m_input;
     QHash<QString, QTimer *> m_slowCalls;
     QHash<QString, QJsonValue> m_samples;
+    QHash<QString, QJsonValue> m_rootsAsked;
     int m_sampleCount = 0;
     bool m_extraTool = false;
 };
