@@ -93,6 +93,9 @@ void tst_UpstreamBadInput::initTestCase()
         {"flood"_L1, fixtureEntry({u"--flood"_s, u"20000"_s})},
         {"huge"_L1, fixtureEntry({u"--huge-line"_s, u"100"_s})},
         {"mute"_L1, fixtureEntry({u"--never-initialize"_s})},
+        {"impatient"_L1,
+         fixtureEntry({u"--never-initialize"_s},
+                      QJsonObject{{"startTimeoutMs"_L1, 1000}, {"restart"_L1, u"never"_s}})},
         {"quitter"_L1,
          fixtureEntry({u"--exit-during-initialize"_s}, QJsonObject{{"restart"_L1, u"never"_s}})},
         {"stubborn"_L1,
@@ -175,6 +178,7 @@ void tst_UpstreamBadInput::misbehavingUpstreamsAreNamedContainedAndReaped()
         uR"(^\S+ upstream_problem message="dropped a result for id \\"no-such-request\\".*server=unknownid$)"_s,
         uR"(^\S+ upstream_problem message="stdout line longer than.*server=huge$)"_s,
         uR"(^\S+ upstream_state error="exited with status 2" server=quitter state=crashed$)"_s,
+        uR"(^\S+ upstream_state error="did not answer initialize within 1000 ms" server=impatient state=crashed$)"_s,
         uR"(^\S+ upstream_state error="mcpServers\.nocmd: needs \\"command\\".*server=nocmd state=config_error$)"_s,
         uR"(^\S+ upstream_state error="mcpServers\.badurl\.url:.*server=badurl state=config_error$)"_s,
         uR"(^\S+ upstream_state error="mcpServers\.badtype\.type:.*server=badtype state=config_error$)"_s,
@@ -201,10 +205,12 @@ void tst_UpstreamBadInput::misbehavingUpstreamsAreNamedContainedAndReaped()
     QCOMPARE(callEcho(session, u"flood__echo"_s, u"heard"_s), u"heard"_s);
     QCOMPARE(callEcho(session, u"garbage__echo"_s, u"through garbage"_s), u"through garbage"_s);
     names = listToolNames(m_port, session, &error);
-    for (const QString &server : {u"mute"_s, u"quitter"_s, u"nocmd"_s, u"badurl"_s, u"badtype"_s})
+    for (const QString &server :
+         {u"mute"_s, u"impatient"_s, u"quitter"_s, u"nocmd"_s, u"badurl"_s, u"badtype"_s})
         QVERIFY2(!names.contains(server + u"__echo"_s), qPrintable(server));
     // mute is still starting (initialize has not timed out), healthy did nothing wrong.
-    QCOMPARE(logLinesMatching(uR"(^\S+ upstream_state .*server=mute state=(?!starting|stopped))"_s), 0);
+    QCOMPARE(
+        logLinesMatching(uR"(^\S+ upstream_state .*server=mute state=(?!starting|stopped))"_s), 0);
     QCOMPARE(logLinesMatching(uR"(^\S+ upstream_problem .*server=healthy$)"_s), 0);
 
     // Every fixture is a child of heartline and leads its own group; stubborn's has two.

@@ -30,7 +30,7 @@ const QStringList &keptKeys()
     static const QStringList keys{
         u"command"_s,   u"args"_s,    u"env"_s,          u"cwd"_s,     u"url"_s,
         u"headers"_s,   u"enabled"_s, u"timeoutMs"_s,    u"restart"_s, u"description"_s,
-        u"instances"_s, u"roots"_s,   u"disabledTools"_s};
+        u"instances"_s, u"roots"_s,   u"disabledTools"_s, u"startTimeoutMs"_s};
     return keys;
 }
 

@@ -7,6 +7,7 @@ bool UpstreamServerConfig::needsRestartComparedTo(const UpstreamServerConfig &ot
     return transport != other.transport || command != other.command || args != other.args
            || env != other.env || cwd != other.cwd || url != other.url
            || headers != other.headers || timeoutMs != other.timeoutMs
+           || startTimeoutMs != other.startTimeoutMs
            || restart != other.restart || instances != other.instances || roots != other.roots
            || problem != other.problem;
 }

@@ -44,6 +44,9 @@ struct UpstreamServerConfig
     bool enabled = true;
     QStringList disabledTools; // upstream (original) tool names
     int timeoutMs = 0;         // per call; 0 = none (long calls are what heartbeats are for)
+    // From the start to initialize answered and the lists in; 0 = Heartline's default (60 s,
+    // room for npx's first download).
+    int startTimeoutMs = 0;
     Restart restart = Restart::OnFailure;
     Instances instances = Instances::Shared;
     QString description;

@@ -132,7 +132,10 @@ void UpstreamSupervisor::launch()
     }
     connect(channel, &UpstreamChannel::diagnosticLine, this,
             &UpstreamSupervisor::appendDiagnostic);
-    m_client = new UpstreamClient(channel, m_clientOptions, this);
+    UpstreamClient::Options options = m_clientOptions;
+    if (m_config.startTimeoutMs > 0)
+        options.initializeTimeoutMs = m_config.startTimeoutMs;
+    m_client = new UpstreamClient(channel, options, this);
     connect(m_client, &UpstreamClient::ready, this, &UpstreamSupervisor::handleClientReady);
     connect(m_client, &UpstreamClient::closed, this, &UpstreamSupervisor::handleClientClosed);
     connect(m_client, &UpstreamClient::problem, this, [this](const QString &message) {

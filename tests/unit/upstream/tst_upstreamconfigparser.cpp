@@ -173,7 +173,7 @@ void tst_UpstreamConfigParser::readsEveryKey()
         "command": "node", "args": ["server.js", "--port", "0"],
         "env": {"A": "1", "B": "two"}, "cwd": "/srv/app",
         "enabled": false, "disabledTools": ["delete_file", "move_file"], "timeoutMs": 30000,
-        "restart": "never", "instances": "per-session", "description": "My app",
+        "startTimeoutMs": 120000, "restart": "never", "instances": "per-session", "description": "My app",
         "roots": ["file:///home/ada/notes", "file:///srv"]})",
                                                    u"  app  "_s);
     QCOMPARE(server.problem, QString());
@@ -185,6 +185,7 @@ void tst_UpstreamConfigParser::readsEveryKey()
     QCOMPARE(server.enabled, false);
     QCOMPARE(server.disabledTools, (QStringList{u"delete_file"_s, u"move_file"_s}));
     QCOMPARE(server.timeoutMs, 30000);
+    QCOMPARE(server.startTimeoutMs, 120000);
     QCOMPARE(server.restart, UpstreamServerConfig::Restart::Never);
     QCOMPARE(server.instances, UpstreamServerConfig::Instances::PerSession);
     QCOMPARE(server.description, u"My app"_s);
@@ -357,6 +358,8 @@ void tst_UpstreamConfigParser::problemsNameTheKey_data()
         u"mcpServers.notes.disabled: must be true or false"_s);
     row("disabledTools a string", R"({"command": "npx", "disabledTools": "rm"})",
         u"mcpServers.notes.disabledTools: must be an array of strings"_s);
+    row("startTimeoutMs a string", R"({"command": "npx", "startTimeoutMs": "60s"})",
+        u"mcpServers.notes.startTimeoutMs: must be a whole number of milliseconds"_s);
     row("timeoutMs negative", R"({"command": "npx", "timeoutMs": -1})",
         u"mcpServers.notes.timeoutMs: must be a whole number of milliseconds"_s);
     row("timeoutMs a fraction", R"({"command": "npx", "timeoutMs": 1.5})",
