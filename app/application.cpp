@@ -1,15 +1,17 @@
 #include "app/application.h"
 
-#include "server/tools/upstream/upstreamhost.h"
-
 #include "app/configwatcher.h"
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
 #include "app/signalwatcher.h"
+#include "server/api/monitor.h"
 #include "server/api/serverconfigschema.h"
 #include "server/core/control.h"
 #include "server/core/controlserver.h"
+#include "server/core/crossthreadcontrol.h"
 #include "server/core/heartlineserver.h"
+#include "server/core/monitorrelay.h"
+#include "server/core/serverthread.h"
 #include "server/tools/conformance/conformancefixtures.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "ui/window/appsettings.h"
@@ -47,7 +49,17 @@ Application::Application(const LaunchOptions &options, QObject *parent)
     m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
 }
 
-Application::~Application() = default;
+Application::~Application()
+{
+    // The window first (it holds the mirror and the control), then the server's objects on the
+    // thread they live on, then that thread.
+    m_window.reset();
+    m_windowControl.reset();
+    m_configWatcher.reset();
+    if (m_server)
+        onServerThread([this]() { tearDownServer(); });
+    m_serverThread.reset();
+}
 
 bool Application::start(int *exitStatus)
 {
@@ -72,7 +84,68 @@ bool Application::start(int *exitStatus)
         }
     }
 
+    // With a window the server gets a thread of its own (DESIGN.md, Threads) and the window a
+    // mirror of its Monitor; headless it runs on this thread, whose loop waits on epoll (main.cpp):
+    // with no window to keep responsive, a second thread would only add a crossing per event.
+    if (!m_options.headless) {
+        m_serverThread = std::make_unique<ServerThread>();
+        m_windowMonitor = std::make_unique<Monitor>();
+    }
+
+    QString error;
+    bool listening = false;
+    onServerThread([this, &error, &listening]() { listening = buildServer(&error); });
+    if (!listening) {
+        onServerThread([this]() { tearDownServer(); });
+        if (!m_options.headless && raiseRunningInstance()) {
+            std::fprintf(stderr, "heartline: already running on port %u; showed its window\n",
+                         unsigned(m_options.config.port));
+            return false;
+        }
+        std::fprintf(stderr, "heartline: %s\n", qPrintable(error));
+        *exitStatus = 1;
+        return false;
+    }
+
+    // The contract: this line comes first on stdout, whole and flushed, before anything else.
+    m_stdout->write(u"listening: %1\n"_s.arg(m_baseUrl).toUtf8());
+    // Before the upstreams are applied: a config entry refused at once is reported as its first
+    // state event, which must find the log already listening.
+    if (m_options.headless) {
+        m_headlessLog =
+            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
+    }
+    watchConfigFile();
+    // Upstreams start after the listening line: a slow npx download never delays the endpoint,
+    // and their tools join the list (clients are told) as each becomes ready. Later changes of
+    // the file cross to the server thread as queued calls.
+    onServerThread([this]() { m_server->upstreams()->apply(m_upstreamServers); });
+    connect(this, &Application::upstreamServersChanged, m_server->upstreams(),
+            &UpstreamHost::apply);
+
+    if (!m_options.headless) {
+        m_windowControl = std::make_unique<CrossThreadControl>(m_server->control(), m_server.get());
+        m_window = std::make_unique<MainWindow>(m_windowMonitor.get(), m_windowControl.get(),
+                                                m_settings.get());
+        connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
+                &MainWindow::bringToFront);
+        // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
+        // Never Qt's own quit on the last window: it would end the loop before the graceful
+        // shutdown below has sent the streams their last bytes (closeEvent asks for that).
+        QApplication::setQuitOnLastWindowClosed(false);
+        connect(m_window.get(), &MainWindow::quitRequested, this,
+                [this]() { handleTermination(0); });
+        m_window->show();
+    }
+
+    return true;
+}
+
+bool Application::buildServer(QString *error)
+{
     m_server = std::make_unique<HeartlineServer>(m_options.config);
+    if (m_windowMonitor)
+        m_monitorRelay = std::make_unique<MonitorRelay>(m_server->monitor(), m_windowMonitor.get());
     // Where `heartline ctl servers enable|disable` and tool switches on upstream servers are
     // kept: the file the servers came from (the default one is created by the first write).
     m_server->setConfigFilePath(m_options.configPath);
@@ -90,52 +163,32 @@ bool Application::start(int *exitStatus)
     if (m_settings)
         applySavedToolChoices(m_server->control(), m_settings->disabledTools());
 
-    QString error;
-    if (!m_server->listen(&error)) {
-        if (!m_options.headless && raiseRunningInstance()) {
-            std::fprintf(stderr, "heartline: already running on port %u; showed its window\n",
-                         unsigned(m_options.config.port));
-            return false;
-        }
-        std::fprintf(stderr, "heartline: %s\n", qPrintable(error));
-        *exitStatus = 1;
+    if (!m_server->listen(error))
         return false;
-    }
+    m_baseUrl = m_server->baseUrl();
 
     m_controlServer = std::make_unique<ControlServer>(m_server->control());
-    if (!m_controlServer->listen(m_server->port(), &error))
-        qCWarning(lcApp).noquote() << error << "- 'heartline ctl' will not reach this instance";
-
-    // The contract: this line comes first on stdout, whole and flushed, before anything else.
-    m_stdout->write(u"listening: %1\n"_s.arg(m_server->baseUrl()).toUtf8());
-    // Before the upstreams are applied: a config entry refused at once is reported as its first
-    // state event, which must find the log already listening.
-    if (m_options.headless) {
-        m_headlessLog =
-            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
-    }
-    watchConfigFile();
-    // Upstreams start after the listening line: a slow npx download never delays the endpoint,
-    // and their tools join the list (clients are told) as each becomes ready.
-    m_server->upstreams()->apply(m_upstreamServers);
-    connect(this, &Application::upstreamServersChanged, m_server->upstreams(),
-            &UpstreamHost::apply);
-
-    if (!m_options.headless) {
-        m_window = std::make_unique<MainWindow>(m_server->monitor(), m_server->control(),
-                                                m_settings.get());
-        connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
-                &MainWindow::bringToFront);
-        // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
-        // Never Qt's own quit on the last window: it would end the loop before the graceful
-        // shutdown below has sent the streams their last bytes (closeEvent asks for that).
-        QApplication::setQuitOnLastWindowClosed(false);
-        connect(m_window.get(), &MainWindow::quitRequested, this,
-                [this]() { handleTermination(0); });
-        m_window->show();
-    }
-
+    QString controlError;
+    if (!m_controlServer->listen(m_server->port(), &controlError))
+        qCWarning(lcApp).noquote()
+            << controlError << "- 'heartline ctl' will not reach this instance";
     return true;
+}
+
+void Application::tearDownServer()
+{
+    m_headlessLog.reset();
+    m_controlServer.reset();
+    m_monitorRelay.reset();
+    m_server.reset();
+}
+
+void Application::onServerThread(const std::function<void()> &work)
+{
+    if (m_serverThread)
+        m_serverThread->runAndWait(work);
+    else
+        work();
 }
 
 void Application::handleTermination(int signalNumber)
@@ -147,7 +200,14 @@ void Application::handleTermination(int signalNumber)
         qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
     else
         qCInfo(lcApp) << "quit from the window - shutting down";
-    m_server->shutdown(kShutdownGraceMs, []() { QCoreApplication::exit(0); });
+    // On the server's thread; the loop that ends is this one (the GUI's, or headless the only one).
+    QMetaObject::invokeMethod(m_server.get(), [this]() {
+        m_server->shutdown(kShutdownGraceMs, []() {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(), []() { QCoreApplication::exit(0); },
+                Qt::QueuedConnection);
+        });
+    });
 }
 
 void Application::watchConfigFile()
@@ -174,10 +234,11 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
             spec->set(next, spec->get(m_options.config));
     }
     // Not file keys: a run's choice, and a test's knob.
-    next.conformance = m_server->config().conformance;
-    next.proxyIdleToleranceMs = m_server->config().proxyIdleToleranceMs;
+    const ServerConfig running = control()->settings();
+    next.conformance = running.conformance;
+    next.proxyIdleToleranceMs = running.proxyIdleToleranceMs;
     QString error;
-    if (!m_server->control()->applySettings(next, &error))
+    if (!control()->applySettings(next, &error))
         qCWarning(lcApp).noquote() << "config reloaded, but its server settings were not "
                                       "applied (the running ones stay):"
                                    << error;
@@ -186,6 +247,13 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
         m_upstreamServers = upstreamServers;
         Q_EMIT upstreamServersChanged(m_upstreamServers);
     }
+}
+
+ServerControl *Application::control() const
+{
+    if (m_windowControl)
+        return m_windowControl.get();
+    return m_server->control();
 }
 
 bool Application::raiseRunningInstance() const

@@ -3,7 +3,9 @@
 #include "app/importcommand.h"
 #include "app/launchoptions.h"
 #include "server/api/version.h"
+#include "server/eventloop/serverdispatcher.h"
 
+#include <QAbstractEventDispatcher>
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
@@ -65,12 +67,17 @@ int main(int argc, char *argv[])
         break;
     }
 
-    // Headless is a runtime switch: no QApplication, so no display is ever needed.
+    // Headless is a runtime switch: no QApplication, so no display is ever needed. The server
+    // then runs on this thread, so its loop waits on epoll from the start; with a window it gets
+    // a thread of its own (Application) and this one keeps the platform's dispatcher.
     std::unique_ptr<QCoreApplication> app;
-    if (options.headless)
+    if (options.headless) {
+        if (QAbstractEventDispatcher *dispatcher = heartline::createServerEventDispatcher())
+            QCoreApplication::setEventDispatcher(dispatcher);
         app = std::make_unique<QCoreApplication>(argc, argv);
-    else
+    } else {
         app = std::make_unique<QApplication>(argc, argv);
+    }
     // The desktop entry's name (resources/io.heartline.Heartline.desktop, without ".desktop"):
     // Wayland's app id and the task bar use it to find the window's icon and name.
     if (!options.headless)

@@ -40,11 +40,13 @@ deny() {
 
 below_core=(server/http/ server/transport/ server/session/ server/stream/ server/qt64/)
 beneath=(server/api/ server/tools/ server/protocol/)
+# server/eventloop/ (the epoll dispatcher) is Qt Core alone; only core/ picks the server's loop.
 allow ui ui/ server/api/
 allow server/api server/api/
 allow server/protocol server/protocol/
 allow server/tools server/tools/ server/protocol/ server/api/
-allow server/core server/core/ "${below_core[@]}" "${beneath[@]}"
+allow server/eventloop server/eventloop/
+allow server/core server/core/ server/eventloop/ "${below_core[@]}" "${beneath[@]}"
 allow server/http "${below_core[@]}" "${beneath[@]}"
 allow server/transport "${below_core[@]:1}" "${beneath[@]}"
 allow server/session "${below_core[@]:2}" "${beneath[@]}"

@@ -133,6 +133,7 @@ void Monitor::reportPingAnswered(const QString &sessionId, qint64 roundTripMs)
 void Monitor::reportEventsEvicted(quint64 count)
 {
     m_counters.eventsEvicted += count;
+    Q_EMIT eventsEvicted(count);
 }
 
 void Monitor::reportDisconnect(const DisconnectEvent &event)

@@ -115,6 +115,7 @@ Q_SIGNALS:
     void toolsListSeen(const heartline::ToolsListSeenEvent &event);
     void disconnected(const heartline::DisconnectEvent &event);
     void pingAnswered(const QString &sessionId, qint64 roundTripMs);
+    void eventsEvicted(quint64 count);
     // Every finished tools/call, for the tools panel's calls, errors and latency.
     void toolCalled(const heartline::ToolCallRecord &record);
     void upstreamStateChanged(const heartline::UpstreamStatus &status);

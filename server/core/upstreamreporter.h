@@ -25,8 +25,8 @@ private:
     void reportState(const QString &server, heartline::UpstreamState state,
                      const QString &lastError);
     void reportListed(const QString &server, int toolCount);
-    void reportCall(const QString &server, const QString &upstreamTool, bool answered,
-                    bool isError, qint64 elapsedUs);
+    void reportCall(const QString &server, const QString &upstreamTool, bool answered, bool isError,
+                    qint64 elapsedUs);
     QString exposedNameOf(const QString &server, const QString &upstreamTool) const;
 
     UpstreamHost *m_host;

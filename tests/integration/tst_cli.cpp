@@ -5,6 +5,7 @@
 #include "server/api/version.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -670,5 +671,5 @@ void tst_Cli::ctlServersAddIsPickedUpByTheRunningInstance()
     QVERIFY(!finished(*server));
 }
 
-QTEST_GUILESS_MAIN(tst_Cli)
+HEARTLINE_SERVER_TEST_MAIN(tst_Cli)
 #include "tst_cli.moc"

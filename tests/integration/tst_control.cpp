@@ -7,6 +7,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -435,5 +436,5 @@ void tst_Control::settingsSayWhatTheServerRunsWith()
     QCOMPARE(client.request("POST", "/mcp", headers, initializeBody(kLatestRevision)).status, 200);
 }
 
-QTEST_GUILESS_MAIN(tst_Control)
+HEARTLINE_SERVER_TEST_MAIN(tst_Control)
 #include "tst_control.moc"

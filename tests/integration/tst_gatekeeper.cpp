@@ -12,6 +12,7 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/session/sessionstore.h"
 #include "tests/support/inprocessserver.h"
+#include "tests/support/servertestmain.h"
 
 #include <QLoggingCategory>
 #include <QSignalSpy>
@@ -876,5 +877,5 @@ void tst_Gatekeeper::serverCloseReachesThePeerPromptly()
     QVERIFY(monotonicMs() - closedMs < 1000);
 }
 
-QTEST_GUILESS_MAIN(tst_Gatekeeper)
+HEARTLINE_SERVER_TEST_MAIN(tst_Gatekeeper)
 #include "tst_gatekeeper.moc"

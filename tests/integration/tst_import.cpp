@@ -3,6 +3,7 @@
 // importing adds servers to Heartline's config file while every key already there survives.
 
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/testfiles.h"
 
 #include <QDir>
@@ -337,5 +338,5 @@ void tst_Import::helpDescribesImport()
     QVERIFY(main.readAllStandardOutput().contains("heartline import"));
 }
 
-QTEST_GUILESS_MAIN(tst_Import)
+HEARTLINE_SERVER_TEST_MAIN(tst_Import)
 #include "tst_import.moc"

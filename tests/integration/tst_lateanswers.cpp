@@ -11,6 +11,7 @@
 #include "server/protocol/catalog/promptregistry.h"
 #include "server/session/sessionstore.h"
 #include "tests/support/inprocessserver.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -142,5 +143,5 @@ void tst_LateAnswers::answerAfterSessionDeletedGoesNowhere()
     QVERIFY2(!listToolNames(m_port, next, &error).isEmpty(), qPrintable(error));
 }
 
-QTEST_GUILESS_MAIN(tst_LateAnswers)
+HEARTLINE_SERVER_TEST_MAIN(tst_LateAnswers)
 #include "tst_lateanswers.moc"

@@ -8,6 +8,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -307,5 +308,5 @@ void tst_LegacySse::legacySessionIdIsNotAStreamableSession()
     QCOMPARE(m_server->sessions()->count(), 1); // the legacy session lives on
 }
 
-QTEST_GUILESS_MAIN(tst_LegacySse)
+HEARTLINE_SERVER_TEST_MAIN(tst_LegacySse)
 #include "tst_legacysse.moc"

@@ -8,6 +8,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -276,5 +277,5 @@ void tst_Liveness::aBurstPastTheHighWaterMarkIsNotASlowConsumer()
         QVERIFY2(event.cause != DisconnectCause::SlowConsumer, qPrintable(event.detail));
 }
 
-QTEST_GUILESS_MAIN(tst_Liveness)
+HEARTLINE_SERVER_TEST_MAIN(tst_Liveness)
 #include "tst_liveness.moc"

@@ -7,6 +7,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -265,5 +266,5 @@ void tst_Monitor::resumedStreamIsMarkedResumed()
     QVERIFY(closed.at(1).first().value<StreamClosedEvent>().stream.resumed);
 }
 
-QTEST_GUILESS_MAIN(tst_Monitor)
+HEARTLINE_SERVER_TEST_MAIN(tst_Monitor)
 #include "tst_monitor.moc"

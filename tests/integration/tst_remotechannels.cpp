@@ -13,6 +13,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/testhttpserver.h"
 
 #include <QJsonArray>
@@ -642,5 +643,5 @@ void tst_RemoteChannels::badUrlIsRefusedAtOpen()
     QVERIFY2(recorder.closedReason().contains(u"url"_s), qPrintable(recorder.closedReason()));
 }
 
-QTEST_GUILESS_MAIN(tst_RemoteChannels)
+HEARTLINE_SERVER_TEST_MAIN(tst_RemoteChannels)
 #include "tst_remotechannels.moc"

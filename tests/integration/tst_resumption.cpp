@@ -8,6 +8,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -363,5 +364,5 @@ void tst_Resumption::pollCloseSendsRetryAndTheClientResumes()
     QVERIFY(isFinalResponse(events.last().message()));
 }
 
-QTEST_GUILESS_MAIN(tst_Resumption)
+HEARTLINE_SERVER_TEST_MAIN(tst_Resumption)
 #include "tst_resumption.moc"

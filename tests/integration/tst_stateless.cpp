@@ -14,6 +14,7 @@
 #include "server/session/mcpsession.h"
 #include "server/session/sessionstore.h"
 #include "tests/support/inprocessserver.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -980,5 +981,5 @@ void tst_Stateless::legacySessionWorksSideBySide()
     QCOMPARE(m_server->sessions()->statelessCount(), 1);
 }
 
-QTEST_GUILESS_MAIN(tst_Stateless)
+HEARTLINE_SERVER_TEST_MAIN(tst_Stateless)
 #include "tst_stateless.moc"

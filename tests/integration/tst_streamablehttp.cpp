@@ -12,6 +12,7 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/session/sessionstore.h"
 #include "tests/support/inprocessserver.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -1409,5 +1410,5 @@ void tst_StreamableHttp::metricsNameOnlyRegisteredTools()
              metrics.body.constData());
 }
 
-QTEST_GUILESS_MAIN(tst_StreamableHttp)
+HEARTLINE_SERVER_TEST_MAIN(tst_StreamableHttp)
 #include "tst_streamablehttp.moc"

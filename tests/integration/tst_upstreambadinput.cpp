@@ -8,6 +8,7 @@
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/processgroup.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -237,5 +238,5 @@ void tst_UpstreamBadInput::misbehavingUpstreamsAreNamedContainedAndReaped()
                  qPrintable(u"group %1 outlived heartline"_s.arg(pgid)));
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamBadInput)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamBadInput)
 #include "tst_upstreambadinput.moc"

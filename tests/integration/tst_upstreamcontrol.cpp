@@ -11,6 +11,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/processgroup.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -432,5 +433,5 @@ void tst_UpstreamControl::theControlSocketRefusesCommandLines()
     QVERIFY2(listed.value("ok"_L1).toBool(), QJsonDocument(listed).toJson().constData());
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamControl)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamControl)
 #include "tst_upstreamcontrol.moc"

@@ -9,6 +9,7 @@
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -406,5 +407,5 @@ void tst_UpstreamForwarding::theClientsAuthorizationStaysHereTheConfiguredOneGoe
     stopInProcessServer(upstream);
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamForwarding)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamForwarding)
 #include "tst_upstreamforwarding.moc"

@@ -4,6 +4,7 @@
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/processgroup.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -171,5 +172,5 @@ void tst_UpstreamHosting::shutdownEndsOnlyOnceEveryChildIsReaped()
         QTRY_VERIFY_WITH_TIMEOUT(livingProcessesInGroup(pgid).isEmpty(), 2000);
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamHosting)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamHosting)
 #include "tst_upstreamhosting.moc"

@@ -9,6 +9,7 @@
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/prometheustext.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -287,5 +288,5 @@ void tst_UpstreamMonitor::aRemovedServerLeavesTheSnapshot()
     QCOMPARE(get("/readyz").status, 200);
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamMonitor)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamMonitor)
 #include "tst_upstreammonitor.moc"

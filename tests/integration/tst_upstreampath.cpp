@@ -5,6 +5,7 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -108,5 +109,5 @@ void tst_UpstreamPath::withoutItTheCommandIsNotFoundInHeartlinesPath()
     QVERIFY(!m_server->tools()->contains(u"lo__echo"_s));
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamPath)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamPath)
 #include "tst_upstreampath.moc"

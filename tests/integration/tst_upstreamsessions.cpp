@@ -11,6 +11,7 @@
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/processgroup.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -180,5 +181,5 @@ void tst_UpstreamSessions::theClientsMetaReachesTheUpstreamWithHeartlinesProgres
              QJsonDocument(seen).toJson(QJsonDocument::Compact).constData());
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamSessions)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamSessions)
 #include "tst_upstreamsessions.moc"

@@ -1,6 +1,7 @@
 #include "app/configfile.h"
 #include "app/configfilesettings.h"
 #include "server/api/serverconfigschema.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/settingvalues.h"
 
 #include <QFile>
@@ -239,5 +240,5 @@ void tst_ConfigSchema::anotherSectionSitsBesideTheServerSettings()
     QVERIFY2(error.contains(u"unknown key \"mcpServer\""_s), qPrintable(error));
 }
 
-QTEST_GUILESS_MAIN(tst_ConfigSchema)
+HEARTLINE_SERVER_TEST_MAIN(tst_ConfigSchema)
 #include "tst_configschema.moc"

@@ -3,6 +3,7 @@
 // once. Real files in a temporary folder, real inotify; waits are signal waits with deadlines.
 
 #include "app/configwatcher.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -219,5 +220,5 @@ void tst_ConfigWatcher::anUnchangedFileIsNoReload()
     QCOMPARE(refused.size(), 0);
 }
 
-QTEST_GUILESS_MAIN(tst_ConfigWatcher)
+HEARTLINE_SERVER_TEST_MAIN(tst_ConfigWatcher)
 #include "tst_configwatcher.moc"

@@ -4,6 +4,7 @@
 
 #include "app/headlesslog.h"
 #include "server/api/monitor.h"
+#include "tests/support/servertestmain.h"
 
 #include <QBuffer>
 #include <QJsonDocument>
@@ -382,5 +383,5 @@ void tst_HeadlessLog::upstreamEventsInJson()
     QCOMPARE(QJsonDocument::fromJson(lines.at(5)).object().value("latency_ms"_L1).toInt(), 12);
 }
 
-QTEST_GUILESS_MAIN(tst_HeadlessLog)
+HEARTLINE_SERVER_TEST_MAIN(tst_HeadlessLog)
 #include "tst_headlesslog.moc"

@@ -1,4 +1,5 @@
 #include "app/launchoptions.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -631,5 +632,5 @@ void tst_LaunchOptions::headlessWithoutDisplayOrWhenAsked()
     QCOMPARE(options.headless, headless);
 }
 
-QTEST_GUILESS_MAIN(tst_LaunchOptions)
+HEARTLINE_SERVER_TEST_MAIN(tst_LaunchOptions)
 #include "tst_launchoptions.moc"

@@ -1,5 +1,6 @@
 #include "server/http/accesspolicy.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/testhttpserver.h"
 
 #include <QTest>
@@ -501,5 +502,5 @@ void tst_AccessPolicy::preflightAnswersAllowedOriginsWithoutToken()
     QVERIFY(client.response().header("Access-Control-Max-Age").toInt() > 0);
 }
 
-QTEST_MAIN(tst_AccessPolicy)
+HEARTLINE_SERVER_TEST_MAIN(tst_AccessPolicy)
 #include "tst_accesspolicy.moc"

@@ -3,6 +3,7 @@
 // parse is never overwritten.
 
 #include "server/core/configdocument.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/testfiles.h"
 
 #include <QFile>
@@ -259,5 +260,5 @@ void tst_ConfigDocument::existingPermissionsAreKept()
     QVERIFY(QFile::permissions(m_path).testFlag(QFileDevice::ReadGroup));
 }
 
-QTEST_GUILESS_MAIN(tst_ConfigDocument)
+HEARTLINE_SERVER_TEST_MAIN(tst_ConfigDocument)
 #include "tst_configdocument.moc"

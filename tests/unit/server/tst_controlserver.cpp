@@ -7,6 +7,7 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/session/mcpsession.h"
 #include "server/session/sessionstore.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -439,5 +440,5 @@ void tst_ControlServer::listsNoServersWhenNoneAreHosted()
              (QJsonObject{{"ok"_L1, true}, {"result"_L1, QJsonArray{}}}));
 }
 
-QTEST_GUILESS_MAIN(tst_ControlServer)
+HEARTLINE_SERVER_TEST_MAIN(tst_ControlServer)
 #include "tst_controlserver.moc"

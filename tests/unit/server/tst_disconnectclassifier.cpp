@@ -1,4 +1,5 @@
 #include "server/session/disconnectclassifier.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -94,5 +95,5 @@ void tst_DisconnectClassifier::keepsTheDetailUnlessItSuspectsAProxy()
     QCOMPARE(detail, u"the peer closed the connection"_s);
 }
 
-QTEST_GUILESS_MAIN(tst_DisconnectClassifier)
+HEARTLINE_SERVER_TEST_MAIN(tst_DisconnectClassifier)
 #include "tst_disconnectclassifier.moc"

@@ -1,4 +1,5 @@
 #include "server/session/eventlog.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -114,5 +115,5 @@ void tst_EventLog::evictionRefusesAResumeWithAGap()
     QVERIFY(log.canReplayAfter(kPost, 0));
 }
 
-QTEST_GUILESS_MAIN(tst_EventLog)
+HEARTLINE_SERVER_TEST_MAIN(tst_EventLog)
 #include "tst_eventlog.moc"

@@ -2,6 +2,7 @@
 #include "server/stream/heartbeatscheduler.h"
 #include "server/stream/ssestream.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/sseharness.h"
 
 #include <QSignalSpy>
@@ -316,5 +317,5 @@ void tst_HeartbeatScheduler::removedStreamGetsNoHeartbeat()
     QVERIFY(removed->isOpen());
 }
 
-QTEST_MAIN(tst_HeartbeatScheduler)
+HEARTLINE_SERVER_TEST_MAIN(tst_HeartbeatScheduler)
 #include "tst_heartbeatscheduler.moc"

@@ -1,5 +1,6 @@
 #include "server/qt64/httpexchange.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/testhttpserver.h"
 
 #include <QSignalSpy>
@@ -162,5 +163,5 @@ void tst_HttpExchange::clientLeavingIsReportedOnceAndStopsWrites()
     QCOMPARE(disconnected.size(), 1);
 }
 
-QTEST_MAIN(tst_HttpExchange)
+HEARTLINE_SERVER_TEST_MAIN(tst_HttpExchange)
 #include "tst_httpexchange.moc"

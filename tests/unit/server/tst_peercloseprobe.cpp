@@ -1,4 +1,5 @@
 #include "server/qt64/peercloseprobe.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -134,5 +135,5 @@ void tst_PeerCloseProbe::isFoundOnItsSocket()
     QCOMPARE(PeerCloseProbe::of(nullptr), nullptr);
 }
 
-QTEST_GUILESS_MAIN(tst_PeerCloseProbe)
+HEARTLINE_SERVER_TEST_MAIN(tst_PeerCloseProbe)
 #include "tst_peercloseprobe.moc"

@@ -1,4 +1,5 @@
 #include "server/session/pingclock.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -68,5 +69,5 @@ void tst_PingClock::anotherResponseIsNoAnswer()
     QCOMPARE(clock.check(1000 + kTimeout, kInterval, kTimeout, true), PingClock::Due::GiveUp);
 }
 
-QTEST_GUILESS_MAIN(tst_PingClock)
+HEARTLINE_SERVER_TEST_MAIN(tst_PingClock)
 #include "tst_pingclock.moc"

@@ -1,5 +1,6 @@
 #include "server/stream/ssestream.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/sseharness.h"
 
 #include <QSignalSpy>
@@ -352,5 +353,5 @@ void tst_SseStream::readingClientIsNotASlowConsumer()
     QVERIFY(stream->stats().bytes > quint64(kHighWater) * 10);
 }
 
-QTEST_MAIN(tst_SseStream)
+HEARTLINE_SERVER_TEST_MAIN(tst_SseStream)
 #include "tst_ssestream.moc"

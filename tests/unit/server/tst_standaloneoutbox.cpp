@@ -1,6 +1,7 @@
 #include "server/api/serverconfig.h"
 #include "server/session/standaloneoutbox.h"
 #include "tests/support/rawhttpclient.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/sseharness.h"
 
 #include <QTest>
@@ -104,5 +105,5 @@ void tst_StandaloneOutbox::detachOnlyLetsGoOfItsOwnStream()
     QCOMPARE(outbox.deliver("a"), StandaloneOutbox::Delivery::Queued);
 }
 
-QTEST_GUILESS_MAIN(tst_StandaloneOutbox)
+HEARTLINE_SERVER_TEST_MAIN(tst_StandaloneOutbox)
 #include "tst_standaloneoutbox.moc"

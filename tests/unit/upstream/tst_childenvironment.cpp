@@ -1,5 +1,6 @@
 #include "server/tools/upstream/childenvironment.h"
 #include "tests/support/processgroup.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -256,5 +257,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestChildEnvironment)
+HEARTLINE_SERVER_TEST_MAIN(TestChildEnvironment)
 #include "tst_childenvironment.moc"

@@ -3,6 +3,7 @@
 // client's own format, and turned into Heartline's mcpServers entries.
 
 #include "server/tools/upstream/clientconfigs.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -373,5 +374,5 @@ void tst_ClientConfigs::commandLineOrUrlIsWhatTheUserIsShown()
     QCOMPARE(server.commandLineOrUrl(), u"https://x.example/mcp"_s);
 }
 
-QTEST_GUILESS_MAIN(tst_ClientConfigs)
+HEARTLINE_SERVER_TEST_MAIN(tst_ClientConfigs)
 #include "tst_clientconfigs.moc"

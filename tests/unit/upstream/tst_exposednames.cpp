@@ -1,4 +1,5 @@
 #include "server/tools/upstream/exposednames.h"
+#include "tests/support/servertestmain.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -166,5 +167,5 @@ void tst_ExposedNames::removingAServerForgetsItsNames()
     QVERIFY(names.exposedNamesOf(u"one"_s).isEmpty());
 }
 
-QTEST_GUILESS_MAIN(tst_ExposedNames)
+HEARTLINE_SERVER_TEST_MAIN(tst_ExposedNames)
 #include "tst_exposednames.moc"

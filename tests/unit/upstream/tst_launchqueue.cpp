@@ -1,4 +1,5 @@
 #include "server/tools/upstream/launchqueue.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 #include <QTimer>
@@ -85,5 +86,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(tst_LaunchQueue)
+HEARTLINE_SERVER_TEST_MAIN(tst_LaunchQueue)
 #include "tst_launchqueue.moc"

@@ -1,6 +1,7 @@
 // The SSE reader of the remote upstream channels: framing as the WHATWG rules say, whatever
 // the chunking, and a cap on what one event may make it buffer.
 #include "server/tools/upstream/ssereader.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -124,5 +125,5 @@ void tst_SseReader::refusesALinePastTheCapBeforeItEnds()
     QVERIFY(!reader.feed(QByteArray(50, 'a'), &events));
 }
 
-QTEST_GUILESS_MAIN(tst_SseReader)
+HEARTLINE_SERVER_TEST_MAIN(tst_SseReader)
 #include "tst_ssereader.moc"

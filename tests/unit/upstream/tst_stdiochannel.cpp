@@ -1,5 +1,6 @@
 #include "server/tools/upstream/stdiochannel.h"
 #include "tests/support/processgroup.h"
+#include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -356,5 +357,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestStdioChannel)
+HEARTLINE_SERVER_TEST_MAIN(TestStdioChannel)
 #include "tst_stdiochannel.moc"

@@ -3,6 +3,7 @@
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamclient.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 #include "tests/support/sessionloopback.h"
 
 #include <QJsonArray>
@@ -367,5 +368,5 @@ void tst_UpstreamCatalogPublisher::withdrawTakesEverythingOut()
     QVERIFY(!h.publisher.promptOriginOf(u"srv__greet"_s));
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamCatalogPublisher)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamCatalogPublisher)
 #include "tst_upstreamcatalogpublisher.moc"

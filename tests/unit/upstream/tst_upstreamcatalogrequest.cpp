@@ -2,6 +2,7 @@
 #include "server/tools/upstream/upstreamprompt.h"
 #include "server/tools/upstream/upstreamresource.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -101,5 +102,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestUpstreamCatalogRequest)
+HEARTLINE_SERVER_TEST_MAIN(TestUpstreamCatalogRequest)
 #include "tst_upstreamcatalogrequest.moc"

@@ -3,6 +3,7 @@
 #include "server/tools/upstream/closingchannels.h"
 #include "server/tools/upstream/launchqueue.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -689,5 +690,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestUpstreamClient)
+HEARTLINE_SERVER_TEST_MAIN(TestUpstreamClient)
 #include "tst_upstreamclient.moc"

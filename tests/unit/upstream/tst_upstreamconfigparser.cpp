@@ -4,6 +4,7 @@
 
 #include "server/protocol/wire/jsontext.h"
 #include "server/tools/upstream/upstreamconfigparser.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -514,5 +515,5 @@ void tst_UpstreamConfigParser::keyOrderSurvivesTrickyText()
     QCOMPARE(jsonObjectKeysInOrder(R"({"mcpServers": {}})", {u"mcpServers"_s}), QStringList());
 }
 
-QTEST_GUILESS_MAIN(tst_UpstreamConfigParser)
+HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamConfigParser)
 #include "tst_upstreamconfigparser.moc"

@@ -2,6 +2,7 @@
 #include "server/tools/upstream/upstreamclient.h"
 #include "server/tools/upstream/upstreamforwarder.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -77,5 +78,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestUpstreamForwarder)
+HEARTLINE_SERVER_TEST_MAIN(TestUpstreamForwarder)
 #include "tst_upstreamforwarder.moc"

@@ -1,6 +1,7 @@
 #include "server/protocol/catalog/tool.h"
 #include "server/tools/upstream/upstreamsessioninstances.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
 #include <QPointer>
@@ -157,5 +158,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestUpstreamSessionInstances)
+HEARTLINE_SERVER_TEST_MAIN(TestUpstreamSessionInstances)
 #include "tst_upstreamsessioninstances.moc"

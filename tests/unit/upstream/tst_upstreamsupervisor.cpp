@@ -1,6 +1,7 @@
 #include "server/api/upstreamstate.h"
 #include "server/tools/upstream/upstreamsupervisor.h"
 #include "tests/support/fakeupstreamchannel.h"
+#include "tests/support/servertestmain.h"
 
 #include <QPointer>
 #include <QSignalSpy>
@@ -355,5 +356,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestUpstreamSupervisor)
+HEARTLINE_SERVER_TEST_MAIN(TestUpstreamSupervisor)
 #include "tst_upstreamsupervisor.moc"

@@ -3,6 +3,7 @@
 // never happen is a "${...}" passed on as written.
 
 #include "server/tools/upstream/variableexpander.h"
+#include "tests/support/servertestmain.h"
 
 #include <QTest>
 
@@ -118,5 +119,5 @@ void tst_VariableExpander::readsOnlyTheGivenEnvironment()
     QVERIFY2(error.contains(u"PATH"_s), qPrintable(error));
 }
 
-QTEST_GUILESS_MAIN(tst_VariableExpander)
+HEARTLINE_SERVER_TEST_MAIN(tst_VariableExpander)
 #include "tst_variableexpander.moc"
