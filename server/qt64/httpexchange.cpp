@@ -6,9 +6,13 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-// Qt 6.8 replaced socket()/writeStatusLine with writeBeginChunked/writeChunk/writeEndChunked.
-// Port the four writing functions below to that API; nothing outside this file changes.
+// Qt 6.8 dropped socket(), which the writing below needs (it writes the socket itself, see
+// sendAfterQueued); port it to writeBeginChunked/writeChunk/writeEndChunked or a socket of our
+// own; nothing outside this file changes.
 #error "HttpExchange is written for the Qt 6.4-6.7 QHttpServerResponder"
 #endif
 
@@ -20,13 +24,98 @@ Q_LOGGING_CATEGORY(lcExchange, "heartline.server.http")
 
 namespace {
 
-using StatusCode = QHttpServerResponder::StatusCode;
-
-void writeHead(QHttpServerResponder &responder, int status, const HttpHeaders &headers)
+// RFC 9110's reason phrases for the statuses Heartline answers with (the phrase is decoration:
+// clients read the code).
+QByteArrayView reasonPhrase(int status)
 {
-    responder.writeStatusLine(StatusCode(status));
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "";
+    }
+}
+
+// The status line and the headers, without the blank line that ends them.
+QByteArray head(int status, const HttpHeaders &headers)
+{
+    QByteArray bytes;
+    bytes.reserve(256);
+    bytes += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     for (const auto &header : headers)
-        responder.writeHeader(header.first, header.second);
+        bytes += header.first + ": " + header.second + "\r\n";
+    return bytes;
+}
+
+// Writes `bytes` after everything written before them: straight into the kernel while the
+// socket has nothing queued, the rest through its buffer. QAbstractSocket puts every write in
+// a buffer of 32 KiB chunks, flushed a turn later, and keeps one chunk per socket for good
+// (heaptrack: 32 KiB of every idle stream); what the kernel takes at once never touches it and
+// leaves in this turn. An error is left to the socket's own write, which reports it as before.
+// Returns what the kernel took at once, or -1 when the socket refused the bytes.
+qint64 sendAfterQueued(QTcpSocket *socket, QByteArrayView bytes)
+{
+    qint64 sent = 0;
+    if (socket->bytesToWrite() == 0 && socket->state() == QAbstractSocket::ConnectedState) {
+        const ssize_t n = ::send(int(socket->socketDescriptor()), bytes.data(),
+                                 size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            sent = n;
+    }
+    const qint64 rest = bytes.size() - sent;
+    if (rest > 0 && socket->write(bytes.data() + sent, rest) != rest)
+        return -1;
+    return sent;
 }
 
 } // namespace
@@ -60,16 +149,26 @@ QString HttpExchange::peerAddress() const
 
 qint64 HttpExchange::bytesQueued() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    if (!m_socket)
+        return 0;
+    // What the client has not taken: the socket's own queue, and what the kernel holds
+    // unacknowledged, where most of it waits now that writes go straight to the kernel.
+    int inKernel = 0;
+    if (m_socket->state() != QAbstractSocket::ConnectedState
+        || ::ioctl(int(m_socket->socketDescriptor()), TIOCOUTQ, &inKernel) != 0)
+        inKernel = 0;
+    return m_socket->bytesToWrite() + inKernel;
 }
 
 void HttpExchange::reply(QHttpServerResponder &responder, const HttpReply &reply)
 {
-    if (!responder.socket() || !responder.socket()->isOpen())
+    QTcpSocket *socket = responder.socket();
+    if (!socket || !socket->isOpen())
         return;
-    writeHead(responder, reply.status, reply.headers);
-    responder.writeHeader("Content-Length", QByteArray::number(reply.body.size()));
-    responder.writeBody(reply.body);
+    QByteArray bytes = head(reply.status, reply.headers);
+    bytes += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n\r\n";
+    bytes += reply.body;
+    sendAfterQueued(socket, bytes);
 }
 
 void HttpExchange::sendReply(const HttpReply &reply)
@@ -84,10 +183,7 @@ bool HttpExchange::beginChunked(int status, const HttpHeaders &headers)
 {
     if (!isConnected() || m_ended)
         return false;
-    writeHead(*m_responder, status, headers);
-    m_responder->writeHeader("Transfer-Encoding", "chunked");
-    m_responder->writeBody(""); // ends the header block; the body is ours from here
-    return true;
+    return write(QByteArray(head(status, headers) + "Transfer-Encoding: chunked\r\n\r\n"));
 }
 
 bool HttpExchange::writeChunk(QByteArrayView payload)
@@ -97,13 +193,26 @@ bool HttpExchange::writeChunk(QByteArrayView payload)
     // A zero-size chunk is the last chunk: writing one would end the body mid-stream.
     if (payload.isEmpty())
         return true;
-    const QByteArray framed =
-        QByteArray::number(payload.size(), 16) + "\r\n" + payload.toByteArray() + "\r\n";
-    if (m_socket->write(framed) != framed.size()) {
+    QByteArray framed;
+    framed.reserve(payload.size() + 16);
+    framed += QByteArray::number(payload.size(), 16) + "\r\n";
+    framed += payload;
+    framed += "\r\n";
+    return write(framed);
+}
+
+bool HttpExchange::write(QByteArrayView bytes)
+{
+    const qint64 sent = sendAfterQueued(m_socket, bytes);
+    if (sent < 0) {
         reportDisconnect(DisconnectCause::WriteFailed, m_socket->errorString());
         abort();
         return false;
     }
+    // What the kernel took at once never passes the socket's buffer, so the socket will not
+    // say it was written; streams watch this to tell a slow reader from a stalled one.
+    if (sent > 0)
+        Q_EMIT bytesWritten(sent);
     return true;
 }
 
@@ -112,7 +221,7 @@ void HttpExchange::endChunked()
     if (!isConnected() || m_ended)
         return;
     m_ended = true;
-    m_socket->write("0\r\n\r\n");
+    write("0\r\n\r\n");
 }
 
 void HttpExchange::abort()

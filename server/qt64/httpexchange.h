@@ -41,6 +41,8 @@ public:
 
     bool isConnected() const;
     QString peerAddress() const;
+    // Bytes written that the client has not taken yet: queued in the socket or unacknowledged
+    // in the kernel.
     qint64 bytesQueued() const;
 
     void sendReply(const HttpReply &reply);
@@ -60,6 +62,9 @@ Q_SIGNALS:
     void bytesWritten(qint64 bytes);
 
 private:
+    // Writes on this exchange's socket (sendAfterQueued); false, with the exchange aborted, when
+    // the socket refused the bytes.
+    bool write(QByteArrayView bytes);
     void handleSocketError();
     void handleSocketDisconnected();
     void reportPeerClose();

@@ -5,6 +5,7 @@
 
 #include "server/api/clock.h"
 #include "server/api/monitor.h"
+#include "server/protocol/session/releaseifempty.h"
 #include "server/protocol/session/requestmetadata.h"
 #include "server/stream/heartbeatscheduler.h"
 #include "server/stream/postreply.h"
@@ -162,6 +163,7 @@ void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
             else
                 ++it;
         }
+        releaseIfEmpty(m_replies);
         // The stream that carried it was client activity until it ended.
         touch();
         // A stateless session lives for its one request. Later, not now: `done` may come
@@ -341,6 +343,7 @@ void McpSession::route(const OutgoingMessage &message)
                                  << "for request" << message.relatedTo.display()
                                  << "- the stream of that request is gone";
             m_latencies.remove(message.relatedTo);
+            releaseIfEmpty(m_latencies);
             return;
         }
     }
@@ -376,6 +379,7 @@ void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray
         event.id = message.relatedTo.display();
         event.latencyMs =
             m_latencies.contains(message.relatedTo) ? m_latencies.take(message.relatedTo) : -1;
+        releaseIfEmpty(m_latencies);
     }
     setBody(&event, json);
     event.wallMs = Clock::wallMs();

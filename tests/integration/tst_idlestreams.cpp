@@ -9,12 +9,11 @@
 // the server) fails it: that is how it was shown to be able to fail.
 
 #include "tests/support/blockingconnection.h"
+#include "tests/support/processstats.h"
 #include "tests/support/rawhttpclient.h"
 #include "tests/support/servertestmain.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -37,19 +36,6 @@ constexpr int kRequests = 2000;
 // server's cost per request on the 2-core development VM, epoll 1.05. Three leaves room for a
 // loaded CI machine and still catches any return to polling.
 constexpr double kMaxRatio = 3.0;
-
-// Nanoseconds the process has run on a CPU, every thread summed (/proc/PID/task/*/schedstat).
-qint64 processCpuNs(qint64 pid)
-{
-    qint64 total = 0;
-    const QDir tasks(u"/proc/%1/task"_s.arg(pid));
-    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile schedstat(tasks.filePath(task + u"/schedstat"_s));
-        if (schedstat.open(QIODevice::ReadOnly))
-            total += schedstat.readAll().split(' ').value(0).toLongLong();
-    }
-    return total;
-}
 
 } // namespace
 
@@ -134,7 +120,7 @@ qint64 tst_IdleStreams::cpuForRequests(QString *error)
         *error = u"the warm-up request got no answer"_s;
         return -1;
     }
-    const qint64 before = processCpuNs(m_server->processId());
+    const qint64 before = heartline::testing::processCpuNs(m_server->processId());
     for (int i = 0; i < kRequests; ++i) {
         // Each answer has headers and a short body; the next answer's status line ends the
         // body, so reading up to the end of the headers each time keeps request and answer
@@ -144,7 +130,7 @@ qint64 tst_IdleStreams::cpuForRequests(QString *error)
             return -1;
         }
     }
-    return processCpuNs(m_server->processId()) - before;
+    return heartline::testing::processCpuNs(m_server->processId()) - before;
 }
 
 void tst_IdleStreams::idleStreamsCostARequestNothing()

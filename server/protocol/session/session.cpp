@@ -2,6 +2,7 @@
 
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/protocol/session/promptsfeature.h"
+#include "server/protocol/session/releaseifempty.h"
 #include "server/protocol/session/resourcesfeature.h"
 #include "server/protocol/session/servercapabilities.h"
 #include "server/protocol/session/statelessframing.h"
@@ -436,6 +437,7 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
         return;
     RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
     m_pending.erase(it);
+    releaseIfEmpty(m_pending);
     for (const auto &feature : m_features)
         feature->requestFinished(id);
     // Questions a call asked the client end with it. Kept, a late answer would reach a later

@@ -276,6 +276,16 @@ void tst_HeartbeatScheduler::streamEndedByItsOwnHeartbeatIsDropped()
     QVERIFY(second);
     QSignalSpy firstEnded(first.data(), &SseStream::ended);
     QSignalSpy secondEnded(second.data(), &SseStream::ended);
+    // Clients that stopped reading, with an event still waiting for each of them: the next
+    // write finds bytes queued, past a mark of 0.
+    firstClient.setReading(false);
+    secondClient.setReading(false);
+    SseEvent waiting;
+    waiting.data = QByteArray(8 * 1024 * 1024, 'x');
+    for (SseStream *stream : {first.data(), second.data()}) {
+        QVERIFY(stream->sendEvent(waiting));
+        QVERIFY(stream->bytesQueued() > 0);
+    }
     for (SseStream *stream : {first.data(), second.data()}) {
         connect(stream, &SseStream::ended, &scheduler,
                 [&scheduler](SseStream *ended) { scheduler.remove(ended); });
