@@ -6,12 +6,9 @@
 #include "app/signalwatcher.h"
 #include "server/api/monitor.h"
 #include "server/api/serverconfigschema.h"
-#include "server/core/control.h"
 #include "server/core/controlserver.h"
-#include "server/core/crossthreadcontrol.h"
 #include "server/core/heartlineserver.h"
-#include "server/core/monitorrelay.h"
-#include "server/core/serverthread.h"
+#include "server/core/serverrunner.h"
 #include "server/tools/conformance/conformancefixtures.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "ui/window/appsettings.h"
@@ -51,14 +48,12 @@ Application::Application(const LaunchOptions &options, QObject *parent)
 
 Application::~Application()
 {
-    // The window first (it holds the mirror and the control), then the server's objects on the
-    // thread they live on, then that thread.
+    // The window first (it holds the runner's mirror and control), then the server's objects on
+    // the thread they live on, then that thread.
     m_window.reset();
-    m_windowControl.reset();
     m_configWatcher.reset();
-    if (m_server)
-        onServerThread([this]() { tearDownServer(); });
-    m_serverThread.reset();
+    tearDownServer();
+    m_server.reset();
 }
 
 bool Application::start(int *exitStatus)
@@ -87,16 +82,16 @@ bool Application::start(int *exitStatus)
     // With a window the server gets a thread of its own (DESIGN.md, Threads) and the window a
     // mirror of its Monitor; headless it runs on this thread, whose loop waits on epoll (main.cpp):
     // with no window to keep responsive, a second thread would only add a crossing per event.
-    if (!m_options.headless) {
-        m_serverThread = std::make_unique<ServerThread>();
-        m_windowMonitor = std::make_unique<Monitor>();
-    }
+    m_server = std::make_unique<ServerRunner>(m_options.config,
+                                              m_options.headless
+                                                  ? ServerRunner::Placement::CallerThread
+                                                  : ServerRunner::Placement::OwnThread);
 
     QString error;
     bool listening = false;
-    onServerThread([this, &error, &listening]() { listening = buildServer(&error); });
+    m_server->runOnServerThread([this, &error, &listening]() { listening = buildServer(&error); });
     if (!listening) {
-        onServerThread([this]() { tearDownServer(); });
+        tearDownServer();
         if (!m_options.headless && raiseRunningInstance()) {
             std::fprintf(stderr, "heartline: already running on port %u; showed its window\n",
                          unsigned(m_options.config.port));
@@ -119,14 +114,13 @@ bool Application::start(int *exitStatus)
     // Upstreams start after the listening line: a slow npx download never delays the endpoint,
     // and their tools join the list (clients are told) as each becomes ready. Later changes of
     // the file cross to the server thread as queued calls.
-    onServerThread([this]() { m_server->upstreams()->apply(m_upstreamServers); });
-    connect(this, &Application::upstreamServersChanged, m_server->upstreams(),
-            &UpstreamHost::apply);
+    HeartlineServer *server = m_server->server();
+    m_server->runOnServerThread([this, server]() { server->upstreams()->apply(m_upstreamServers); });
+    connect(this, &Application::upstreamServersChanged, server->upstreams(), &UpstreamHost::apply);
 
     if (!m_options.headless) {
-        m_windowControl = std::make_unique<CrossThreadControl>(m_server->control(), m_server.get());
-        m_window = std::make_unique<MainWindow>(m_windowMonitor.get(), m_windowControl.get(),
-                                                m_settings.get());
+        m_window =
+            std::make_unique<MainWindow>(m_server->monitor(), m_server->control(), m_settings.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
@@ -143,16 +137,14 @@ bool Application::start(int *exitStatus)
 
 bool Application::buildServer(QString *error)
 {
-    m_server = std::make_unique<HeartlineServer>(m_options.config);
-    if (m_windowMonitor)
-        m_monitorRelay = std::make_unique<MonitorRelay>(m_server->monitor(), m_windowMonitor.get());
+    HeartlineServer *server = m_server->server();
     // Where `heartline ctl servers enable|disable` and tool switches on upstream servers are
     // kept: the file the servers came from (the default one is created by the first write).
-    m_server->setConfigFilePath(m_options.configPath);
-    m_server->registerBuiltinTools();
+    server->setConfigFilePath(m_options.configPath);
+    server->registerBuiltinTools();
     if (m_options.config.conformance) {
-        if (!registerConformanceFixtures(m_server->tools(), m_server->resources(),
-                                         m_server->prompts()))
+        if (!registerConformanceFixtures(server->tools(), server->resources(),
+                                         server->prompts()))
             qCWarning(lcApp) << "--conformance: some conformance fixtures could not be registered";
         qCInfo(lcApp) << "--conformance: serving the MCP conformance-suite fixture tools, "
                          "resources and prompts";
@@ -161,15 +153,15 @@ bool Application::buildServer(QString *error)
     // Before the server listens: no client (and later no window) sees a tool the person
     // switched off last time. Headless runs have no saved settings and keep every tool.
     if (m_settings)
-        applySavedToolChoices(m_server->control(), m_settings->disabledTools());
+        applySavedToolChoices(server->control(), m_settings->disabledTools());
 
-    if (!m_server->listen(error))
+    if (!server->listen(error))
         return false;
-    m_baseUrl = m_server->baseUrl();
+    m_baseUrl = server->baseUrl();
 
-    m_controlServer = std::make_unique<ControlServer>(m_server->control());
+    m_controlServer = std::make_unique<ControlServer>(server->control());
     QString controlError;
-    if (!m_controlServer->listen(m_server->port(), &controlError))
+    if (!m_controlServer->listen(server->port(), &controlError))
         qCWarning(lcApp).noquote()
             << controlError << "- 'heartline ctl' will not reach this instance";
     return true;
@@ -177,18 +169,13 @@ bool Application::buildServer(QString *error)
 
 void Application::tearDownServer()
 {
-    m_headlessLog.reset();
-    m_controlServer.reset();
-    m_monitorRelay.reset();
-    m_server.reset();
-}
-
-void Application::onServerThread(const std::function<void()> &work)
-{
-    if (m_serverThread)
-        m_serverThread->runAndWait(work);
-    else
-        work();
+    if (!m_server)
+        return;
+    m_server->runOnServerThread([this]() {
+        m_headlessLog.reset();
+        m_controlServer.reset();
+    });
+    m_server->tearDown();
 }
 
 void Application::handleTermination(int signalNumber)
@@ -201,8 +188,9 @@ void Application::handleTermination(int signalNumber)
     else
         qCInfo(lcApp) << "quit from the window - shutting down";
     // On the server's thread; the loop that ends is this one (the GUI's, or headless the only one).
-    QMetaObject::invokeMethod(m_server.get(), [this]() {
-        m_server->shutdown(kShutdownGraceMs, []() {
+    HeartlineServer *server = m_server->server();
+    QMetaObject::invokeMethod(server, [server]() {
+        server->shutdown(kShutdownGraceMs, []() {
             QMetaObject::invokeMethod(
                 QCoreApplication::instance(), []() { QCoreApplication::exit(0); },
                 Qt::QueuedConnection);
@@ -251,8 +239,6 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
 
 ServerControl *Application::control() const
 {
-    if (m_windowControl)
-        return m_windowControl.get();
     return m_server->control();
 }
 

@@ -16,14 +16,10 @@ namespace heartline {
 class AppSettings;
 class ConfigWatcher;
 class ControlServer;
-class CrossThreadControl;
 class HeadlessLog;
-class HeartlineServer;
 class MainWindow;
-class Monitor;
-class MonitorRelay;
 class ServerControl;
-class ServerThread;
+class ServerRunner;
 class SignalWatcher;
 
 // The composition root: builds the server, then the window or the headless log, and owns
@@ -61,22 +57,16 @@ private:
     // down and first driven there.
     bool buildServer(QString *error);
     void tearDownServer();
-    void onServerThread(const std::function<void()> &work);
     // The server's control as this (the GUI or only) thread may call it.
     ServerControl *control() const;
 
     LaunchOptions m_options;
     QList<UpstreamServerConfig> m_upstreamServers;
     std::unique_ptr<QFile> m_stdout;
-    // Null when headless. Declared before what lives on it, so it is joined after they are gone.
-    std::unique_ptr<ServerThread> m_serverThread;
-    // The window's view of the server: a Monitor on the GUI thread fed by the relay, and a
-    // control that queues each call to the server thread. Null when headless.
-    std::unique_ptr<Monitor> m_windowMonitor;
-    std::unique_ptr<CrossThreadControl> m_windowControl;
-    // On the server's thread:
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<MonitorRelay> m_monitorRelay;
+    // The server on a thread of its own with a window, on this one headless; this thread sees
+    // it through the runner's monitor() and control().
+    std::unique_ptr<ServerRunner> m_server;
+    // On the server's thread, built and torn down there:
     std::unique_ptr<ControlServer> m_controlServer;
     std::unique_ptr<HeadlessLog> m_headlessLog;
     QString m_baseUrl; // as the `listening:` line prints it

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QIODevice>
 #include <QJsonDocument>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -13,6 +14,10 @@ using namespace Qt::StringLiterals;
 
 namespace heartline {
 namespace {
+
+// Past this, lines are written at once rather than at the end of the turn: a burst (thousands
+// of streams closing together) costs a few large writes, not one huge buffer.
+constexpr qsizetype kFlushAtBytes = 64 * 1024;
 
 // Values come from clients (method names, client names), so a value must never be able to
 // end its line or pass for another field: anything but plain printable text is quoted, and
@@ -205,6 +210,19 @@ void HeadlessLog::connectUpstreams(Monitor *monitor)
     });
 }
 
+HeadlessLog::~HeadlessLog()
+{
+    flush();
+}
+
+void HeadlessLog::flush()
+{
+    if (m_pending.isEmpty())
+        return;
+    m_output->write(m_pending);
+    m_pending.resize(0); // keeps the capacity for the next turn
+}
+
 bool HeadlessLog::parseFormat(const QString &text, Format *format)
 {
     if (text == "text"_L1)
@@ -232,7 +250,19 @@ void HeadlessLog::print(const QString &event, const QJsonObject &fields)
             text += u' ' + it.key() + u'=' + textValue(it.value());
         line = text.toUtf8();
     }
-    m_output->write(line + '\n');
+    m_pending += line;
+    m_pending += '\n';
+    if (m_pending.size() >= kFlushAtBytes) {
+        flush();
+        return;
+    }
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        QTimer::singleShot(0, this, [this]() {
+            m_flushQueued = false;
+            flush();
+        });
+    }
 }
 
 } // namespace heartline

@@ -25,6 +25,10 @@ Q_LOGGING_CATEGORY(lcGatekeeper, "heartline.server.gatekeeper")
 
 namespace {
 
+// Ten refusals a line each per ten seconds, then one line saying how many more.
+constexpr int kRefusalWarningBurst = 10;
+constexpr int kRefusalWarningWindowMs = 10000;
+
 void tuneKeepAlive(qintptr descriptor)
 {
 #ifdef Q_OS_LINUX
@@ -68,6 +72,12 @@ Gatekeeper::Connection::Connection(const QString &peerAddress, qint64 now, qint6
 
 Gatekeeper::Gatekeeper(const ServerConfig &config, QObject *parent)
     : QTcpServer(parent)
+    , m_refusalWarnings(kRefusalWarningBurst, kRefusalWarningWindowMs, [](qint64 leftOut) {
+        qCWarning(lcGatekeeper).noquote()
+            << "refused or closed" << leftOut << "more connections in the last"
+            << kRefusalWarningWindowMs / 1000
+            << "s without a line each (every one is a disconnect event with its cause)";
+    })
 {
     // Qt's defaults (a backlog of 50, 30 accepted-but-unhandled sockets) make a burst of
     // clients reconnecting at once - after a proxy restart, say - wait on SYN retries.
@@ -196,7 +206,9 @@ void Gatekeeper::refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 
 {
     if (m_refusing >= kMaxRefusing) {
         // A flood: answering each one would only hold more descriptors.
-        qCWarning(lcGatekeeper).noquote() << "closed a connection from" << peer << "-" << detail;
+        if (m_refusalWarnings.admit())
+            qCWarning(lcGatekeeper).noquote()
+                << "closed a connection from" << peer << "-" << detail;
         Q_EMIT refused(peer, 0, DisconnectCause::RateLimited, detail);
         delete socket;
         return;
@@ -382,9 +394,10 @@ void Gatekeeper::refuse(QTcpSocket *socket, Connection &connection, int status,
     if (connection.closing)
         return;
     cutOff(socket, connection);
-    qCWarning(lcGatekeeper).noquote()
-        << "refused a connection from" << connection.peer << "with"
-        << (status ? QString::number(status) : u"a close"_s) << "-" << detail;
+    if (m_refusalWarnings.admit())
+        qCWarning(lcGatekeeper).noquote()
+            << "refused a connection from" << connection.peer << "with"
+            << (status ? QString::number(status) : u"a close"_s) << "-" << detail;
     if (status != 0)
         socket->write(refusalResponse(status, detail, extra));
     connection.closing = true;

@@ -3,6 +3,7 @@
 #include "server/api/disconnectcause.h"
 #include "server/api/serverconfig.h"
 #include "server/qt64/requestframing.h"
+#include "server/qt64/warningthrottle.h"
 
 #include <QHash>
 #include <QSet>
@@ -119,6 +120,7 @@ private:
     QHash<QString, int> m_perPeer; // open connections by peer address
     QSet<QTcpSocket *> m_watched;  // connections with a deadline
     QTimer m_sweep;
+    WarningThrottle m_refusalWarnings; // one line per refusal, until they come in a flood
     int m_open = 0;
     int m_refusing = 0;
     qint64 m_resumeAcceptingMs = -1;

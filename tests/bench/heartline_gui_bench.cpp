@@ -1,8 +1,9 @@
 // Is the window still responsive with 2,000 open streams and 200 calls per second (issue 6)?
 //
 // This process is the app as it runs for a person: a real HeartlineServer (port 0, 1 s
-// heartbeat) and the real MainWindow over it, shown at 1400x900 (offscreen platform unless
-// DISPLAY is set). The load comes from another process, heartline_bench --mode load, so the
+// heartbeat) on its own thread as the app runs it (ServerRunner; --same-thread puts it on the
+// GUI thread, as before issue 12, to compare) and the real MainWindow over it, shown at 1400x900
+// (offscreen platform unless DISPLAY is set). The load comes from another process, heartline_bench --mode load, so the
 // clients' work does not count here: it holds N idle GET streams and sends echo calls at a
 // fixed rate. Meanwhile this process measures
 //   - event-loop lag: how late each firing of a 10 ms timer comes (what a click or a key
@@ -16,6 +17,7 @@
 // The load prints "load-phase:" lines; the figures are kept per phase (streams opening,
 // settling, steady calls, closing) and the steady phase is the answer.
 #include "server/core/heartlineserver.h"
+#include "server/core/serverrunner.h"
 #include "ui/models/uitick.h"
 #include "ui/timeline/heartbeattimeline.h"
 #include "ui/window/appsettings.h"
@@ -276,6 +278,7 @@ int main(int argc, char *argv[])
         {u"tick-ms"_s, u"UI tick interval"_s, u"MS"_s,
          QString::number(heartline::UiTick::kDefaultIntervalMs)},
     });
+    parser.addOption({u"same-thread"_s, u"run the server on the GUI thread (before issue 12)"_s});
     parser.addOption({u"server-log"_s, u"keep the server's info logging on stderr (the app's "
                                        u"default; off here so the figures stay readable)"_s});
     parser.process(app);
@@ -288,15 +291,27 @@ int main(int argc, char *argv[])
     heartline::ServerConfig config;
     config.port = 0;
     config.heartbeatMs = parser.value(u"heartbeat-ms"_s).toInt();
-    heartline::HeartlineServer server(config);
-    server.registerBuiltinTools();
+    const bool sameThread = parser.isSet(u"same-thread"_s);
+    heartline::ServerRunner runner(config, sameThread
+                                               ? heartline::ServerRunner::Placement::CallerThread
+                                               : heartline::ServerRunner::Placement::OwnThread);
     QString error;
-    if (!server.listen(&error)) {
+    bool listening = false;
+    QString mcpUrl;
+    quint16 port = 0;
+    runner.runOnServerThread([&]() {
+        heartline::HeartlineServer *server = runner.server();
+        server->registerBuiltinTools();
+        listening = server->listen(&error);
+        mcpUrl = server->mcpUrl();
+        port = server->port();
+    });
+    if (!listening) {
         std::fprintf(stderr, "cannot listen: %s\n", qPrintable(error));
         return 1;
     }
 
-    heartline::MainWindow window(server.monitor(), server.control(), &settings);
+    heartline::MainWindow window(runner.monitor(), runner.control(), &settings);
     window.resize(1400, 900);
     window.show();
     heartline::HeartbeatTimeline *timeline = window.timelinePanel()->timeline();
@@ -371,15 +386,16 @@ int main(int argc, char *argv[])
     std::printf("heartline gui bench: platform %s, %d cores, load average %s\n",
                 qPrintable(QGuiApplication::platformName()), QThread::idealThreadCount(),
                 loadAverage().constData());
-    std::printf("server %s, heartbeat %d ms, UI tick %d ms; window %dx%d (MainWindow)\n",
-                qPrintable(server.mcpUrl()), config.heartbeatMs, ticker.interval(), window.width(),
+    std::printf("server %s on %s, heartbeat %d ms, UI tick %d ms; window %dx%d (MainWindow)\n",
+                qPrintable(mcpUrl), sameThread ? "the GUI thread" : "its own thread",
+                config.heartbeatMs, ticker.interval(), window.width(),
                 window.height());
     std::fflush(stdout);
 
     // The load: another process, so its sockets' work is not ours.
     QProcess load;
     load.setProgram(parser.value(u"load"_s));
-    load.setArguments({u"--mode"_s, u"load"_s, u"--port"_s, QString::number(server.port()),
+    load.setArguments({u"--mode"_s, u"load"_s, u"--port"_s, QString::number(port),
                        u"--streams"_s, parser.value(u"streams"_s), u"--rate"_s,
                        parser.value(u"rate"_s), u"--seconds"_s, parser.value(u"seconds"_s),
                        u"--connections"_s, parser.value(u"connections"_s)});

@@ -1,14 +1,13 @@
 // The window and the server on their own threads, composed as Application composes them with a
-// window (DESIGN.md, Threads; issue 12): the server on a ServerThread (epoll loop), the window on
-// this, the GUI thread, seeing the server through a MonitorRelay mirror and a
-// CrossThreadControl. A stalled GUI thread must not hold a single heartbeat back; the window
+// window (DESIGN.md, Threads; issue 12): a ServerRunner puts the server on a ServerThread (epoll
+// loop), the window on this, the GUI thread, sees the server through the runner's MonitorRelay
+// mirror and CrossThreadControl. A stalled GUI thread must not hold a single heartbeat back; the window
 // must see what the server's Monitor saw; its actions must run on the server's thread.
 
 #include "server/api/monitor.h"
-#include "server/core/crossthreadcontrol.h"
+#include "server/api/servercontrol.h"
 #include "server/core/heartlineserver.h"
-#include "server/core/monitorrelay.h"
-#include "server/core/serverthread.h"
+#include "server/core/serverrunner.h"
 #include "tests/support/blockingconnection.h"
 #include "ui/window/appsettings.h"
 #include "ui/window/mainwindow.h"
@@ -121,13 +120,7 @@ private Q_SLOTS:
     void controlAnswersEmptyOnceTheServerIsGone();
 
 private:
-    void tearDownServer();
-
-    std::unique_ptr<ServerThread> m_thread;
-    std::unique_ptr<Monitor> m_mirror;
-    std::unique_ptr<HeartlineServer> m_server;
-    std::unique_ptr<MonitorRelay> m_relay;
-    std::unique_ptr<CrossThreadControl> m_control;
+    std::unique_ptr<ServerRunner> m_server;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
@@ -136,25 +129,23 @@ private:
 
 void tst_ServerThread::init()
 {
-    m_thread = std::make_unique<ServerThread>();
-    m_mirror = std::make_unique<Monitor>();
+    ServerConfig config;
+    config.port = 0;
+    config.heartbeatMs = kHeartbeatMs;
+    m_server = std::make_unique<ServerRunner>(config, ServerRunner::Placement::OwnThread);
     bool listening = false;
     QString error;
-    m_thread->runAndWait([this, &listening, &error]() {
-        ServerConfig config;
-        config.port = 0;
-        config.heartbeatMs = kHeartbeatMs;
-        m_server = std::make_unique<HeartlineServer>(config);
-        m_relay = std::make_unique<MonitorRelay>(m_server->monitor(), m_mirror.get());
-        m_server->registerBuiltinTools();
-        listening = m_server->listen(&error);
-        m_port = m_server->port();
+    m_server->runOnServerThread([this, &listening, &error]() {
+        HeartlineServer *server = m_server->server();
+        server->registerBuiltinTools();
+        listening = server->listen(&error);
+        m_port = server->port();
     });
     QVERIFY2(listening, qPrintable(error));
-    m_control = std::make_unique<CrossThreadControl>(m_server->control(), m_server.get());
     m_dir = std::make_unique<QTemporaryDir>();
     m_settings = std::make_unique<AppSettings>(m_dir->filePath(u"heartline.conf"_s));
-    m_window = std::make_unique<MainWindow>(m_mirror.get(), m_control.get(), m_settings.get());
+    m_window =
+        std::make_unique<MainWindow>(m_server->monitor(), m_server->control(), m_settings.get());
     m_window->show();
 }
 
@@ -163,19 +154,7 @@ void tst_ServerThread::cleanup()
     m_window.reset();
     m_settings.reset();
     m_dir.reset();
-    tearDownServer();
-    m_control.reset();
-    m_thread.reset();
-    m_mirror.reset();
-}
-
-void tst_ServerThread::tearDownServer()
-{
-    if (m_thread)
-        m_thread->runAndWait([this]() {
-            m_relay.reset();
-            m_server.reset();
-        });
+    m_server.reset();
 }
 
 void tst_ServerThread::heartbeatsLeaveOnTimeWhileTheGuiThreadStalls()
@@ -201,18 +180,19 @@ void tst_ServerThread::heartbeatsLeaveOnTimeWhileTheGuiThreadStalls()
 
     // The window hears of them once its thread runs again.
     const std::size_t sent = reader.commentTimes().size() - 1;
-    QTRY_VERIFY_WITH_TIMEOUT(m_mirror->snapshot().counters.heartbeats >= sent, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->monitor()->snapshot().counters.heartbeats >= sent, 5000);
 }
 
 void tst_ServerThread::theWindowSeesWhatTheServerMonitorSaw()
 {
     StreamReader first(m_port);
     StreamReader second(m_port);
-    QTRY_COMPARE_WITH_TIMEOUT(m_mirror->snapshot().streams.size(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->monitor()->snapshot().streams.size(), 2, 5000);
 
     MonitorSnapshot server;
-    m_thread->runAndWait([this, &server]() { server = m_server->monitor()->snapshot(); });
-    const MonitorSnapshot mirror = m_mirror->snapshot();
+    m_server->runOnServerThread(
+        [this, &server]() { server = m_server->server()->monitor()->snapshot(); });
+    const MonitorSnapshot mirror = m_server->monitor()->snapshot();
     QCOMPARE(mirror.endpoint, server.endpoint);
     QCOMPARE(mirror.heartbeatIntervalMs, kHeartbeatMs);
     QCOMPARE(mirror.sessions.size(), server.sessions.size());
@@ -224,38 +204,41 @@ void tst_ServerThread::theWindowSeesWhatTheServerMonitorSaw()
     QCOMPARE(mirror.counters.sessionsOpened, server.counters.sessionsOpened);
     QCOMPARE(mirror.counters.streamsOpened, server.counters.streamsOpened);
     // The control answers from the server's own records, across the threads.
-    QCOMPARE(m_control->sessions().size(), server.sessions.size());
+    QCOMPARE(m_server->control()->sessions().size(), server.sessions.size());
 }
 
 void tst_ServerThread::controlCallsRunOnTheServerThread()
 {
     QThread *ranOn = nullptr;
-    m_thread->runAndWait([this, &ranOn]() {
-        connect(m_server->monitor(), &Monitor::toolChanged, m_server.get(),
+    QThread *serverThread = nullptr;
+    m_server->runOnServerThread([this, &ranOn, &serverThread]() {
+        serverThread = QThread::currentThread();
+        connect(m_server->server()->monitor(), &Monitor::toolChanged, m_server->server(),
                 [&ranOn]() { ranOn = QThread::currentThread(); });
     });
+    QVERIFY(serverThread != QThread::currentThread());
     QString error;
-    QVERIFY2(m_control->setToolEnabled(u"echo"_s, false, &error), qPrintable(error));
-    QCOMPARE(ranOn, m_thread->thread());
+    QVERIFY2(m_server->control()->setToolEnabled(u"echo"_s, false, &error), qPrintable(error));
+    QCOMPARE(ranOn, serverThread);
 
-    const QList<ToolInfo> tools = m_control->tools();
+    const QList<ToolInfo> tools = m_server->control()->tools();
     const auto echo = std::find_if(tools.cbegin(), tools.cend(),
                                    [](const ToolInfo &tool) { return tool.name == "echo"_L1; });
     QVERIFY(echo != tools.cend());
     QVERIFY(!echo->enabled);
     // A refusal crosses back with its reason.
-    QVERIFY(!m_control->setToolEnabled(u"no-such-tool"_s, false, &error));
+    QVERIFY(!m_server->control()->setToolEnabled(u"no-such-tool"_s, false, &error));
     QVERIFY2(error.contains(u"no-such-tool"_s), qPrintable(error));
 }
 
 void tst_ServerThread::controlAnswersEmptyOnceTheServerIsGone()
 {
     m_window.reset();
-    tearDownServer();
+    m_server->tearDown();
     QString error;
-    QVERIFY(m_control->tools().isEmpty());
-    QVERIFY(!m_control->setToolEnabled(u"echo"_s, false, &error));
-    QVERIFY(m_control->streamStats().isEmpty());
+    QVERIFY(m_server->control()->tools().isEmpty());
+    QVERIFY(!m_server->control()->setToolEnabled(u"echo"_s, false, &error));
+    QVERIFY(m_server->control()->streamStats().isEmpty());
 }
 
 QTEST_MAIN(tst_ServerThread)

@@ -1,5 +1,7 @@
 #include "server/protocol/session/methodtable.h"
 
+#include <algorithm>
+
 namespace heartline {
 
 bool MethodRow::existsIn(bool stateless) const
@@ -17,15 +19,21 @@ bool MethodRow::existsIn(bool stateless) const
 
 void MethodTable::add(MethodRow row)
 {
-    const QString method(row.method);
-    Q_ASSERT_X(!m_rows.contains(method), "MethodTable::add", "a method has one handler");
-    m_rows.insert(method, std::move(row));
+    const auto at = std::lower_bound(
+        m_rows.begin(), m_rows.end(), row.method,
+        [](const MethodRow &existing, QLatin1StringView method) { return existing.method < method; });
+    Q_ASSERT_X(at == m_rows.end() || at->method != row.method, "MethodTable::add",
+               "a method has one handler");
+    m_rows.insert(at, std::move(row));
 }
 
 const MethodRow *MethodTable::find(const QString &method) const
 {
-    const auto it = m_rows.constFind(method);
-    return it == m_rows.cend() ? nullptr : &it.value();
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), method,
+                                     [](const MethodRow &row, const QString &wanted) {
+                                         return row.method.compare(wanted) < 0;
+                                     });
+    return at != m_rows.cend() && at->method == method ? &*at : nullptr;
 }
 
 } // namespace heartline

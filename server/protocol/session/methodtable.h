@@ -2,11 +2,11 @@
 
 #include "server/protocol/wire/jsonrpc.h"
 
-#include <QHash>
 #include <QLatin1StringView>
 #include <QString>
 
 #include <functional>
+#include <vector>
 
 namespace heartline {
 
@@ -27,6 +27,8 @@ struct MethodRow
 
 // Which method is served to whom, and by which handler. The session and each feature add
 // their own rows, so revision differences stay in one table instead of in the handlers.
+// Every session has one, so it is a sorted vector searched by halves: a third of the memory of
+// a hash with a QString per key, and no slower for twenty rows.
 class MethodTable final
 {
     Q_DISABLE_COPY_MOVE(MethodTable)
@@ -35,11 +37,13 @@ public:
     MethodTable() = default;
 
     void add(MethodRow row);
+    // Gives back the room left over by growth, once every row has been added.
+    void squeeze() { m_rows.shrink_to_fit(); }
     // Null for a method no revision knows.
     const MethodRow *find(const QString &method) const;
 
 private:
-    QHash<QString, MethodRow> m_rows;
+    std::vector<MethodRow> m_rows; // sorted by method
 };
 
 } // namespace heartline

@@ -69,6 +69,7 @@ void Session::addMethods()
                    handler(&Session::handleSetLevel)});
     for (const auto &feature : m_features)
         feature->addMethods(m_methods);
+    m_methods.squeeze();
 }
 
 Session::Session(ToolRegistry *tools, const ServerIdentity &identity, const Options &options,

@@ -210,8 +210,23 @@ QList<QByteArray> printedLines(HeadlessLog::Format format, void (*report)(Monito
     output.open(QIODevice::WriteOnly);
     HeadlessLog log(&monitor, format, &output);
     report(&monitor);
+    log.flush();
     return linesOf(output.data(), error);
 }
+
+// Counts the writes that reach it: the log's promise is one write per loop turn, not per line.
+class CountingBuffer final : public QBuffer
+{
+public:
+    int writes = 0;
+
+protected:
+    qint64 writeData(const char *data, qint64 length) override
+    {
+        ++writes;
+        return QBuffer::writeData(data, length);
+    }
+};
 
 const QStringList kUpstreamEvents{
     u"upstream_state"_s,  u"upstream_restart"_s, u"upstream_state"_s,
@@ -230,6 +245,8 @@ private Q_SLOTS:
     void jsonPrintsOneObjectPerLineWithExactStrings();
     void upstreamEventsNameTheirServer();
     void upstreamEventsInJson();
+    void writesTheLinesOfALoopTurnAtOnce();
+    void writesWhatIsLeftWhenDestroyed();
 };
 
 void tst_HeadlessLog::textKeepsClientTextInsideItsField()
@@ -239,6 +256,7 @@ void tst_HeadlessLog::textKeepsClientTextInsideItsField()
     QVERIFY(output.open(QIODevice::WriteOnly));
     HeadlessLog log(&monitor, HeadlessLog::Format::Text, &output);
     reportHostileTraffic(&monitor);
+    log.flush();
 
     const QByteArray text = output.data();
     QVERIFY2(!text.contains('\r'), text.constData());
@@ -285,6 +303,7 @@ void tst_HeadlessLog::textLeavesPlainValuesBare()
     message.id = u"\"req-1\""_s; // a string id is displayed with its quotes
     message.bytes = 3;
     monitor.reportMessage(message);
+    log.flush();
 
     const QString line = QString::fromUtf8(output.data()).chopped(1);
     QVERIFY2(line.contains(u" method=tools/list"_s), qPrintable(line));
@@ -302,6 +321,7 @@ void tst_HeadlessLog::jsonPrintsOneObjectPerLineWithExactStrings()
     QVERIFY(output.open(QIODevice::WriteOnly));
     HeadlessLog log(&monitor, HeadlessLog::Format::Json, &output);
     reportHostileTraffic(&monitor);
+    log.flush();
 
     const QByteArray text = output.data();
     QVERIFY2(!text.contains('\r'), text.constData());
@@ -381,6 +401,48 @@ void tst_HeadlessLog::upstreamEventsInJson()
     QCOMPARE(QJsonDocument::fromJson(lines.at(4)).object().value("line"_L1).toString(),
              kForgingStderr);
     QCOMPARE(QJsonDocument::fromJson(lines.at(5)).object().value("latency_ms"_L1).toInt(), 12);
+}
+
+void tst_HeadlessLog::writesTheLinesOfALoopTurnAtOnce()
+{
+    Monitor monitor;
+    CountingBuffer output;
+    QVERIFY(output.open(QIODevice::WriteOnly));
+    HeadlessLog log(&monitor, HeadlessLog::Format::Text, &output);
+    reportHostileTraffic(&monitor);
+    QCOMPARE(output.writes, 0); // still in the turn that reported them
+
+    QTRY_VERIFY_WITH_TIMEOUT(output.writes > 0, 5000);
+    QCOMPARE(output.writes, 1);
+    QString error;
+    QCOMPARE(linesOf(output.data(), &error).size(), kEvents.size());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // The next turn's lines go out on their own, after the first ones.
+    SessionInfo next;
+    next.id = u"s2"_s;
+    next.peer = u"127.0.0.1"_s;
+    monitor.reportSessionOpened(next);
+    QTRY_VERIFY_WITH_TIMEOUT(output.writes == 2, 5000);
+    const QList<QByteArray> all = linesOf(output.data(), &error);
+    QCOMPARE(all.size(), kEvents.size() + 1);
+    const TextLine last = parseTextLine(QString::fromUtf8(all.constLast()));
+    QCOMPARE(last.event, u"session_opened"_s);
+    QCOMPARE(last.value(u"session"_s), u"s2"_s);
+}
+
+void tst_HeadlessLog::writesWhatIsLeftWhenDestroyed()
+{
+    Monitor monitor;
+    QBuffer output;
+    QVERIFY(output.open(QIODevice::WriteOnly));
+    {
+        HeadlessLog log(&monitor, HeadlessLog::Format::Json, &output);
+        reportHostileTraffic(&monitor);
+    }
+    QString error;
+    QCOMPARE(linesOf(output.data(), &error).size(), kEvents.size());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 }
 
 HEARTLINE_SERVER_TEST_MAIN(tst_HeadlessLog)

@@ -17,6 +17,7 @@ class tst_MethodTable final : public QObject
 private Q_SLOTS:
     void findsTheRowAddedForAMethod();
     void knowsNothingOfMethodsNoRowNames();
+    void findsEveryRowWhateverOrderTheyCameIn();
     void rowsExistInTheirEraOnly_data();
     void rowsExistInTheirEraOnly();
 };
@@ -53,6 +54,38 @@ void tst_MethodTable::knowsNothingOfMethodsNoRowNames()
     QVERIFY(!table.find(u"tools/list/"_s));
     QVERIFY(!table.find(u"TOOLS/LIST"_s));
     QVERIFY(!table.find(QString()));
+}
+
+// The table is kept sorted as rows arrive (a session's own, then each feature's): every row
+// must be found, and nothing between or around them, before and after squeeze().
+void tst_MethodTable::findsEveryRowWhateverOrderTheyCameIn()
+{
+    static const char *const methods[] = {
+        "tools/list", "ping", "resources/read", "initialize", "prompts/get", "completion/complete",
+        "tools/call", "logging/setLevel", "resources/list", "server/discover", "prompts/list",
+        "resources/templates/list", "subscriptions/listen", "resources/subscribe", "a", "z"};
+    MethodTable table;
+    QStringList handled;
+    for (const char *method : methods) {
+        table.add({QLatin1StringView(method), MethodEra::Both, true, {},
+                   [&handled, method](const JsonRpcMessage &) {
+                       handled.append(QLatin1StringView(method));
+                   }});
+    }
+    for (const bool squeezed : {false, true}) {
+        if (squeezed)
+            table.squeeze();
+        handled.clear();
+        for (const char *method : methods) {
+            const MethodRow *row = table.find(QString::fromLatin1(method));
+            QVERIFY2(row, method);
+            row->handler(JsonRpcMessage());
+            QCOMPARE(handled.constLast(), QLatin1StringView(method));
+        }
+        for (const QString &absent : {u"0"_s, u"b"_s, u"tools/cal"_s, u"tools/calls"_s, u"zz"_s,
+                                      u"pong"_s, u"ping\u00e9"_s})
+            QVERIFY2(!table.find(absent), qPrintable(absent));
+    }
 }
 
 void tst_MethodTable::rowsExistInTheirEraOnly_data()
