@@ -6,6 +6,8 @@
 #include "server/qt64/peercloseprobe.h"
 
 #include <QLoggingCategory>
+
+#include <algorithm>
 #include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
@@ -116,11 +118,24 @@ bool Gatekeeper::startListening(const QHostAddress &address, quint16 port)
     return listen(address, port);
 }
 
-void Gatekeeper::raiseFileLimit() const
+Gatekeeper::DescriptorBudget Gatekeeper::descriptorBudget(quint64 descriptorLimit)
+{
+    const qint64 limit = qint64(qMin<quint64>(descriptorLimit, 1u << 30));
+    DescriptorBudget budget;
+    budget.refusing = int(std::clamp<qint64>(limit / 16, 8, kMaxRefusing));
+    // The server's own: listening and control sockets, epoll and eventfd, the config watcher,
+    // upstream servers' pipes, log files. Two more for a connection closed unanswered (its
+    // socket and probe exist for a moment).
+    const qint64 own = std::clamp<qint64>(limit / 16, 32, 256) + 2;
+    budget.connections = int(std::clamp<qint64>((limit - own) / 2 - budget.refusing, 1,
+                                                std::numeric_limits<int>::max()));
+    return budget;
+}
+
+void Gatekeeper::raiseFileLimit()
 {
 #ifdef Q_OS_UNIX
-    // Each connection costs two descriptors (the socket and its PeerCloseProbe's duplicate);
-    // the usual soft limit of 1024 would stop accepting long before maxConnections.
+    // The usual soft limit of 1024 would stop accepting long before maxConnections.
     struct rlimit limit = {};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
         return;
@@ -130,11 +145,28 @@ void Gatekeeper::raiseFileLimit() const
         if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
             getrlimit(RLIMIT_NOFILE, &limit);
     }
+    m_descriptorLimit = limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<quint64>::max()
+                                                         : quint64(limit.rlim_cur);
+    m_descriptors = descriptorBudget(m_descriptorLimit);
     qCDebug(lcGatekeeper) << "file descriptor limit: soft" << quint64(before) << "->"
-                          << quint64(limit.rlim_cur) << "hard" << quint64(limit.rlim_max)
-                          << "(up to" << m_maxConnections << "connections need about"
-                          << 2 * quint64(m_maxConnections) << ")";
+                          << m_descriptorLimit << "hard" << quint64(limit.rlim_max) << "- room for"
+                          << m_descriptors.connections << "connections";
 #endif
+}
+
+void Gatekeeper::warnOnceDescriptorsCapConnections()
+{
+    // Said when it first matters, not at every start: most limits never come near.
+    if (m_warnedOfDescriptors)
+        return;
+    m_warnedOfDescriptors = true;
+    qCWarning(lcGatekeeper).noquote()
+        << u"the file descriptor limit (%1) leaves room for %2 open connections, fewer than "
+           u"maxConnections (%3); the next ones get 503. Raise it (ulimit -n, or LimitNOFILE= "
+           u"for a service) to about %4"_s.arg(m_descriptorLimit)
+               .arg(m_descriptors.connections)
+               .arg(m_maxConnections)
+               .arg(2 * qint64(m_maxConnections) + 2 * kMaxRefusing + 512);
 }
 
 QByteArray Gatekeeper::refusalResponse(int status, const QString &message,
@@ -167,16 +199,23 @@ void Gatekeeper::incomingConnection(qintptr socketDescriptor)
 
     const QString peer = peerAddressKey(socket->peerAddress());
     const qint64 now = Clock::monotonicMs();
-    if (m_open >= m_maxConnections)
+    if (m_open >= m_maxConnections) {
         refuseAtAccept(
             socket, peer, now,
             u"the server has reached its limit of %1 open connections"_s.arg(m_maxConnections));
-    else if (m_perPeer.value(peer) >= m_maxConnectionsPerPeer)
+    } else if (m_open >= m_descriptors.connections) {
+        warnOnceDescriptorsCapConnections();
+        refuseAtAccept(socket, peer, now,
+                       u"the server has reached the %1 open connections its file descriptor "
+                       u"limit (%2) leaves room for"_s.arg(m_descriptors.connections)
+                           .arg(m_descriptorLimit));
+    } else if (m_perPeer.value(peer) >= m_maxConnectionsPerPeer) {
         refuseAtAccept(socket, peer, now,
                        u"%1 has reached the limit of %2 open connections per peer"_s.arg(peer).arg(
                            m_maxConnectionsPerPeer));
-    else
+    } else {
         admitConnection(socket, peer, now);
+    }
 }
 
 void Gatekeeper::admitConnection(QTcpSocket *socket, const QString &peer, qint64 now)
@@ -204,7 +243,7 @@ void Gatekeeper::admitConnection(QTcpSocket *socket, const QString &peer, qint64
 void Gatekeeper::refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now,
                                 const QString &detail)
 {
-    if (m_refusing >= kMaxRefusing) {
+    if (m_refusing >= m_descriptors.refusing) {
         // A flood: answering each one would only hold more descriptors.
         if (m_refusalWarnings.admit())
             qCWarning(lcGatekeeper).noquote()

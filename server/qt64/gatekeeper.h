@@ -10,6 +10,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <limits>
 #include <unordered_map>
 
 class QTcpSocket;
@@ -46,6 +47,7 @@ public:
     // How long a refused connection is drained before it is dropped.
     static constexpr int kLingerMs = 2000;
     // Connections being refused at once; beyond this, new ones are closed without an answer.
+    // Fewer when the file descriptor limit is low (see descriptorBudget()).
     static constexpr int kMaxRefusing = 256;
     static constexpr int kRetryAfterSeconds = 2;
 
@@ -54,6 +56,18 @@ public:
 
     // Raises the file descriptor soft limit to the hard limit, then listens.
     bool startListening(const QHostAddress &address, quint16 port);
+
+    // What a file descriptor limit leaves for connections. Each costs two descriptors (the
+    // socket and its PeerCloseProbe's duplicate); some are kept for the server's own files,
+    // pipes and sockets, and for refusing. Qt 6.4 retries an accept() that failed for want of a
+    // descriptor on every turn of the loop - a whole core spinning, nothing accepted - so the
+    // server must never get there: past `connections` it answers 503 instead.
+    struct DescriptorBudget
+    {
+        int connections = 0; // admitted at once
+        int refusing = 0;    // being answered 503 at once
+    };
+    static DescriptorBudget descriptorBudget(quint64 descriptorLimit);
 
     // New limits (settings changed live). Requests already being received keep the size
     // limits they started with; everything else uses the new ones from now on.
@@ -108,13 +122,17 @@ private:
     void updateWatch(QTcpSocket *socket, const Connection &connection);
     qint64 deadline(const Connection &connection) const;
     void handleAcceptError(QAbstractSocket::SocketError error);
-    void raiseFileLimit() const;
+    void raiseFileLimit();
+    void warnOnceDescriptorsCapConnections();
 
     qint64 m_maxHeaderBytes;
     qint64 m_maxBodyBytes;
-    int m_maxConnections;
+    int m_maxConnections = 0;
     int m_maxConnectionsPerPeer;
     int m_requestTimeoutMs;
+    quint64 m_descriptorLimit = 0; // 0 until listening: not yet known
+    DescriptorBudget m_descriptors{std::numeric_limits<int>::max(), kMaxRefusing};
+    bool m_warnedOfDescriptors = false;
 
     std::unordered_map<QTcpSocket *, Connection> m_connections;
     QHash<QString, int> m_perPeer; // open connections by peer address

@@ -9,13 +9,12 @@
 // the server) fails it: that is how it was shown to be able to fail.
 
 #include "tests/support/blockingconnection.h"
+#include "tests/support/heartlineprocess.h"
 #include "tests/support/processstats.h"
 #include "tests/support/rawhttpclient.h"
 #include "tests/support/servertestmain.h"
 
-#include <QFile>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -71,35 +70,14 @@ void tst_IdleStreams::initTestCase()
     QCOMPARE(setrlimit(RLIMIT_NOFILE, &limit), 0);
 
     QVERIFY(m_home.isValid());
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString &name : {u"DISPLAY"_s, u"WAYLAND_DISPLAY"_s, u"HEARTLINE_TOKEN"_s})
-        environment.remove(name);
-    environment.insert(u"XDG_RUNTIME_DIR"_s, m_home.path());
-    environment.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
     m_server = std::make_unique<QProcess>();
-    m_server->setProcessEnvironment(environment);
     m_server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    // Its log (a line per stream) goes to a file: a pipe nobody drains while the test holds
-    // its blocking sockets would fill and stop the server.
-    const QString stdoutPath = m_home.filePath(u"stdout.log"_s);
-    m_server->setStandardOutputFile(stdoutPath);
+    QString error;
     // Heartbeats off: the streams stay idle, so all the server does is answer the requests.
-    m_server->start(QStringLiteral(HEARTLINE_BINARY),
-                    {u"--headless"_s, u"--port"_s, u"0"_s, u"--heartbeat-ms"_s, u"0"_s});
-    QString line;
-    QVERIFY(waitUntil(
-        [this, &stdoutPath, &line]() {
-            QFile out(stdoutPath);
-            const QByteArray first = out.open(QIODevice::ReadOnly) ? out.readLine() : QByteArray();
-            if (first.endsWith('\n'))
-                line = QString::fromUtf8(first).trimmed();
-            return !line.isEmpty() || m_server->state() == QProcess::NotRunning;
-        },
-        10000));
-    const QRegularExpressionMatch match =
-        QRegularExpression(u"^listening: http://127\\.0\\.0\\.1:(\\d+)$"_s).match(line);
-    QVERIFY2(match.hasMatch(), qPrintable(line));
-    m_port = quint16(match.captured(1).toUInt());
+    m_port = heartline::testing::startHeadlessHeartline(
+        *m_server, QStringLiteral(HEARTLINE_BINARY), m_home.path(),
+        {u"--port"_s, u"0"_s, u"--heartbeat-ms"_s, u"0"_s}, &error);
+    QVERIFY2(m_port != 0, qPrintable(error));
 }
 
 void tst_IdleStreams::cleanupTestCase()

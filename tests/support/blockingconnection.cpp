@@ -1,5 +1,7 @@
 #include "tests/support/blockingconnection.h"
 
+#include <cerrno>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -60,6 +62,8 @@ QByteArray BlockingConnection::readSome()
 {
     char buffer[4096];
     const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+    if (n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE)))
+        m_closedByPeer = true;
     return n > 0 ? QByteArray(buffer, n) : QByteArray();
 }
 

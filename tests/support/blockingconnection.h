@@ -23,12 +23,15 @@ public:
     bool readUntil(const QByteArray &marker);
     // One read of whatever arrives next (empty: closed, failed or timed out).
     QByteArray readSome();
+    // The server ended the connection (FIN or RST) - as against a read that timed out.
+    bool closedByPeer() const { return m_closedByPeer; }
     // Ends both directions now: a read blocked on another thread returns.
     void shutDown();
 
 private:
     int m_fd;
     QByteArray m_buffer;
+    bool m_closedByPeer = false;
 };
 
 } // namespace heartline::testing
