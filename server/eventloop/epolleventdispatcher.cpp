@@ -236,15 +236,21 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     m_interrupted.store(false, std::memory_order_relaxed);
     Q_EMIT awake();
-    // Every post wakes us through the eventfd, so a count there (taken before the posted
-    // events are sent) says this turn has events to deliver and must not go to sleep after:
-    // a post that arrived while we waited is delivered now, and the caller gets control back.
-    eventfd_t posts = 0;
-    if (eventfd_read(d->wakeFd, &posts) != 0)
-        posts = 0;
+    // Every post calls wakeUp(), which raises the pending flag (and writes the eventfd if it
+    // was down), so the flag, taken before the posted events are sent, says this turn has
+    // events to deliver and must not go to sleep after: a post that arrived while we waited is
+    // delivered now, and the caller gets control back.
+    const bool posts = m_wakePending.exchange(false, std::memory_order_acq_rel);
+    if (posts) {
+        // Taken before the events are sent: a post from now on writes the eventfd again. The
+        // read may find it empty if the waker has set the flag but not yet written; its write
+        // then only ends the next wait early.
+        eventfd_t count;
+        eventfd_read(d->wakeFd, &count);
+    }
     QCoreApplication::sendPostedEvents();
 
-    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && posts == 0
+    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !posts
                          && !m_interrupted.load(std::memory_order_relaxed);
     int timeoutMs = 0;
     if (canWait && d->alwaysReady.isEmpty()) {
@@ -266,7 +272,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         ready = epoll_wait(d->epollFd, events, kEventsPerTurn, timeoutMs);
     } while (ready < 0 && errno == EINTR);
 
-    int handled = posts > 0 ? 1 : 0;
+    int handled = posts ? 1 : 0;
     const bool sockets = !(flags & QEventLoop::ExcludeSocketNotifiers);
     for (int i = 0; i < ready; ++i) {
         const int fd = events[i].data.fd;
@@ -396,7 +402,8 @@ int EpollEventDispatcher::remainingTime(int timerId)
 
 void EpollEventDispatcher::wakeUp()
 {
-    eventfd_write(d->wakeFd, 1);
+    if (!m_wakePending.exchange(true, std::memory_order_acq_rel))
+        eventfd_write(d->wakeFd, 1);
 }
 
 void EpollEventDispatcher::interrupt()

@@ -46,6 +46,9 @@ private:
     struct State;
     std::unique_ptr<State> d;
     std::atomic<bool> m_interrupted{false};
+    // A wake-up is written to the eventfd and not yet taken: further posts need not write
+    // again, and a turn with nothing posted need not read it (a syscall each, every turn).
+    std::atomic<bool> m_wakePending{false};
 };
 
 } // namespace heartline
