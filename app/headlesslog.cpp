@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QIODevice>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimer>
 
 #include <algorithm>
@@ -40,24 +41,39 @@ QString quoted(const QString &text)
     return out + u'"';
 }
 
-QString textValue(const QJsonValue &value)
+QString textValue(const LogField &field)
 {
-    if (value.isString()) {
-        const QString text = value.toString();
+    switch (field.kind) {
+    case LogField::Kind::Text: {
+        const QString &text = field.text;
         const bool plain = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
             return c.unicode() > 0x20 && c.unicode() != 0x7f && c != u'"' && c != u'=' && c != u'\\'
                    && c.isPrint();
         });
         return plain ? text : quoted(text);
     }
-    if (value.isBool())
-        return value.toBool() ? u"true"_s : u"false"_s;
-    if (value.isDouble())
-        return QString::number(value.toInteger(qint64(value.toDouble())));
-    return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case LogField::Kind::Flag:
+        return field.number ? u"true"_s : u"false"_s;
+    case LogField::Kind::Number:
+        break;
+    }
+    return QString::number(field.number);
 }
 
-QJsonObject streamFields(const StreamInfo &stream)
+QJsonValue jsonValue(const LogField &field)
+{
+    switch (field.kind) {
+    case LogField::Kind::Text:
+        return field.text;
+    case LogField::Kind::Flag:
+        return field.number != 0;
+    case LogField::Kind::Number:
+        break;
+    }
+    return field.number;
+}
+
+LogFields streamFields(const StreamInfo &stream)
 {
     return {{"stream"_L1, stream.id},
             {"session"_L1, stream.sessionId},
@@ -79,15 +95,15 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
         print(u"heartbeat_interval"_s, {{"heartbeat_ms"_L1, heartbeatMs}});
     });
     connect(monitor, &Monitor::sessionOpened, this, [this](const SessionInfo &session) {
-        QJsonObject fields{{"session"_L1, session.id},
+        LogFields fields{{"session"_L1, session.id},
                            {"transport"_L1, transportKindName(session.transport)},
                            {"peer"_L1, session.peer}};
         // A stateless request knows its revision and client from its first line on, and is
         // never "ready" later: say it all here (a session says it once initialized).
         if (session.transport == TransportKind::StreamableHttpStateless) {
-            fields.insert("revision"_L1, session.revision);
+            fields.append({"revision"_L1, session.revision});
             if (!session.clientName.isEmpty())
-                fields.insert("client"_L1, session.clientName);
+                fields.append({"client"_L1, session.clientName});
         }
         print(u"session_opened"_s, fields);
     });
@@ -104,11 +120,11 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
     connect(monitor, &Monitor::streamOpened, this,
             [this](const StreamInfo &stream) { print(u"stream_opened"_s, streamFields(stream)); });
     connect(monitor, &Monitor::streamClosed, this, [this](const StreamClosedEvent &event) {
-        QJsonObject fields = streamFields(event.stream);
-        fields.insert("completed"_L1, event.completed);
-        fields.insert("events"_L1, qint64(event.events));
-        fields.insert("heartbeats"_L1, qint64(event.heartbeats));
-        fields.insert("bytes"_L1, qint64(event.bytes));
+        LogFields fields = streamFields(event.stream);
+        fields.append({"completed"_L1, event.completed});
+        fields.append({"events"_L1, qint64(event.events)});
+        fields.append({"heartbeats"_L1, qint64(event.heartbeats)});
+        fields.append({"bytes"_L1, qint64(event.bytes)});
         print(u"stream_closed"_s, fields);
     });
     connect(monitor, &Monitor::heartbeatSent, this, [this](const HeartbeatEvent &event) {
@@ -117,15 +133,15 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
                                {"seq"_L1, qint64(event.sequence)}});
     });
     connect(monitor, &Monitor::messageObserved, this, [this](const MessageEvent &event) {
-        QJsonObject fields{{"session"_L1, event.sessionId}, {"bytes"_L1, event.bytes}};
+        LogFields fields{{"session"_L1, event.sessionId}, {"bytes"_L1, event.bytes}};
         if (!event.method.isEmpty())
-            fields.insert("method"_L1, event.method);
+            fields.append({"method"_L1, event.method});
         if (!event.id.isEmpty())
-            fields.insert("id"_L1, event.id);
+            fields.append({"id"_L1, event.id});
         if (!event.streamId.isEmpty())
-            fields.insert("stream"_L1, event.streamId);
+            fields.append({"stream"_L1, event.streamId});
         if (event.latencyMs >= 0)
-            fields.insert("latency_ms"_L1, event.latencyMs);
+            fields.append({"latency_ms"_L1, event.latencyMs});
         print(event.direction == MessageEvent::Direction::In ? u"message_in"_s : u"message_out"_s,
               fields);
     });
@@ -138,21 +154,21 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
         print(u"ping"_s, {{"session"_L1, sessionId}, {"rtt_ms"_L1, rttMs}});
     });
     connect(monitor, &Monitor::disconnected, this, [this](const DisconnectEvent &event) {
-        QJsonObject fields{{"cause"_L1, DisconnectCauses::name(event.cause)},
+        LogFields fields{{"cause"_L1, DisconnectCauses::name(event.cause)},
                            {"detail"_L1, event.detail}};
         if (!event.sessionId.isEmpty())
-            fields.insert("session"_L1, event.sessionId);
+            fields.append({"session"_L1, event.sessionId});
         if (!event.streamId.isEmpty()) {
-            fields.insert("stream"_L1, event.streamId);
-            fields.insert("bytes"_L1, qint64(event.bytes));
-            fields.insert("heartbeats"_L1, qint64(event.heartbeats));
-            fields.insert("since_last_write_ms"_L1, event.sinceLastWriteMs);
+            fields.append({"stream"_L1, event.streamId});
+            fields.append({"bytes"_L1, qint64(event.bytes)});
+            fields.append({"heartbeats"_L1, qint64(event.heartbeats)});
+            fields.append({"since_last_write_ms"_L1, event.sinceLastWriteMs});
         }
         if (!event.clientName.isEmpty())
-            fields.insert("client"_L1, event.clientName);
+            fields.append({"client"_L1, event.clientName});
         if (!event.peer.isEmpty())
-            fields.insert("peer"_L1, event.peer);
-        fields.insert("duration_ms"_L1, event.durationMs);
+            fields.append({"peer"_L1, event.peer});
+        fields.append({"duration_ms"_L1, event.durationMs});
         print(u"disconnect"_s, fields);
     });
     connectUpstreams(monitor);
@@ -163,10 +179,10 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
 void HeadlessLog::connectUpstreams(Monitor *monitor)
 {
     connect(monitor, &Monitor::upstreamStateChanged, this, [this](const UpstreamStatus &status) {
-        QJsonObject fields{{"server"_L1, status.server},
+        LogFields fields{{"server"_L1, status.server},
                            {"state"_L1, upstreamStateName(status.state)}};
         if (!status.lastError.isEmpty())
-            fields.insert("error"_L1, status.lastError);
+            fields.append({"error"_L1, status.lastError});
         print(u"upstream_state"_s, fields);
     });
     connect(monitor, &Monitor::upstreamRemoved, this, [this](const QString &server) {
@@ -179,11 +195,11 @@ void HeadlessLog::connectUpstreams(Monitor *monitor)
                                               {"delay_ms"_L1, event.delayMs}});
             });
     connect(monitor, &Monitor::upstreamListed, this, [this](const UpstreamListEvent &event) {
-        QJsonObject fields{{"server"_L1, event.server}, {"tools"_L1, event.tools}};
+        LogFields fields{{"server"_L1, event.server}, {"tools"_L1, event.tools}};
         if (event.prompts >= 0)
-            fields.insert("prompts"_L1, event.prompts);
+            fields.append({"prompts"_L1, event.prompts});
         if (event.resources >= 0)
-            fields.insert("resources"_L1, event.resources);
+            fields.append({"resources"_L1, event.resources});
         print(u"upstream_listed"_s, fields);
     });
     connect(monitor, &Monitor::upstreamDiagnostic, this,
@@ -191,12 +207,12 @@ void HeadlessLog::connectUpstreams(Monitor *monitor)
                 print(u"upstream_stderr"_s, {{"server"_L1, event.server}, {"line"_L1, event.line}});
             });
     connect(monitor, &Monitor::upstreamCalled, this, [this](const UpstreamCallRecord &record) {
-        QJsonObject fields{{"server"_L1, record.server},
+        LogFields fields{{"server"_L1, record.server},
                            {"upstream_tool"_L1, record.upstreamTool},
                            {"outcome"_L1, upstreamCallOutcomeName(record.outcome)},
                            {"latency_ms"_L1, record.latencyUs / 1000}};
         if (!record.exposedName.isEmpty())
-            fields.insert("tool"_L1, record.exposedName);
+            fields.append({"tool"_L1, record.exposedName});
         print(u"upstream_call"_s, fields);
     });
     connect(monitor, &Monitor::upstreamLogged, this, [this](const UpstreamLogEvent &event) {
@@ -234,21 +250,35 @@ bool HeadlessLog::parseFormat(const QString &text, Format *format)
     return true;
 }
 
-void HeadlessLog::print(const QString &event, const QJsonObject &fields)
+const QByteArray &HeadlessLog::timestamp()
 {
-    const QString time =
-        QDateTime::fromMSecsSinceEpoch(Clock::wallMs(), Qt::UTC).toString(Qt::ISODateWithMs);
+    const qint64 nowMs = Clock::wallMs();
+    if (nowMs != m_timestampMs) {
+        m_timestampMs = nowMs;
+        m_timestamp =
+            QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
+    }
+    return m_timestamp;
+}
+
+void HeadlessLog::print(const QString &event, LogFields fields)
+{
     QByteArray line;
     if (m_format == Format::Json) {
-        QJsonObject object = fields;
-        object.insert("time"_L1, time);
+        QJsonObject object;
+        for (const LogField &field : std::as_const(fields))
+            object.insert(field.key, jsonValue(field));
+        object.insert("time"_L1, QString::fromUtf8(timestamp()));
         object.insert("event"_L1, event);
         line = QJsonDocument(object).toJson(QJsonDocument::Compact);
     } else {
-        QString text = time + u' ' + event;
-        for (auto it = fields.begin(); it != fields.end(); ++it)
-            text += u' ' + it.key() + u'=' + textValue(it.value());
-        line = text.toUtf8();
+        // Keys in name order, as they always were.
+        std::sort(fields.begin(), fields.end(),
+                  [](const LogField &a, const LogField &b) { return a.key < b.key; });
+        QString text = event;
+        for (const LogField &field : std::as_const(fields))
+            text += u' ' + field.key + u'=' + textValue(field);
+        line = timestamp() + ' ' + text.toUtf8();
     }
     m_pending += line;
     m_pending += '\n';

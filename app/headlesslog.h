@@ -1,13 +1,43 @@
 #pragma once
 
-#include <QJsonObject>
+#include <QByteArray>
+#include <QLatin1StringView>
 #include <QObject>
+#include <QString>
+#include <QVarLengthArray>
 
 class QIODevice;
 
 namespace heartline {
 
 class Monitor;
+
+// One `key=value` of a log line: text, a whole number or a flag. Not a QJsonValue: a line is
+// printed for every message a server sees, and a QJsonObject per line cost a tenth of a call.
+struct LogField
+{
+    enum class Kind { Text, Number, Flag };
+
+    LogField() = default; // for QVarLengthArray
+    LogField(QLatin1StringView name, const QString &value)
+        : key(name), text(value), kind(Kind::Text)
+    {}
+    LogField(QLatin1StringView name, qint64 value)
+        : key(name), number(value), kind(Kind::Number)
+    {}
+    LogField(QLatin1StringView name, int value)
+        : LogField(name, qint64(value))
+    {}
+    LogField(QLatin1StringView name, bool value)
+        : key(name), number(value ? 1 : 0), kind(Kind::Flag)
+    {}
+
+    QLatin1StringView key;
+    QString text;
+    qint64 number = 0;
+    Kind kind = Kind::Number;
+};
+using LogFields = QVarLengthArray<LogField, 10>;
 
 // Prints every Monitor event as one line: `text` for people, `json` (JSON lines) for tools.
 // This is what --headless shows instead of the window.
@@ -34,12 +64,16 @@ public:
 
 private:
     void connectUpstreams(Monitor *monitor);
-    void print(const QString &event, const QJsonObject &fields);
+    void print(const QString &event, LogFields fields);
+    // The wall-clock time as the log prints it, formatted once per millisecond.
+    const QByteArray &timestamp();
 
     Format m_format;
     QIODevice *m_output;
     QByteArray m_pending;
     bool m_flushQueued = false;
+    qint64 m_timestampMs = -1;
+    QByteArray m_timestamp;
 };
 
 } // namespace heartline
