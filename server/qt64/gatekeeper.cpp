@@ -127,9 +127,17 @@ Gatekeeper::DescriptorBudget Gatekeeper::descriptorBudget(quint64 descriptorLimi
     // upstream servers' pipes, log files. Two more for a connection closed unanswered (its
     // socket and probe exist for a moment).
     const qint64 own = std::clamp<qint64>(limit / 16, 32, 256) + 2;
-    budget.connections = int(std::clamp<qint64>((limit - own) / 2 - budget.refusing, 1,
-                                                std::numeric_limits<int>::max()));
+    budget.forConnections = qMax<qint64>(2, limit - own - 2 * qint64(budget.refusing));
+    // Probes for the first half: every connection of a normal day has one, and past that the
+    // limit holds half as many again.
+    budget.probedBelow = budget.forConnections / 2;
     return budget;
+}
+
+qint64 Gatekeeper::DescriptorBudget::connections() const
+{
+    const qint64 probed = probedBelow / 2;
+    return probed + (forConnections - 2 * probed);
 }
 
 void Gatekeeper::raiseFileLimit()
@@ -150,7 +158,7 @@ void Gatekeeper::raiseFileLimit()
     m_descriptors = descriptorBudget(m_descriptorLimit);
     qCDebug(lcGatekeeper) << "file descriptor limit: soft" << quint64(before) << "->"
                           << m_descriptorLimit << "hard" << quint64(limit.rlim_max) << "- room for"
-                          << m_descriptors.connections << "connections";
+                          << m_descriptors.connections() << "connections";
 #endif
 }
 
@@ -164,9 +172,9 @@ void Gatekeeper::warnOnceDescriptorsCapConnections()
         << u"the file descriptor limit (%1) leaves room for %2 open connections, fewer than "
            u"maxConnections (%3); the next ones get 503. Raise it (ulimit -n, or LimitNOFILE= "
            u"for a service) to about %4"_s.arg(m_descriptorLimit)
-               .arg(m_descriptors.connections)
+               .arg(m_open)
                .arg(m_maxConnections)
-               .arg(2 * qint64(m_maxConnections) + 2 * kMaxRefusing + 512);
+               .arg(qint64(m_maxConnections) * 3 / 2 + 2 * kMaxRefusing + 512);
 }
 
 QByteArray Gatekeeper::refusalResponse(int status, const QString &message,
@@ -192,7 +200,9 @@ void Gatekeeper::incomingConnection(qintptr socketDescriptor)
         return;
     }
     // First, so its slots run before anyone else's (HttpExchange asks it for the cause).
-    PeerCloseProbe::attach(socket);
+    if (m_descriptorsInUse + 2 <= m_descriptors.probedBelow)
+        PeerCloseProbe::attach(socket);
+    const int descriptors = PeerCloseProbe::of(socket) ? 2 : 1;
     socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     tuneKeepAlive(socketDescriptor);
@@ -203,27 +213,29 @@ void Gatekeeper::incomingConnection(qintptr socketDescriptor)
         refuseAtAccept(
             socket, peer, now,
             u"the server has reached its limit of %1 open connections"_s.arg(m_maxConnections));
-    } else if (m_open >= m_descriptors.connections) {
+    } else if (m_descriptorsInUse + descriptors > m_descriptors.forConnections) {
         warnOnceDescriptorsCapConnections();
         refuseAtAccept(socket, peer, now,
                        u"the server has reached the %1 open connections its file descriptor "
-                       u"limit (%2) leaves room for"_s.arg(m_descriptors.connections)
-                           .arg(m_descriptorLimit));
+                       u"limit (%2) leaves room for"_s.arg(m_open).arg(m_descriptorLimit));
     } else if (m_perPeer.value(peer) >= m_maxConnectionsPerPeer) {
         refuseAtAccept(socket, peer, now,
                        u"%1 has reached the limit of %2 open connections per peer"_s.arg(peer).arg(
                            m_maxConnectionsPerPeer));
     } else {
-        admitConnection(socket, peer, now);
+        admitConnection(socket, peer, now, descriptors);
     }
 }
 
-void Gatekeeper::admitConnection(QTcpSocket *socket, const QString &peer, qint64 now)
+void Gatekeeper::admitConnection(QTcpSocket *socket, const QString &peer, qint64 now,
+                                 int descriptors)
 {
     auto entry =
         m_connections.emplace(socket, Connection(peer, now, m_maxHeaderBytes, m_maxBodyBytes));
     entry.first->second.countedOpen = true;
+    entry.first->second.descriptors = descriptors;
     ++m_open;
+    m_descriptorsInUse += descriptors;
     ++m_perPeer[peer];
     forgetWhenClosed(socket);
 
@@ -341,6 +353,7 @@ void Gatekeeper::forget(QTcpSocket *socket)
         return;
     if (found->second.countedOpen) {
         --m_open;
+        m_descriptorsInUse -= found->second.descriptors;
         const auto peer = m_perPeer.find(found->second.peer);
         if (peer != m_perPeer.end() && --peer.value() <= 0)
             m_perPeer.erase(peer);

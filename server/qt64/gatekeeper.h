@@ -57,15 +57,20 @@ public:
     // Raises the file descriptor soft limit to the hard limit, then listens.
     bool startListening(const QHostAddress &address, quint16 port);
 
-    // What a file descriptor limit leaves for connections. Each costs two descriptors (the
-    // socket and its PeerCloseProbe's duplicate); some are kept for the server's own files,
-    // pipes and sockets, and for refusing. Qt 6.4 retries an accept() that failed for want of a
-    // descriptor on every turn of the loop - a whole core spinning, nothing accepted - so the
-    // server must never get there: past `connections` it answers 503 instead.
+    // What a file descriptor limit leaves for connections. Some descriptors are kept for the
+    // server's own files, pipes and sockets, and for refusing; the rest are for connections.
+    // A connection takes one, or two while descriptors are plentiful: the socket and the
+    // duplicate its PeerCloseProbe tells FIN from RST with. Qt 6.4 retries an accept() that
+    // failed for want of a descriptor on every turn of the loop - a whole core spinning,
+    // nothing accepted - so the server must never get there: past the budget it answers 503.
     struct DescriptorBudget
     {
-        int connections = 0; // admitted at once
-        int refusing = 0;    // being answered 503 at once
+        qint64 forConnections = 0; // descriptors admitted connections may hold
+        qint64 probedBelow = 0;    // a new connection gets a probe while fewer are in use
+        int refusing = 0;          // connections being answered 503 at once
+
+        // How many connections fit when they arrive one after another.
+        qint64 connections() const;
     };
     static DescriptorBudget descriptorBudget(quint64 descriptorLimit);
 
@@ -103,11 +108,12 @@ private:
         qint64 scannedAhead = 0;
         int handed = 0; // complete requests QHttpServer has been given
         bool countedOpen = false;
+        int descriptors = 1; // 2 with a PeerCloseProbe
         bool closing = false;
         qint64 closeByMs = -1;
     };
 
-    void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now);
+    void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now, int descriptors);
     void refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now, const QString &detail);
     void handleArrived(QTcpSocket *socket);
     void handleTaken(QTcpSocket *socket);
@@ -131,7 +137,9 @@ private:
     int m_maxConnectionsPerPeer;
     int m_requestTimeoutMs;
     quint64 m_descriptorLimit = 0; // 0 until listening: not yet known
-    DescriptorBudget m_descriptors{std::numeric_limits<int>::max(), kMaxRefusing};
+    DescriptorBudget m_descriptors{std::numeric_limits<qint64>::max(),
+                                   std::numeric_limits<qint64>::max(), kMaxRefusing};
+    qint64 m_descriptorsInUse = 0; // by admitted connections
     bool m_warnedOfDescriptors = false;
 
     std::unordered_map<QTcpSocket *, Connection> m_connections;
