@@ -110,7 +110,7 @@ Gatekeeper *HttpFront::bindGatekeeper(const QString &host, quint16 port, QString
         delete gatekeeper;
         return nullptr;
     }
-    m_http.bind(gatekeeper);
+    gatekeeper->handOverTo(&m_http);
     return gatekeeper;
 }
 

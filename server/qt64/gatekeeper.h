@@ -13,6 +13,7 @@
 #include <limits>
 #include <unordered_map>
 
+class QAbstractHttpServer;
 class QTcpSocket;
 
 namespace heartline {
@@ -56,6 +57,8 @@ public:
 
     // Raises the file descriptor soft limit to the hard limit, then listens.
     bool startListening(const QHostAddress &address, quint16 port);
+    // Binds `server` to this: the connections admitted here are handed over to it.
+    void handOverTo(QAbstractHttpServer *server);
 
     // What a file descriptor limit leaves for connections. Some descriptors are kept for the
     // server's own files, pipes and sockets, and for refusing; the rest are for connections.
@@ -114,6 +117,7 @@ private:
     };
 
     void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now, int descriptors);
+    void makeHandOverConnectionNewest();
     void refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now, const QString &detail);
     void handleArrived(QTcpSocket *socket);
     void handleTaken(QTcpSocket *socket);
@@ -140,6 +144,7 @@ private:
     DescriptorBudget m_descriptors{std::numeric_limits<qint64>::max(),
                                    std::numeric_limits<qint64>::max(), kMaxRefusing};
     qint64 m_descriptorsInUse = 0; // by admitted connections
+    QAbstractHttpServer *m_httpServer = nullptr;
     bool m_warnedOfDescriptors = false;
 
     std::unordered_map<QTcpSocket *, Connection> m_connections;
