@@ -53,7 +53,7 @@ Application::~Application()
     m_window.reset();
     m_configWatcher.reset();
     tearDownServer();
-    m_server.reset();
+    m_runner.reset();
 }
 
 bool Application::start(int *exitStatus)
@@ -82,14 +82,14 @@ bool Application::start(int *exitStatus)
     // With a window the server gets a thread of its own (DESIGN.md, Threads) and the window a
     // mirror of its Monitor; headless it runs on this thread, whose loop waits on epoll (main.cpp):
     // with no window to keep responsive, a second thread would only add a crossing per event.
-    m_server = std::make_unique<ServerRunner>(m_options.config,
+    m_runner = std::make_unique<ServerRunner>(m_options.config,
                                               m_options.headless
                                                   ? ServerRunner::Placement::CallerThread
                                                   : ServerRunner::Placement::OwnThread);
 
     QString error;
     bool listening = false;
-    m_server->runOnServerThread([this, &error, &listening]() { listening = buildServer(&error); });
+    m_runner->runOnServerThread([this, &error, &listening]() { listening = buildServer(&error); });
     if (!listening) {
         tearDownServer();
         if (!m_options.headless && raiseRunningInstance()) {
@@ -108,19 +108,19 @@ bool Application::start(int *exitStatus)
     // state event, which must find the log already listening.
     if (m_options.headless) {
         m_headlessLog =
-            std::make_unique<HeadlessLog>(m_server->monitor(), m_options.logFormat, m_stdout.get());
+            std::make_unique<HeadlessLog>(m_runner->monitor(), m_options.logFormat, m_stdout.get());
     }
     watchConfigFile();
     // Upstreams start after the listening line: a slow npx download never delays the endpoint,
     // and their tools join the list (clients are told) as each becomes ready. Later changes of
     // the file cross to the server thread as queued calls.
-    HeartlineServer *server = m_server->server();
-    m_server->runOnServerThread([this, server]() { server->upstreams()->apply(m_upstreamServers); });
+    HeartlineServer *server = m_runner->server();
+    m_runner->runOnServerThread([this, server]() { server->upstreams()->apply(m_upstreamServers); });
     connect(this, &Application::upstreamServersChanged, server->upstreams(), &UpstreamHost::apply);
 
     if (!m_options.headless) {
         m_window =
-            std::make_unique<MainWindow>(m_server->monitor(), m_server->control(), m_settings.get());
+            std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(), m_settings.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
@@ -137,7 +137,7 @@ bool Application::start(int *exitStatus)
 
 bool Application::buildServer(QString *error)
 {
-    HeartlineServer *server = m_server->server();
+    HeartlineServer *server = m_runner->server();
     // Where `heartline ctl servers enable|disable` and tool switches on upstream servers are
     // kept: the file the servers came from (the default one is created by the first write).
     server->setConfigFilePath(m_options.configPath);
@@ -169,13 +169,13 @@ bool Application::buildServer(QString *error)
 
 void Application::tearDownServer()
 {
-    if (!m_server)
+    if (!m_runner)
         return;
-    m_server->runOnServerThread([this]() {
+    m_runner->runOnServerThread([this]() {
         m_headlessLog.reset();
         m_controlServer.reset();
     });
-    m_server->tearDown();
+    m_runner->tearDown();
 }
 
 void Application::handleTermination(int signalNumber)
@@ -188,7 +188,7 @@ void Application::handleTermination(int signalNumber)
     else
         qCInfo(lcApp) << "quit from the window - shutting down";
     // On the server's thread; the loop that ends is this one (the GUI's, or headless the only one).
-    HeartlineServer *server = m_server->server();
+    HeartlineServer *server = m_runner->server();
     QMetaObject::invokeMethod(server, [server]() {
         server->shutdown(kShutdownGraceMs, []() {
             QMetaObject::invokeMethod(
@@ -239,7 +239,7 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
 
 ServerControl *Application::control() const
 {
-    return m_server->control();
+    return m_runner->control();
 }
 
 bool Application::raiseRunningInstance() const

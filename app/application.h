@@ -6,7 +6,6 @@
 #include <QList>
 #include <QObject>
 
-#include <functional>
 #include <memory>
 
 class QFile;
@@ -65,7 +64,7 @@ private:
     std::unique_ptr<QFile> m_stdout;
     // The server on a thread of its own with a window, on this one headless; this thread sees
     // it through the runner's monitor() and control().
-    std::unique_ptr<ServerRunner> m_server;
+    std::unique_ptr<ServerRunner> m_runner;
     // On the server's thread, built and torn down there:
     std::unique_ptr<ControlServer> m_controlServer;
     std::unique_ptr<HeadlessLog> m_headlessLog;
