@@ -448,8 +448,6 @@ void ConnectionsModel::emitChangedRows()
             return;
         for (const auto &run : runs(count, isDirty))
             Q_EMIT dataChanged(rowIndex(run.first, 0), rowIndex(run.second, ColumnCount - 1));
-        // Ages move with the clock on every row.
-        Q_EMIT dataChanged(rowIndex(0, IdleAge), rowIndex(count - 1, LastHeartbeat));
     };
 
     emitFor(
@@ -464,6 +462,7 @@ void ConnectionsModel::emitChangedRows()
         for (StreamRow *stream : children)
             stream->dirty = false;
     }
+    Q_EMIT clockAdvanced();
 }
 
 int ConnectionsModel::idleAfterMs() const

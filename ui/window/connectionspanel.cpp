@@ -58,6 +58,8 @@ ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, ServerControl *contr
             &ConnectionsPanel::showContextMenu);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ConnectionsPanel::handleCurrentChanged);
+    connect(m_model, &ConnectionsModel::clockAdvanced, this,
+            &ConnectionsPanel::repaintClockColumns);
     // New streams show up under an expanded session.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, m_view,
             [this](const QModelIndex &insertedUnder, int first, int last) {
@@ -71,6 +73,22 @@ ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, ServerControl *contr
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_filter);
     layout->addWidget(m_view, 1);
+}
+
+void ConnectionsPanel::repaintClockColumns()
+{
+    // Only the visible rows' ages are drawn, so the clock costs one repaint of two columns
+    // however many sessions there are.
+    const QHeaderView *header = m_view->header();
+    QRect columns;
+    for (int column = 0; column < ConnectionsModel::ColumnCount; ++column) {
+        if (!ConnectionsModel::isClockColumn(column) || header->isSectionHidden(column))
+            continue;
+        columns |= QRect(header->sectionViewportPosition(column), 0, header->sectionSize(column),
+                         m_view->viewport()->height());
+    }
+    if (!columns.isEmpty())
+        m_view->viewport()->update(columns);
 }
 
 void ConnectionsPanel::setFilterText(const QString &text)

@@ -34,6 +34,7 @@ Q_SIGNALS:
 private:
     void showContextMenu(const QPoint &pos);
     void handleCurrentChanged();
+    void repaintClockColumns();
 
     ConnectionsModel *m_model;
     ServerControl *m_control;
