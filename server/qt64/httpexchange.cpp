@@ -1,5 +1,6 @@
 #include "server/qt64/httpexchange.h"
 
+#include "server/qt64/idlereadbuffer.h"
 #include "server/qt64/peercloseprobe.h"
 
 #include <QHttpServerResponder>
@@ -183,7 +184,12 @@ bool HttpExchange::beginChunked(int status, const HttpHeaders &headers)
 {
     if (!isConnected() || m_ended)
         return false;
-    return write(QByteArray(head(status, headers) + "Transfer-Encoding: chunked\r\n\r\n"));
+    if (!write(QByteArray(head(status, headers) + "Transfer-Encoding: chunked\r\n\r\n")))
+        return false;
+    // A chunked body is a stream: the connection now mostly waits, and its emptied read chunk
+    // was most of an idle stream's memory.
+    releaseIdleReadBuffer(m_socket);
+    return true;
 }
 
 bool HttpExchange::writeChunk(QByteArrayView payload)

@@ -309,7 +309,8 @@ void tst_ConnectionsModel::agesMoveWithTheClockWithoutAChangePerRow()
     session.id = u"session"_s;
     session.openedWallMs = now;
     monitor.reportSessionOpened(session);
-    monitor.reportStreamOpened({u"stream"_s, session.id, StreamKind::Standalone, u"127.0.0.1"_s, now});
+    monitor.reportStreamOpened(
+        {u"stream"_s, session.id, StreamKind::Standalone, u"127.0.0.1"_s, now});
     monitor.reportHeartbeat({u"stream"_s, session.id, 1, now});
     tick.tickNow();
     const QModelIndex stream = model.index(0, 0, model.index(0, 0));

@@ -76,10 +76,7 @@ public:
     QModelIndex indexOfStream(const QString &streamId) const;
 
     // Every column whose value is an age against the tick's clock.
-    static bool isClockColumn(int column)
-    {
-        return column == IdleAge || column == LastHeartbeat;
-    }
+    static bool isClockColumn(int column) { return column == IdleAge || column == LastHeartbeat; }
 
     int lingerMs() const { return m_lingerMs; }
     void setLingerMs(int milliseconds) { m_lingerMs = milliseconds; }

@@ -1,17 +1,16 @@
 #include "server/qt64/peercloseprobe.h"
+#include "tests/support/loopbacksocketpair.h"
 #include "tests/support/servertestmain.h"
 
 #include <QDir>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
-
-#include <memory>
 
 #include <sys/socket.h>
 
 using namespace heartline;
+using namespace heartline::testing;
 
 // A real loopback connection per test: the probe reads the kernel's TCP state, so nothing
 // short of real sockets tests it.
@@ -34,31 +33,27 @@ private Q_SLOTS:
 private:
     static int openDescriptors() { return int(QDir(QStringLiteral("/proc/self/fd")).count()); }
 
-    QTcpServer m_listener;
-    std::unique_ptr<QTcpSocket> m_client;
-    QTcpSocket *m_accepted = nullptr; // child of m_listener
+    LoopbackSocketPair m_pair;
+    QTcpSocket *m_client = nullptr;
+    QTcpSocket *m_accepted = nullptr;
     PeerCloseProbe *m_probe = nullptr;
 };
 
 void tst_PeerCloseProbe::init()
 {
-    QVERIFY(m_listener.listen(QHostAddress::LocalHost));
-    m_client = std::make_unique<QTcpSocket>();
-    m_client->connectToHost(QHostAddress::LocalHost, m_listener.serverPort());
-    QTRY_VERIFY(m_listener.hasPendingConnections());
-    m_accepted = m_listener.nextPendingConnection();
+    QVERIFY(m_pair.open());
+    m_client = m_pair.client();
+    m_accepted = m_pair.accepted();
     m_probe = PeerCloseProbe::attach(m_accepted);
     QVERIFY(m_probe);
     QVERIFY(m_probe->holdsDescriptor());
-    QTRY_COMPARE(m_client->state(), QAbstractSocket::ConnectedState);
 }
 
 void tst_PeerCloseProbe::cleanup()
 {
-    m_client.reset();
-    delete m_accepted;
+    m_pair.close();
+    m_client = nullptr;
     m_accepted = nullptr;
-    m_listener.close();
 }
 
 void tst_PeerCloseProbe::peerFinIsFinished()
@@ -98,7 +93,7 @@ void tst_PeerCloseProbe::serverCloseReachesThePeerWhileTheSocketLives()
     // The socket object is not deleted here: only the probe letting go of its duplicate lets
     // the kernel end the connection.
     QFETCH(bool, abort);
-    QSignalSpy clientDisconnected(m_client.get(), &QTcpSocket::disconnected);
+    QSignalSpy clientDisconnected(m_client, &QTcpSocket::disconnected);
     if (abort)
         m_accepted->abort();
     else
@@ -112,7 +107,7 @@ void tst_PeerCloseProbe::serverCloseReachesThePeerWhileTheSocketLives()
 void tst_PeerCloseProbe::deletingTheSocketClosesTheDuplicate()
 {
     const int before = openDescriptors();
-    QSignalSpy clientDisconnected(m_client.get(), &QTcpSocket::disconnected);
+    QSignalSpy clientDisconnected(m_client, &QTcpSocket::disconnected);
     delete m_accepted; // still connected: Qt aborts, the probe goes with its socket
     m_accepted = nullptr;
     QCOMPARE(openDescriptors(), before - 2);
@@ -131,7 +126,7 @@ void tst_PeerCloseProbe::deletingTheProbeClosesItsDuplicate()
 void tst_PeerCloseProbe::isFoundOnItsSocket()
 {
     QCOMPARE(PeerCloseProbe::of(m_accepted), m_probe);
-    QCOMPARE(PeerCloseProbe::of(m_client.get()), nullptr);
+    QCOMPARE(PeerCloseProbe::of(m_client), nullptr);
     QCOMPARE(PeerCloseProbe::of(nullptr), nullptr);
 }
 
