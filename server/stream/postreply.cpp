@@ -51,7 +51,7 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
     if (m_done)
         return;
     if (message.isFinalResponse) {
-        m_outstanding.remove(message.relatedTo);
+        m_outstanding.erase(message.relatedTo);
         if (message.json.contains("error"_L1)) {
             m_errorCode = message.json.value("error"_L1).toObject().value("code"_L1).toInt();
             // A well-formed request that failed (an unknown tool, say) stays a 200, as in the
@@ -78,9 +78,9 @@ void PostReply::deliver(const OutgoingMessage &message, const QByteArray &bytes)
 
 void PostReply::forget(const RequestId &id)
 {
-    if (m_done || !m_outstanding.remove(id))
+    if (m_done || m_outstanding.erase(id) == 0)
         return;
-    if (m_outstanding.isEmpty() && m_mode == Mode::Undecided && m_collected.isEmpty()) {
+    if (m_outstanding.empty() && m_mode == Mode::Undecided && m_collected.isEmpty()) {
         // Nothing at all to say, and a POST that carried a request cannot answer 202:
         // an event stream that ends at once is the empty answer.
         switchToStream();
@@ -92,7 +92,7 @@ void PostReply::abandon(DisconnectCause cause, const QString &reason)
 {
     if (m_done)
         return;
-    const QSet<RequestId> unanswered = std::exchange(m_outstanding, {});
+    const auto unanswered = std::exchange(m_outstanding, {});
     for (const RequestId &id : unanswered) {
         const QByteArray error =
             JsonRpc::serialize(JsonRpc::error(id, JsonRpcCode::ServerError, reason));
@@ -122,7 +122,7 @@ void PostReply::resume(SseStream *stream)
 
 void PostReply::closeEarly()
 {
-    if (m_done || m_outstanding.isEmpty())
+    if (m_done || m_outstanding.empty())
         return;
     if (m_mode == Mode::Undecided) {
         switchToStream();
@@ -134,7 +134,7 @@ void PostReply::closeEarly()
 
 void PostReply::completeIfNothingOwed()
 {
-    if (m_done || !m_outstanding.isEmpty())
+    if (m_done || !m_outstanding.empty())
         return;
     switch (m_mode) {
     case Mode::Undecided:
@@ -192,7 +192,7 @@ void PostReply::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     if (m_done)
         return;
     // 2026-07-28: closing the stream is the cancellation (MUST); the session ends the work.
-    if (m_outstanding.isEmpty() || (m_session && m_session->isStateless())) {
+    if (m_outstanding.empty() || (m_session && m_session->isStateless())) {
         complete();
         return;
     }
@@ -219,7 +219,7 @@ void PostReply::closeForPolling()
 {
     // SEP-1699: the server may end the connection early once the client has an event id,
     // after telling it (retry) when to come back; the stream itself goes on.
-    if (m_done || m_outstanding.isEmpty() || !m_stream)
+    if (m_done || m_outstanding.empty() || !m_stream)
         return;
     m_stream->close(DisconnectCause::PollClose,
                     u"closed early so the client polls; resume with Last-Event-ID"_s);

@@ -7,10 +7,10 @@
 
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 #include <QTimer>
 
 #include <memory>
+#include <unordered_set>
 
 namespace heartline {
 
@@ -62,7 +62,7 @@ public:
 
     Mode mode() const { return m_mode; }
     bool isDone() const { return m_done; }
-    bool owesResponses() const { return !m_outstanding.isEmpty(); }
+    bool owesResponses() const { return !m_outstanding.empty(); }
     // The logical stream id (empty until the reply became a stream).
     const QString &streamId() const { return m_streamId; }
     SseStream *connection() const { return m_stream; }
@@ -85,7 +85,7 @@ private:
     QPointer<SseStream> m_stream;
     QString m_streamId;
     Mode m_mode = Mode::Undecided;
-    QSet<RequestId> m_outstanding;
+    std::unordered_set<RequestId, RequestIdHash> m_outstanding;
     int m_errorCode = 0; // of the last error response, for a stateless reply's HTTP status
     QList<QByteArray> m_collected;
     HttpHeaders m_headers;

@@ -11,7 +11,8 @@
 #include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QSet>
+
+#include <unordered_set>
 
 using namespace Qt::StringLiterals;
 
@@ -21,9 +22,25 @@ Q_LOGGING_CATEGORY(lcStreamable, "heartline.server.mcp")
 
 namespace {
 
-QByteArray mediaTypeOf(const QByteArray &value)
+// Calls `matches` with each item of a `separator`-separated header list, trimmed, until one
+// matches.
+template<typename Predicate>
+bool anyListItem(QByteArrayView list, char separator, Predicate matches)
 {
-    return value.split(';').value(0).trimmed().toLower();
+    for (;;) {
+        const qsizetype end = list.indexOf(separator);
+        if (matches((end < 0 ? list : list.first(end)).trimmed()))
+            return true;
+        if (end < 0)
+            return false;
+        list = list.sliced(end + 1);
+    }
+}
+
+QByteArrayView mediaTypeOf(QByteArrayView value)
+{
+    const qsizetype semicolon = value.indexOf(';');
+    return (semicolon < 0 ? value : value.first(semicolon)).trimmed();
 }
 
 } // namespace
@@ -37,27 +54,34 @@ StreamableHttp::StreamableHttp(const ServerContext &context, SessionStore *sessi
 
 bool StreamableHttp::acceptsMediaType(const QByteArray &acceptHeader, const QByteArray &mediaType)
 {
-    const QByteArray type = mediaType.split('/').value(0);
-    for (const QByteArray &range : acceptHeader.split(',')) {
-        const QList<QByteArray> parts = range.split(';');
-        const QByteArray candidate = parts.value(0).trimmed().toLower();
-        bool refused = false; // q=0 means "not acceptable"
-        for (qsizetype i = 1; i < parts.size(); ++i) {
-            const QByteArray parameter = parts.at(i).trimmed().toLower();
-            if (parameter.startsWith("q=") && parameter.mid(2).toDouble() <= 0.0)
-                refused = true;
-        }
+    // Read in place, every POST and GET: splitting into lists of byte arrays cost more than the
+    // rest of the header checks together.
+    const QByteArrayView wanted(mediaType);
+    const QByteArrayView type = wanted.first(qMax<qsizetype>(0, wanted.indexOf('/')));
+    const auto sameText = [](QByteArrayView a, QByteArrayView b) {
+        return a.compare(b, Qt::CaseInsensitive) == 0;
+    };
+    return anyListItem(acceptHeader, ',', [&](QByteArrayView range) {
+        const qsizetype semicolon = range.indexOf(';');
+        const QByteArrayView candidate = (semicolon < 0 ? range : range.first(semicolon)).trimmed();
+        // q=0 means "not acceptable".
+        const bool refused =
+            semicolon >= 0
+            && anyListItem(range.sliced(semicolon + 1), ';', [&](QByteArrayView parameter) {
+                   return parameter.size() >= 2 && sameText(parameter.first(2), "q=")
+                          && parameter.sliced(2).toDouble() <= 0.0;
+               });
         if (refused)
-            continue;
-        if (candidate == mediaType || candidate == "*/*" || candidate == type + "/*")
-            return true;
-    }
-    return false;
+            return false;
+        return sameText(candidate, wanted) || candidate == "*/*"
+               || (candidate.size() == type.size() + 2 && candidate.endsWith("/*")
+                   && sameText(candidate.first(type.size()), type));
+    });
 }
 
 bool StreamableHttp::isJsonContentType(const QByteArray &contentType)
 {
-    return mediaTypeOf(contentType) == "application/json";
+    return mediaTypeOf(contentType).compare("application/json", Qt::CaseInsensitive) == 0;
 }
 
 void StreamableHttp::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder,
@@ -206,18 +230,20 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
     }
 
     QList<RequestId> requestIds;
-    QSet<RequestId> seen;
+    // A batch's ids must differ among themselves too; a single request needs no set for that.
+    std::unordered_set<RequestId, RequestIdHash> seen;
+    const bool batchOfRequests = body.messages.size() > 1;
     for (const JsonRpcMessage &message : body.messages) {
         if (!message.isRequest())
             continue;
-        if (seen.contains(message.id) || session->protocol()->isPending(message.id)) {
+        if ((batchOfRequests && !seen.insert(message.id).second)
+            || session->protocol()->isPending(message.id)) {
             reject(request, responder, corsHeaders, 400, JsonRpcCode::InvalidRequest,
                    u"Invalid Request: id %1 is already used by a request that has not "
                    "finished"_s.arg(message.id.display()),
                    message.id);
             return;
         }
-        seen.insert(message.id);
         requestIds.append(message.id);
     }
 

@@ -11,6 +11,7 @@
 #include "server/core/heartlineserver.h"
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/session/sessionstore.h"
+#include "server/transport/streamablehttp.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/servertestmain.h"
 
@@ -125,6 +126,8 @@ private Q_SLOTS:
     // Status codes (§a.10); after each refusal the server serves the same session unchanged
     void refusesBadRequests_data();
     void refusesBadRequests();
+    void readsAcceptAndContentTypeAsRfc9110_data();
+    void readsAcceptAndContentTypeAsRfc9110();
     void acceptsSupportedProtocolVersionHeaders_data();
     void acceptsSupportedProtocolVersionHeaders();
     void answersBatchOnlyOnRevision20250326();
@@ -251,6 +254,49 @@ void tst_StreamableHttp::clientResponsesAreAcceptedWithEmptyBody()
 }
 
 // --- Status codes --------------------------------------------------------------------------
+
+void tst_StreamableHttp::readsAcceptAndContentTypeAsRfc9110_data()
+{
+    QTest::addColumn<QByteArray>("accept");
+    QTest::addColumn<bool>("json");   // application/json acceptable
+    QTest::addColumn<bool>("events"); // text/event-stream acceptable
+
+    QTest::newRow("both") << QByteArray("application/json, text/event-stream") << true << true;
+    QTest::newRow("no spaces, other case")
+        << QByteArray("Application/JSON,TEXT/Event-Stream") << true << true;
+    QTest::newRow("anything") << QByteArray("*/*") << true << true;
+    QTest::newRow("type wildcards") << QByteArray("application/*, text/*") << true << true;
+    QTest::newRow("one of them") << QByteArray("application/json") << true << false;
+    QTest::newRow("q=0 refuses") << QByteArray("application/json;q=0, text/event-stream") << false
+                                 << true;
+    QTest::newRow("q=0.0 refuses, spaced")
+        << QByteArray("text/event-stream ; Q=0.0 , application/json") << true << false;
+    QTest::newRow("q=0.5 accepts")
+        << QByteArray("application/json;q=0.5, text/*;q=0.1") << true << true;
+    QTest::newRow("unreadable q refuses") << QByteArray("*/*;q=x") << false << false;
+    QTest::newRow("refused wildcard, named type")
+        << QByteArray("*/*;q=0, application/json") << true << false;
+    QTest::newRow("longer name") << QByteArray("application/jsonx, text/event-streams") << false
+                                 << false;
+    QTest::newRow("other type's wildcard") << QByteArray("text/*") << false << true;
+    QTest::newRow("type only") << QByteArray("application, text") << false << false;
+    QTest::newRow("empty") << QByteArray() << false << false;
+    QTest::newRow("commas only") << QByteArray(" , ,") << false << false;
+}
+
+void tst_StreamableHttp::readsAcceptAndContentTypeAsRfc9110()
+{
+    QFETCH(QByteArray, accept);
+    QFETCH(bool, json);
+    QFETCH(bool, events);
+    QCOMPARE(StreamableHttp::acceptsMediaType(accept, "application/json"), json);
+    QCOMPARE(StreamableHttp::acceptsMediaType(accept, "text/event-stream"), events);
+    // Content-Type is one media type with parameters, its name read without regard to case.
+    QVERIFY(StreamableHttp::isJsonContentType("application/json"));
+    QVERIFY(StreamableHttp::isJsonContentType(" Application/JSON ; charset=utf-8"));
+    QVERIFY(!StreamableHttp::isJsonContentType("application/json-patch+json"));
+    QVERIFY(!StreamableHttp::isJsonContentType(""));
+}
 
 void tst_StreamableHttp::refusesBadRequests_data()
 {
