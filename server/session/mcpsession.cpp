@@ -152,13 +152,19 @@ void McpSession::reportIncoming(const JsonRpcMessage &message, const QByteArray 
     m_context.monitor->reportMessage(event);
 }
 
+PostReply *McpSession::replyFor(const RequestId &id) const
+{
+    const auto it = m_replies.find(id);
+    return it != m_replies.end() ? it->second.data() : nullptr;
+}
+
 void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
 {
     for (const RequestId &id : ids)
-        m_replies.insert(id, reply);
+        m_replies.insert_or_assign(id, reply);
     connect(reply, &PostReply::done, this, [this](PostReply *finished) {
         for (auto it = m_replies.begin(); it != m_replies.end();) {
-            if (it.value() == finished || it.value().isNull())
+            if (it->second == finished || it->second.isNull())
                 it = m_replies.erase(it);
             else
                 ++it;
@@ -329,7 +335,7 @@ void McpSession::route(const OutgoingMessage &message)
 {
     const QByteArray bytes = JsonRpc::serialize(message.json);
     if (message.relatedTo.isValid()) {
-        const QPointer<PostReply> reply = m_replies.value(message.relatedTo);
+        PostReply *reply = replyFor(message.relatedTo);
         if (reply && !reply->isDone()) {
             reportOutgoing(message, bytes, reply->streamId());
             reply->deliver(message, bytes);
@@ -342,7 +348,7 @@ void McpSession::route(const OutgoingMessage &message)
                                  << message.json.value("method"_L1).toString(u"a response"_s)
                                  << "for request" << message.relatedTo.display()
                                  << "- the stream of that request is gone";
-            m_latencies.remove(message.relatedTo);
+            m_latencies.erase(message.relatedTo);
             releaseIfEmpty(m_latencies);
             return;
         }
@@ -357,10 +363,10 @@ void McpSession::route(const OutgoingMessage &message)
 void McpSession::handleRequestFinished(const RequestOutcome &outcome)
 {
     if (outcome.result == RequestOutcome::Result::Cancelled) {
-        if (const QPointer<PostReply> reply = m_replies.value(outcome.id))
+        if (PostReply *reply = replyFor(outcome.id))
             reply->forget(outcome.id);
     } else {
-        m_latencies.insert(outcome.id, outcome.elapsedMs);
+        m_latencies.insert_or_assign(outcome.id, outcome.elapsedMs);
     }
     if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
         m_context.monitor->reportToolCall({outcome.toolName, toolCallOutcome(outcome.result),
@@ -377,8 +383,10 @@ void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray
     event.method = message.json.value("method"_L1).toString();
     if (message.isFinalResponse) {
         event.id = message.relatedTo.display();
-        event.latencyMs =
-            m_latencies.contains(message.relatedTo) ? m_latencies.take(message.relatedTo) : -1;
+        const auto latency = m_latencies.find(message.relatedTo);
+        event.latencyMs = latency != m_latencies.end() ? latency->second : -1;
+        if (latency != m_latencies.end())
+            m_latencies.erase(latency);
         releaseIfEmpty(m_latencies);
     }
     setBody(&event, json);
@@ -434,7 +442,7 @@ void McpSession::handleStreamCloseRequested(const RequestId &id)
     // is ignored and the result simply comes on the open stream.
     if (!m_traits.resumable || !Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
         return;
-    if (const QPointer<PostReply> reply = m_replies.value(id); reply && !reply->isDone())
+    if (PostReply *reply = replyFor(id); reply && !reply->isDone())
         reply->closeEarly();
 }
 
@@ -487,9 +495,9 @@ void McpSession::terminate(DisconnectCause cause, const QString &detail)
                                : u"The session ended (%1) before this request finished: %2"_s.arg(
                                    DisconnectCauses::name(cause), detail);
     const auto replies = m_replies; // answering edits m_replies
-    for (const QPointer<PostReply> &reply : replies) {
-        if (reply)
-            reply->abandon(cause, reason);
+    for (const auto &entry : replies) {
+        if (entry.second)
+            entry.second->abandon(cause, reason);
     }
     m_session.close();
     const auto streams = m_streams; // closing edits m_streams

@@ -16,6 +16,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <unordered_map>
+
 namespace heartline {
 
 class PostReply;
@@ -103,6 +105,8 @@ private:
     void reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
                         const QString &streamId);
     StreamEndFacts endFacts(const SseStream *stream, const StreamEnd &end) const;
+    // The POST reply that carries request `id`; nullptr when there is none (or it is gone).
+    PostReply *replyFor(const RequestId &id) const;
 
     QString m_id;
     QString m_shortId;
@@ -117,8 +121,9 @@ private:
     qint64 m_openedWallMs;
     qint64 m_lastActivityMs;
     int m_streamCounter = 0;
-    QHash<RequestId, QPointer<PostReply>> m_replies;
-    QHash<RequestId, qint64> m_latencies;
+    // Hashed by the standard library: see releaseifempty.h for why not QHash.
+    std::unordered_map<RequestId, QPointer<PostReply>, RequestIdHash> m_replies;
+    std::unordered_map<RequestId, qint64, RequestIdHash> m_latencies;
     QHash<SseStream *, QPointer<SseStream>> m_streams;
     QString m_standaloneId;
     EventLog m_eventLog;

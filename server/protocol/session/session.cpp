@@ -133,7 +133,7 @@ bool Session::isSubscribedTo(const QString &uri) const
 void Session::handleRequest(const JsonRpcMessage &message)
 {
     const QString &method = message.method;
-    if (m_pending.contains(message.id)) {
+    if (m_pending.count(message.id) > 0) {
         // Answering would be routed to the first request's stream; refuse without touching it.
         qCWarning(lcSession) << "request id" << message.id.display() << "reused while pending";
         Q_EMIT outgoing(
@@ -148,8 +148,7 @@ void Session::handleRequest(const JsonRpcMessage &message)
     pending.context.revision = m_revision;
     pending.context.clientCapabilities = m_client.capabilities;
     pending.context.logLevel = m_logLevel;
-    m_pending.insert(message.id, pending);
-    m_pending[message.id].started.start();
+    m_pending.insert_or_assign(message.id, pending).first->second.started.start();
 
     if (!message.params.isUndefined() && !message.params.isObject()) {
         rejectMalformed(message.id, u"Invalid params: MCP params must be an object"_s);
@@ -187,11 +186,11 @@ bool Session::beginStatelessRequest(const JsonRpcMessage &message)
             respondError(message.id, refusal.code, refusal.message, refusal.data);
         return false;
     }
-    m_revision = m_pending.value(message.id).context.revision;
+    m_revision = m_pending.at(message.id).context.revision;
     m_client.name = clientInfo.value("name"_L1).toString();
     m_client.version = clientInfo.value("version"_L1).toString();
     m_client.title = clientInfo.value("title"_L1).toString();
-    m_client.capabilities = m_pending.value(message.id).context.clientCapabilities;
+    m_client.capabilities = m_pending.at(message.id).context.clientCapabilities;
     if (!m_clientIdentified) {
         m_clientIdentified = true;
         Q_EMIT clientIdentified(m_client, m_revision);
@@ -230,7 +229,7 @@ void Session::handleResponse(const JsonRpcMessage &message)
         Q_EMIT responseReceived(message.id, message.raw);
         return;
     }
-    if (m_pending.contains(sent.forRequest))
+    if (m_pending.count(sent.forRequest) > 0)
         sent.onResponse(message);
 }
 
@@ -317,10 +316,10 @@ void Session::handleSetLevel(const JsonRpcMessage &message)
 void Session::handleCancelled(const JsonRpcMessage &message)
 {
     const RequestId id(message.paramsObject().value("requestId"_L1));
-    const auto it = m_pending.constFind(id);
+    const auto it = m_pending.find(id);
     // Unknown, finished or uncancellable requests are ignored, as the spec asks; the race
     // of a cancel arriving after the response lands here too.
-    if (it == m_pending.cend() || it->method == "initialize"_L1)
+    if (it == m_pending.end() || it->second.method == "initialize"_L1)
         return;
     const QString reason = message.paramsObject().value("reason"_L1).toString();
     for (const auto &feature : m_features) {
@@ -376,7 +375,7 @@ void Session::recordToolName(const RequestId &id, const QString &toolName)
 {
     const auto it = m_pending.find(id);
     if (it != m_pending.end())
-        it->toolName = toolName;
+        it->second.toolName = toolName;
 }
 
 void Session::requestStreamClose(const RequestId &id)
@@ -386,9 +385,9 @@ void Session::requestStreamClose(const RequestId &id)
 
 RequestContext Session::contextOf(const RequestId &id) const
 {
-    const auto it = m_pending.constFind(id);
-    if (it != m_pending.cend())
-        return it->context;
+    const auto it = m_pending.find(id);
+    if (it != m_pending.end())
+        return it->second.context;
     RequestContext context;
     context.revision = m_revision;
     context.clientCapabilities = m_client.capabilities;
@@ -405,9 +404,9 @@ QJsonObject Session::statelessResult(const QString &method, QJsonObject result) 
 void Session::respond(const RequestId &id, const QJsonObject &result,
                       RequestOutcome::Result outcome)
 {
-    if (m_state == State::Closed || !m_pending.contains(id))
+    if (m_state == State::Closed || m_pending.count(id) == 0)
         return;
-    const QString method = m_pending.value(id).method;
+    const QString method = m_pending.at(id).method;
     const bool stateless = m_options.stateless;
     finishPending(id, outcome);
     Q_EMIT outgoing(
@@ -417,7 +416,7 @@ void Session::respond(const RequestId &id, const QJsonObject &result,
 void Session::respondError(const RequestId &id, JsonRpcCode code, const QString &message,
                            const QJsonValue &data)
 {
-    if (m_state == State::Closed || !m_pending.contains(id))
+    if (m_state == State::Closed || m_pending.count(id) == 0)
         return;
     finishPending(id, RequestOutcome::Result::ProtocolError);
     Q_EMIT outgoing({JsonRpc::error(id, code, message, data), id, true});
@@ -425,7 +424,7 @@ void Session::respondError(const RequestId &id, JsonRpcCode code, const QString 
 
 void Session::rejectMalformed(const RequestId &id, const QString &message)
 {
-    if (m_state == State::Closed || !m_pending.contains(id))
+    if (m_state == State::Closed || m_pending.count(id) == 0)
         return;
     finishPending(id, RequestOutcome::Result::ProtocolError);
     Q_EMIT outgoing({JsonRpc::error(id, JsonRpcCode::InvalidParams, message), id, true, true});
@@ -436,7 +435,8 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
     auto it = m_pending.find(id);
     if (it == m_pending.end())
         return;
-    RequestOutcome outcome{id, it->method, it->toolName, it->started.elapsed(), result};
+    const Pending &pending = it->second;
+    RequestOutcome outcome{id, pending.method, pending.toolName, pending.started.elapsed(), result};
     m_pending.erase(it);
     releaseIfEmpty(m_pending);
     for (const auto &feature : m_features)
@@ -455,7 +455,7 @@ void Session::finishPending(const RequestId &id, RequestOutcome::Result result)
 
 void Session::sendRelated(const RequestId &id, const QJsonObject &message)
 {
-    if (m_state != State::Closed && m_pending.contains(id))
+    if (m_state != State::Closed && m_pending.count(id) > 0)
         Q_EMIT outgoing({message, id, false});
 }
 

@@ -12,6 +12,7 @@
 #include <QObject>
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace heartline {
@@ -115,7 +116,7 @@ public:
     Revision revision() const { return m_revision; }
     const ClientInfo &client() const { return m_client; }
     LogLevel logLevel() const { return m_logLevel; }
-    bool isPending(const RequestId &id) const { return m_pending.contains(id); }
+    bool isPending(const RequestId &id) const { return m_pending.count(id) > 0; }
     int pendingCount() const { return int(m_pending.size()); }
 
     // A log message unrelated to any request, filtered by the client's chosen level.
@@ -203,7 +204,7 @@ private:
     Revision m_revision;
     ClientInfo m_client;
     LogLevel m_logLevel = LogLevel::Debug;
-    QHash<RequestId, Pending> m_pending;
+    std::unordered_map<RequestId, Pending, RequestIdHash> m_pending;
     QHash<RequestId, SentRequest> m_sentRequests;
     bool m_clientIdentified = false;
     quint64 m_lastRequestNumber = 0;
