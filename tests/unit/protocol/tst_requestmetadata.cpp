@@ -98,6 +98,9 @@ void tst_RequestMetadata::modernVersionNamesComeAfter20251125_data()
     QTest::newRow("2024-11-05") << u"2024-11-05"_s << false;
     QTest::newRow("not a date") << u"latest"_s << false;
     QTest::newRow("date with suffix") << u"2026-07-28x"_s << false;
+    QTest::newRow("other separators") << u"2026/07/28"_s << false;
+    QTest::newRow("a letter for a digit") << u"2026-07-2a"_s << false;
+    QTest::newRow("one digit short") << u"2026-7-28"_s << false;
     QTest::newRow("empty") << QString() << false;
 }
 
