@@ -89,7 +89,7 @@ private:
     int m_errorCode = 0; // of the last error response, for a stateless reply's HTTP status
     QList<QByteArray> m_collected;
     HttpHeaders m_headers;
-    QTimer m_pollClose;
+    std::unique_ptr<QTimer> m_pollClose; // while streaming with polling on
     bool m_batch;
     bool m_done = false;
 };
