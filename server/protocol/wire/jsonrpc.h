@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHashFunctions>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -53,10 +54,12 @@ private:
 size_t qHash(const RequestId &id, size_t seed = 0);
 
 // For the standard containers: a QSet's first insertion allocates storage for 48 entries
-// (nearly 3 KiB of RequestIds), which per POST was a measurable share of a call's cost.
+// (nearly 3 KiB of RequestIds), which per POST was a measurable share of a call's cost. Ids
+// are the client's choice, so they are hashed with Qt's per-process random seed, as QHash
+// does: a fixed seed would let a batch of colliding ids make every lookup walk them all.
 struct RequestIdHash
 {
-    size_t operator()(const RequestId &id) const { return qHash(id); }
+    size_t operator()(const RequestId &id) const { return qHash(id, QHashSeed::globalSeed()); }
 };
 
 struct JsonRpcMessage
