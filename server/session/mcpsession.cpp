@@ -383,11 +383,12 @@ void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray
     event.method = message.json.value("method"_L1).toString();
     if (message.isFinalResponse) {
         event.id = message.relatedTo.display();
-        const auto latency = m_latencies.find(message.relatedTo);
-        event.latencyMs = latency != m_latencies.end() ? latency->second : -1;
-        if (latency != m_latencies.end())
+        if (const auto latency = m_latencies.find(message.relatedTo);
+            latency != m_latencies.end()) {
+            event.latencyMs = latency->second;
             m_latencies.erase(latency);
-        releaseIfEmpty(m_latencies);
+            releaseIfEmpty(m_latencies);
+        }
     }
     setBody(&event, json);
     event.wallMs = Clock::wallMs();

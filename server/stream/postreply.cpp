@@ -173,7 +173,7 @@ void PostReply::switchToStream()
     if (pollAfter > 0) {
         // Made only for a reply that streams: most replies are one JSON answer, and a timer
         // object per call was measurable in the echo call's profile.
-        m_pollClose = std::make_unique<QTimer>(this);
+        m_pollClose = std::make_unique<QTimer>();
         m_pollClose->setSingleShot(true);
         connect(m_pollClose.get(), &QTimer::timeout, this, &PostReply::closeForPolling);
         m_pollClose->start(pollAfter);
