@@ -162,23 +162,25 @@ void McpSession::registerReply(PostReply *reply, const QList<RequestId> &ids)
 {
     for (const RequestId &id : ids)
         m_replies.insert_or_assign(id, reply);
-    connect(reply, &PostReply::done, this, [this](PostReply *finished) {
-        for (auto it = m_replies.begin(); it != m_replies.end();) {
-            if (it->second == finished || it->second.isNull())
-                it = m_replies.erase(it);
-            else
-                ++it;
-        }
-        releaseIfEmpty(m_replies);
-        // The stream that carried it was client activity until it ended.
-        touch();
-        // A stateless session lives for its one request. Later, not now: `done` may come
-        // from deep inside the protocol session's own emission of the response.
-        if (m_traits.singleRequest)
-            QTimer::singleShot(0, this, [this]() {
-                terminate(DisconnectCause::ClientClosed, u"the request is over"_s);
-            });
-    });
+}
+
+void McpSession::replyFinished(PostReply *reply)
+{
+    for (auto it = m_replies.begin(); it != m_replies.end();) {
+        if (it->second == reply || it->second.isNull())
+            it = m_replies.erase(it);
+        else
+            ++it;
+    }
+    releaseIfEmpty(m_replies);
+    // The stream that carried it was client activity until it ended.
+    touch();
+    // A stateless session lives for its one request. Later, not now: this may come from deep
+    // inside the protocol session's own emission of the response.
+    if (m_traits.singleRequest)
+        QTimer::singleShot(0, this, [this]() {
+            terminate(DisconnectCause::ClientClosed, u"the request is over"_s);
+        });
 }
 
 void McpSession::serveStateless(const JsonRpcMessage &request, const QByteArray &json)

@@ -73,6 +73,7 @@ public:
     QString standaloneStreamId();
     QByteArray recordEvent(const QString &streamId, const QByteArray &data) override;
     void registerStream(PostReply *reply, const QString &streamId) override;
+    void replyFinished(PostReply *reply) override;
     int pollCloseAfterMs() const override;
 
     // Resumption (GET with Last-Event-ID). check first: 0 when resumable, else the HTTP

@@ -5,11 +5,13 @@
 #include "server/protocol/wire/jsonrpc.h"
 #include "server/qt64/httpexchange.h"
 
+#include <QHttpServerResponder>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 #include <unordered_set>
 
 namespace heartline {
@@ -39,7 +41,7 @@ class PostReply final : public QObject
 public:
     enum class Mode { Undecided, Streaming, Detached };
 
-    PostReply(std::unique_ptr<HttpExchange> exchange, StreamHost *session,
+    PostReply(QHttpServerResponder &&responder, StreamHost *session,
               const QList<RequestId> &expected, bool batch, const HttpHeaders &headers,
               QObject *parent = nullptr);
     ~PostReply() override;
@@ -67,10 +69,11 @@ public:
     const QString &streamId() const { return m_streamId; }
     SseStream *connection() const { return m_stream; }
 
-Q_SIGNALS:
-    void done(heartline::PostReply *reply);
-
 private:
+    // The exchange that watches the connection, made when the answer has to wait (start) or
+    // stream; an answer the session gave while the POST was being read goes out on the
+    // responder directly.
+    HttpExchange *exchange();
     void switchToStream();
     void attach(SseStream *stream);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
@@ -80,6 +83,7 @@ private:
     void closeForPolling();
     void complete();
 
+    std::optional<QHttpServerResponder> m_responder; // until the exchange takes it
     std::unique_ptr<HttpExchange> m_exchange;
     QPointer<StreamHost> m_session;
     QPointer<SseStream> m_stream;

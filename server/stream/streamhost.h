@@ -28,6 +28,8 @@ public:
 
     virtual QString newStreamId(StreamKind kind) = 0;
     virtual void registerStream(PostReply *reply, const QString &streamId) = 0;
+    // `reply` has answered everything it owed, or given up; it is deleted later.
+    virtual void replyFinished(PostReply *reply) = 0;
     // Every stream of the session passes through here: heartbeats, Monitor, bookkeeping.
     virtual void adoptStream(SseStream *stream) = 0;
     // SEP-1699: an id with empty data first, so the client has a cursor to resume from.

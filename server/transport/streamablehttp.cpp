@@ -259,8 +259,8 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
         return;
     }
 
-    auto *reply = new PostReply(std::make_unique<HttpExchange>(std::move(responder)), session,
-                                requestIds, body.isBatch, headers, session);
+    auto *reply =
+        new PostReply(std::move(responder), session, requestIds, body.isBatch, headers, session);
     session->registerReply(reply, requestIds);
     for (const JsonRpcMessage &message : body.messages)
         session->protocol()->receive(message);
@@ -331,8 +331,8 @@ void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
     }
 
     McpSession *session = m_sessions->createStateless(request.remoteAddress().toString());
-    auto *reply = new PostReply(std::make_unique<HttpExchange>(std::move(responder)), session,
-                                {message.id}, false, corsHeaders, session);
+    auto *reply =
+        new PostReply(std::move(responder), session, {message.id}, false, corsHeaders, session);
     session->registerReply(reply, {message.id});
     session->serveStateless(message, rawBody);
     reply->start(m_context.config->postGraceMs);

@@ -170,6 +170,7 @@ private Q_SLOTS:
     void sessionIdIsIgnoredAndNeverEchoed();
     void internalIdsAreUnreachable();
     void closingCallStreamCancelsTheCall();
+    void closingBeforeAnyAnswerCancelsTheCall();
     void earlyCloseWishOnlyWhereResumable();
 
     // subscriptions/listen
@@ -755,6 +756,32 @@ void tst_Stateless::closingCallStreamCancelsTheCall()
     QCOMPARE(m_server->sessions()->statelessCount(), 1);
 
     // Closing the response stream is the cancellation (2026-07-28): the work stops at once.
+    client.abort();
+    const QString problem = noneLeft();
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(waitUntil([&]() { return !closed.isEmpty(); }));
+    const auto calls = m_server->monitor()->snapshot().counters.toolCalls;
+    QVERIFY2(
+        calls.value({u"sleep"_s, u"cancelled"_s}) == 1,
+        qPrintable(u"sleep calls cancelled: %1"_s.arg(calls.value({u"sleep"_s, u"cancelled"_s}))));
+}
+
+void tst_Stateless::closingBeforeAnyAnswerCancelsTheCall()
+{
+    // A grace period longer than the test: the reply has not yet chosen JSON or a stream
+    // when the client goes, so only the watch set on the connection can notice.
+    ServerConfig config = testConfig();
+    config.postGraceMs = 60000;
+    QVERIFY(startServer(config));
+    QSignalSpy closed(m_server->monitor(), &Monitor::sessionClosed);
+    RawHttpClient client(m_port);
+    QVERIFY(client.send(
+        "POST", "/mcp", modernHeaders("tools/call", "sleep"),
+        modernBody(15, u"tools/call"_s,
+                   {{"name"_L1, "sleep"_L1}, {"arguments"_L1, QJsonObject{{"ms"_L1, 10000}}}})));
+    QVERIFY(waitUntil([this]() { return m_server->sessions()->statelessCount() == 1; }));
+    QVERIFY2(!client.response().headComplete, qPrintable(client.response().describe()));
+
     client.abort();
     const QString problem = noneLeft();
     QVERIFY2(problem.isEmpty(), qPrintable(problem));

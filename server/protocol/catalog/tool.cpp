@@ -31,6 +31,13 @@ ToolCall::ToolCall(const QString &toolName, const QJsonObject &arguments,
     , m_progressToken(progressToken)
 {}
 
+ToolCall::~ToolCall() = default;
+
+void ToolCall::setListener(std::unique_ptr<ToolCallListener> listener)
+{
+    m_listener = std::move(listener);
+}
+
 void ToolCall::reportProgress(double progress, double total, const QString &message)
 {
     if (m_done || !wantsProgress())
@@ -47,6 +54,8 @@ void ToolCall::reportProgress(double progress, double total, const QString &mess
         params.insert("total"_L1, total);
     if (!message.isEmpty())
         params.insert("message"_L1, message);
+    if (m_listener)
+        m_listener->progressReported(params);
     Q_EMIT progressReported(params);
 }
 
@@ -54,7 +63,10 @@ void ToolCall::log(LogLevel level, const QJsonValue &data, const QString &logger
 {
     if (m_done)
         return;
-    Q_EMIT logged(level, data, logger.isEmpty() ? m_toolName : logger);
+    const QString &name = logger.isEmpty() ? m_toolName : logger;
+    if (m_listener)
+        m_listener->logged(level, data, name);
+    Q_EMIT logged(level, data, name);
 }
 
 void ToolCall::finish(const QJsonObject &result)
@@ -62,6 +74,8 @@ void ToolCall::finish(const QJsonObject &result)
     if (m_done)
         return;
     m_done = true;
+    if (m_listener)
+        m_listener->finished(result);
     Q_EMIT finished(result);
 }
 
@@ -80,6 +94,8 @@ void ToolCall::requestInput(const QString &key, const QString &method, const QJs
 {
     if (m_done)
         return;
+    if (m_listener)
+        m_listener->inputRequested(key, method, params);
     Q_EMIT inputRequested(key, method, params);
 }
 
@@ -90,8 +106,11 @@ bool ToolCall::clientSupports(const QString &capability) const
 
 void ToolCall::closeStreamEarly()
 {
-    if (!m_done)
-        Q_EMIT streamCloseRequested();
+    if (m_done)
+        return;
+    if (m_listener)
+        m_listener->streamCloseRequested();
+    Q_EMIT streamCloseRequested();
 }
 
 void ToolCall::setClientCapabilities(const QJsonObject &capabilities)
@@ -122,6 +141,8 @@ void ToolCall::cancel()
         return;
     m_done = true;
     m_cancelled = true;
+    if (m_listener)
+        m_listener->cancelled();
     Q_EMIT cancelled();
 }
 

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
+
 namespace heartline {
 
 // What clients see of a tool in tools/list. Schemas are served verbatim, unknown keywords kept.
@@ -22,6 +24,25 @@ struct ToolDefinition
     QJsonObject toJson() const;
 };
 
+class ToolCall;
+
+// The one party that turns what a call reports into protocol messages: the session's tools
+// feature. It is told directly, before the call's signals reach anyone else (a forwarder, a
+// test): six signal connections made and broken per call were a measurable share of a fast
+// call's cost.
+class ToolCallListener
+{
+public:
+    virtual ~ToolCallListener() = default;
+    virtual void progressReported(const QJsonObject &params) = 0;
+    virtual void logged(LogLevel level, const QJsonValue &data, const QString &logger) = 0;
+    virtual void inputRequested(const QString &key, const QString &method,
+                                const QJsonObject &params) = 0;
+    virtual void streamCloseRequested() = 0;
+    virtual void finished(const QJsonObject &result) = 0;
+    virtual void cancelled() = 0;
+};
+
 // One running tools/call. The tool answers through it now or later; the session turns what it
 // reports into progress notifications, log messages and the final result. After cancel() or
 // finish() every further report is dropped, so a late timer in a tool can never answer twice.
@@ -33,6 +54,10 @@ class ToolCall final : public QObject
 public:
     ToolCall(const QString &toolName, const QJsonObject &arguments, const QJsonValue &progressToken,
              QObject *parent = nullptr);
+    ~ToolCall() override;
+
+    // Set once, by the session, before the tool runs.
+    void setListener(std::unique_ptr<ToolCallListener> listener);
 
     const QString &toolName() const { return m_toolName; }
     const QJsonObject &arguments() const { return m_arguments; }
@@ -104,6 +129,7 @@ private:
     QJsonObject m_inputResponses;
     QJsonObject m_meta;
     QString m_sessionId;
+    std::unique_ptr<ToolCallListener> m_listener;
 };
 
 // The interface every tool implements. call() must not block: slow work uses timers,

@@ -30,6 +30,53 @@ QString capabilityFor(const QString &method)
 
 } // namespace
 
+// Routes what one call reports to the session, under the request's id.
+class ToolsFeature::CallRouting final : public ToolCallListener
+{
+public:
+    CallRouting(ToolsFeature *feature, ToolCall *call, const RequestId &id)
+        : m_feature(feature)
+        , m_call(call)
+        , m_id(id)
+    {}
+
+    void progressReported(const QJsonObject &params) override
+    {
+        m_feature->m_port.sendRelated(m_id,
+                                      JsonRpc::notification(u"notifications/progress"_s, params));
+    }
+    void logged(LogLevel level, const QJsonValue &data, const QString &logger) override
+    {
+        m_feature->m_port.logRelated(m_id, level, data, logger);
+    }
+    void inputRequested(const QString &key, const QString &method,
+                        const QJsonObject &params) override
+    {
+        m_feature->handleInputRequested(m_id, key, method, params);
+    }
+    void streamCloseRequested() override { m_feature->m_port.requestStreamClose(m_id); }
+    void finished(const QJsonObject &result) override
+    {
+        m_call->deleteLater();
+        // The call (and this) lives until the next turn of the loop, however the answer goes.
+        const QJsonObject checked = m_feature->checkedResult(m_call->toolName(), result);
+        m_feature->m_port.respond(m_id, checked,
+                                  checked.value("isError"_L1).toBool()
+                                      ? RequestOutcome::Result::ToolError
+                                      : RequestOutcome::Result::Ok);
+    }
+    void cancelled() override
+    {
+        m_call->deleteLater();
+        m_feature->m_port.finishPending(m_id, RequestOutcome::Result::Cancelled);
+    }
+
+private:
+    ToolsFeature *m_feature;
+    ToolCall *m_call;
+    RequestId m_id;
+};
+
 ToolsFeature::ToolsFeature(SessionPort &port, ToolRegistry *tools, int pageSize, QObject *parent)
     : SessionFeature(port, parent)
     , m_tools(tools)
@@ -149,36 +196,8 @@ void ToolsFeature::handleCall(const JsonRpcMessage &message)
     call->setSessionId(m_port.sessionId());
     if (m_port.isStateless())
         call->setInputResponses(params.value("inputResponses"_L1).toObject());
-    connectCall(call, id);
+    call->setListener(std::make_unique<CallRouting>(this, call, id));
     tool->call(call);
-}
-
-void ToolsFeature::connectCall(ToolCall *call, const RequestId &id)
-{
-    connect(call, &ToolCall::progressReported, this, [this, id](const QJsonObject &progress) {
-        m_port.sendRelated(id, JsonRpc::notification(u"notifications/progress"_s, progress));
-    });
-    connect(call, &ToolCall::logged, this,
-            [this, id](LogLevel level, const QJsonValue &data, const QString &logger) {
-                m_port.logRelated(id, level, data, logger);
-            });
-    connect(call, &ToolCall::inputRequested, this,
-            [this, id](const QString &key, const QString &method, const QJsonObject &params) {
-                handleInputRequested(id, key, method, params);
-            });
-    connect(call, &ToolCall::streamCloseRequested, this,
-            [this, id]() { m_port.requestStreamClose(id); });
-    connect(call, &ToolCall::finished, this, [this, id, call](const QJsonObject &result) {
-        call->deleteLater();
-        const QJsonObject checked = checkedResult(call->toolName(), result);
-        m_port.respond(id, checked,
-                       checked.value("isError"_L1).toBool() ? RequestOutcome::Result::ToolError
-                                                            : RequestOutcome::Result::Ok);
-    });
-    connect(call, &ToolCall::cancelled, this, [this, id, call]() {
-        call->deleteLater();
-        m_port.finishPending(id, RequestOutcome::Result::Cancelled);
-    });
 }
 
 void ToolsFeature::handleInputRequested(const RequestId &id, const QString &key,

@@ -33,6 +33,7 @@ Q_SIGNALS:
     void listServed(quint64 generation);
 
 private:
+    class CallRouting;
     struct RunningCall
     {
         QPointer<ToolCall> call;
@@ -41,7 +42,6 @@ private:
 
     void handleList(const JsonRpcMessage &message);
     void handleCall(const JsonRpcMessage &message);
-    void connectCall(ToolCall *call, const RequestId &id);
     void handleInputRequested(const RequestId &id, const QString &key, const QString &method,
                               const QJsonObject &params);
     void handleInputResponse(const RequestId &id, const QString &key, const QString &method,
