@@ -96,8 +96,8 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
     });
     connect(monitor, &Monitor::sessionOpened, this, [this](const SessionInfo &session) {
         LogFields fields{{"session"_L1, session.id},
-                           {"transport"_L1, transportKindName(session.transport)},
-                           {"peer"_L1, session.peer}};
+                         {"transport"_L1, transportKindName(session.transport)},
+                         {"peer"_L1, session.peer}};
         // A stateless request knows its revision and client from its first line on, and is
         // never "ready" later: say it all here (a session says it once initialized).
         if (session.transport == TransportKind::StreamableHttpStateless) {
@@ -155,7 +155,7 @@ HeadlessLog::HeadlessLog(Monitor *monitor, Format format, QIODevice *output, QOb
     });
     connect(monitor, &Monitor::disconnected, this, [this](const DisconnectEvent &event) {
         LogFields fields{{"cause"_L1, DisconnectCauses::name(event.cause)},
-                           {"detail"_L1, event.detail}};
+                         {"detail"_L1, event.detail}};
         if (!event.sessionId.isEmpty())
             fields.append({"session"_L1, event.sessionId});
         if (!event.streamId.isEmpty()) {
@@ -180,7 +180,7 @@ void HeadlessLog::connectUpstreams(Monitor *monitor)
 {
     connect(monitor, &Monitor::upstreamStateChanged, this, [this](const UpstreamStatus &status) {
         LogFields fields{{"server"_L1, status.server},
-                           {"state"_L1, upstreamStateName(status.state)}};
+                         {"state"_L1, upstreamStateName(status.state)}};
         if (!status.lastError.isEmpty())
             fields.append({"error"_L1, status.lastError});
         print(u"upstream_state"_s, fields);
@@ -208,9 +208,9 @@ void HeadlessLog::connectUpstreams(Monitor *monitor)
             });
     connect(monitor, &Monitor::upstreamCalled, this, [this](const UpstreamCallRecord &record) {
         LogFields fields{{"server"_L1, record.server},
-                           {"upstream_tool"_L1, record.upstreamTool},
-                           {"outcome"_L1, upstreamCallOutcomeName(record.outcome)},
-                           {"latency_ms"_L1, record.latencyUs / 1000}};
+                         {"upstream_tool"_L1, record.upstreamTool},
+                         {"outcome"_L1, upstreamCallOutcomeName(record.outcome)},
+                         {"latency_ms"_L1, record.latencyUs / 1000}};
         if (!record.exposedName.isEmpty())
             fields.append({"tool"_L1, record.exposedName});
         print(u"upstream_call"_s, fields);
@@ -250,15 +250,29 @@ bool HeadlessLog::parseFormat(const QString &text, Format *format)
     return true;
 }
 
+const QByteArray &LogTimestamp::at(qint64 wallMs)
+{
+    if (wallMs == m_ms)
+        return m_text;
+    const qint64 ms = ((wallMs % 1000) + 1000) % 1000; // before 1970 too
+    const qint64 second = wallMs - ms;
+    if (second != m_second) {
+        m_second = second;
+        m_text = QDateTime::fromMSecsSinceEpoch(second, Qt::UTC)
+                     .toString(Qt::ISODateWithMs)
+                     .toUtf8(); // "...:55.000Z"
+    }
+    m_ms = wallMs;
+    char *digits = m_text.data() + m_text.size() - 4;
+    digits[0] = char('0' + ms / 100);
+    digits[1] = char('0' + ms / 10 % 10);
+    digits[2] = char('0' + ms % 10);
+    return m_text;
+}
+
 const QByteArray &HeadlessLog::timestamp()
 {
-    const qint64 nowMs = Clock::wallMs();
-    if (nowMs != m_timestampMs) {
-        m_timestampMs = nowMs;
-        m_timestamp =
-            QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
-    }
-    return m_timestamp;
+    return m_timestamp.at(Clock::wallMs());
 }
 
 void HeadlessLog::print(const QString &event, LogFields fields)
@@ -275,7 +289,9 @@ void HeadlessLog::print(const QString &event, LogFields fields)
         // Keys in name order, as they always were.
         std::sort(fields.begin(), fields.end(),
                   [](const LogField &a, const LogField &b) { return a.key < b.key; });
-        QString text = event;
+        QString text;
+        text.reserve(160);
+        text += event;
         for (const LogField &field : std::as_const(fields))
             text += u' ' + field.key + u'=' + textValue(field);
         line = timestamp() + ' ' + text.toUtf8();

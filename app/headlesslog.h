@@ -6,6 +6,8 @@
 #include <QString>
 #include <QVarLengthArray>
 
+#include <limits>
+
 class QIODevice;
 
 namespace heartline {
@@ -20,16 +22,22 @@ struct LogField
 
     LogField() = default; // for QVarLengthArray
     LogField(QLatin1StringView name, const QString &value)
-        : key(name), text(value), kind(Kind::Text)
+        : key(name)
+        , text(value)
+        , kind(Kind::Text)
     {}
     LogField(QLatin1StringView name, qint64 value)
-        : key(name), number(value), kind(Kind::Number)
+        : key(name)
+        , number(value)
+        , kind(Kind::Number)
     {}
     LogField(QLatin1StringView name, int value)
         : LogField(name, qint64(value))
     {}
     LogField(QLatin1StringView name, bool value)
-        : key(name), number(value ? 1 : 0), kind(Kind::Flag)
+        : key(name)
+        , number(value ? 1 : 0)
+        , kind(Kind::Flag)
     {}
 
     QLatin1StringView key;
@@ -38,6 +46,21 @@ struct LogField
     Kind kind = Kind::Number;
 };
 using LogFields = QVarLengthArray<LogField, 10>;
+
+// A wall-clock time as the log prints it, UTC ISO 8601 with milliseconds
+// ("2026-12-06T04:26:55.975Z"). Formatting a date costs thousands of instructions and a busy
+// server logs two lines per call: the date and time are formatted once a second, the
+// milliseconds by hand.
+class LogTimestamp
+{
+public:
+    const QByteArray &at(qint64 wallMs);
+
+private:
+    qint64 m_ms = std::numeric_limits<qint64>::min();
+    qint64 m_second = std::numeric_limits<qint64>::min();
+    QByteArray m_text;
+};
 
 // Prints every Monitor event as one line: `text` for people, `json` (JSON lines) for tools.
 // This is what --headless shows instead of the window.
@@ -65,15 +88,13 @@ public:
 private:
     void connectUpstreams(Monitor *monitor);
     void print(const QString &event, LogFields fields);
-    // The wall-clock time as the log prints it, formatted once per millisecond.
     const QByteArray &timestamp();
 
     Format m_format;
     QIODevice *m_output;
     QByteArray m_pending;
     bool m_flushQueued = false;
-    qint64 m_timestampMs = -1;
-    QByteArray m_timestamp;
+    LogTimestamp m_timestamp;
 };
 
 } // namespace heartline

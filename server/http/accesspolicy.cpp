@@ -12,6 +12,12 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 namespace {
 
+// Made once: every request is checked, and a QByteArray built from a C string for each
+// QHttpServerRequest::value() lookup allocated.
+const QByteArray kHost = QByteArrayLiteral("Host");
+const QByteArray kOrigin = QByteArrayLiteral("Origin");
+const QByteArray kAuthorization = QByteArrayLiteral("Authorization");
+
 // Splits "host:port" / "[v6]:port" into its host part, lower-cased, without brackets.
 QString hostPart(const QString &hostHeader)
 {
@@ -123,28 +129,28 @@ bool AccessPolicy::isQueryTokenValid(const QString &token) const
 AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
                                           bool requireToken) const
 {
-    const QString host = QString::fromUtf8(request.value("Host"));
+    const QString host = QString::fromUtf8(request.value(kHost));
     if (!isHostAllowed(host))
         return {false,
                 403,
                 DisconnectCause::OriginRejected,
                 u"Forbidden: Host '%1' is not allowed (DNS rebinding protection)"_s.arg(host),
                 {}};
-    const QByteArray origin = request.value("Origin");
+    const QByteArray origin = request.value(kOrigin);
     if (!origin.isEmpty() && !isOriginAllowed(QString::fromUtf8(origin)))
         return {false,
                 403,
                 DisconnectCause::OriginRejected,
                 u"Forbidden: Origin '%1' is not allowed"_s.arg(QString::fromUtf8(origin)),
                 {}};
-    if (requireToken && !isTokenValid(request.value("Authorization"))) {
+    if (requireToken && !isTokenValid(request.value(kAuthorization))) {
         const QUrlQuery query(request.url());
         const bool inQuery = query.hasQueryItem(u"token"_s);
         if (inQuery && isQueryTokenValid(query.queryItemValue(u"token"_s, QUrl::FullyDecoded)))
             return {};
         // A query token where none is accepted counts as no token at all.
         const bool sent =
-            !request.value("Authorization").isEmpty() || (inQuery && m_allowTokenInQuery);
+            !request.value(kAuthorization).isEmpty() || (inQuery && m_allowTokenInQuery);
         QString reason;
         if (sent)
             reason = u"Unauthorized: the bearer token is not valid"_s;
@@ -165,7 +171,7 @@ AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
 
 HttpHeaders AccessPolicy::corsHeaders(const QHttpServerRequest &request) const
 {
-    const QByteArray origin = request.value("Origin");
+    const QByteArray origin = request.value(kOrigin);
     if (origin.isEmpty() || !isOriginAllowed(QString::fromUtf8(origin)))
         return {};
     return {{"Access-Control-Allow-Origin", origin},
@@ -175,9 +181,9 @@ HttpHeaders AccessPolicy::corsHeaders(const QHttpServerRequest &request) const
 
 HttpReply AccessPolicy::preflight(const QHttpServerRequest &request) const
 {
-    const QByteArray origin = request.value("Origin");
+    const QByteArray origin = request.value(kOrigin);
     if (origin.isEmpty() || !isOriginAllowed(QString::fromUtf8(origin))
-        || !isHostAllowed(QString::fromUtf8(request.value("Host"))))
+        || !isHostAllowed(QString::fromUtf8(request.value(kHost))))
         return {403,
                 {{"Content-Type", "text/plain; charset=utf-8"}},
                 "Forbidden: this origin may not call Heartline\n"};

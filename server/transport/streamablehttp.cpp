@@ -37,6 +37,14 @@ bool anyListItem(QByteArrayView list, char separator, Predicate matches)
     }
 }
 
+// Header names made once: QHttpServerRequest::value() takes a QByteArray, and one built from a
+// C string for every lookup allocated.
+const QByteArray kAccept = QByteArrayLiteral("Accept");
+const QByteArray kContentType = QByteArrayLiteral("Content-Type");
+const QByteArray kProtocolVersion = QByteArrayLiteral("MCP-Protocol-Version");
+const QByteArray kSessionId = QByteArrayLiteral("Mcp-Session-Id");
+const QByteArray kLastEventId = QByteArrayLiteral("Last-Event-ID");
+
 QByteArrayView mediaTypeOf(QByteArrayView value)
 {
     const qsizetype semicolon = value.indexOf(';');
@@ -127,7 +135,7 @@ bool StreamableHttp::checkProtocolVersionHeader(const QHttpServerRequest &reques
                                                 QHttpServerResponder &responder,
                                                 const HttpHeaders &corsHeaders)
 {
-    const QByteArray header = request.value("MCP-Protocol-Version");
+    const QByteArray header = request.value(kProtocolVersion);
     Revision revision;
     if (header.isEmpty() || Revisions::parse(QString::fromUtf8(header), &revision))
         return true;
@@ -141,7 +149,7 @@ McpSession *StreamableHttp::requireSession(const QHttpServerRequest &request,
                                            QHttpServerResponder &responder,
                                            const HttpHeaders &corsHeaders)
 {
-    const QByteArray id = request.value("Mcp-Session-Id");
+    const QByteArray id = request.value(kSessionId);
     if (id.isEmpty()) {
         reject(request, responder, corsHeaders, 400, JsonRpcCode::ServerError,
                u"Bad Request: the Mcp-Session-Id header is required; send initialize first "
@@ -166,14 +174,15 @@ McpSession *StreamableHttp::requireSession(const QHttpServerRequest &request,
 void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerResponder &responder,
                                 const HttpHeaders &corsHeaders)
 {
-    if (!acceptsMediaType(request.value("Accept"), "application/json")
-        || !acceptsMediaType(request.value("Accept"), "text/event-stream")) {
+    const QByteArray accept = request.value(kAccept);
+    if (!acceptsMediaType(accept, "application/json")
+        || !acceptsMediaType(accept, "text/event-stream")) {
         reject(request, responder, corsHeaders, 406, JsonRpcCode::ServerError,
                u"Not Acceptable: the client must accept both application/json and "
                "text/event-stream"_s);
         return;
     }
-    if (!isJsonContentType(request.value("Content-Type"))) {
+    if (!isJsonContentType(request.value(kContentType))) {
         reject(request, responder, corsHeaders, 415, JsonRpcCode::ServerError,
                u"Unsupported Media Type: Content-Type must be application/json"_s);
         return;
@@ -181,7 +190,7 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
 
     const QByteArray rawBody = request.body();
     const JsonRpcBody body = JsonRpc::parseBody(rawBody);
-    if (RequestMetadata::isModern(body, request.value("MCP-Protocol-Version"))) {
+    if (RequestMetadata::isModern(body, request.value(kProtocolVersion))) {
         handleModernPost(request, responder, corsHeaders, body, rawBody);
         return;
     }
@@ -206,7 +215,7 @@ void StreamableHttp::handlePost(const QHttpServerRequest &request, QHttpServerRe
                    u"Invalid Request: initialize must not be part of a JSON-RPC batch"_s);
             return;
         }
-        if (!request.value("Mcp-Session-Id").isEmpty()) {
+        if (!request.value(kSessionId).isEmpty()) {
             reject(request, responder, corsHeaders, 400, JsonRpcCode::InvalidRequest,
                    u"Invalid Request: initialize starts a new session and must not carry "
                    "Mcp-Session-Id"_s,
@@ -307,7 +316,7 @@ void StreamableHttp::handleModernPost(const QHttpServerRequest &request,
     }
     // A version header naming a revision we do not speak, with no _meta to say otherwise: the
     // modern error with the versions to retry with, so a dual-era client can recover.
-    const QByteArray versionHeader = request.value("MCP-Protocol-Version");
+    const QByteArray versionHeader = request.value(kProtocolVersion);
     Revision headerRevision;
     if (!message.paramsObject()
              .value("_meta"_L1)
@@ -350,7 +359,7 @@ QJsonObject StreamableHttp::calledToolSchema(const JsonRpcMessage &request) cons
 void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerResponder &responder,
                                const HttpHeaders &corsHeaders)
 {
-    if (!acceptsMediaType(request.value("Accept"), "text/event-stream")) {
+    if (!acceptsMediaType(request.value(kAccept), "text/event-stream")) {
         reject(request, responder, corsHeaders, 406, JsonRpcCode::ServerError,
                u"Not Acceptable: a GET on /mcp opens an event stream; send "
                "'Accept: text/event-stream'"_s);
@@ -364,7 +373,7 @@ void StreamableHttp::handleGet(const QHttpServerRequest &request, QHttpServerRes
     HttpHeaders headers = corsHeaders;
     headers.push_back({"Mcp-Session-Id", session->id().toLatin1()});
 
-    const QByteArray lastEventId = request.value("Last-Event-ID");
+    const QByteArray lastEventId = request.value(kLastEventId);
     if (!lastEventId.isEmpty()) {
         QString reason;
         if (const int status = session->checkResumable(lastEventId, &reason); status != 0) {

@@ -247,6 +247,7 @@ private Q_SLOTS:
     void upstreamEventsInJson();
     void writesTheLinesOfALoopTurnAtOnce();
     void writesWhatIsLeftWhenDestroyed();
+    void timestampsReadAsQtFormatsThem();
 };
 
 void tst_HeadlessLog::textKeepsClientTextInsideItsField()
@@ -446,4 +447,22 @@ void tst_HeadlessLog::writesWhatIsLeftWhenDestroyed()
 }
 
 HEARTLINE_SERVER_TEST_MAIN(tst_HeadlessLog)
+void tst_HeadlessLog::timestampsReadAsQtFormatsThem()
+{
+    // One formatter walked through times in the order a log meets them, and some it should
+    // not (the clock stepped back): every answer is what QDateTime would have printed, so a
+    // second carried over from the previous call, or milliseconds padded wrongly, fail here.
+    const qint64 base =
+        QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59), Qt::UTC).toMSecsSinceEpoch();
+    const QList<qint64> times{base,        base + 7,    base + 7,   base + 42, base + 999,
+                              base + 1000, base + 1001, base + 310, base - 1,  base + 86400001,
+                              0,           -1,          -999,       -1000,     -1001};
+    LogTimestamp timestamp;
+    for (const qint64 ms : times) {
+        const QByteArray expected =
+            QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
+        QCOMPARE(timestamp.at(ms), expected);
+    }
+}
+
 #include "tst_headlesslog.moc"
