@@ -121,11 +121,16 @@ qsizetype RequestFraming::feedHead(QByteArrayView bytes, Outcome *outcome)
             m_state = State::Headers;
         return take;
     }
-    m_line.append(bytes.first(lf < 0 ? take : lf));
-    if (lf < 0)
+    if (lf < 0) {
+        m_line.append(bytes);
         return take;
-
-    QByteArrayView line(m_line);
+    }
+    // A line that arrived whole is read where it lies.
+    QByteArrayView line = bytes.first(lf);
+    if (!m_line.isEmpty()) {
+        m_line.append(line);
+        line = m_line;
+    }
     if (line.endsWith('\r'))
         line.chop(1);
     if (line.isEmpty()) {
@@ -133,9 +138,9 @@ qsizetype RequestFraming::feedHead(QByteArrayView bytes, Outcome *outcome)
             *outcome = endHead();
     } else if (line.front() == ' ' || line.front() == '\t') {
         // An obsolete folded line continues the previous field, as Qt joins it.
-        if (m_fieldName.isEmpty()) {
+        if (m_field == Field::None) {
             *outcome = fail(Outcome::Malformed, u"the header block starts with whitespace"_s);
-        } else {
+        } else if (m_field != Field::Other) {
             const QByteArrayView more = line.trimmed();
             if (!more.isEmpty())
                 m_fieldValue += m_fieldValue.isEmpty() ? more.toByteArray() : ' ' + more;
@@ -152,8 +157,14 @@ qsizetype RequestFraming::feedHead(QByteArrayView bytes, Outcome *outcome)
             *outcome = fail(Outcome::HeadTooLarge,
                             u"the request has more than %1 header fields"_s.arg(kMaxHeaderFields));
         } else {
-            m_fieldName = name.toByteArray().toLower();
-            m_fieldValue = line.sliced(colon + 1).trimmed().toByteArray();
+            const auto is = [name](QByteArrayView wanted) {
+                return name.compare(wanted, Qt::CaseInsensitive) == 0;
+            };
+            m_field = is("content-length")      ? Field::ContentLength
+                      : is("transfer-encoding") ? Field::TransferEncoding
+                                                : Field::Other;
+            if (m_field != Field::Other)
+                m_fieldValue = line.sliced(colon + 1).trimmed().toByteArray();
         }
     }
     m_line.clear();
@@ -162,9 +173,9 @@ qsizetype RequestFraming::feedHead(QByteArrayView bytes, Outcome *outcome)
 
 bool RequestFraming::endHeaderField(Outcome *outcome)
 {
-    if (m_fieldName.isEmpty())
+    if (m_field == Field::None)
         return true;
-    if (m_fieldName == "content-length") {
+    if (m_field == Field::ContentLength) {
         bool ok = false;
         const qulonglong length = m_fieldValue.toULongLong(&ok);
         if (!ok) {
@@ -185,12 +196,12 @@ bool RequestFraming::endHeaderField(Outcome *outcome)
         }
         m_haveLength = true;
         m_contentLength = clamped;
-    } else if (m_fieldName == "transfer-encoding") {
+    } else if (m_field == Field::TransferEncoding) {
         if (!m_transferEncoding.isEmpty())
             m_transferEncoding += ", ";
         m_transferEncoding += m_fieldValue;
     }
-    m_fieldName.clear();
+    m_field = Field::None;
     m_fieldValue.clear();
     return true;
 }
@@ -310,7 +321,7 @@ void RequestFraming::reset()
     m_state = State::Idle;
     m_headBytes = 0;
     m_line.clear();
-    m_fieldName.clear();
+    m_field = Field::None;
     m_fieldValue.clear();
     m_fields = 0;
     m_haveLength = false;

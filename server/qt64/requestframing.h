@@ -70,9 +70,12 @@ private:
     State m_state = State::Idle;
     Outcome m_brokenOutcome = Outcome::NeedMore;
     qint64 m_headBytes = 0;
-    QByteArray m_line;       // the header or chunk-size line being read, without its LF
-    QByteArray m_fieldName;  // the header field being read (lower case) ...
-    QByteArray m_fieldValue; // ... and its value, folded lines joined as Qt joins them
+    QByteArray m_line; // the header or chunk-size line being read, without its LF
+    // The header field being read; only the two that frame the body keep their value (folded
+    // lines joined as Qt joins them): copying every name and value was most of the scan.
+    enum class Field { None, Other, ContentLength, TransferEncoding };
+    Field m_field = Field::None;
+    QByteArray m_fieldValue;
     int m_fields = 0;
     bool m_haveLength = false;
     qint64 m_contentLength = 0;

@@ -77,11 +77,22 @@ QString checkValue(const QString &name, const QJsonObject &schema, const QJsonVa
                 name, QString::number(schema.value("maximum"_L1).toDouble()));
     }
     if (value.isString()) {
+        const bool hasMin = schema.contains("minLength"_L1);
+        const bool hasMax = schema.contains("maxLength"_L1);
+        if (!hasMin && !hasMax)
+            return {}; // most strings have no bounds: no need to count
         // JSON Schema counts characters (code points), not UTF-16 units: an emoji is one.
-        const qsizetype length = value.toString().toUcs4().size();
-        if (schema.contains("minLength"_L1) && length < schema.value("minLength"_L1).toInt())
+        const QString text = value.toString();
+        qsizetype length = text.size();
+        for (qsizetype i = 1; i < text.size(); ++i) {
+            if (text.at(i).isLowSurrogate() && text.at(i - 1).isHighSurrogate()) {
+                --length; // a pair is one code point; a lone half counts as one, as in toUcs4
+                ++i;
+            }
+        }
+        if (hasMin && length < schema.value("minLength"_L1).toInt())
             return u"argument '%1' is too short"_s.arg(name);
-        if (schema.contains("maxLength"_L1) && length > schema.value("maxLength"_L1).toInt())
+        if (hasMax && length > schema.value("maxLength"_L1).toInt())
             return u"argument '%1' is too long"_s.arg(name);
     }
     return {};

@@ -113,6 +113,8 @@ void tst_ArgumentCheck::checksArgumentsAgainstSchema_data()
         << QString();
     QTest::newRow("minLength counts code points")
         << bounded << object("{\"name\":\"\xF0\x9F\x8E\x89\"}") << u"is too short"_s;
+    QTest::newRow("lone surrogate halves count one each")
+        << bounded << object(R"({"name":"\udc00\ud800"})") << QString();
     QTest::newRow("enum, listed string") << bounded << object(R"({"mode":"slow"})") << QString();
     QTest::newRow("enum, listed number") << bounded << object(R"({"mode":1})") << QString();
     QTest::newRow("enum, not listed") << bounded << object(R"({"mode":"medium"})")

@@ -88,6 +88,10 @@ void tst_RequestFraming::findsWhereRequestsEnd_data()
                + "\r\n0\r\n\r\n";
     QTest::newRow("folded header line")
         << QByteArray("POST / HTTP/1.1\r\nX-Long: one\r\n two\r\nContent-Length: 1\r\n\r\n!");
+    QTest::newRow("folded Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nX-A: b\r\nContent-Length:\r\n 5\r\n\r\nhello");
+    QTest::newRow("framing names in any case")
+        << QByteArray("POST / HTTP/1.1\r\nCONTENT-length: 3\r\nX: 1\r\n\r\nabc");
     QTest::newRow("head exactly at the cap")
         << "GET / HTTP/1.1\r\nX: " + QByteArray(kMaxHead - 23, 'h') + "\r\n\r\n";
     QTest::newRow("100 header fields") << withFields(100);
