@@ -22,8 +22,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpSocket>
@@ -40,7 +40,7 @@
 
 using namespace Qt::StringLiterals;
 using heartline::bench::percentileOf;
-using heartline::bench::startHeartline;
+using heartline::bench::startLoggingToFile;
 using heartline::bench::waitFor;
 using heartline::testing::processCpuNs;
 using heartline::testing::processRssKiB;
@@ -140,7 +140,7 @@ public:
                 {tsScript, u"--port"_s, u"0"_s, u"--heartbeat-ms"_s, QString::number(heartbeatMs)});
         }
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_port = startHeartline(m_process);
+        m_port = startLoggingToFile(m_process, m_home.filePath(u"stdout.log"_s));
     }
     // A Heartline already listening on `port` (under heaptrack or perf, say); not stopped here.
     ServerUnderTest(const QString &heartlineBinary, quint16 port, qint64 pid)
@@ -384,7 +384,8 @@ void measureIdle(ServerUnderTest &server, std::vector<std::unique_ptr<StreamClie
     figures->set(u"heartbeat gap max (ms)"_s, gaps.empty() ? 0.0 : double(gaps.back()));
     // Again once every stream has carried heartbeats: what holding them costs, not opening.
     figures->set(u"RSS per stream after idle (KiB)"_s,
-                 double(processRssKiB(server.pid()) - rssBefore) / std::max<size_t>(1, streams.size()));
+                 double(processRssKiB(server.pid()) - rssBefore)
+                     / std::max<size_t>(1, streams.size()));
 }
 
 void measureListChanged(ServerUnderTest &server,
