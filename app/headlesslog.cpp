@@ -47,8 +47,10 @@ QString textValue(const LogField &field)
     case LogField::Kind::Text: {
         const QString &text = field.text;
         const bool plain = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
-            return c.unicode() > 0x20 && c.unicode() != 0x7f && c != u'"' && c != u'=' && c != u'\\'
-                   && c.isPrint();
+            const char16_t u = c.unicode();
+            if (u < 0x7f) // printable ASCII is decided here; Unicode tables only past it
+                return u > 0x20 && u != u'"' && u != u'=' && u != u'\\';
+            return u != 0x7f && c.isPrint();
         });
         return plain ? text : quoted(text);
     }
