@@ -41,7 +41,8 @@ QString quoted(const QString &text)
     return out + u'"';
 }
 
-QString textValue(const LogField &field)
+// Appends the field's value as the text format prints it, straight into the pending bytes.
+void appendTextValue(QByteArray &out, const LogField &field)
 {
     switch (field.kind) {
     case LogField::Kind::Text: {
@@ -52,14 +53,16 @@ QString textValue(const LogField &field)
                 return u > 0x20 && u != u'"' && u != u'=' && u != u'\\';
             return u != 0x7f && c.isPrint();
         });
-        return plain ? text : quoted(text);
+        out += plain ? text.toUtf8() : quoted(text).toUtf8();
+        return;
     }
     case LogField::Kind::Flag:
-        return field.number ? u"true"_s : u"false"_s;
+        out += field.number ? QByteArrayView("true") : QByteArrayView("false");
+        return;
     case LogField::Kind::Number:
-        break;
+        out += QByteArray::number(field.number);
+        return;
     }
-    return QString::number(field.number);
 }
 
 QJsonValue jsonValue(const LogField &field)
@@ -279,26 +282,28 @@ const QByteArray &HeadlessLog::timestamp()
 
 void HeadlessLog::print(const QString &event, LogFields fields)
 {
-    QByteArray line;
     if (m_format == Format::Json) {
         QJsonObject object;
         for (const LogField &field : std::as_const(fields))
             object.insert(field.key, jsonValue(field));
         object.insert("time"_L1, QString::fromUtf8(timestamp()));
         object.insert("event"_L1, event);
-        line = QJsonDocument(object).toJson(QJsonDocument::Compact);
+        m_pending += QJsonDocument(object).toJson(QJsonDocument::Compact);
     } else {
-        // Keys in name order, as they always were.
+        // Keys in name order, as they always were. Written straight into the pending bytes:
+        // a line per message and per heartbeat, each once built as a QString and converted.
         std::sort(fields.begin(), fields.end(),
                   [](const LogField &a, const LogField &b) { return a.key < b.key; });
-        QString text;
-        text.reserve(160);
-        text += event;
-        for (const LogField &field : std::as_const(fields))
-            text += u' ' + field.key + u'=' + textValue(field);
-        line = timestamp() + ' ' + text.toUtf8();
+        m_pending += timestamp();
+        m_pending += ' ';
+        m_pending += event.toUtf8();
+        for (const LogField &field : std::as_const(fields)) {
+            m_pending += ' ';
+            m_pending += QByteArrayView(field.key.data(), field.key.size());
+            m_pending += '=';
+            appendTextValue(m_pending, field);
+        }
     }
-    m_pending += line;
     m_pending += '\n';
     if (m_pending.size() >= kFlushAtBytes) {
         flush();

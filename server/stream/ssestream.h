@@ -98,6 +98,9 @@ private:
     qint64 m_highWaterBytes = kDefaultHighWaterBytes;
     int m_retryBeforeCloseMs = -1;
     qint64 m_drainingSinceMs = 0;
+    // The most the socket and kernel can hold of ours: what they held when last asked, plus
+    // what was written since (draining only lowers it); -1 until first asked.
+    qint64 m_queuedAtMost = -1;
     bool m_open = false;
     bool m_ended = false;
     bool m_resumed = false;
