@@ -335,7 +335,8 @@ void McpSession::resume(const QByteArray &lastEventId, std::unique_ptr<HttpExcha
 
 void McpSession::route(const OutgoingMessage &message)
 {
-    const QByteArray bytes = JsonRpc::serialize(message.json);
+    const QByteArray bytes =
+        message.serialized.isEmpty() ? JsonRpc::serialize(message.json) : message.serialized;
     if (message.relatedTo.isValid()) {
         PostReply *reply = replyFor(message.relatedTo);
         if (reply && !reply->isDone()) {

@@ -465,4 +465,10 @@ void Session::sendUnrelated(const QJsonObject &message)
         Q_EMIT outgoing({message, {}, false});
 }
 
+void Session::sendUnrelatedSerialized(const QJsonObject &message, const QByteArray &serialized)
+{
+    if (m_state != State::Closed)
+        Q_EMIT outgoing({message, {}, false, false, serialized});
+}
+
 } // namespace heartline

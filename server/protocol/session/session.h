@@ -53,6 +53,16 @@ struct ClientInfo
 // it is unrelated to any request and belongs on the session's standalone stream.
 struct OutgoingMessage
 {
+    OutgoingMessage() = default;
+    OutgoingMessage(const QJsonObject &message, const RequestId &related, bool finalResponse,
+                    bool malformed = false, const QByteArray &serializedJson = {})
+        : json(message)
+        , relatedTo(related)
+        , isFinalResponse(finalResponse)
+        , malformedRequest(malformed)
+        , serialized(serializedJson)
+    {}
+
     QJsonObject json;
     RequestId relatedTo;
     bool isFinalResponse = false;
@@ -60,6 +70,9 @@ struct OutgoingMessage
     // wrong type), as opposed to a well-formed request that failed; 2026-07-28 over HTTP
     // answers the first with 400 and the second with 200.
     bool malformedRequest = false;
+    // json's serialization when it was made once for many sessions (a list_changed
+    // notification to every session); empty otherwise.
+    QByteArray serialized;
 };
 
 // One MCP session: the lifecycle (initialize, initialized, closed), the method table and the
@@ -181,6 +194,7 @@ private:
     void finishPending(const RequestId &id, RequestOutcome::Result result) override;
     void sendRelated(const RequestId &id, const QJsonObject &message) override;
     void sendUnrelated(const QJsonObject &message) override;
+    void sendUnrelatedSerialized(const QJsonObject &message, const QByteArray &serialized) override;
     void logRelated(const RequestId &id, LogLevel level, const QJsonValue &data,
                     const QString &logger) override;
     void askClient(const RequestId &forRequest, const QString &method, const QJsonObject &params,

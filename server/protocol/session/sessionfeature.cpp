@@ -4,6 +4,9 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -80,7 +83,23 @@ void SessionFeature::announceListChange(quint64 generation, quint64 *seen, const
     if (!m_port.isReady() || generation == *seen)
         return;
     *seen = generation;
-    m_port.sendUnrelated(JsonRpc::notification(method));
+    // Every session announces the same change with the same bytes: made once per method (on
+    // the server's one thread), not 10,000 times.
+    struct Announcement
+    {
+        QString method;
+        QJsonObject json;
+        QByteArray bytes;
+    };
+    thread_local std::vector<Announcement> made;
+    auto it = std::find_if(made.begin(), made.end(),
+                           [&method](const Announcement &a) { return a.method == method; });
+    if (it == made.end()) {
+        const QJsonObject json = JsonRpc::notification(method);
+        made.push_back({method, json, JsonRpc::serialize(json)});
+        it = made.end() - 1;
+    }
+    m_port.sendUnrelatedSerialized(it->json, it->bytes);
 }
 
 } // namespace heartline

@@ -59,6 +59,10 @@ public:
 
     virtual void sendRelated(const RequestId &id, const QJsonObject &message) = 0;
     virtual void sendUnrelated(const QJsonObject &message) = 0;
+    // The same, with `message` already serialized: one notification sent to many sessions is
+    // serialized once (`serialized` must be JsonRpc::serialize(message)).
+    virtual void sendUnrelatedSerialized(const QJsonObject &message,
+                                         const QByteArray &serialized) = 0;
     // A log message of request `id`, if the log level in force for it lets it through.
     virtual void logRelated(const RequestId &id, LogLevel level, const QJsonValue &data,
                             const QString &logger) = 0;
