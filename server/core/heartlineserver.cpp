@@ -62,6 +62,10 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
     m_context.monitor = m_monitor;
     m_context.identity = {u"heartline"_s, u"Heartline"_s, QStringLiteral(HEARTLINE_VERSION),
                           u"Tools served by Heartline, a personal MCP host."_s};
+    connect(m_heartbeats, &HeartbeatScheduler::heartbeatSent, m_monitor,
+            [this](const QString &streamId, const QString &sessionId, quint64 sequence) {
+                m_monitor->reportHeartbeat({streamId, sessionId, sequence, Clock::wallMs()});
+            });
     m_sessions = new SessionStore(m_context, this);
     m_front = new HttpFront(m_context, m_sessions, this);
     m_upstreams = new UpstreamHost(
@@ -71,8 +75,8 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
         },
         upstreamClientOptions(), UpstreamSupervisorPolicy(), this);
     new UpstreamReporter(m_upstreams, m_monitor, m_upstreams);
-    m_control = new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams},
-                            this);
+    m_control =
+        new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams}, this);
     // A session's per-session upstream copies stop with it, however it ended.
     connect(m_sessions, &SessionStore::sessionEnded, m_upstreams, &UpstreamHost::endSession);
     if (m_config.pathFromLoginShell)
@@ -129,9 +133,8 @@ void HeartlineServer::takePathFromLoginShell()
                 << "pathFromLoginShell: upstream servers start with Heartline's own PATH:"
                 << shell->error();
         } else {
-            qCInfo(lcHeartlineServer).noquote()
-                << "pathFromLoginShell: upstream servers start with" << shell->shell()
-                << u"login PATH="_s + path;
+            qCInfo(lcHeartlineServer).noquote() << "pathFromLoginShell: upstream servers start with"
+                                                << shell->shell() << u"login PATH="_s + path;
         }
         m_upstreamPath = path;
         m_upstreams->releaseStarts();
@@ -202,15 +205,15 @@ void HeartlineServer::shutdown(int graceMs, std::function<void()> done)
     const qint64 upstreamDeadline = now + kUpstreamShutdownLimitMs;
     connect(poll, &QTimer::timeout, this,
             [this, poll, deadline, upstreamDeadline, upstreamsEnded, done]() {
-        const qint64 at = Clock::monotonicMs();
-        if (m_front->bytesPending() > 0 && at < deadline)
-            return;
-        if (!*upstreamsEnded && at < upstreamDeadline)
-            return;
-        poll->deleteLater();
-        m_front->closeConnections();
-        done();
-    });
+                const qint64 at = Clock::monotonicMs();
+                if (m_front->bytesPending() > 0 && at < deadline)
+                    return;
+                if (!*upstreamsEnded && at < upstreamDeadline)
+                    return;
+                poll->deleteLater();
+                m_front->closeConnections();
+                done();
+            });
     poll->start(10);
 }
 

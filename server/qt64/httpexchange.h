@@ -47,7 +47,9 @@ public:
 
     void sendReply(const HttpReply &reply);
     bool beginChunked(int status, const HttpHeaders &headers);
-    bool writeChunk(QByteArrayView payload);
+    // The bytes the kernel took at once (the rest waits in the socket's buffer, and
+    // bytesWritten reports it as it drains), or -1 when the exchange can no longer write.
+    qint64 writeChunk(QByteArrayView payload);
     // Ends the chunked body cleanly; the connection stays open for the client's next request.
     void endChunked();
     // Drops the connection without ending the body, so the client sees the stream break.
@@ -59,12 +61,13 @@ public:
 Q_SIGNALS:
     // The peer went away or a write failed; emitted at most once.
     void disconnected(heartline::DisconnectCause cause, const QString &detail);
+    // Bytes that had waited in the socket's buffer went out.
     void bytesWritten(qint64 bytes);
 
 private:
-    // Writes on this exchange's socket (sendAfterQueued); false, with the exchange aborted, when
-    // the socket refused the bytes.
-    bool write(QByteArrayView bytes);
+    // Writes on this exchange's socket (sendAfterQueued): the bytes the kernel took at once, or
+    // -1, with the exchange aborted, when the socket refused them.
+    qint64 write(QByteArrayView bytes);
     void handleSocketError();
     void handleSocketDisconnected();
     void reportPeerClose();

@@ -207,10 +207,6 @@ void McpSession::adoptStream(SseStream *stream)
     if (Revisions::traits(m_session.revision()).allowsEarlyStreamClose)
         stream->setRetryBeforeClose(m_context.config->retryMs);
     m_context.heartbeats->add(stream);
-    connect(stream, &SseStream::heartbeatSent, this,
-            [this](const QString &streamId, quint64 sequence) {
-                m_context.monitor->reportHeartbeat({streamId, m_id, sequence, Clock::wallMs()});
-            });
     connect(stream, &SseStream::ended, this, &McpSession::handleStreamEnded);
     touch();
     m_context.monitor->reportStreamOpened(

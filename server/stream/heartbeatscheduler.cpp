@@ -84,7 +84,8 @@ void HeartbeatScheduler::tick()
             continue; // ended: it leaves the registry on its own
         if (now - stream->stats().lastWriteMonotonicMs >= dueAfter) {
             // Writing may end the stream (slow consumer, dead peer); the entry then goes stale.
-            stream->sendHeartbeat();
+            if (stream->sendHeartbeat())
+                Q_EMIT heartbeatSent(stream->id(), stream->sessionId(), stream->stats().heartbeats);
             if (!stream || !stream->isOpen())
                 continue;
         }

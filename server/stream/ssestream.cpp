@@ -20,6 +20,8 @@ SseStream::SseStream(const QString &id, const QString &sessionId, StreamKind kin
 {
     m_exchange->setParent(nullptr);
     connect(m_exchange.get(), &HttpExchange::disconnected, this, &SseStream::handleDisconnected);
+    // Bytes that waited in the socket's buffer went out; bytes the kernel takes at once are
+    // seen in write().
     connect(m_exchange.get(), &HttpExchange::bytesWritten, this,
             [this]() { m_drainingSinceMs = Clock::monotonicMs(); });
     m_stats.openedMonotonicMs = Clock::monotonicMs();
@@ -73,7 +75,6 @@ bool SseStream::sendHeartbeat()
         return false;
     m_stats.heartbeats = sequence;
     m_stats.lastHeartbeatMonotonicMs = m_stats.lastWriteMonotonicMs;
-    Q_EMIT heartbeatSent(m_id, sequence);
     return true;
 }
 
@@ -81,7 +82,8 @@ bool SseStream::write(const QByteArray &payload)
 {
     if (!m_open || m_ended)
         return false;
-    if (!m_exchange->writeChunk(payload)) {
+    const qint64 takenAtOnce = m_exchange->writeChunk(payload);
+    if (takenAtOnce < 0) {
         if (!m_ended)
             end({false, DisconnectCause::WriteFailed, u"writing to the socket failed"_s});
         return false;
@@ -101,7 +103,7 @@ bool SseStream::write(const QByteArray &payload)
     // draining, or grows far past it.
     const qint64 queued = m_exchange->bytesQueued();
     m_queuedAtMost = queued;
-    if (queued <= m_highWaterBytes)
+    if (takenAtOnce > 0 || queued <= m_highWaterBytes)
         m_drainingSinceMs = now;
     const bool stalled = queued > m_highWaterBytes && now - m_drainingSinceMs >= kStallMs;
     if (stalled || queued > kHardLimitFactor * m_highWaterBytes) {

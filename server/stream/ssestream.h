@@ -81,7 +81,6 @@ public:
     static HttpHeaders responseHeaders();
 
 Q_SIGNALS:
-    void heartbeatSent(const QString &streamId, quint64 sequence);
     // Emitted exactly once, before the stream is deleted later.
     void ended(heartline::SseStream *stream, const heartline::StreamEnd &end);
 

@@ -5,6 +5,7 @@
 #include "tests/support/servertestmain.h"
 #include "tests/support/sseharness.h"
 
+#include <QHash>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -46,6 +47,40 @@ qsizetype beatCount(const RawHttpClient &client)
     return beatsOnTheWire(client).size();
 }
 
+// What the scheduler reported, stream by stream: the sequence numbers and when each came.
+class ReportedBeats : public QObject
+{
+public:
+    explicit ReportedBeats(HeartbeatScheduler *scheduler)
+    {
+        connect(scheduler, &HeartbeatScheduler::heartbeatSent, this,
+                [this](const QString &streamId, const QString &sessionId, quint64 sequence) {
+                    m_sequences[streamId].append(sequence);
+                    m_times[streamId].append(Clock::monotonicMs());
+                    m_sessions[streamId] = sessionId;
+                });
+    }
+
+    qsizetype count(const SseStream *stream) const { return sequences(stream).size(); }
+    QList<quint64> sequences(const SseStream *stream) const
+    {
+        return m_sequences.value(stream->id());
+    }
+    QList<qint64> times(const SseStream *stream) const { return m_times.value(stream->id()); }
+    QString session(const SseStream *stream) const { return m_sessions.value(stream->id()); }
+    void clear()
+    {
+        m_sequences.clear();
+        m_times.clear();
+        m_sessions.clear();
+    }
+
+private:
+    QHash<QString, QList<quint64>> m_sequences;
+    QHash<QString, QList<qint64>> m_times;
+    QHash<QString, QString> m_sessions;
+};
+
 } // namespace
 
 class tst_HeartbeatScheduler : public QObject
@@ -56,7 +91,7 @@ private Q_SLOTS:
     void initTestCase();
     void silentStreamGetsNumberedHeartbeatsEveryInterval();
     void heartbeatsAreCommentsOnly();
-    void heartbeatSentCarriesStreamIdAndIncreasingSequence();
+    void heartbeatSentCarriesStreamSessionAndIncreasingSequence();
     void busyStreamGetsNoHeartbeat();
     void switchingOffStopsBeatsAndSwitchingOnResumes_data();
     void switchingOffStopsBeatsAndSwitchingOnResumes();
@@ -119,7 +154,7 @@ void tst_HeartbeatScheduler::heartbeatsAreCommentsOnly()
     QCOMPARE(stream->stats().events, 0u);
 }
 
-void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence()
+void tst_HeartbeatScheduler::heartbeatSentCarriesStreamSessionAndIncreasingSequence()
 {
     SseHarness harness;
     QVERIFY(harness.listen());
@@ -130,26 +165,26 @@ void tst_HeartbeatScheduler::heartbeatSentCarriesStreamIdAndIncreasingSequence()
     QVERIFY(first);
     SseStream *second = harness.openStream(secondClient);
     QVERIFY(second);
-    QSignalSpy firstBeats(first, &SseStream::heartbeatSent);
-    QSignalSpy secondBeats(second, &SseStream::heartbeatSent);
+    ReportedBeats beats(&scheduler);
     scheduler.add(first);
-    QTRY_VERIFY_WITH_TIMEOUT(firstBeats.size() >= 2, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(beats.count(first) >= 2, 10000);
     scheduler.add(second); // joins later, counts from 1 on its own
 
-    QTRY_VERIFY_WITH_TIMEOUT(secondBeats.size() >= 3, 10000);
-    const auto checkSequence = [](const QSignalSpy &spy, const QString &id) {
-        for (qsizetype i = 0; i < spy.size(); ++i) {
-            if (spy.at(i).at(0).toString() != id
-                || spy.at(i).at(1).value<quint64>() != quint64(i + 1))
+    QTRY_VERIFY_WITH_TIMEOUT(beats.count(second) >= 3, 10000);
+    const auto countsFromOne = [](const QList<quint64> &sequences) {
+        for (qsizetype i = 0; i < sequences.size(); ++i) {
+            if (sequences.at(i) != quint64(i + 1))
                 return false;
         }
         return true;
     };
-    QVERIFY(checkSequence(firstBeats, first->id()));
-    QVERIFY(checkSequence(secondBeats, second->id()));
+    QVERIFY(countsFromOne(beats.sequences(first)));
+    QVERIFY(countsFromOne(beats.sequences(second)));
     QVERIFY(first->id() != second->id());
-    QVERIFY(firstBeats.size() > secondBeats.size());
-    QCOMPARE(first->stats().heartbeats, quint64(firstBeats.size()));
+    QCOMPARE(beats.session(first), first->sessionId());
+    QCOMPARE(beats.session(second), second->sessionId());
+    QVERIFY(beats.count(first) > beats.count(second));
+    QCOMPARE(first->stats().heartbeats, quint64(beats.count(first)));
 }
 
 void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat()
@@ -166,9 +201,7 @@ void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat()
 
     // When each busy write and each busy heartbeat happened, on the scheduler's clock.
     QList<qint64> writes{busy->stats().lastWriteMonotonicMs};
-    QList<qint64> busyBeats;
-    connect(busy, &SseStream::heartbeatSent, this,
-            [&]() { busyBeats.append(Clock::monotonicMs()); });
+    ReportedBeats beats(&scheduler);
     QTimer traffic;
     traffic.setTimerType(Qt::PreciseTimer);
     connect(&traffic, &QTimer::timeout, this, [&]() {
@@ -187,7 +220,8 @@ void tst_HeartbeatScheduler::busyStreamGetsNoHeartbeat()
     QVERIFY(writes.size() >= 5);
     // A stall of the whole process can leave even the busy stream silent for an interval; a
     // heartbeat is only right after such a gap, and on a quiet machine there is none.
-    for (qint64 beat : std::as_const(busyBeats)) {
+    const QList<qint64> busyBeats = beats.times(busy);
+    for (qint64 beat : busyBeats) {
         const auto lastWrite = std::upper_bound(writes.cbegin(), writes.cend(), beat) - 1;
         QVERIFY2(beat - *lastWrite >= kDueMs,
                  qPrintable(u"heartbeat %1 ms after an event"_s.arg(beat - *lastWrite)));
@@ -219,7 +253,7 @@ void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes()
     RawHttpClient client;
     SseStream *stream = harness.openStream(client);
     QVERIFY(stream);
-    QSignalSpy beats(stream, &SseStream::heartbeatSent);
+    QSignalSpy beats(&scheduler, &HeartbeatScheduler::heartbeatSent);
     scheduler.add(stream);
     QTRY_VERIFY_WITH_TIMEOUT(beats.size() >= 2, 10000);
 
@@ -234,7 +268,8 @@ void tst_HeartbeatScheduler::switchingOffStopsBeatsAndSwitchingOnResumes()
     scheduler.setInterval(kIntervalMs);
     QCOMPARE(scheduler.interval(), kIntervalMs);
     QVERIFY(beats.wait(5000));
-    QCOMPARE(beats.last().at(1).value<quint64>(), quint64(beforeOff + 1));
+    QCOMPARE(beats.last().at(0).toString(), stream->id());
+    QCOMPARE(beats.last().at(2).value<quint64>(), quint64(beforeOff + 1));
     QTRY_COMPARE(beatCount(client), beforeOff + 1);
 }
 
@@ -252,7 +287,7 @@ void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped()
     scheduler.add(gone);
     scheduler.add(kept);
     QCOMPARE(scheduler.streamCount(), 2);
-    QSignalSpy keptBeats(kept, &SseStream::heartbeatSent);
+    ReportedBeats beats(&scheduler);
     QSignalSpy goneEnded(gone.data(), &SseStream::ended);
 
     leaving.disconnectFromHost();
@@ -260,8 +295,8 @@ void tst_HeartbeatScheduler::streamWhoseClientLeftIsDropped()
     QTRY_VERIFY(gone.isNull());
     QCOMPARE(scheduler.streamCount(), 1);
     // The scheduler keeps ticking over what is left.
-    keptBeats.clear();
-    QTRY_VERIFY_WITH_TIMEOUT(keptBeats.size() >= 2, 10000);
+    beats.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(beats.count(kept) >= 2, 10000);
 }
 
 void tst_HeartbeatScheduler::streamEndedByItsOwnHeartbeatIsDropped()
@@ -316,18 +351,18 @@ void tst_HeartbeatScheduler::removedStreamGetsNoHeartbeat()
     QVERIFY(removed);
     SseStream *kept = harness.openStream(keptClient);
     QVERIFY(kept);
-    QSignalSpy removedBeats(removed, &SseStream::heartbeatSent);
-    QSignalSpy keptBeats(kept, &SseStream::heartbeatSent);
+    ReportedBeats beats(&scheduler);
     scheduler.add(removed);
     scheduler.add(kept);
-    QTRY_VERIFY_WITH_TIMEOUT(removedBeats.size() >= 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(beats.count(removed) >= 1, 10000);
 
     scheduler.remove(removed);
     QCOMPARE(scheduler.streamCount(), 1);
-    const qsizetype beforeRemoval = removedBeats.size();
-    keptBeats.clear();
-    QTRY_VERIFY_WITH_TIMEOUT(keptBeats.size() >= 4, 10000);
-    QCOMPARE(removedBeats.size(), beforeRemoval);
+    const qsizetype beforeRemoval = beats.count(removed);
+    const qsizetype keptBefore = beats.count(kept);
+    QTRY_VERIFY_WITH_TIMEOUT(beats.count(kept) >= keptBefore + 4, 10000);
+    QCOMPARE(beats.count(removed), beforeRemoval);
+    QCOMPARE(beatCount(removedClient), beforeRemoval);
     QVERIFY(removed->isOpen());
 }
 

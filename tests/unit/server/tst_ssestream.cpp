@@ -150,7 +150,6 @@ void tst_SseStream::heartbeatIsACommentWithTheNextSequence()
     RawHttpClient client;
     SseStream *stream = harness.openStream(client);
     QVERIFY(stream);
-    QSignalSpy beats(stream, &SseStream::heartbeatSent);
 
     QVERIFY(stream->sendHeartbeat());
     QVERIFY(stream->sendEvent(messageEvent("7", "x")));
@@ -159,9 +158,6 @@ void tst_SseStream::heartbeatIsACommentWithTheNextSequence()
 
     QCOMPARE(client.response().sseBlocks.at(1).text, QByteArray(": heartbeat 1\n\n"));
     QCOMPARE(client.response().sseBlocks.at(3).text, QByteArray(": heartbeat 2\n\n"));
-    QCOMPARE(beats.size(), 2);
-    QCOMPARE(beats.at(0), (QVariantList{u"s1"_s, QVariant::fromValue(quint64(1))}));
-    QCOMPARE(beats.at(1), (QVariantList{u"s1"_s, QVariant::fromValue(quint64(2))}));
     QCOMPARE(stream->stats().heartbeats, 2u);
     QCOMPARE(stream->stats().events, 1u); // heartbeats are not events
 }
@@ -205,13 +201,14 @@ void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed()
     QVERIFY(stream);
     const quintptr address = quintptr(stream.data()); // compared only: it is deleted later
     QSignalSpy ended(stream.data(), &SseStream::ended);
-    QSignalSpy beats(stream.data(), &SseStream::heartbeatSent);
     // Whoever hears about the end may well try to close or write again: nothing more happens.
     bool writesRefused = false;
+    quint64 heartbeatsAtTheEnd = 1;
     connect(stream.data(), &SseStream::ended, this, [&](SseStream *ending) {
         ending->close(DisconnectCause::WriteFailed, u"again"_s);
         ending->finish();
         writesRefused = !ending->sendEvent(messageEvent("9", "late")) && !ending->sendHeartbeat();
+        heartbeatsAtTheEnd = ending->stats().heartbeats;
     });
 
     client.disconnectFromHost();
@@ -220,7 +217,7 @@ void tst_SseStream::clientDisconnectEndsTheStreamOnceAsClientClosed()
     QCOMPARE(endOf(ended).cause, DisconnectCause::ClientClosed);
     QVERIFY(!endOf(ended).completed);
     QVERIFY(writesRefused);
-    QCOMPARE(beats.size(), 0);
+    QCOMPARE(heartbeatsAtTheEnd, 0u);
     // The stream deletes itself once it has ended; until then it refuses to write.
     QTRY_VERIFY(stream.isNull());
     QCOMPARE(ended.size(), 1);
