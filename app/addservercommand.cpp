@@ -117,14 +117,13 @@ int runAddServer(const QStringList &arguments, const QProcessEnvironment &enviro
     if (!parsed.problem.isEmpty())
         return refuse(parsed.problem);
 
-    const QString path =
-        request.config.isEmpty() ? defaultConfigPath(environment) : request.config;
+    const QString path = request.config.isEmpty() ? defaultConfigPath(environment) : request.config;
     ConfigDocument document(path);
     if (!document.load(&problem))
         return refuse(problem);
     if (document.hasServer(request.name))
-        return refuse(u"%1 already has a server named '%2'; nothing changed"_s.arg(path,
-                                                                                   request.name));
+        return refuse(
+            u"%1 already has a server named '%2'; nothing changed"_s.arg(path, request.name));
     document.setServer(request.name, entry);
     if (!document.save(&problem))
         return refuse(problem);

@@ -9,6 +9,7 @@
 #include "server/core/controlserver.h"
 #include "server/core/heartlineserver.h"
 #include "server/core/serverrunner.h"
+#include "server/tools/command/commandtoolhost.h"
 #include "server/tools/conformance/conformancefixtures.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "ui/window/appsettings.h"
@@ -41,6 +42,7 @@ Application::Application(const LaunchOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_upstreamServers(options.upstreamServers)
+    , m_commandTools(options.commandTools)
     , m_stdout(std::make_unique<QFile>())
 {
     m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
@@ -82,10 +84,9 @@ bool Application::start(int *exitStatus)
     // With a window the server gets a thread of its own (DESIGN.md, Threads) and the window a
     // mirror of its Monitor; headless it runs on this thread, whose loop waits on epoll (main.cpp):
     // with no window to keep responsive, a second thread would only add a crossing per event.
-    m_runner = std::make_unique<ServerRunner>(m_options.config,
-                                              m_options.headless
-                                                  ? ServerRunner::Placement::CallerThread
-                                                  : ServerRunner::Placement::OwnThread);
+    m_runner = std::make_unique<ServerRunner>(
+        m_options.config, m_options.headless ? ServerRunner::Placement::CallerThread
+                                             : ServerRunner::Placement::OwnThread);
 
     QString error;
     bool listening = false;
@@ -115,12 +116,17 @@ bool Application::start(int *exitStatus)
     // and their tools join the list (clients are told) as each becomes ready. Later changes of
     // the file cross to the server thread as queued calls.
     HeartlineServer *server = m_runner->server();
-    m_runner->runOnServerThread([this, server]() { server->upstreams()->apply(m_upstreamServers); });
+    m_runner->runOnServerThread([this, server]() {
+        server->commandTools()->apply(m_commandTools);
+        server->upstreams()->apply(m_upstreamServers);
+    });
     connect(this, &Application::upstreamServersChanged, server->upstreams(), &UpstreamHost::apply);
+    connect(this, &Application::commandToolsChanged, server->commandTools(),
+            &CommandToolHost::apply);
 
     if (!m_options.headless) {
-        m_window =
-            std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(), m_settings.get());
+        m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
+                                                m_settings.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
@@ -143,8 +149,7 @@ bool Application::buildServer(QString *error)
     server->setConfigFilePath(m_options.configPath);
     server->registerBuiltinTools();
     if (m_options.config.conformance) {
-        if (!registerConformanceFixtures(server->tools(), server->resources(),
-                                         server->prompts()))
+        if (!registerConformanceFixtures(server->tools(), server->resources(), server->prompts()))
             qCWarning(lcApp) << "--conformance: some conformance fixtures could not be registered";
         qCInfo(lcApp) << "--conformance: serving the MCP conformance-suite fixture tools, "
                          "resources and prompts";
@@ -210,7 +215,8 @@ void Application::watchConfigFile()
 }
 
 void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
-                                       const ServerConfig &fileSettings)
+                                       const ServerConfig &fileSettings,
+                                       const QList<CommandToolConfig> &commandTools)
 {
     // The same precedence as at start: the file, then what the window saved (unless --config
     // made the file decide alone), then this run's flags and environment.
@@ -234,6 +240,10 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
     if (upstreamServers != m_upstreamServers) {
         m_upstreamServers = upstreamServers;
         Q_EMIT upstreamServersChanged(m_upstreamServers);
+    }
+    if (commandTools != m_commandTools) {
+        m_commandTools = commandTools;
+        Q_EMIT commandToolsChanged(m_commandTools);
     }
 }
 

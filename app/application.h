@@ -45,12 +45,15 @@ Q_SIGNALS:
     // The config file was reloaded and its mcpServers differ from upstreamServers() before:
     // the hook the server side connects to start, stop and restart upstream servers.
     void upstreamServersChanged(const QList<heartline::UpstreamServerConfig> &upstreamServers);
+    // The same for its commandTools.
+    void commandToolsChanged(const QList<heartline::CommandToolConfig> &commandTools);
 
 private:
     void handleTermination(int signalNumber);
     void watchConfigFile();
     void handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
-                              const ServerConfig &fileSettings);
+                              const ServerConfig &fileSettings,
+                              const QList<CommandToolConfig> &commandTools);
     bool raiseRunningInstance() const;
     // Run on the server's thread (this one when headless): the server's objects are built, torn
     // down and first driven there.
@@ -61,6 +64,7 @@ private:
 
     LaunchOptions m_options;
     QList<UpstreamServerConfig> m_upstreamServers;
+    QList<CommandToolConfig> m_commandTools;
     std::unique_ptr<QFile> m_stdout;
     // The server on a thread of its own with a window, on this one headless; this thread sees
     // it through the runner's monitor() and control().

@@ -58,16 +58,13 @@ ConfigFile::Section mcpServersSection(const QProcessEnvironment &environment,
     return section;
 }
 
-// commandTools: reserved for the command tools a later issue adds (a tool that runs a command
-// line); accepted as an object now so that a file written for that version still loads here.
-ConfigFile::Section commandToolsSection()
+// commandTools: programs on this machine served as tools.
+ConfigFile::Section commandToolsSection(const QProcessEnvironment &environment,
+                                        QList<CommandToolConfig> *tools)
 {
-    return {{u"commandTools"_s}, [](const QJsonObject &json, QString *problem) {
-                const QJsonValue value = json.value("commandTools"_L1);
-                if (value.isUndefined() || value.isObject())
-                    return true;
-                *problem = u"commandTools: must be an object"_s;
-                return false;
+    return {{u"commandTools"_s}, [environment, tools](const QJsonObject &json, QString *problem) {
+                const VariableExpander expander(environment, homeOf(environment));
+                return parseCommandTools(json.value("commandTools"_L1), expander, tools, problem);
             }};
 }
 
@@ -83,7 +80,7 @@ bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
     file.addSection(logFormatSection(&read.logFormat));
     file.addSection(
         mcpServersSection(environment, &read.upstreamServers, std::make_shared<QStringList>()));
-    file.addSection(commandToolsSection());
+    file.addSection(commandToolsSection(environment, &read.commandTools));
     if (!file.load(path, error))
         return false;
     *settings = read;

@@ -4,6 +4,7 @@
 
 #include "app/headlesslog.h"
 #include "server/api/serverconfig.h"
+#include "server/tools/command/commandtoolconfig.h"
 #include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QList>
@@ -13,12 +14,14 @@
 namespace heartline {
 
 // Everything the config file (heartline.json) sets, read by the same sections at start and on
-// every live reload: the server settings, the headless log's format and the upstream servers.
+// every live reload: the server settings, the headless log's format, the upstream servers and
+// the command tools.
 struct ConfigFileSettings
 {
     ServerConfig server;
     HeadlessLog::Format logFormat = HeadlessLog::Format::Text;
     QList<UpstreamServerConfig> upstreamServers; // in file order; see each one's `problem`
+    QList<CommandToolConfig> commandTools;       // by name; see each one's `problem`
 };
 
 // Reads `path` over `settings` (keys the file does not set keep their value). ${...} in the
@@ -28,6 +31,5 @@ struct ConfigFileSettings
 // server is not a failure: it stays in that server's `problem`.
 bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
                     ConfigFileSettings *settings, QString *error);
-
 
 } // namespace heartline

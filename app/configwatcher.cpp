@@ -76,7 +76,7 @@ void ConfigWatcher::reread()
     } else if (readConfigFile(m_path, m_environment, &settings, &error)) {
         qCInfo(lcConfigWatcher).noquote() << u"config reloaded from %1 (%2 upstream servers)"_s.arg(
             m_path, QString::number(settings.upstreamServers.size()));
-        Q_EMIT reloaded(settings.upstreamServers, settings.server);
+        Q_EMIT reloaded(settings.upstreamServers, settings.server, settings.commandTools);
         return;
     }
     qCWarning(lcConfigWatcher).noquote()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/api/serverconfig.h"
+#include "server/tools/command/commandtoolconfig.h"
 #include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QByteArray>
@@ -44,7 +45,8 @@ Q_SIGNALS:
     // The file as it now reads: its upstream servers (in file order) and its server settings
     // over the built-in defaults (what flags and saved settings add is the receiver's to add).
     void reloaded(const QList<heartline::UpstreamServerConfig> &upstreamServers,
-                  const heartline::ServerConfig &server);
+                  const heartline::ServerConfig &server,
+                  const QList<heartline::CommandToolConfig> &commandTools);
     // The file changed but cannot be used: one line, "FILE:LINE:COLUMN: reason" for text that
     // is not JSON, else the file and the key.
     void refused(const QString &lineColReason);

@@ -53,12 +53,10 @@ void printServers(const QJsonArray &servers)
         std::printf("no upstream servers (add one: heartline ctl servers add NAME -- COMMAND)\n");
         return;
     }
-    std::printf("%-20s %-12s %-10s %-8s %s\n", "NAME", "STATE", "TOOLS", "RESTARTS",
-                "LAST ERROR");
+    std::printf("%-20s %-12s %-10s %-8s %s\n", "NAME", "STATE", "TOOLS", "RESTARTS", "LAST ERROR");
     for (const QJsonValue &value : servers) {
         const QJsonObject server = value.toObject();
-        const QString row = u"%1 %2 %3 %4 %5"_s
-                                .arg(server.value("name"_L1).toString(), -20)
+        const QString row = u"%1 %2 %3 %4 %5"_s.arg(server.value("name"_L1).toString(), -20)
                                 .arg(server.value("state"_L1).toString(), -12)
                                 .arg(toolsColumn(server), -10)
                                 .arg(server.value("restartCount"_L1).toInt(), -8)

@@ -120,12 +120,13 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
     options.configPath =
         options.configFileGiven ? parser.value(config) : defaultConfigPath(environment);
     if (options.configFileGiven || QFileInfo::exists(options.configPath)) {
-        ConfigFileSettings settings{options.config, options.logFormat, {}};
+        ConfigFileSettings settings{options.config, options.logFormat, {}, {}};
         if (!readConfigFile(options.configPath, environment, &settings, &error))
             return fail(error);
         options.config = settings.server;
         options.logFormat = settings.logFormat;
         options.upstreamServers = settings.upstreamServers;
+        options.commandTools = settings.commandTools;
     }
     // Set but empty is not a token: it must not quietly drop the one from the config file.
     if (!environment.value(u"HEARTLINE_TOKEN"_s).isEmpty()) {

@@ -2,6 +2,7 @@
 
 #include "app/headlesslog.h"
 #include "server/api/serverconfig.h"
+#include "server/tools/command/commandtoolconfig.h"
 #include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QProcessEnvironment>
@@ -31,6 +32,7 @@ struct LaunchOptions
     // defaultConfigPath), which may not exist yet. Its mcpServers, in file order.
     QString configPath;
     QList<UpstreamServerConfig> upstreamServers;
+    QList<CommandToolConfig> commandTools;
 };
 
 // `hasDisplay` decides GUI or headless when --headless is not given.

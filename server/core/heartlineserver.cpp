@@ -13,6 +13,7 @@
 #include "server/stream/heartbeatscheduler.h"
 #include "server/tools/builtincatalog.h"
 #include "server/tools/builtintools.h"
+#include "server/tools/command/commandtoolhost.h"
 #include "server/tools/upstream/childenvironment.h"
 #include "server/tools/upstream/upstreamchannelfactory.h"
 #include "server/tools/upstream/upstreamhost.h"
@@ -75,6 +76,7 @@ HeartlineServer::HeartlineServer(const ServerConfig &config, QObject *parent)
         },
         upstreamClientOptions(), UpstreamSupervisorPolicy(), this);
     new UpstreamReporter(m_upstreams, m_monitor, m_upstreams);
+    m_commandTools = new CommandToolHost(m_tools, this);
     m_control =
         new Control({this, m_tools, m_sessions, m_heartbeats, m_monitor, m_upstreams}, this);
     // A session's per-session upstream copies stop with it, however it ended.
@@ -92,6 +94,8 @@ HeartlineServer::~HeartlineServer()
     // Upstreams before the tool registry they withdraw their tools from.
     delete m_upstreams;
     m_upstreams = nullptr;
+    delete m_commandTools; // runs still going are children of their calls, ended with sessions
+    m_commandTools = nullptr;
 }
 
 void HeartlineServer::registerBuiltinTools()
@@ -137,6 +141,7 @@ void HeartlineServer::takePathFromLoginShell()
                                                 << shell->shell() << u"login PATH="_s + path;
         }
         m_upstreamPath = path;
+        m_commandTools->setPath(path);
         m_upstreams->releaseStarts();
     });
 }

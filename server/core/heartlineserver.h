@@ -18,6 +18,7 @@ class PromptRegistry;
 class ResourceRegistry;
 class ToolRegistry;
 class UpstreamHost;
+class CommandToolHost;
 
 // The whole server, composed: tool registry, heartbeat scheduler, Monitor, sessions, the
 // HTTP front and the Control facade. The app builds one, registers tools, calls listen().
@@ -57,6 +58,7 @@ public:
     HeartbeatScheduler *heartbeats() const { return m_heartbeats; }
     // The user's own MCP servers (the config file's mcpServers), their tools in tools().
     UpstreamHost *upstreams() const { return m_upstreams; }
+    CommandToolHost *commandTools() const { return m_commandTools; }
 
     // Ends every stream and session with server_shutdown, stops accepting, stops every
     // upstream server, and calls `done` once what was written has left (or after `graceMs`)
@@ -82,6 +84,7 @@ private:
     HttpFront *m_front;
     Control *m_control;
     UpstreamHost *m_upstreams;
+    CommandToolHost *m_commandTools;
     // The login shell's PATH for stdio upstreams (pathFromLoginShell); empty: Heartline's own.
     QString m_upstreamPath;
 };

@@ -1,5 +1,7 @@
 #include "server/tools/upstream/upstreamconfigparser.h"
 
+#include "server/tools/upstream/configentryreader.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -31,10 +33,11 @@ const QLatin1String kForeignKeys[] = {
 };
 
 const QLatin1String kOwnKeys[] = {
-    "command"_L1, "args"_L1,      "env"_L1,           "cwd"_L1,
-    "type"_L1,    "url"_L1,       "serverUrl"_L1,     "headers"_L1,
-    "enabled"_L1, "disabled"_L1,  "disabledTools"_L1, "timeoutMs"_L1, "startTimeoutMs"_L1,
-    "restart"_L1, "instances"_L1, "description"_L1,   "roots"_L1,
+    "command"_L1,        "args"_L1,     "env"_L1,           "cwd"_L1,
+    "type"_L1,           "url"_L1,      "serverUrl"_L1,     "headers"_L1,
+    "enabled"_L1,        "disabled"_L1, "disabledTools"_L1, "timeoutMs"_L1,
+    "startTimeoutMs"_L1, "restart"_L1,  "instances"_L1,     "description"_L1,
+    "roots"_L1,
 };
 
 bool isListed(const QString &key, const QLatin1String *begin, const QLatin1String *end)
@@ -53,147 +56,6 @@ QString quoted(const QString &text)
     return u'"' + text + u'"';
 }
 
-// Reads one entry's keys; the first thing wrong becomes `problem`, named by its key path
-// ("mcpServers.notes.args[1]"), and every later read is skipped.
-class EntryReader
-{
-public:
-    EntryReader(const QJsonObject &entry, const QString &path, const VariableExpander &expander)
-        : m_entry(entry)
-        , m_path(path)
-        , m_expander(expander)
-    {}
-
-    bool ok() const { return m_problem.isEmpty(); }
-    QString problem() const { return m_problem; }
-    bool has(QLatin1String key) const { return m_entry.contains(key); }
-
-    bool fail(const QString &keyPath, const QString &what)
-    {
-        if (ok())
-            m_problem = keyPath + u": "_s + what;
-        return false;
-    }
-    QString pathOf(QLatin1String key) const { return m_path + u'.' + key; }
-
-    bool text(QLatin1String key, QString *out, bool expand)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        if (!value.isString())
-            return fail(pathOf(key), u"must be a string"_s);
-        return expanded(pathOf(key), value.toString(), out, expand);
-    }
-
-    bool list(QLatin1String key, QStringList *out, bool expand)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        if (!value.isArray())
-            return fail(pathOf(key), u"must be an array of strings"_s);
-        const QJsonArray array = value.toArray();
-        QStringList items;
-        for (qsizetype i = 0; i < array.size(); ++i) {
-            const QString itemPath = pathOf(key) + u"[%1]"_s.arg(i);
-            if (!array.at(i).isString())
-                return fail(itemPath, u"must be a string (args is an array of strings)"_s);
-            QString item;
-            if (!expanded(itemPath, array.at(i).toString(), &item, expand))
-                return false;
-            items.append(item);
-        }
-        *out = items;
-        return true;
-    }
-
-    bool map(QLatin1String key, QHash<QString, QString> *out)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        if (!value.isObject())
-            return fail(pathOf(key), u"must be an object of strings"_s);
-        const QJsonObject object = value.toObject();
-        QHash<QString, QString> items;
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            const QString itemPath = pathOf(key) + u'.' + it.key();
-            if (!it.value().isString())
-                return fail(itemPath, u"must be a string"_s);
-            QString item;
-            if (!expanded(itemPath, it.value().toString(), &item, true))
-                return false;
-            items.insert(it.key(), item);
-        }
-        *out = items;
-        return true;
-    }
-
-    bool boolean(QLatin1String key, bool *out)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        if (!value.isBool())
-            return fail(pathOf(key), u"must be true or false"_s);
-        *out = value.toBool();
-        return true;
-    }
-
-    bool milliseconds(QLatin1String key, int *out)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        const double number = value.toDouble(-1);
-        if (!value.isDouble() || number < 0 || number != std::floor(number)
-            || number > std::numeric_limits<int>::max())
-            return fail(pathOf(key), u"must be a whole number of milliseconds, 0 or more"_s);
-        *out = int(number);
-        return true;
-    }
-
-    template<typename T>
-    bool choice(QLatin1String key, std::initializer_list<std::pair<QLatin1String, T>> choices,
-                T *out)
-    {
-        const QJsonValue value = m_entry.value(key);
-        if (!ok() || value.isUndefined())
-            return ok();
-        QStringList names;
-        for (const auto &[name, meaning] : choices) {
-            if (value.toString() == name) {
-                *out = meaning;
-                return true;
-            }
-            names.append(name);
-        }
-        if (!value.isString())
-            return fail(pathOf(key), u"must be one of "_s + names.join(u", "_s));
-        return fail(pathOf(key),
-                    u"%1 is not one of %2"_s.arg(quoted(value.toString()), names.join(u", "_s)));
-    }
-
-private:
-    bool expanded(const QString &keyPath, const QString &written, QString *out, bool expand)
-    {
-        if (!expand) {
-            *out = written;
-            return true;
-        }
-        QString error;
-        if (!m_expander.expand(written, out, &error))
-            return fail(keyPath, error);
-        return true;
-    }
-
-    const QJsonObject &m_entry;
-    const QString m_path;
-    const VariableExpander &m_expander;
-    QString m_problem;
-};
-
 bool isHttpUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
@@ -202,7 +64,7 @@ bool isHttpUrl(const QString &text)
 }
 
 // Where the entry's type says it connects: stdio, one of the HTTP spellings, or none given.
-std::optional<Transport> readType(EntryReader &reader)
+std::optional<Transport> readType(ConfigEntryReader &reader)
 {
     std::optional<Transport> type;
     Transport chosen = Transport::Stdio;
@@ -218,7 +80,7 @@ std::optional<Transport> readType(EntryReader &reader)
     return type;
 }
 
-void readStdio(EntryReader &reader, UpstreamServerConfig *server)
+void readStdio(ConfigEntryReader &reader, UpstreamServerConfig *server)
 {
     if (reader.text("command"_L1, &server->command, true) && server->command.trimmed().isEmpty())
         reader.fail(reader.pathOf("command"_L1), u"must be a non-empty string"_s);
@@ -227,7 +89,7 @@ void readStdio(EntryReader &reader, UpstreamServerConfig *server)
     reader.text("cwd"_L1, &server->cwd, true);
 }
 
-void readRemote(EntryReader &reader, UpstreamServerConfig *server)
+void readRemote(ConfigEntryReader &reader, UpstreamServerConfig *server)
 {
     // Windsurf writes serverUrl; the rest of the world url.
     const QLatin1String key = reader.has("url"_L1) ? "url"_L1 : "serverUrl"_L1;
@@ -240,7 +102,7 @@ void readRemote(EntryReader &reader, UpstreamServerConfig *server)
 }
 
 // A command to start or a url to connect to, as the keys and the type (if any) say.
-void readConnection(EntryReader &reader, const QString &path, UpstreamServerConfig *server)
+void readConnection(ConfigEntryReader &reader, const QString &path, UpstreamServerConfig *server)
 {
     const std::optional<Transport> type = readType(reader);
     const bool hasCommand = reader.has("command"_L1);
@@ -331,7 +193,7 @@ UpstreamServerConfig UpstreamConfigParser::parseEntry(const QString &name,
                 << path + u'.' + it.key() + u": unknown key, ignored"_s;
     }
 
-    EntryReader reader(object, path, m_expander);
+    ConfigEntryReader reader(object, path, m_expander);
     // Heartline's own keys first: a server whose command cannot be used is still shown as
     // it is meant to be (enabled or not, with its description).
     bool disabled = false;

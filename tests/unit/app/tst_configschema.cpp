@@ -50,7 +50,7 @@ bool tst_ConfigSchema::load(const QJsonObject &json, ServerConfig *config, QStri
     }
     file.write(QJsonDocument(json).toJson());
     file.close();
-    ConfigFileSettings settings{*config, HeadlessLog::Format::Text, {}};
+    ConfigFileSettings settings{*config, HeadlessLog::Format::Text, {}, {}};
     if (!readConfigFile(path, QProcessEnvironment(), &settings, error))
         return false;
     *config = settings.server;

@@ -64,8 +64,8 @@ private Q_SLOTS:
     void notJsonIsReportedAtLineAndColumn();
     void mcpServersAreReadInFileOrder();
     void aBadServerEntryDoesNotFailTheStart();
-    void commandToolsIsReserved_data();
-    void commandToolsIsReserved();
+    void commandToolsAndMcpServersMustBeObjects_data();
+    void commandToolsAndMcpServersMustBeObjects();
     void defaultFileIsReadWhenItExists_data();
     void defaultFileIsReadWhenItExists();
     void missingDefaultFileMeansBuiltInDefaults();
@@ -497,17 +497,17 @@ void tst_LaunchOptions::aBadServerEntryDoesNotFailTheStart()
     QCOMPARE(options.upstreamServers.at(1).problem, QString());
 }
 
-void tst_LaunchOptions::commandToolsIsReserved_data()
+void tst_LaunchOptions::commandToolsAndMcpServersMustBeObjects_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<bool>("loads");
-    QTest::newRow("an object, ignored")
+    QTest::newRow("an object")
         << QByteArray(R"({"commandTools": {"date": {"command": "date"}}})") << true;
     QTest::newRow("an array") << QByteArray(R"({"commandTools": []})") << false;
     QTest::newRow("mcpServers an array") << QByteArray(R"({"mcpServers": []})") << false;
 }
 
-void tst_LaunchOptions::commandToolsIsReserved()
+void tst_LaunchOptions::commandToolsAndMcpServersMustBeObjects()
 {
     QFETCH(QByteArray, json);
     QFETCH(bool, loads);
@@ -516,6 +516,12 @@ void tst_LaunchOptions::commandToolsIsReserved()
     if (!loads)
         QVERIFY2(options.error.contains(u": must be an object"_s), qPrintable(options.error));
     QVERIFY(options.upstreamServers.isEmpty());
+    QCOMPARE(options.commandTools.size(), json.contains("date") ? 1 : 0);
+    if (!options.commandTools.isEmpty()) {
+        QCOMPARE(options.commandTools.first().name, u"date"_s);
+        QCOMPARE(options.commandTools.first().command, u"date"_s);
+        QCOMPARE(options.commandTools.first().problem, QString());
+    }
 }
 
 void tst_LaunchOptions::defaultFileIsReadWhenItExists_data()
