@@ -104,22 +104,31 @@ void tst_DisconnectLogModel::deletedSessionIsLoggedWithItsTransport()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     const McpTestSession session = openSession(m_port);
     QVERIFY(session.ok());
+    // An open GET stream ends with the session, for the same reason, in the same words.
+    RawHttpClient stream(m_port);
+    QCOMPARE(openGetStream(stream, session), QString());
     RawHttpClient client(m_port);
     const HttpResponse deleted =
         client.request("DELETE", "/mcp", deleteHeaders(session.id, session.protocolHeader()));
     QVERIFY2(deleted.status == 200 || deleted.status == 204, qPrintable(deleted.describe()));
 
-    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 1, 5000);
-    bool found = false;
+    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 2, 5000);
+    QStringList sessionColumn;
     for (int row = 0; row < model.rowCount(); ++row) {
         if (model.index(row, 0).data(DisconnectLogModel::CauseRole).toString()
             == "session_deleted"_L1) {
-            found = true;
+            sessionColumn.append(model.index(row, DisconnectLogModel::Session).data().toString());
             QCOMPARE(model.index(row, DisconnectLogModel::Transport).data().toString(),
                      u"streamable-http"_s);
         }
     }
-    QVERIFY(found);
+    // The two rows say which is the stream and which the session.
+    sessionColumn.sort();
+    const QString shortId = QString::fromLatin1(session.id.left(8));
+    QCOMPARE(sessionColumn.size(), 2);
+    QCOMPARE(sessionColumn.at(0), shortId + u" · session"_s);
+    QVERIFY2(sessionColumn.at(1).startsWith(shortId + u" · stream "_s),
+             qPrintable(sessionColumn.at(1)));
 }
 
 void tst_DisconnectLogModel::filterByCause()

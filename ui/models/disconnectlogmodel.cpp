@@ -122,7 +122,14 @@ QVariant DisconnectLogModel::data(const QModelIndex &index, int role) const
     case Time:
         return sort ? QVariant(event.wallMs) : QVariant(DisplayFormat::clock(event.wallMs));
     case Session:
-        return sort ? event.sessionId : event.sessionId.left(8);
+        if (sort || event.sessionId.isEmpty())
+            return event.sessionId;
+        // A DELETE ends the session and each of its open streams with the same cause and words:
+        // the column says which row is a stream ("stream get1") and which the session.
+        return QString(event.sessionId.left(8)
+                       + (event.streamId.isEmpty()
+                              ? u" · session"_s
+                              : u" · stream "_s + event.streamId.section(u'/', -1)));
     case Client:
         return event.clientName.isEmpty() ? event.peer : event.clientName;
     case Transport:
