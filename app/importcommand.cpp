@@ -1,5 +1,6 @@
 #include "app/importcommand.h"
 
+#include "app/commandwords.h"
 #include "app/defaultconfigpath.h"
 #include "server/core/configdocument.h"
 #include "server/tools/upstream/clientconfigs.h"
@@ -51,34 +52,22 @@ int usage(const QString &problem)
 // False with `problem` on a usage error.
 bool parse(const QStringList &arguments, ImportRequest *request, bool *help, QString *problem)
 {
-    for (qsizetype i = 0; i < arguments.size(); ++i) {
-        QString word = arguments.at(i);
+    CommandWords words(arguments);
+    while (words.next()) {
+        const QString &word = words.word();
         QString value;
-        const bool valueInline = word.startsWith("--"_L1) && word.contains(u'=');
-        if (valueInline) {
-            value = word.section(u'=', 1);
-            word = word.section(u'=', 0, 0);
-        }
-        auto takeValue = [&]() {
-            if (valueInline)
-                return !value.isEmpty();
-            if (i + 1 >= arguments.size())
-                return false;
-            value = arguments.at(++i);
-            return true;
-        };
         if (word == "-h"_L1 || word == "--help"_L1) {
             *help = true;
         } else if (word == "--from"_L1 || word == "--config"_L1) {
-            if (!takeValue()) {
+            if (!words.takeValue(&value)) {
                 *problem = word + u" needs a file"_s;
                 return false;
             }
             (word == "--from"_L1 ? request->from : request->config) = value;
-        } else if (word == "--replace"_L1 && !valueInline) {
+        } else if (word == "--replace"_L1 && !words.hasInlineValue()) {
             request->replace = true;
         } else if (word.startsWith(u'-')) {
-            *problem = u"unknown option '%1'"_s.arg(arguments.at(i));
+            *problem = u"unknown option '%1'"_s.arg(words.written());
             return false;
         } else {
             request->names.append(word);

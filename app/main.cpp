@@ -1,4 +1,5 @@
 #include "app/application.h"
+#include "app/connectcommand.h"
 #include "app/ctlclient.h"
 #include "app/importcommand.h"
 #include "app/launchoptions.h"
@@ -43,6 +44,10 @@ int main(int argc, char *argv[])
     if (arguments.value(1) == "ctl"_L1) {
         QCoreApplication app(argc, argv);
         return heartline::runCtl(arguments.mid(2));
+    }
+    if (arguments.value(1) == "connect"_L1) {
+        QCoreApplication app(argc, argv);
+        return heartline::runConnect(arguments.mid(2), QProcessEnvironment::systemEnvironment());
     }
     if (arguments.value(1) == "import"_L1) {
         QCoreApplication app(argc, argv);

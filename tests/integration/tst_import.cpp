@@ -2,6 +2,7 @@
 // configs of the other clients (tests/unit/upstream/fixtures): listing changes nothing, and
 // importing adds servers to Heartline's config file while every key already there survives.
 
+#include "tests/support/heartlineprocess.h"
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/servertestmain.h"
 #include "tests/support/testfiles.h"
@@ -26,14 +27,6 @@ namespace {
 
 constexpr int kExitMs = 10000;
 const QString kFixtures = QStringLiteral(HEARTLINE_UPSTREAM_FIXTURES);
-
-struct Run
-{
-    bool ended = false;
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
 bool copyTree(const QString &from, const QString &to)
 {
@@ -83,8 +76,8 @@ private Q_SLOTS:
     void helpDescribesImport();
 
 private:
-    Run run(const QStringList &arguments, const QProcessEnvironment &environment);
-    Run run(const QStringList &arguments) { return run(arguments, m_environment); }
+    FinishedRun run(const QStringList &arguments, const QProcessEnvironment &environment);
+    FinishedRun run(const QStringList &arguments) { return run(arguments, m_environment); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_home;
@@ -115,30 +108,15 @@ void tst_Import::init()
     m_environment.insert(u"XDG_RUNTIME_DIR"_s, m_dir->path());
 }
 
-Run tst_Import::run(const QStringList &arguments, const QProcessEnvironment &environment)
+FinishedRun tst_Import::run(const QStringList &arguments, const QProcessEnvironment &environment)
 {
-    QProcess process;
-    process.setProgram(QStringLiteral(HEARTLINE_BINARY));
-    process.setArguments(QStringList{u"import"_s} + arguments);
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(m_project);
-    process.start();
-    Run result;
-    result.ended =
-        waitUntil([&process]() { return process.state() == QProcess::NotRunning; }, kExitMs);
-    if (!result.ended) {
-        process.kill();
-        waitUntil([&process]() { return process.state() == QProcess::NotRunning; }, kExitMs);
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return runToEnd(QStringLiteral(HEARTLINE_BINARY), QStringList{u"import"_s} + arguments,
+                    environment, m_project, kExitMs);
 }
 
 void tst_Import::listingShowsEveryClientsServersAndWritesNothing()
 {
-    const Run listed = run({});
+    const FinishedRun listed = run({});
     QVERIFY(listed.ended);
     QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
     for (const QString &expected : QStringList{
@@ -172,7 +150,7 @@ void tst_Import::listingWithNothingToFindExitsOne()
     QProcessEnvironment environment = m_environment;
     environment.insert(u"HOME"_s, empty.path());
     QVERIFY(QDir(m_project).removeRecursively() && QDir().mkpath(m_project));
-    const Run listed = run({}, environment);
+    const FinishedRun listed = run({}, environment);
     QVERIFY(listed.ended);
     QCOMPARE(listed.exitCode, 1);
     QVERIFY2(listed.err.contains("no MCP servers found"_L1), qPrintable(listed.err));
@@ -183,7 +161,7 @@ void tst_Import::importAddsToTheDefaultConfigAndKeepsEverythingThere()
     QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
     const QString from = m_home + u"/.config/Claude/claude_desktop_config.json"_s;
 
-    const Run imported = run({u"--from"_s, from});
+    const FinishedRun imported = run({u"--from"_s, from});
     QVERIFY(imported.ended);
     QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
     QVERIFY2(imported.err.contains("skipped memory: already in "_L1 + m_defaultConfig),
@@ -222,7 +200,7 @@ void tst_Import::importOfNamedServersReplacesOnlyWhenAsked()
                                    "{\"command\": \"old\"}}}\n"));
     const QString zed = m_home + u"/.config/zed/settings.json"_s;
 
-    const Run skipped = run({u"--config"_s, config, u"--from"_s, zed, u"everything"_s});
+    const FinishedRun skipped = run({u"--config"_s, config, u"--from"_s, zed, u"everything"_s});
     QVERIFY(skipped.ended);
     QCOMPARE(skipped.exitCode, 1);
     QVERIFY2(skipped.err.contains("--replace"_L1), qPrintable(skipped.err));
@@ -231,7 +209,7 @@ void tst_Import::importOfNamedServersReplacesOnlyWhenAsked()
                  .toString(),
              u"old"_s);
 
-    const Run replaced =
+    const FinishedRun replaced =
         run({u"--from"_s, zed, u"--replace"_s, u"--config"_s, config, u"everything"_s});
     QVERIFY(replaced.ended);
     QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
@@ -249,7 +227,7 @@ void tst_Import::xdgConfigHomeDecidesTheDefaultFile()
     QProcessEnvironment environment = m_environment;
     const QString xdg = m_dir->filePath(u"xdg"_s);
     environment.insert(u"XDG_CONFIG_HOME"_s, xdg);
-    const Run imported =
+    const FinishedRun imported =
         run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s, u"time"_s}, environment);
     QVERIFY(imported.ended);
     QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
@@ -266,7 +244,8 @@ void tst_Import::xdgConfigHomeDecidesTheDefaultFile()
 void tst_Import::anUnknownNameFailsAndWritesNothing()
 {
     QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
-    const Run failed = run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s, u"time"_s, u"nope"_s});
+    const FinishedRun failed =
+        run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s, u"time"_s, u"nope"_s});
     QVERIFY(failed.ended);
     QCOMPARE(failed.exitCode, 1);
     QVERIFY2(failed.err.contains("no server 'nope'"_L1) && failed.err.contains("time, userjot"_L1),
@@ -278,7 +257,7 @@ void tst_Import::aConfigThatDoesNotParseIsNotOverwritten()
 {
     const QByteArray broken = "{\n  \"port\": 8700,\n  \"mcpServers\": {,\n}\n";
     QVERIFY(writeFileBytes(m_defaultConfig, broken));
-    const Run failed = run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s});
+    const FinishedRun failed = run({u"--from"_s, m_home + u"/.cursor/mcp.json"_s});
     QVERIFY(failed.ended);
     QCOMPARE(failed.exitCode, 1);
     QVERIFY2(failed.err.contains(m_defaultConfig + u":3:"_s), qPrintable(failed.err));
@@ -288,7 +267,7 @@ void tst_Import::aConfigThatDoesNotParseIsNotOverwritten()
 void tst_Import::importingOnlyNamesAlreadyThereImportsNothing()
 {
     QVERIFY(writeFileBytes(m_defaultConfig, kUserConfig));
-    const Run nothing =
+    const FinishedRun nothing =
         run({u"--from"_s, m_home + u"/.config/claude/claude_desktop_config.json"_s});
     QVERIFY(nothing.ended);
     QCOMPARE(nothing.exitCode, 1);
@@ -313,7 +292,7 @@ void tst_Import::usageErrorsExitTwo()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, mentions);
-    const Run failed = run(arguments);
+    const FinishedRun failed = run(arguments);
     QVERIFY(failed.ended);
     QCOMPARE(failed.exitCode, 2);
     QVERIFY2(failed.err.startsWith("heartline import: "_L1) && failed.err.contains(mentions),
@@ -323,7 +302,7 @@ void tst_Import::usageErrorsExitTwo()
 
 void tst_Import::helpDescribesImport()
 {
-    const Run help = run({u"--help"_s});
+    const FinishedRun help = run({u"--help"_s});
     QVERIFY(help.ended);
     QCOMPARE(help.exitCode, 0);
     for (const char *word : {"--from", "--config", "--replace", "mcp-remote", "Zed", "Exit status"})

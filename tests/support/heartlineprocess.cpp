@@ -45,4 +45,28 @@ quint16 startHeadlessHeartline(QProcess &process, const QString &binary, const Q
     return quint16(match.captured(1).toUInt());
 }
 
+FinishedRun runToEnd(const QString &binary, const QStringList &arguments,
+                     const QProcessEnvironment &environment, const QString &workingDirectory,
+                     int timeoutMs)
+{
+    QProcess process;
+    process.setProgram(binary);
+    process.setArguments(arguments);
+    process.setProcessEnvironment(environment);
+    if (!workingDirectory.isEmpty())
+        process.setWorkingDirectory(workingDirectory);
+    process.start();
+    FinishedRun result;
+    const auto ended = [&process]() { return process.state() == QProcess::NotRunning; };
+    result.ended = waitUntil(ended, timeoutMs);
+    if (!result.ended) {
+        process.kill();
+        waitUntil(ended, timeoutMs);
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
 } // namespace heartline::testing

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -15,5 +16,19 @@ namespace heartline::testing {
 // the port of its `listening:` line, or 0 with `error` saying why.
 quint16 startHeadlessHeartline(QProcess &process, const QString &binary, const QString &home,
                                const QStringList &arguments, QString *error);
+
+// How a run of the binary that ends on its own (`heartline import`, `heartline connect`) ended,
+// and what it printed.
+struct FinishedRun
+{
+    bool ended = false; // false: killed after the timeout
+    int exitCode = -1;  // -1 when it crashed or was killed
+    QString out;
+    QString err;
+};
+
+FinishedRun runToEnd(const QString &binary, const QStringList &arguments,
+                     const QProcessEnvironment &environment, const QString &workingDirectory = {},
+                     int timeoutMs = 10000);
 
 } // namespace heartline::testing

@@ -1,0 +1,166 @@
+// Writing one member into a JSON text another program owns: the member lands where it should,
+// the result parses to what was meant, and every other byte of the file is as it was.
+
+#include "server/protocol/wire/jsonsplice.h"
+#include "tests/support/servertestmain.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace heartline;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray kEntry = R"({"type": "http", "url": "http://127.0.0.1:8650/mcp"})";
+
+// The text with `inserted` taken out once: what is left must be the original, byte for byte.
+QByteArray without(const QByteArray &text, const QByteArray &inserted)
+{
+    const qsizetype at = text.indexOf(inserted);
+    return at < 0 ? QByteArray("<not found>") : QByteArray(text).remove(at, inserted.size());
+}
+
+} // namespace
+
+class tst_JsonSplice : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void insertsIntoAnExistingObjectAndKeepsTheRest_data();
+    void insertsIntoAnExistingObjectAndKeepsTheRest();
+    void replacesAnExistingValueInPlace();
+    void createsTheParentObjects_data();
+    void createsTheParentObjects();
+    void keepsComments();
+    void refusesWhatItCannotEditSafely_data();
+    void refusesWhatItCannotEditSafely();
+};
+
+void tst_JsonSplice::insertsIntoAnExistingObjectAndKeepsTheRest_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("inserted");
+
+    QTest::newRow("two-space indent")
+        << QByteArray("{\n  \"theme\": \"dark\",\n  \"mcpServers\": {\n    \"git\": {\"command\": "
+                      "\"uvx\", \"args\": [\"mcp-server-git\"]}\n  },\n  \"numStartups\": 42\n}\n")
+        << QByteArray("\n    \"heartline\": {\n        \"type\": \"http\",\n        \"url\": "
+                      "\"http://127.0.0.1:8650/mcp\"\n    },");
+    QTest::newRow("tabs and CRLF")
+        << QByteArray("{\r\n\t\"mcpServers\": {\r\n\t\t\"a\": {\"command\": \"x\"}\r\n\t}\r\n}")
+        << QByteArray("\n\t\t\"heartline\": {\n\t\t    \"type\": \"http\",\n\t\t    \"url\": "
+                      "\"http://127.0.0.1:8650/mcp\"\n\t\t},");
+    QTest::newRow("one line") << QByteArray(R"({"mcpServers": {"a": {"command": "x"}}})")
+                              << QByteArray("\"heartline\": {\n    \"type\": \"http\",\n    "
+                                            "\"url\": \"http://127.0.0.1:8650/mcp\"\n}, ");
+}
+
+void tst_JsonSplice::insertsIntoAnExistingObjectAndKeepsTheRest()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArray, inserted);
+
+    QByteArray edited = text;
+    QString error;
+    QVERIFY2(setJsonMember(&edited, {u"mcpServers"_s, u"heartline"_s},
+                           QJsonDocument::fromJson(kEntry).toJson(), &error),
+             qPrintable(error));
+    QCOMPARE(without(edited, inserted), text);
+    const QJsonObject servers =
+        QJsonDocument::fromJson(edited).object().value("mcpServers"_L1).toObject();
+    QCOMPARE(servers.value("heartline"_L1).toObject(), QJsonDocument::fromJson(kEntry).object());
+    QCOMPARE(servers.size(), 2);
+}
+
+void tst_JsonSplice::replacesAnExistingValueInPlace()
+{
+    const QByteArray text = "{\n  \"servers\": {\n    \"heartline\": {\"url\": \"http://old\"},\n"
+                            "    \"b\": {}\n  },\n  \"inputs\": []\n}\n";
+    QByteArray edited = text;
+    QString error;
+    QVERIFY(setJsonMember(&edited, {u"servers"_s, u"heartline"_s}, kEntry, &error));
+    const QByteArray expected = "{\n  \"servers\": {\n    \"heartline\": " + kEntry
+                                + ",\n    \"b\": {}\n  },\n  \"inputs\": []\n}\n";
+    QCOMPARE(edited, expected);
+    // Writing it again changes nothing.
+    QByteArray again = edited;
+    QVERIFY(setJsonMember(&again, {u"servers"_s, u"heartline"_s}, kEntry, &error));
+    QCOMPARE(again, edited);
+}
+
+void tst_JsonSplice::createsTheParentObjects_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("empty object") << QByteArray("{}");
+    QTest::newRow("empty object with space") << QByteArray("{ \n }\n");
+    QTest::newRow("other keys") << QByteArray("{\n  \"theme\": \"dark\"\n}\n");
+}
+
+void tst_JsonSplice::createsTheParentObjects()
+{
+    QFETCH(QByteArray, text);
+
+    QByteArray edited = text;
+    QString error;
+    QVERIFY2(setJsonMember(&edited, {u"mcpServers"_s, u"heartline"_s}, kEntry, &error),
+             qPrintable(error));
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(edited, &parseError);
+    QVERIFY2(parseError.error == QJsonParseError::NoError, edited.constData());
+    QCOMPARE(document.object()
+                 .value("mcpServers"_L1)
+                 .toObject()
+                 .value("heartline"_L1)
+                 .toObject()
+                 .value("url"_L1)
+                 .toString(),
+             u"http://127.0.0.1:8650/mcp"_s);
+    if (text.contains("theme"))
+        QCOMPARE(document.object().value("theme"_L1).toString(), u"dark"_s);
+}
+
+void tst_JsonSplice::keepsComments()
+{
+    // VS Code's mcp.json is JSON with comments.
+    const QByteArray text = "// my servers\n{\n  /* local */\n  \"servers\": {\n    // git\n"
+                            "    \"git\": {\"command\": \"uvx\"} // trailing\n  }\n}\n";
+    QByteArray edited = text;
+    QString error;
+    QVERIFY2(setJsonMember(&edited, {u"servers"_s, u"heartline"_s}, kEntry, &error),
+             qPrintable(error));
+    QVERIFY(edited.startsWith("// my servers\n{\n  /* local */\n  \"servers\": {\n"));
+    QVERIFY(
+        edited.endsWith("    // git\n    \"git\": {\"command\": \"uvx\"} // trailing\n  }\n}\n"));
+    QVERIFY(edited.contains("\"heartline\": {"));
+}
+
+void tst_JsonSplice::refusesWhatItCannotEditSafely_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("an array") << QByteArray("[]") << u"not a JSON object"_s;
+    QTest::newRow("cut short") << QByteArray("{\"mcpServers\": {") << u"not one JSON object"_s;
+    QTest::newRow("two objects") << QByteArray("{} {}") << u"not one JSON object"_s;
+    QTest::newRow("servers not an object")
+        << QByteArray(R"({"mcpServers": []})") << u"\"mcpServers\" in the file is not an object"_s;
+    QTest::newRow("missing colon")
+        << QByteArray(R"({"mcpServers" {}})") << u"not well-formed JSON"_s;
+}
+
+void tst_JsonSplice::refusesWhatItCannotEditSafely()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, reason);
+
+    QByteArray edited = text;
+    QString error;
+    QVERIFY(!setJsonMember(&edited, {u"mcpServers"_s, u"heartline"_s}, kEntry, &error));
+    QVERIFY2(error.contains(reason), qPrintable(error));
+    QCOMPARE(edited, text);
+}
+
+HEARTLINE_SERVER_TEST_MAIN(tst_JsonSplice)
+#include "tst_jsonsplice.moc"
