@@ -138,6 +138,26 @@ public:
         return m_text.mid(lineStart, end - lineStart);
     }
 
+    // The text with every comment blanked out (newlines kept), for QJsonDocument to judge.
+    QByteArray withoutComments() const
+    {
+        QByteArray plain = m_text;
+        for (qsizetype i = 0; i < plain.size();) {
+            if (plain.at(i) == '"') {
+                const qsizetype end = skipString(i);
+                i = end < 0 ? plain.size() : end;
+                continue;
+            }
+            const qsizetype end = skipSpace(i);
+            for (qsizetype j = i; j < end; ++j) {
+                if (plain.at(j) != '\n')
+                    plain[j] = ' ';
+            }
+            i = end > i ? end : i + 1;
+        }
+        return plain;
+    }
+
 private:
     const QByteArray &m_text;
 };
@@ -178,6 +198,14 @@ bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &
     // The whole text must be that one object (and comments).
     if (scanner.skipSpace(scanner.skipValue(object)) != text->size()) {
         *error = u"the file is not one JSON object (something follows it, or it is cut short)"_s;
+        return false;
+    }
+    // The scanner finds members but does not judge literals or numbers: a file that is not
+    // JSON (with comments) is never written into.
+    QJsonParseError parseError;
+    if (QJsonDocument::fromJson(scanner.withoutComments(), &parseError).isNull()) {
+        *error = u"the file is not well-formed JSON (%1 at byte %2)"_s.arg(parseError.errorString())
+                     .arg(parseError.offset);
         return false;
     }
     for (qsizetype step = 0; step < path.size(); ++step) {

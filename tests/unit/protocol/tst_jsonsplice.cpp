@@ -146,6 +146,10 @@ void tst_JsonSplice::refusesWhatItCannotEditSafely_data()
     QTest::newRow("two objects") << QByteArray("{} {}") << u"not one JSON object"_s;
     QTest::newRow("servers not an object")
         << QByteArray(R"({"mcpServers": []})") << u"\"mcpServers\" in the file is not an object"_s;
+    QTest::newRow("a misspelt literal")
+        << QByteArray(R"({"mcpServers": {"a": {"enabled": tru}}})") << u"not well-formed JSON"_s;
+    QTest::newRow("a trailing comma")
+        << QByteArray(R"({"mcpServers": {"a": 1,}})") << u"not well-formed JSON"_s;
     QTest::newRow("missing colon")
         << QByteArray(R"({"mcpServers" {}})") << u"not well-formed JSON"_s;
 }
