@@ -1,5 +1,6 @@
 #include "app/application.h"
 
+#include "app/configentryfile.h"
 #include "app/configwatcher.h"
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
@@ -125,8 +126,12 @@ bool Application::start(int *exitStatus)
             &CommandToolHost::apply);
 
     if (!m_options.headless) {
+        if (!m_options.configPath.isEmpty()) {
+            m_entryStore = std::make_unique<ConfigEntryFile>(
+                m_options.configPath, QProcessEnvironment::systemEnvironment());
+        }
         m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
-                                                m_settings.get());
+                                                m_settings.get(), m_entryStore.get());
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.

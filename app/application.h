@@ -19,6 +19,7 @@ class HeadlessLog;
 class MainWindow;
 class ServerControl;
 class ServerRunner;
+class ServerEntryStore;
 class SignalWatcher;
 
 // The composition root: builds the server, then the window or the headless log, and owns
@@ -74,6 +75,8 @@ private:
     std::unique_ptr<HeadlessLog> m_headlessLog;
     QString m_baseUrl; // as the `listening:` line prints it
     std::unique_ptr<AppSettings> m_settings;
+    // Before the window, which holds it.
+    std::unique_ptr<ServerEntryStore> m_entryStore;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     std::unique_ptr<ConfigWatcher> m_configWatcher;

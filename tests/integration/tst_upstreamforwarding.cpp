@@ -9,6 +9,7 @@
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/misbehavingupstream.h"
 #include "tests/support/servertestmain.h"
 
 #include <QJsonArray>
@@ -27,15 +28,6 @@ constexpr int kReadyMs = 15000;
 // How long a second list_changed would take to follow the first if a change were announced
 // twice: the registry coalesces within 10 ms and a restart takes the fixture well under this.
 constexpr int kQuietMs = 600;
-
-UpstreamServerConfig fixture(const QStringList &extraArgs = {})
-{
-    UpstreamServerConfig config;
-    config.name = u"fx"_s;
-    config.command = QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM);
-    config.args = extraArgs;
-    return config;
-}
 
 QString compact(const QJsonObject &object)
 {
@@ -101,7 +93,7 @@ bool tst_UpstreamForwarding::startWithFixture(const QStringList &extraArgs)
 {
     if (!startServer())
         return false;
-    m_server->upstreams()->apply({fixture(extraArgs)});
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s, extraArgs)});
     return waitUntil([this]() { return m_server->tools()->contains(u"fx__slow"_s); }, kReadyMs);
 }
 
@@ -278,7 +270,7 @@ void tst_UpstreamForwarding::everyChangeOfTheToolsIsOneListChangedForEverySessio
         before.append(listening.listChangedCount());
 
     std::function<bool()> settled = [this]() { return isReadyWithoutExtra(); };
-    UpstreamServerConfig changed = fixture();
+    UpstreamServerConfig changed = misbehavingUpstream(u"fx"_s);
     switch (change) {
     case ToolChange::UpstreamListChanged:
         callTool(caller, u"fx__change_tools"_s);
@@ -353,11 +345,10 @@ void tst_UpstreamForwarding::everyChangeOfTheToolsIsOneListChangedForEverySessio
 void tst_UpstreamForwarding::rootsListIsAnsweredFromTheConfiguredRootsForAClientWithout()
 {
     QVERIFY(startServer());
-    UpstreamServerConfig config = fixture();
+    UpstreamServerConfig config = misbehavingUpstream(u"fx"_s);
     config.roots = {u"file:///home/ada/notes"_s, u"file:///srv/"_s};
     m_server->upstreams()->apply({config});
-    QVERIFY(waitUntil([this]() { return m_server->tools()->contains(u"fx__roots"_s); },
-                      kReadyMs));
+    QVERIFY(waitUntil([this]() { return m_server->tools()->contains(u"fx__roots"_s); }, kReadyMs));
     const McpTestSession session = openSession(m_port);
     QVERIFY2(session.ok(), qPrintable(session.error));
     const QJsonObject answer =
@@ -388,20 +379,19 @@ void tst_UpstreamForwarding::theClientsAuthorizationStaysHereTheConfiguredOneGoe
     remote.url = upstream->mcpUrl();
     remote.headers.insert(u"Authorization"_s, u"Bearer upstream-token"_s);
     m_server->upstreams()->apply({remote});
-    QVERIFY2(waitUntil([this]() { return m_server->tools()->contains(u"remote__echo"_s); },
-                       kReadyMs),
-             qPrintable(m_server->upstreams()->supervisor(u"remote"_s)->lastError()));
+    QVERIFY2(
+        waitUntil([this]() { return m_server->tools()->contains(u"remote__echo"_s); }, kReadyMs),
+        qPrintable(m_server->upstreams()->supervisor(u"remote"_s)->lastError()));
 
     const RawHeaders bearer{{"Authorization", "Bearer front-token"}};
     const McpTestSession session = openSession(m_port, kLatestRevision, true, bearer);
     QVERIFY2(session.ok(), qPrintable(session.error));
-    const HttpResponse response = postOnce(m_port, session.post() + bearer,
-                                           toolCallBody(4, u"remote__echo"_s,
-                                                        QJsonObject{{"message"_L1, "through"_L1}}));
+    const HttpResponse response =
+        postOnce(m_port, session.post() + bearer,
+                 toolCallBody(4, u"remote__echo"_s, QJsonObject{{"message"_L1, "through"_L1}}));
     QCOMPARE(firstContentText(finalAnswer(response)), u"through"_s);
     // And the other way round: Heartline's own token is not the upstream's.
-    const McpTestSession wrong =
-        openSession(upstream->port(), kLatestRevision, true, bearer);
+    const McpTestSession wrong = openSession(upstream->port(), kLatestRevision, true, bearer);
     QVERIFY(!wrong.ok());
     m_server->upstreams()->apply({});
     stopInProcessServer(upstream);

@@ -3,6 +3,7 @@
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/misbehavingupstream.h"
 #include "tests/support/processgroup.h"
 #include "tests/support/servertestmain.h"
 
@@ -13,19 +14,6 @@
 using namespace Qt::StringLiterals;
 using namespace heartline;
 using namespace heartline::testing;
-
-namespace {
-
-UpstreamServerConfig fixture(const QString &name, const QStringList &extraArgs = {})
-{
-    UpstreamServerConfig config;
-    config.name = name;
-    config.command = QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM);
-    config.args = extraArgs;
-    return config;
-}
-
-} // namespace
 
 // The user's own MCP servers behind Heartline's endpoint, end to end: the real server, a real
 // child process (the misbehaving-upstream fixture) and a client over HTTP.
@@ -49,7 +37,7 @@ private Q_SLOTS:
 void tst_UpstreamHosting::upstreamToolsAreServedUnderExposedNames()
 {
     QVERIFY(startServer());
-    m_server->upstreams()->apply({fixture(u"fx"_s)});
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s)});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__echo"_s), 15000);
     QCOMPARE(m_server->upstreams()->supervisor(u"fx"_s)->state(), UpstreamState::Ready);
 
@@ -58,7 +46,7 @@ void tst_UpstreamHosting::upstreamToolsAreServedUnderExposedNames()
     QString error;
     const QStringList names = listToolNames(m_port, session, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QVERIFY(names.contains(u"echo"_s));    // built-in, its own name
+    QVERIFY(names.contains(u"echo"_s));     // built-in, its own name
     QVERIFY(names.contains(u"fx__echo"_s)); // upstream, prefixed
     QVERIFY(names.contains(u"fx__slow"_s));
 
@@ -74,7 +62,7 @@ void tst_UpstreamHosting::upstreamToolsAreServedUnderExposedNames()
 void tst_UpstreamHosting::aCrashFailsTheCallInFlightAndNothingOfTheGroupRemains()
 {
     QVERIFY(startServer());
-    UpstreamServerConfig config = fixture(u"fx"_s, {u"--fork-grandchild"_s});
+    UpstreamServerConfig config = misbehavingUpstream(u"fx"_s, {u"--fork-grandchild"_s});
     config.restart = UpstreamServerConfig::Restart::Never;
     m_server->upstreams()->apply({config});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__crash"_s), 15000);
@@ -101,7 +89,7 @@ void tst_UpstreamHosting::aCrashFailsTheCallInFlightAndNothingOfTheGroupRemains(
 void tst_UpstreamHosting::removingTheServerFromTheConfigTakesItsToolsAndProcessAway()
 {
     QVERIFY(startServer());
-    m_server->upstreams()->apply({fixture(u"fx"_s, {u"--ignore-stdin-eof"_s})});
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s, {u"--ignore-stdin-eof"_s})});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__echo"_s), 15000);
     const QString described =
         m_server->upstreams()->supervisor(u"fx"_s)->client()->channel()->describe();
@@ -121,7 +109,7 @@ void tst_UpstreamHosting::aMissingCommandIsAStateNotACrashOfHeartline()
     missing.name = u"gone"_s;
     missing.command = u"heartline-no-such-command-xyz"_s;
     missing.restart = UpstreamServerConfig::Restart::Never;
-    m_server->upstreams()->apply({missing, fixture(u"fx"_s)});
+    m_server->upstreams()->apply({missing, misbehavingUpstream(u"fx"_s)});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__echo"_s), 15000);
     const auto *supervisor = m_server->upstreams()->supervisor(u"gone"_s);
     QTRY_COMPARE_WITH_TIMEOUT(supervisor->state(), UpstreamState::Crashed, 5000);
@@ -136,16 +124,16 @@ void tst_UpstreamHosting::shutdownEndsOnlyOnceEveryChildIsReaped()
 {
     QVERIFY(startServer());
     m_server->upstreams()->apply(
-            {fixture(u"polite"_s),
-             fixture(u"stubborn"_s,
-                     {u"--ignore-stdin-eof"_s, u"--ignore-sigterm"_s, u"--fork-grandchild"_s})});
+        {misbehavingUpstream(u"polite"_s),
+         misbehavingUpstream(u"stubborn"_s, {u"--ignore-stdin-eof"_s, u"--ignore-sigterm"_s,
+                                             u"--fork-grandchild"_s})});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"polite__echo"_s)
-                                     && m_server->tools()->contains(u"stubborn__echo"_s),
+                                 && m_server->tools()->contains(u"stubborn__echo"_s),
                              15000);
     QList<qint64> pids;
     for (const QString &name : {u"polite"_s, u"stubborn"_s}) {
         const QString described =
-                m_server->upstreams()->supervisor(name)->client()->channel()->describe();
+            m_server->upstreams()->supervisor(name)->client()->channel()->describe();
         pids.append(described.section(u"(pid "_s, 1).section(u')', 0, 0).toLongLong());
         QVERIFY2(pids.last() > 0, qPrintable(described));
     }

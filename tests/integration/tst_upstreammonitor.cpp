@@ -7,6 +7,7 @@
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/inprocessserver.h"
 #include "tests/support/mcptestsupport.h"
+#include "tests/support/misbehavingupstream.h"
 #include "tests/support/prometheustext.h"
 #include "tests/support/rawhttpclient.h"
 #include "tests/support/servertestmain.h"
@@ -24,17 +25,6 @@ using namespace heartline::testing;
 namespace {
 
 constexpr int kStartTimeoutMs = 15000;
-
-UpstreamServerConfig fixtureServer(const QString &name, const QStringList &flags,
-                                   UpstreamServerConfig::Restart restart)
-{
-    UpstreamServerConfig server;
-    server.name = name;
-    server.command = QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM);
-    server.args = flags;
-    server.restart = restart;
-    return server;
-}
 
 QList<UpstreamState> statesOf(const QSignalSpy &spy, const QString &server)
 {
@@ -75,18 +65,8 @@ private Q_SLOTS:
 
 private:
     // A session calls `tool` once; the tools/call answer.
-    QJsonObject callOnce(const QString &tool, const QJsonObject &arguments);
     HttpResponse get(const QByteArray &path);
 };
-
-QJsonObject tst_UpstreamMonitor::callOnce(const QString &tool, const QJsonObject &arguments)
-{
-    const McpTestSession session = openSession(m_port);
-    if (!session.ok())
-        return {};
-    return finalAnswer(
-        postOnce(m_port, session.post(), toolCallBody(1, tool, arguments), kStartTimeoutMs));
-}
 
 HttpResponse tst_UpstreamMonitor::get(const QByteArray &path)
 {
@@ -102,8 +82,8 @@ void tst_UpstreamMonitor::startingThenReadyWithItsListsAndStderr()
     QSignalSpy listed(monitor, &Monitor::upstreamListed);
     QSignalSpy stderrLines(monitor, &Monitor::upstreamDiagnostic);
 
-    m_server->upstreams()->apply({fixtureServer(u"fx"_s, {u"--stderr-lines"_s, u"3"_s},
-                                                UpstreamServerConfig::Restart::OnFailure)});
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s, {u"--stderr-lines"_s, u"3"_s},
+                                                      UpstreamServerConfig::Restart::OnFailure)});
     QTRY_VERIFY_WITH_TIMEOUT(!listed.isEmpty(), kStartTimeoutMs);
 
     const QList<UpstreamState> seen = statesOf(states, u"fx"_s);
@@ -126,7 +106,8 @@ void tst_UpstreamMonitor::startingThenReadyWithItsListsAndStderr()
 
     QTRY_VERIFY_WITH_TIMEOUT(stderrLines.size() >= 3, 5000);
     QStringList lines;
-    for (const UpstreamDiagnosticEvent &event : firstArguments<UpstreamDiagnosticEvent>(stderrLines)) {
+    for (const UpstreamDiagnosticEvent &event :
+         firstArguments<UpstreamDiagnosticEvent>(stderrLines)) {
         QCOMPARE(event.server, u"fx"_s);
         lines.append(event.line);
     }
@@ -140,10 +121,10 @@ void tst_UpstreamMonitor::forwardedCallsCarryOutcomeAndLatency()
     Monitor *monitor = m_server->monitor();
     QSignalSpy calls(monitor, &Monitor::upstreamCalled);
     m_server->upstreams()->apply(
-        {fixtureServer(u"fx"_s, {}, UpstreamServerConfig::Restart::Never)});
+        {misbehavingUpstream(u"fx"_s, {}, UpstreamServerConfig::Restart::Never)});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__slow"_s), kStartTimeoutMs);
 
-    const QJsonObject slow = callOnce(u"fx__slow"_s, {{"ms"_L1, 300}});
+    const QJsonObject slow = callToolOnce(m_port, u"fx__slow"_s, {{"ms"_L1, 300}}, kStartTimeoutMs);
     QVERIFY2(!slow.value("result"_L1).toObject().value("isError"_L1).toBool(),
              QJsonDocument(slow).toJson().constData());
     QTRY_COMPARE_WITH_TIMEOUT(calls.size(), 1, 5000);
@@ -157,7 +138,7 @@ void tst_UpstreamMonitor::forwardedCallsCarryOutcomeAndLatency()
     QVERIFY2(ok.latencyUs >= 250'000, qPrintable(QString::number(ok.latencyUs)));
 
     // The server dies with the call in flight: failed, not ok and not a tool's own error.
-    const QJsonObject crash = callOnce(u"fx__crash"_s, {});
+    const QJsonObject crash = callToolOnce(m_port, u"fx__crash"_s, {}, kStartTimeoutMs);
     QVERIFY(crash.value("result"_L1).toObject().value("isError"_L1).toBool());
     QTRY_COMPARE_WITH_TIMEOUT(calls.size(), 2, 5000);
     const UpstreamCallRecord failed = firstArguments<UpstreamCallRecord>(calls).at(1);
@@ -184,11 +165,12 @@ void tst_UpstreamMonitor::aCrashSchedulesARestartThatMetricsCount()
     QSignalSpy states(monitor, &Monitor::upstreamStateChanged);
     QSignalSpy restarts(monitor, &Monitor::upstreamRestartScheduled);
     m_server->upstreams()->apply(
-        {fixtureServer(u"fx"_s, {}, UpstreamServerConfig::Restart::OnFailure)});
+        {misbehavingUpstream(u"fx"_s, {}, UpstreamServerConfig::Restart::OnFailure)});
     QTRY_VERIFY_WITH_TIMEOUT(m_server->tools()->contains(u"fx__crash"_s), kStartTimeoutMs);
-    QVERIFY(!callOnce(u"fx__echo"_s, {{"text"_L1, "hi"_L1}}).isEmpty());
+    QVERIFY(
+        !callToolOnce(m_port, u"fx__echo"_s, {{"text"_L1, "hi"_L1}}, kStartTimeoutMs).isEmpty());
 
-    callOnce(u"fx__crash"_s, {});
+    callToolOnce(m_port, u"fx__crash"_s, {}, kStartTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(restarts.size(), 1, 5000);
     const UpstreamRestartEvent restart = firstArguments<UpstreamRestartEvent>(restarts).at(0);
     QCOMPARE(restart.server, u"fx"_s);
@@ -220,8 +202,7 @@ void tst_UpstreamMonitor::aCrashSchedulesARestartThatMetricsCount()
     QCOMPARE(values.value(u"heartline_upstream_call_duration_seconds_count{server=fx}"_s), u"2"_s);
     QCOMPARE(values.value(u"heartline_upstream_call_duration_seconds_bucket{server=fx,le=+Inf}"_s),
              u"2"_s);
-    QCOMPARE(exposition.types.value(u"heartline_upstream_call_duration_seconds"_s),
-             u"histogram"_s);
+    QCOMPARE(exposition.types.value(u"heartline_upstream_call_duration_seconds"_s), u"histogram"_s);
 }
 
 void tst_UpstreamMonitor::readyzWaitsForEveryEnabledServer()
@@ -235,16 +216,15 @@ void tst_UpstreamMonitor::readyzWaitsForEveryEnabledServer()
     gone.name = u"gone"_s;
     gone.command = u"heartline-no-such-command-xyz"_s;
     gone.restart = UpstreamServerConfig::Restart::Never;
-    m_server->upstreams()->apply(
-        {fixtureServer(u"fx"_s, {u"--slow-start"_s, u"1500"_s}, UpstreamServerConfig::Restart::Never),
-         gone});
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s, {u"--slow-start"_s, u"1500"_s},
+                                                      UpstreamServerConfig::Restart::Never),
+                                  gone});
     // Starting (the fixture reads nothing for 1.5 s) or crashed: not ready.
     ready = get("/readyz");
     QCOMPARE(ready.status, 503);
     QCOMPARE(ready.mediaType(), QByteArray("application/json"));
     QCOMPARE(ready.jsonObject().value("ready"_L1).toBool(), false);
-    QCOMPARE(ready.jsonObject().value("servers"_L1)["fx"_L1]["state"_L1].toString(),
-             u"starting"_s);
+    QCOMPARE(ready.jsonObject().value("servers"_L1)["fx"_L1]["state"_L1].toString(), u"starting"_s);
 
     QTRY_COMPARE_WITH_TIMEOUT(snapshotStatus(m_server->monitor(), u"fx"_s).state,
                               UpstreamState::Ready, kStartTimeoutMs);
@@ -273,7 +253,7 @@ void tst_UpstreamMonitor::aRemovedServerLeavesTheSnapshot()
     QVERIFY(startServer());
     QSignalSpy removed(m_server->monitor(), &Monitor::upstreamRemoved);
     m_server->upstreams()->apply(
-        {fixtureServer(u"fx"_s, {}, UpstreamServerConfig::Restart::Never)});
+        {misbehavingUpstream(u"fx"_s, {}, UpstreamServerConfig::Restart::Never)});
     QTRY_COMPARE_WITH_TIMEOUT(snapshotStatus(m_server->monitor(), u"fx"_s).state,
                               UpstreamState::Ready, kStartTimeoutMs);
 

@@ -156,6 +156,15 @@ QByteArray lastEventId(const QList<SseItem> &items)
     return {};
 }
 
+QJsonObject callToolOnce(quint16 port, const QString &tool, const QJsonObject &arguments,
+                         int timeoutMs)
+{
+    const McpTestSession session = openSession(port);
+    if (!session.ok())
+        return {};
+    return finalAnswer(postOnce(port, session.post(), toolCallBody(1, tool, arguments), timeoutMs));
+}
+
 QJsonObject finalAnswer(const HttpResponse &response)
 {
     if (response.mediaType() == "application/json")

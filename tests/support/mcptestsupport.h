@@ -64,6 +64,11 @@ QByteArray lastEventId(const QList<SseItem> &items);
 // an SSE stream (an empty object when there is none).
 QJsonObject finalAnswer(const HttpResponse &response);
 
+// One tools/call of `tool` in a session of its own (opened on a fresh connection): the answer,
+// or an empty object when the session could not be opened or nothing answered.
+QJsonObject callToolOnce(quint16 port, const QString &tool, const QJsonObject &arguments = {},
+                         int timeoutMs = kDefaultTimeoutMs);
+
 // The text of the first content block of a tools/call response (empty when it has none).
 QString firstContentText(const QJsonObject &response);
 

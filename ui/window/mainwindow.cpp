@@ -4,6 +4,7 @@
 #include "server/api/servercontrol.h"
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/disconnectlogmodel.h"
+#include "ui/models/serversmodel.h"
 #include "ui/models/toolsmodel.h"
 #include "ui/models/trafficmodel.h"
 #include "ui/models/uitick.h"
@@ -13,6 +14,7 @@
 #include "ui/window/connectionspanel.h"
 #include "ui/window/disconnectlogpanel.h"
 #include "ui/window/livecounts.h"
+#include "ui/window/serverspanel.h"
 #include "ui/window/settingsdialog.h"
 #include "ui/window/statusbar.h"
 #include "ui/window/theme.h"
@@ -35,7 +37,7 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 
 MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
-                       QWidget *parent)
+                       ServerEntryStore *store, QWidget *parent)
     : QMainWindow(parent)
     , m_monitor(monitor)
     , m_control(control)
@@ -52,6 +54,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     m_connectionsModel = new ConnectionsModel(monitor, control, m_tick, this);
     m_timelineModel = new TimelineModel(monitor, m_tick, this);
     m_toolsModel = new ToolsModel(monitor, control, m_tick, this);
+    m_serversModel = new ServersModel(monitor, control, m_tick, this);
     m_disconnectModel =
         new DisconnectLogModel(monitor, m_tick, DisconnectLogModel::kDefaultCapacity, this);
     m_trafficModel = new TrafficModel(monitor, m_tick, this);
@@ -59,6 +62,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     m_connectionsPanel = new ConnectionsPanel(m_connectionsModel, control, this);
     m_timelinePanel = new TimelinePanel(m_timelineModel, settings, this);
     m_toolsPanel = new ToolsPanel(m_toolsModel, this);
+    m_serversPanel = new ServersPanel(m_serversModel, monitor, control, store, this);
     m_disconnectPanel = new DisconnectLogPanel(m_disconnectModel, this);
     m_trafficPanel = new TrafficPanel(m_trafficModel, this);
 
@@ -72,12 +76,16 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     setCentralWidget(central);
 
     addPanelDock(m_trafficPanel, tr("Traffic"), u"trafficDock"_s, Qt::RightDockWidgetArea);
+    QDockWidget *servers =
+        addPanelDock(m_serversPanel, tr("Servers"), u"serversDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget *tools =
         addPanelDock(m_toolsPanel, tr("Tools"), u"toolsDock"_s, Qt::BottomDockWidgetArea);
     QDockWidget *disconnects = addPanelDock(m_disconnectPanel, tr("Disconnect log"),
                                             u"disconnectDock"_s, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(servers, tools);
     tabifyDockWidget(tools, disconnects);
-    tools->raise();
+    // The servers first when there are any: they are what a person with a config came for.
+    (m_serversModel->rowCount() > 0 ? servers : tools)->raise();
 
     connect(m_connectionsPanel, &ConnectionsPanel::sessionSelected, m_trafficPanel,
             &TrafficPanel::setSessionId);
@@ -102,7 +110,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
         // The connections and the timeline get most of the room until the person says
         // otherwise; dock sizes only take once the window is laid out.
         QTimer::singleShot(0, this, [this, tools]() {
-            resizeDocks({tools}, {200}, Qt::Vertical);
+            resizeDocks({tools}, {240}, Qt::Vertical);
             resizeDocks({findChild<QDockWidget *>(u"trafficDock"_s)}, {400}, Qt::Horizontal);
         });
     }

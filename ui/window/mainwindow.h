@@ -11,6 +11,9 @@ class AppSettings;
 class ConnectionsModel;
 class ConnectionsPanel;
 class ServerControl;
+class ServerEntryStore;
+class ServersModel;
+class ServersPanel;
 class DisconnectLogModel;
 class DisconnectLogPanel;
 class LiveCounts;
@@ -33,14 +36,16 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
+    // `store` (may be null: no config file) backs the Servers panel's Add, Edit and Remove.
     MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
-               QWidget *parent = nullptr);
+               ServerEntryStore *store = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     UiTick *uiTick() const { return m_tick; }
     ConnectionsPanel *connectionsPanel() const { return m_connectionsPanel; }
     TimelinePanel *timelinePanel() const { return m_timelinePanel; }
     ToolsPanel *toolsPanel() const { return m_toolsPanel; }
+    ServersPanel *serversPanel() const { return m_serversPanel; }
     DisconnectLogPanel *disconnectLogPanel() const { return m_disconnectPanel; }
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     StatusBar *statusBarWidget() const { return m_statusBar; }
@@ -73,11 +78,13 @@ private:
     ConnectionsModel *m_connectionsModel = nullptr;
     TimelineModel *m_timelineModel = nullptr;
     ToolsModel *m_toolsModel = nullptr;
+    ServersModel *m_serversModel = nullptr;
     DisconnectLogModel *m_disconnectModel = nullptr;
     TrafficModel *m_trafficModel = nullptr;
     ConnectionsPanel *m_connectionsPanel = nullptr;
     TimelinePanel *m_timelinePanel = nullptr;
     ToolsPanel *m_toolsPanel = nullptr;
+    ServersPanel *m_serversPanel = nullptr;
     DisconnectLogPanel *m_disconnectPanel = nullptr;
     TrafficPanel *m_trafficPanel = nullptr;
     StatusBar *m_statusBar = nullptr;

@@ -33,11 +33,33 @@ QColor StateBadgeDelegate::colorFor(ConnectionState state)
     return QColor(0x60, 0x7d, 0x8b);
 }
 
+QColor StateBadgeDelegate::colorFor(UpstreamState state)
+{
+    switch (state) {
+    case UpstreamState::Ready:
+        return QColor(0x2e, 0x7d, 0x32);
+    case UpstreamState::Starting:
+        return QColor(0x15, 0x65, 0xc0);
+    case UpstreamState::Degraded:
+        return QColor(0xef, 0x6c, 0x00);
+    case UpstreamState::Crashed:
+    case UpstreamState::CrashLoop:
+    case UpstreamState::ConfigError:
+        return QColor(0xc6, 0x28, 0x28);
+    case UpstreamState::Stopped:
+        return QColor(0x75, 0x75, 0x75);
+    case UpstreamState::Disabled:
+        return QColor(0x9e, 0x9e, 0x9e);
+    }
+    return QColor(0x60, 0x7d, 0x8b);
+}
+
 void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const
 {
     const QVariant stateValue = index.data(m_stateRole);
-    if (!stateValue.canConvert<ConnectionState>()) {
+    const bool upstream = stateValue.metaType() == QMetaType::fromType<UpstreamState>();
+    if (!upstream && stateValue.metaType() != QMetaType::fromType<ConnectionState>()) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
@@ -49,9 +71,20 @@ void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     QStyle *style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
 
-    const ConnectionState state = stateValue.value<ConnectionState>();
     const QString shown = index.data(Qt::DisplayRole).toString();
-    const QString text = shown.isEmpty() ? connectionStateLabel(state) : shown;
+    QString text = shown;
+    QColor color;
+    if (upstream) {
+        const auto state = stateValue.value<UpstreamState>();
+        color = colorFor(state);
+        if (text.isEmpty())
+            text = upstreamStateLabel(state);
+    } else {
+        const auto state = stateValue.value<ConnectionState>();
+        color = colorFor(state);
+        if (text.isEmpty())
+            text = connectionStateLabel(state);
+    }
     QFont font = option.font;
     font.setPointSizeF(font.pointSizeF() * 0.85);
     const QFontMetrics metrics(font);
@@ -63,7 +96,7 @@ void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(colorFor(state));
+    painter->setBrush(color);
     painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
     painter->setPen(Qt::white);
     painter->setFont(font);

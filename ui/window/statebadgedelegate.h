@@ -1,22 +1,25 @@
 #pragma once
 
+#include "server/api/upstreamstate.h"
 #include "ui/models/connectionstate.h"
 
 #include <QStyledItemDelegate>
 
 namespace heartline {
 
-// Paints a connection's state as a coloured pill, so the state column reads at a glance.
+// Paints a connection's or an upstream server's state as a coloured pill, so the state column
+// reads at a glance. The text is the cell's display text (the state's label when it has none).
 class StateBadgeDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StateBadgeDelegate)
 
 public:
-    // `stateRole` is the model role holding the ConnectionState.
+    // `stateRole` is the model role holding the ConnectionState or the UpstreamState.
     StateBadgeDelegate(int stateRole, QObject *parent = nullptr);
 
     static QColor colorFor(ConnectionState state);
+    static QColor colorFor(UpstreamState state);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;

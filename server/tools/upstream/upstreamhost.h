@@ -54,6 +54,9 @@ public:
     ~UpstreamHost() override;
 
     void apply(const QList<UpstreamServerConfig> &servers);
+    // The restart backoff and log ring of servers added from now on (tests shorten the
+    // backoff to see a crash loop within seconds).
+    void setPolicy(const UpstreamSupervisorPolicy &policy) { m_policy = policy; }
     // Until releaseStarts(), apply() only keeps the last list it was given: the owner waits
     // for something every channel needs (the login shell's PATH). releaseStarts() applies it.
     void holdStarts();

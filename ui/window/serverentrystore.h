@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+namespace heartline {
+
+// Where the window's Add, Edit and Remove write a server's entry: the config file, as the
+// person's own editor would, so the running instance's config watcher applies it like any
+// other edit. Kept out of ServerControl on purpose: a command line reaches Heartline from the
+// person (the window, `heartline ctl servers add`, an editor), never over the control socket.
+// The app implements it over its config file; null when Heartline runs without one.
+class ServerEntryStore
+{
+public:
+    virtual ~ServerEntryStore() = default;
+
+    // The file the entries live in, for "Open config file".
+    virtual QString path() const = 0;
+    // The entry as the file writes it; false, with the reason, when there is none or the file
+    // does not parse.
+    virtual bool entry(const QString &name, QJsonObject *entry, QString *error) const = 0;
+    // Writes `entry` as `name`; when `previousName` is another name, that entry goes (a rename).
+    // Refused, the file unchanged, when `name` is taken by another entry, is not a valid name,
+    // or the file does not parse.
+    virtual bool save(const QString &name, const QJsonObject &entry, const QString &previousName,
+                      QString *error) = 0;
+    virtual bool remove(const QString &name, QString *error) = 0;
+
+protected:
+    ServerEntryStore() = default;
+    ServerEntryStore(const ServerEntryStore &) = default;
+    ServerEntryStore &operator=(const ServerEntryStore &) = default;
+};
+
+} // namespace heartline
