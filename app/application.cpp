@@ -5,6 +5,7 @@
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
 #include "app/signalwatcher.h"
+#include "app/upstreamprobe.h"
 #include "server/api/monitor.h"
 #include "server/api/serverconfigschema.h"
 #include "server/core/controlserver.h"
@@ -130,8 +131,10 @@ bool Application::start(int *exitStatus)
             m_entryStore = std::make_unique<ConfigEntryFile>(
                 m_options.configPath, QProcessEnvironment::systemEnvironment());
         }
+        m_probe = std::make_unique<UpstreamProbe>(QProcessEnvironment::systemEnvironment());
         m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
-                                                m_settings.get(), m_entryStore.get());
+                                                m_settings.get(),
+                                                AppServices{m_entryStore.get(), m_probe.get()});
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.

@@ -20,6 +20,7 @@ class MainWindow;
 class ServerControl;
 class ServerRunner;
 class ServerEntryStore;
+class ServerProbe;
 class SignalWatcher;
 
 // The composition root: builds the server, then the window or the headless log, and owns
@@ -77,6 +78,7 @@ private:
     std::unique_ptr<AppSettings> m_settings;
     // Before the window, which holds it.
     std::unique_ptr<ServerEntryStore> m_entryStore;
+    std::unique_ptr<ServerProbe> m_probe;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     std::unique_ptr<ConfigWatcher> m_configWatcher;

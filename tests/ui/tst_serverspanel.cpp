@@ -9,6 +9,7 @@
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/misbehavingupstream.h"
 #include "tests/support/modelservertest.h"
+#include "tests/support/testfiles.h"
 #include "ui/models/serversmodel.h"
 #include "ui/window/serverspanel.h"
 #include "ui/window/upstreamlogdialog.h"
@@ -32,18 +33,6 @@ using namespace heartline::testing;
 namespace {
 
 constexpr int kStartTimeoutMs = 15000;
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeAll(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
 
 } // namespace
 
@@ -207,7 +196,7 @@ void tst_ServersPanel::removeTakesOnlyThatEntryOutOfTheFile()
   }
 }
 )";
-    QVERIFY(writeAll(path, original));
+    QVERIFY(writeFileBytes(path, original));
     ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
     makePanel(&store);
     m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s)});
@@ -217,7 +206,7 @@ void tst_ServersPanel::removeTakesOnlyThatEntryOutOfTheFile()
     QCOMPARE(m_panel->openConfigAction()->toolTip(), path);
 
     QVERIFY(m_panel->removeServer(u"fx"_s, false));
-    const QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+    const QJsonObject root = QJsonDocument::fromJson(readFileBytes(path)).object();
     QCOMPARE(root.value("heartbeatMs"_L1).toInt(), 15000);
     const QJsonObject servers = root.value("mcpServers"_L1).toObject();
     QCOMPARE(servers.keys(), QStringList{u"keep"_s});
@@ -225,18 +214,19 @@ void tst_ServersPanel::removeTakesOnlyThatEntryOutOfTheFile()
              u"--keep"_s);
 
     // Gone already (another editor was quicker): said, and the file is left alone.
-    const QByteArray after = readAll(path);
+    const QByteArray after = readFileBytes(path);
     QVERIFY(!m_panel->removeServer(u"fx"_s, false));
     QVERIFY2(m_panel->message().contains(u"no server named 'fx'"_s),
              qPrintable(m_panel->message()));
-    QCOMPARE(readAll(path), after);
+    QCOMPARE(readFileBytes(path), after);
 }
 
 void tst_ServersPanel::entryFileSavesRenamesAndRefuses()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(u"config.json"_s);
-    QVERIFY(writeAll(path, R"({"mcpServers": {"a": {"command": "/bin/true"}}, "port": 8765})"));
+    QVERIFY(
+        writeFileBytes(path, R"({"mcpServers": {"a": {"command": "/bin/true"}}, "port": 8765})"));
     ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
     QString error;
 
@@ -248,7 +238,7 @@ void tst_ServersPanel::entryFileSavesRenamesAndRefuses()
 
     // A name taken by another entry, a name against the rule, a ${VAR} that is unset:
     // refused with the reason, and the file keeps every byte.
-    const QByteArray before = readAll(path);
+    const QByteArray before = readFileBytes(path);
     QVERIFY(!store.save(u"a"_s, entry, u"b"_s, &error));
     QVERIFY2(error.contains(u"already has a server named 'a'"_s), qPrintable(error));
     QVERIFY(!store.save(u"bad name!"_s, entry, {}, &error));
@@ -256,20 +246,20 @@ void tst_ServersPanel::entryFileSavesRenamesAndRefuses()
     QVERIFY(!store.save(
         u"c"_s, QJsonObject{{"command"_L1, "${HEARTLINE_TEST_UNSET_VARIABLE}/x"_L1}}, {}, &error));
     QVERIFY2(error.contains(u"HEARTLINE_TEST_UNSET_VARIABLE"_s), qPrintable(error));
-    QCOMPARE(readAll(path), before);
+    QCOMPARE(readFileBytes(path), before);
 
     // A rename: the new name holds the entry, the old one is gone, the rest stays.
     QVERIFY2(store.save(u"renamed"_s, entry, u"b"_s, &error), qPrintable(error));
-    const QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+    const QJsonObject root = QJsonDocument::fromJson(readFileBytes(path)).object();
     QCOMPARE(root.value("mcpServers"_L1).toObject().keys(), (QStringList{u"a"_s, u"renamed"_s}));
     QCOMPARE(root.value("port"_L1).toInt(), 8765);
     QVERIFY(!store.entry(u"b"_s, &read, &error));
     QVERIFY(error.contains(u"no server named 'b'"_s));
 
     // A file that does not parse is never written into.
-    QVERIFY(writeAll(path, "{\"mcpServers\": {"));
+    QVERIFY(writeFileBytes(path, "{\"mcpServers\": {"));
     QVERIFY(!store.save(u"d"_s, entry, {}, &error));
-    QCOMPARE(readAll(path), QByteArray("{\"mcpServers\": {"));
+    QCOMPARE(readFileBytes(path), QByteArray("{\"mcpServers\": {"));
 }
 
 QTEST_MAIN(tst_ServersPanel)

@@ -14,6 +14,7 @@
 #include "ui/window/connectionspanel.h"
 #include "ui/window/disconnectlogpanel.h"
 #include "ui/window/livecounts.h"
+#include "ui/window/servereditdialog.h"
 #include "ui/window/serverspanel.h"
 #include "ui/window/settingsdialog.h"
 #include "ui/window/statusbar.h"
@@ -37,11 +38,12 @@ using namespace Qt::StringLiterals;
 namespace heartline {
 
 MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
-                       ServerEntryStore *store, QWidget *parent)
+                       const AppServices &services, QWidget *parent)
     : QMainWindow(parent)
     , m_monitor(monitor)
     , m_control(control)
     , m_settings(settings)
+    , m_services(services)
     , m_tick(new UiTick(this))
     , m_counts(new LiveCounts(monitor, m_tick, this))
 {
@@ -62,7 +64,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     m_connectionsPanel = new ConnectionsPanel(m_connectionsModel, control, this);
     m_timelinePanel = new TimelinePanel(m_timelineModel, settings, this);
     m_toolsPanel = new ToolsPanel(m_toolsModel, this);
-    m_serversPanel = new ServersPanel(m_serversModel, monitor, control, store, this);
+    m_serversPanel = new ServersPanel(m_serversModel, monitor, control, services.entries, this);
     m_disconnectPanel = new DisconnectLogPanel(m_disconnectModel, this);
     m_trafficPanel = new TrafficPanel(m_trafficModel, this);
 
@@ -87,6 +89,9 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     // The servers first when there are any: they are what a person with a config came for.
     (m_serversModel->rowCount() > 0 ? servers : tools)->raise();
 
+    connect(m_serversPanel, &ServersPanel::addRequested, this,
+            [this]() { showServerEditDialog(); });
+    connect(m_serversPanel, &ServersPanel::editRequested, this, &MainWindow::showServerEditDialog);
     connect(m_connectionsPanel, &ConnectionsPanel::sessionSelected, m_trafficPanel,
             &TrafficPanel::setSessionId);
     connect(
@@ -186,6 +191,12 @@ void MainWindow::showSettingsDialog()
 void MainWindow::showConnectClientDialog()
 {
     ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token, this);
+    dialog.exec();
+}
+
+void MainWindow::showServerEditDialog(const QString &name)
+{
+    ServerEditDialog dialog(m_services.entries, m_services.probe, name, this);
     dialog.exec();
 }
 

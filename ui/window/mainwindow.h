@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/window/appservices.h"
+
 #include <QMainWindow>
 
 class QActionGroup;
@@ -11,7 +13,6 @@ class AppSettings;
 class ConnectionsModel;
 class ConnectionsPanel;
 class ServerControl;
-class ServerEntryStore;
 class ServersModel;
 class ServersPanel;
 class DisconnectLogModel;
@@ -36,9 +37,9 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    // `store` (may be null: no config file) backs the Servers panel's Add, Edit and Remove.
+    // `services` back what writes the person's files or starts programs (Add, Edit, Test...).
     MainWindow(Monitor *monitor, ServerControl *control, AppSettings *settings,
-               ServerEntryStore *store = nullptr, QWidget *parent = nullptr);
+               const AppServices &services = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     UiTick *uiTick() const { return m_tick; }
@@ -55,6 +56,8 @@ public Q_SLOTS:
     void bringToFront();
     void showSettingsDialog();
     void showConnectClientDialog();
+    // Add (empty name) or edit a server's entry; the dialog is modal.
+    void showServerEditDialog(const QString &name = {});
 
 Q_SIGNALS:
     // File > Quit, the tray's Quit, or closing the window when there is no tray.
@@ -73,6 +76,7 @@ private:
     Monitor *m_monitor;
     ServerControl *m_control;
     AppSettings *m_settings;
+    AppServices m_services;
     UiTick *m_tick;
     LiveCounts *m_counts;
     ConnectionsModel *m_connectionsModel = nullptr;

@@ -152,7 +152,7 @@ void ServersPanel::selectServer(const QString &name)
 
 QString ServersPanel::message() const
 {
-    return m_message->isVisible() ? m_message->text() : QString();
+    return m_message->isHidden() ? QString() : m_message->text();
 }
 
 void ServersPanel::updateActions()

@@ -1,0 +1,263 @@
+// The Add/Edit server dialog over a real config file (ConfigEntryFile) and a real probe
+// (UpstreamProbe) starting the misbehaving-upstream fixture: what Save writes, what it keeps,
+// what it refuses, how secrets are masked, and what Test shows.
+#include "app/configentryfile.h"
+#include "app/upstreamprobe.h"
+#include "tests/support/processgroup.h"
+#include "tests/support/testfiles.h"
+#include "ui/window/keyvaluetable.h"
+#include "ui/window/servereditdialog.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace heartline;
+using namespace heartline::testing;
+
+namespace {
+
+constexpr int kProbeTimeoutMs = 15000;
+
+QJsonObject serversIn(const QString &path)
+{
+    return QJsonDocument::fromJson(readFileBytes(path)).object().value("mcpServers"_L1).toObject();
+}
+
+} // namespace
+
+class tst_ServerEditDialog final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void addWritesAStdioEntry();
+    void theCommandIsResolvedOnPathAsItIsTyped();
+    void editKeepsTheKeysTheDialogDoesNotShow();
+    void aKindChangeDropsTheOtherKindsKeys();
+    void refusedSavesSayWhyAndWriteNothing();
+    void secretsAreMaskedAndMarkedByTheirName();
+    void testListsTheToolsAndStderrThenStops();
+    void testOfAServerThatDiesSaysWhy();
+
+private:
+    QString configWith(const QByteArray &text);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void tst_ServerEditDialog::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+QString tst_ServerEditDialog::configWith(const QByteArray &text)
+{
+    const QString path = m_dir->filePath(u"config.json"_s);
+    return writeFileBytes(path, text) ? path : QString();
+}
+
+void tst_ServerEditDialog::addWritesAStdioEntry()
+{
+    const QString path = configWith(R"({"port": 8765})");
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(&store, nullptr);
+    QCOMPARE(dialog.windowTitle(), u"Add a server"_s);
+    dialog.setServerName(u"files"_s);
+    dialog.setCommand(u"npx"_s);
+    // Spaces and quotes are part of an argument: never split, never quoted again.
+    dialog.setArguments(
+        {u"-y"_s, u"@modelcontextprotocol/server-filesystem"_s, u"/home/me/My Documents"_s});
+    dialog.environmentTable()->addEntry(u"LOG_LEVEL"_s, u"debug"_s);
+    QVERIFY2(dialog.save(), qPrintable(dialog.errorText()));
+
+    const QJsonObject entry = serversIn(path).value("files"_L1).toObject();
+    QCOMPARE(entry.value("command"_L1).toString(), u"npx"_s);
+    QCOMPARE(entry.value("args"_L1).toArray(),
+             (QJsonArray{u"-y"_s, u"@modelcontextprotocol/server-filesystem"_s,
+                         u"/home/me/My Documents"_s}));
+    QCOMPARE(entry.value("env"_L1).toObject(), (QJsonObject{{"LOG_LEVEL"_L1, "debug"_L1}}));
+    QVERIFY(!entry.contains("cwd"_L1));
+    QVERIFY(!entry.contains("url"_L1));
+    QCOMPARE(QJsonDocument::fromJson(readFileBytes(path)).object().value("port"_L1).toInt(), 8765);
+}
+
+void tst_ServerEditDialog::theCommandIsResolvedOnPathAsItIsTyped()
+{
+    ServerEditDialog dialog(nullptr, nullptr);
+    dialog.setCommand(u"sh"_s);
+    QVERIFY2(dialog.commandResolution().endsWith(u"/sh"_s), qPrintable(dialog.commandResolution()));
+    dialog.setCommand(u"heartline-no-such-program-xyz"_s);
+    QVERIFY2(dialog.commandResolution().contains(u"Not found on PATH"_s),
+             qPrintable(dialog.commandResolution()));
+    dialog.setCommand(u"${HOME}/bin/tool"_s);
+    QVERIFY(dialog.commandResolution().contains(u"when it runs"_s));
+    // Without a config file nothing can be saved, and the dialog says so.
+    dialog.setServerName(u"x"_s);
+    QVERIFY(!dialog.save());
+    QVERIFY(dialog.errorText().contains(u"config file"_s));
+}
+
+void tst_ServerEditDialog::editKeepsTheKeysTheDialogDoesNotShow()
+{
+    const QString path = configWith(R"({"mcpServers": {
+        "git": {"command": "uvx", "args": ["mcp-server-git"], "enabled": false,
+                "disabledTools": ["git_reset"], "timeoutMs": 5000, "restart": "never",
+                "env": {"GITHUB_TOKEN": "ghp_abc"}}}})");
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(&store, nullptr, u"git"_s);
+    QCOMPARE(dialog.windowTitle(), u"Edit git"_s);
+    QCOMPARE(dialog.serverName(), u"git"_s);
+    QCOMPARE(dialog.entry(), serversIn(path).value("git"_L1).toObject());
+    QVERIFY(dialog.environmentTable()->isSecret(0));
+
+    dialog.setArguments({u"mcp-server-git"_s, u"--repository"_s, u"/src/app"_s});
+    dialog.setServerName(u"repo"_s); // a rename
+    QVERIFY2(dialog.save(), qPrintable(dialog.errorText()));
+    const QJsonObject servers = serversIn(path);
+    QCOMPARE(servers.keys(), QStringList{u"repo"_s});
+    const QJsonObject entry = servers.value("repo"_L1).toObject();
+    QCOMPARE(entry.value("args"_L1).toArray().size(), 3);
+    QCOMPARE(entry.value("enabled"_L1), QJsonValue(false));
+    QCOMPARE(entry.value("disabledTools"_L1).toArray(), QJsonArray{u"git_reset"_s});
+    QCOMPARE(entry.value("timeoutMs"_L1).toInt(), 5000);
+    QCOMPARE(entry.value("restart"_L1).toString(), u"never"_s);
+    QCOMPARE(entry.value("env"_L1).toObject().value("GITHUB_TOKEN"_L1).toString(), u"ghp_abc"_s);
+}
+
+void tst_ServerEditDialog::aKindChangeDropsTheOtherKindsKeys()
+{
+    const QString path = configWith(R"({"mcpServers": {
+        "s": {"command": "node", "args": ["server.js"], "cwd": "/tmp", "timeoutMs": 9000}}})");
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(&store, nullptr, u"s"_s);
+    dialog.setKind(ServerEditDialog::Remote);
+    dialog.setUrl(u"https://mcp.example.com/mcp"_s);
+    dialog.headersTable()->addEntry(u"Authorization"_s, u"Bearer t0k"_s);
+    QVERIFY(dialog.headersTable()->isSecret(0));
+    QVERIFY2(dialog.save(), qPrintable(dialog.errorText()));
+    const QJsonObject entry = serversIn(path).value("s"_L1).toObject();
+    QCOMPARE(entry.keys(), (QStringList{u"headers"_s, u"timeoutMs"_s, u"url"_s}));
+    QCOMPARE(entry.value("headers"_L1).toObject().value("Authorization"_L1).toString(),
+             u"Bearer t0k"_s);
+
+    // And back: the dialog reads the remote entry, and a program entry has no url or headers.
+    ServerEditDialog again(&store, nullptr, u"s"_s);
+    QCOMPARE(again.entry(), entry);
+    again.setKind(ServerEditDialog::Stdio);
+    again.setCommand(u"node"_s);
+    QVERIFY(again.save());
+    QCOMPARE(serversIn(path).value("s"_L1).toObject().keys(),
+             (QStringList{u"command"_s, u"timeoutMs"_s}));
+}
+
+void tst_ServerEditDialog::refusedSavesSayWhyAndWriteNothing()
+{
+    const QString path = configWith(R"({"mcpServers": {"taken": {"command": "a"}}})");
+    const QByteArray before = readFileBytes(path);
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(&store, nullptr);
+
+    QVERIFY(!dialog.save());
+    QCOMPARE(dialog.errorText(), u"A server needs a name"_s);
+    dialog.setServerName(u"new"_s);
+    QVERIFY(!dialog.save());
+    QCOMPARE(dialog.errorText(), u"A program needs a command"_s);
+    dialog.setCommand(u"x"_s);
+    dialog.setServerName(u"taken"_s);
+    QVERIFY(!dialog.save());
+    QVERIFY2(dialog.errorText().contains(u"already has a server named 'taken'"_s),
+             qPrintable(dialog.errorText()));
+    dialog.setServerName(u"has space"_s);
+    QVERIFY(!dialog.save());
+    QVERIFY(!dialog.errorText().isEmpty());
+    dialog.setKind(ServerEditDialog::Remote);
+    dialog.setServerName(u"remote"_s);
+    QVERIFY(!dialog.save());
+    QCOMPARE(dialog.errorText(), u"A remote server needs a URL"_s);
+    QCOMPARE(readFileBytes(path), before);
+}
+
+void tst_ServerEditDialog::secretsAreMaskedAndMarkedByTheirName()
+{
+    QVERIFY(KeyValueTable::looksSecret(u"OPENAI_API_KEY"_s));
+    QVERIFY(KeyValueTable::looksSecret(u"github_token"_s));
+    QVERIFY(KeyValueTable::looksSecret(u"Authorization"_s));
+    QVERIFY(!KeyValueTable::looksSecret(u"LOG_LEVEL"_s));
+
+    KeyValueTable table(u"Variable"_s);
+    table.show();
+    table.addEntry(u"LOG_LEVEL"_s, u"info"_s);
+    QVERIFY(!table.isSecret(0));
+    // Named like a credential as it is typed: marked, and edited in a password field.
+    table.item(0, KeyValueTable::NameColumn)->setText(u"API_KEY"_s);
+    QVERIFY(table.isSecret(0));
+    table.openPersistentEditor(table.item(0, KeyValueTable::ValueColumn));
+    auto *editor = qobject_cast<QLineEdit *>(
+        table.indexWidget(table.model()->index(0, KeyValueTable::ValueColumn)));
+    QVERIFY(editor);
+    QCOMPARE(editor->echoMode(), QLineEdit::Password);
+    table.closePersistentEditor(table.item(0, KeyValueTable::ValueColumn));
+    // Unmarked by hand: shown again. Rows without a name are not values.
+    table.item(0, KeyValueTable::SecretColumn)->setCheckState(Qt::Unchecked);
+    QVERIFY(!table.isSecret(0));
+    table.addEntry();
+    QCOMPARE(table.values(), (QJsonObject{{"API_KEY"_L1, "info"_L1}}));
+}
+
+void tst_ServerEditDialog::testListsTheToolsAndStderrThenStops()
+{
+    UpstreamProbe probe(QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(nullptr, &probe);
+    dialog.setServerName(u"fx"_s);
+    dialog.setCommand(QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM));
+    dialog.setArguments({u"--stderr-lines"_s, u"2"_s});
+    QSignalSpy finished(&dialog, &ServerEditDialog::testFinished);
+    QSignalSpy lines(&probe, &ServerProbe::diagnosticLine);
+    dialog.test();
+    QVERIFY(probe.isRunning());
+    QVERIFY(finished.wait(kProbeTimeoutMs));
+    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QVERIFY2(dialog.testedTools().contains(u"echo"_s), qPrintable(dialog.testStatus()));
+    QVERIFY(dialog.testedTools().contains(u"crash"_s));
+    QVERIFY(dialog.testStatus().startsWith(u"Ready"_s));
+    QVERIFY(!probe.isRunning());
+    // Stopped again, and nothing of it is left running.
+    QTRY_VERIFY_WITH_TIMEOUT(livingChildrenOf(QCoreApplication::applicationPid()).isEmpty(), 10000);
+    // stderr written before the listing reached the dialog too.
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.testLog().contains(u"stderr line 1"_s), 5000);
+    QVERIFY(!lines.isEmpty());
+}
+
+void tst_ServerEditDialog::testOfAServerThatDiesSaysWhy()
+{
+    UpstreamProbe probe(QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(nullptr, &probe);
+    dialog.setCommand(QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM));
+    dialog.setArguments({u"--exit-during-initialize"_s});
+    QSignalSpy finished(&dialog, &ServerEditDialog::testFinished);
+    dialog.test();
+    QVERIFY(finished.wait(kProbeTimeoutMs));
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QVERIFY2(dialog.testStatus().startsWith(u"Failed: "_s), qPrintable(dialog.testStatus()));
+    QVERIFY(dialog.testedTools().isEmpty());
+
+    // An entry that cannot be read says so without starting anything.
+    dialog.setCommand(u"${HEARTLINE_TEST_UNSET_VARIABLE}"_s);
+    finished.clear();
+    dialog.test();
+    QVERIFY(finished.wait(kProbeTimeoutMs));
+    QVERIFY2(dialog.testStatus().contains(u"HEARTLINE_TEST_UNSET_VARIABLE"_s),
+             qPrintable(dialog.testStatus()));
+}
+
+QTEST_MAIN(tst_ServerEditDialog)
+#include "tst_servereditdialog.moc"

@@ -1,0 +1,17 @@
+#pragma once
+
+namespace heartline {
+
+class ServerEntryStore;
+class ServerProbe;
+
+// What the window asks of the app beyond ServerControl: the parts that write the person's
+// files or start programs for them, which never cross the control socket. Each may be null
+// (a test, or Heartline run without a config file): the window then offers what it can.
+struct AppServices
+{
+    ServerEntryStore *entries = nullptr; // Add, Edit, Remove, "Open config file"
+    ServerProbe *probe = nullptr;        // "Test" in the Add/Edit dialog
+};
+
+} // namespace heartline

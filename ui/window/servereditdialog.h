@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QDialog>
+#include <QJsonObject>
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+
+namespace heartline {
+
+class KeyValueTable;
+class ServerEntryStore;
+class ServerProbe;
+
+// Add or edit one upstream server's entry: a program on this machine (command resolved on
+// PATH as it is typed, arguments one per row, environment with secrets masked, working folder)
+// or a remote server (URL, transport, headers). "Test" starts it apart from the running ones
+// and shows the tools it offers and its stderr. Save writes the entry into the config file
+// through ServerEntryStore, keeping the keys the dialog does not show (enabled, disabledTools,
+// timeoutMs, restart, ...); the running Heartline applies it from there.
+class ServerEditDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerEditDialog)
+
+public:
+    enum Kind { Stdio, Remote };
+
+    // `name` empty: a new server. `probe` may be null (no Test button).
+    ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, const QString &name = {},
+                     QWidget *parent = nullptr);
+
+    // The entry as the fields stand, merged into the one being edited.
+    QJsonObject entry() const;
+    QString serverName() const;
+    QString errorText() const;
+
+    // What a person does, for tests and the shortcut keys.
+    void setKind(Kind kind);
+    void setServerName(const QString &name);
+    void setCommand(const QString &command);
+    void setArguments(const QStringList &arguments);
+    void setUrl(const QString &url);
+    KeyValueTable *environmentTable() const { return m_env; }
+    KeyValueTable *headersTable() const { return m_headers; }
+    QString commandResolution() const;
+    // Save: false, with errorText(), when the store refuses; the dialog stays open.
+    bool save();
+    void test();
+    QStringList testedTools() const;
+    QString testStatus() const;
+    QString testLog() const;
+
+Q_SIGNALS:
+    void testFinished(bool ok);
+
+private:
+    QWidget *createStdioPage();
+    QWidget *createRemotePage();
+    QWidget *createTestBox();
+    void load(const QString &name);
+    void resolveCommand();
+    QStringList arguments() const;
+    void showError(const QString &error);
+
+    ServerEntryStore *m_store;
+    ServerProbe *m_probe;
+    QString m_originalName;
+    QJsonObject m_original;
+    QLineEdit *m_name;
+    QLineEdit *m_description;
+    QTabWidget *m_kinds;
+    QLineEdit *m_command;
+    QLabel *m_resolved;
+    QListWidget *m_args;
+    KeyValueTable *m_env;
+    QLineEdit *m_cwd;
+    QLineEdit *m_url;
+    QComboBox *m_transport;
+    KeyValueTable *m_headers;
+    QPushButton *m_testButton = nullptr;
+    QLabel *m_testStatus = nullptr;
+    QListWidget *m_testTools = nullptr;
+    QPlainTextEdit *m_testLog = nullptr;
+    QLabel *m_error;
+    QDialogButtonBox *m_buttons;
+};
+
+} // namespace heartline
