@@ -16,8 +16,12 @@ struct ToolInfo
     QString name;
     QString title;
     QString description;
-    QString source; // "built-in", "conformance", ...
+    QString source; // "built-in", "conformance", "command", "upstream:NAME"
     bool enabled = true;
+    // For a tool of an upstream server: the server, and the name the upstream gave the tool
+    // (the one its config entry's `disabledTools` holds). Empty for Heartline's own tools.
+    QString server;
+    QString upstreamName;
 };
 
 // The actions a person may take on a running server, shared by the window and `heartline ctl`.

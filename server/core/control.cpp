@@ -23,9 +23,18 @@ QList<ToolInfo> Control::tools() const
     const QList<ToolEntry> entries = m_parts.tools->entries();
     QList<ToolInfo> infos;
     infos.reserve(entries.size());
-    for (const ToolEntry &entry : entries)
-        infos.push_back({entry.definition.name, entry.definition.title,
-                         entry.definition.description, entry.source, entry.enabled});
+    for (const ToolEntry &entry : entries) {
+        ToolInfo info{entry.definition.name,
+                      entry.definition.title,
+                      entry.definition.description,
+                      entry.source,
+                      entry.enabled,
+                      {},
+                      {}};
+        if (m_parts.upstreams)
+            info.server = m_parts.upstreams->serverOfTool(info.name, &info.upstreamName);
+        infos.push_back(info);
+    }
     return infos;
 }
 

@@ -8,6 +8,7 @@
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/disconnectfiltermodel.h"
 #include "ui/models/disconnectlogmodel.h"
+#include "ui/models/toolgroupsmodel.h"
 #include "ui/models/toolsmodel.h"
 #include "ui/window/appsettings.h"
 #include "ui/window/connectionspanel.h"
@@ -149,10 +150,11 @@ void tst_MainWindow::untickingAToolNotifiesAndRefusesIt()
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
     // What the view does when its check box is clicked: set the check state through its model.
-    QAbstractItemModel *tools = window->toolsPanel()->view()->model();
-    const int row = rowMentioning(tools, ToolsModel::Name, u"echo"_s);
-    QVERIFY(row >= 0);
-    const QModelIndex box = tools->index(row, ToolsModel::Enabled);
+    ToolGroupsModel *tools = window->toolsPanel()->groups();
+    QCOMPARE(window->toolsPanel()->view()->model(), tools);
+    const QModelIndex box = tools->toolIndex(u"echo"_s, ToolsModel::Enabled);
+    QVERIFY(box.isValid());
+    QCOMPARE(box.parent().data(ToolGroupsModel::GroupKeyRole).toString(), u"built-in"_s);
     QCOMPARE(box.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
     QVERIFY(tools->setData(box, Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(box.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Unchecked);
@@ -286,11 +288,10 @@ void tst_MainWindow::toolChoicesPersistAcrossWindows()
     QVERIFY(startServer());
     {
         const auto window = makeWindow();
-        QAbstractItemModel *tools = window->toolsPanel()->view()->model();
-        const int row = rowMentioning(tools, ToolsModel::Name, u"sleep"_s);
-        QVERIFY(row >= 0);
-        QVERIFY(tools->setData(tools->index(row, ToolsModel::Enabled), Qt::Unchecked,
-                               Qt::CheckStateRole));
+        ToolGroupsModel *tools = window->toolsPanel()->groups();
+        const QModelIndex box = tools->toolIndex(u"sleep"_s, ToolsModel::Enabled);
+        QVERIFY(box.isValid());
+        QVERIFY(tools->setData(box, Qt::Unchecked, Qt::CheckStateRole));
     }
     QCOMPARE(m_settings->disabledTools(), QStringList({u"sleep"_s}));
     m_settings->sync();
@@ -312,16 +313,13 @@ void tst_MainWindow::toolChoicesPersistAcrossWindows()
     QVERIFY(!isEnabled(u"sleep"_s));
     QVERIFY(isEnabled(u"echo"_s));
     const auto window = makeWindow();
-    QAbstractItemModel *tools = window->toolsPanel()->view()->model();
-    const int row = rowMentioning(tools, ToolsModel::Name, u"sleep"_s);
-    QVERIFY(row >= 0);
-    QCOMPARE(
-        tools->index(row, ToolsModel::Enabled).data(Qt::CheckStateRole).value<Qt::CheckState>(),
-        Qt::Unchecked);
+    ToolGroupsModel *tools = window->toolsPanel()->groups();
+    const QModelIndex box = tools->toolIndex(u"sleep"_s, ToolsModel::Enabled);
+    QVERIFY(box.isValid());
+    QCOMPARE(box.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Unchecked);
 
     // Ticking it again is remembered too.
-    QVERIFY(
-        tools->setData(tools->index(row, ToolsModel::Enabled), Qt::Checked, Qt::CheckStateRole));
+    QVERIFY(tools->setData(box, Qt::Checked, Qt::CheckStateRole));
     QVERIFY(m_settings->disabledTools().isEmpty());
 }
 

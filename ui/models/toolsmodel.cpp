@@ -90,10 +90,13 @@ void ToolsModel::reloadTools()
             const ToolInfo &entry = entries.at(row);
             Row &current = m_rows[row];
             if (current.enabled != entry.enabled || current.source != entry.source
-                || current.description != entry.description) {
+                || current.description != entry.description || current.server != entry.server
+                || current.upstreamName != entry.upstreamName) {
                 current.enabled = entry.enabled;
                 current.source = entry.source;
                 current.description = entry.description;
+                current.server = entry.server;
+                current.upstreamName = entry.upstreamName;
                 current.dirty = true;
             }
         }
@@ -105,7 +108,14 @@ void ToolsModel::reloadTools()
     m_rowByName.clear();
     for (const ToolInfo &entry : entries) {
         m_rowByName.insert(entry.name, int(m_rows.size()));
-        m_rows.push_back({entry.name, entry.source, entry.description, entry.enabled});
+        Row row;
+        row.name = entry.name;
+        row.source = entry.source;
+        row.server = entry.server;
+        row.upstreamName = entry.upstreamName;
+        row.description = entry.description;
+        row.enabled = entry.enabled;
+        m_rows.push_back(row);
     }
     endResetModel();
     m_relistedDirty = true;
@@ -214,6 +224,8 @@ QVariant ToolsModel::data(const QModelIndex &index, int role) const
     const qint64 mean = stats.timed > 0 ? stats.totalLatencyMs / qint64(stats.timed) : -1;
     if (role == ToolNameRole)
         return row.name;
+    if (role == ServerRole)
+        return row.server;
     if (role == Qt::CheckStateRole)
         return index.column() == Enabled ? QVariant(row.enabled ? Qt::Checked : Qt::Unchecked)
                                          : QVariant();
@@ -235,6 +247,8 @@ QVariant ToolsModel::data(const QModelIndex &index, int role) const
         return sort ? QVariant(row.enabled ? 1 : 0) : QVariant();
     case Name:
         return row.name;
+    case UpstreamName:
+        return row.upstreamName;
     case Source:
         return row.source;
     case Description:
@@ -248,6 +262,12 @@ QVariant ToolsModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+QString ToolsModel::serverOfTool(const QString &name) const
+{
+    const int row = rowOfTool(name);
+    return row < 0 ? QString() : m_rows.at(row).server;
 }
 
 bool ToolsModel::setData(const QModelIndex &index, const QVariant &value, int role)
@@ -290,6 +310,8 @@ QVariant ToolsModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("On");
     case Name:
         return tr("Name");
+    case UpstreamName:
+        return tr("Upstream name");
     case Source:
         return tr("Source");
     case Description:

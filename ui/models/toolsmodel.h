@@ -27,6 +27,7 @@ public:
     enum Column {
         Enabled,
         Name,
+        UpstreamName,
         Source,
         Description,
         Calls,
@@ -38,6 +39,7 @@ public:
     enum Role {
         SortRole = Qt::UserRole + 1,
         ToolNameRole,
+        ServerRole, // the upstream server of the tool; empty for Heartline's own
     };
 
     ToolsModel(Monitor *monitor, ServerControl *control, UiTick *tick, QObject *parent = nullptr);
@@ -54,6 +56,8 @@ public:
     bool setToolEnabled(const QString &name, bool enabled);
     QString lastError() const { return m_lastError; }
     int rowOfTool(const QString &name) const { return m_rowByName.value(name, -1); }
+    // The upstream server `name` belongs to; empty for Heartline's own tools.
+    QString serverOfTool(const QString &name) const;
 
 Q_SIGNALS:
     void toolEnabledChanged(const QString &name, bool enabled);
@@ -70,6 +74,8 @@ private:
     {
         QString name;
         QString source;
+        QString server;
+        QString upstreamName;
         QString description;
         bool enabled = true;
         bool dirty = false;

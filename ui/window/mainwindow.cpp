@@ -5,6 +5,7 @@
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/disconnectlogmodel.h"
 #include "ui/models/serversmodel.h"
+#include "ui/models/toolgroupsmodel.h"
 #include "ui/models/toolsmodel.h"
 #include "ui/models/trafficmodel.h"
 #include "ui/models/uitick.h"
@@ -63,7 +64,8 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
 
     m_connectionsPanel = new ConnectionsPanel(m_connectionsModel, control, this);
     m_timelinePanel = new TimelinePanel(m_timelineModel, settings, this);
-    m_toolsPanel = new ToolsPanel(m_toolsModel, this);
+    m_toolsPanel =
+        new ToolsPanel(new ToolGroupsModel(m_toolsModel, control, monitor, m_tick, this), this);
     m_serversPanel = new ServersPanel(m_serversModel, monitor, control, services.entries, this);
     m_disconnectPanel = new DisconnectLogPanel(m_disconnectModel, this);
     m_trafficPanel = new TrafficPanel(m_trafficModel, this);
@@ -94,9 +96,13 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     connect(m_serversPanel, &ServersPanel::editRequested, this, &MainWindow::showServerEditDialog);
     connect(m_connectionsPanel, &ConnectionsPanel::sessionSelected, m_trafficPanel,
             &TrafficPanel::setSessionId);
-    connect(
-        m_toolsModel, &ToolsModel::toolEnabledChanged, m_settings,
-        [this](const QString &name, bool enabled) { m_settings->setToolDisabled(name, !enabled); });
+    // Heartline's own tools are remembered in its settings; an upstream server's in its config
+    // entry's disabledTools, which Control writes.
+    connect(m_toolsModel, &ToolsModel::toolEnabledChanged, m_settings,
+            [this](const QString &name, bool enabled) {
+                if (m_toolsModel->serverOfTool(name).isEmpty())
+                    m_settings->setToolDisabled(name, !enabled);
+            });
 
     m_statusBar = new StatusBar(m_counts, this);
     setStatusBar(m_statusBar);

@@ -2,30 +2,32 @@
 
 #include <QWidget>
 
-class QSortFilterProxyModel;
-class QTableView;
+class QLabel;
+class QTreeView;
 
 namespace heartline {
 
-class ToolsModel;
+class ToolGroupsModel;
 
-// Every registered tool with its switch, source, description, calls, errors, mean latency and
-// which sessions re-listed since the last change.
+// Every tool, grouped by where it comes from (built-in first, then each upstream server), with
+// its switch, exposed and upstream name, description, calls, errors, mean latency and which
+// sessions re-listed since the last change; a server's row switches the whole server.
 class ToolsPanel final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ToolsPanel)
 
 public:
-    explicit ToolsPanel(ToolsModel *model, QWidget *parent = nullptr);
+    explicit ToolsPanel(ToolGroupsModel *model, QWidget *parent = nullptr);
 
-    QTableView *view() const { return m_view; }
-    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    QTreeView *view() const { return m_view; }
+    ToolGroupsModel *groups() const { return m_model; }
+    QString message() const;
 
 private:
-    ToolsModel *m_model;
-    QSortFilterProxyModel *m_proxy;
-    QTableView *m_view;
+    ToolGroupsModel *m_model;
+    QTreeView *m_view;
+    QLabel *m_message;
 };
 
 } // namespace heartline
