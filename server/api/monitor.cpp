@@ -28,6 +28,7 @@ Monitor::Monitor(QObject *parent)
     qRegisterMetaType<StreamClosedEvent>();
     qRegisterMetaType<StreamStats>();
     qRegisterMetaType<ToolCallRecord>();
+    qRegisterMetaType<ToolCallStartedEvent>();
     qRegisterMetaType<UpstreamStatus>();
     qRegisterMetaType<UpstreamRestartEvent>();
     qRegisterMetaType<UpstreamListEvent>();
@@ -39,8 +40,13 @@ Monitor::Monitor(QObject *parent)
 
 MonitorSnapshot Monitor::snapshot() const
 {
-    return {m_sessions.values(), m_streams.values(), m_counters, m_endpoint, m_heartbeatIntervalMs,
-            m_upstreams};
+    QList<ToolCallStartedEvent> calls;
+    for (const auto &session : m_callsInFlight)
+        calls.append(session.values());
+    std::sort(calls.begin(), calls.end(),
+              [](const auto &a, const auto &b) { return a.wallMs < b.wallMs; });
+    return {m_sessions.values(),   m_streams.values(), m_counters, m_endpoint,
+            m_heartbeatIntervalMs, m_upstreams,        calls};
 }
 
 void Monitor::reportListening(const QString &endpoint, int heartbeatIntervalMs)
@@ -73,6 +79,8 @@ void Monitor::reportSessionUpdated(const SessionInfo &session)
 
 void Monitor::reportSessionClosed(const QString &sessionId)
 {
+    // Whatever it still ran ended with it.
+    m_callsInFlight.remove(sessionId);
     if (m_sessions.remove(sessionId) > 0)
         Q_EMIT sessionClosed(sessionId);
 }
@@ -115,8 +123,20 @@ void Monitor::reportToolsListSeen(const ToolsListSeenEvent &event)
     Q_EMIT toolsListSeen(event);
 }
 
+void Monitor::reportToolCallStarted(const ToolCallStartedEvent &event)
+{
+    m_callsInFlight[event.sessionId].insert(event.requestId, event);
+    Q_EMIT toolCallStarted(event);
+}
+
 void Monitor::reportToolCall(const ToolCallRecord &record)
 {
+    if (const auto session = m_callsInFlight.find(record.sessionId);
+        session != m_callsInFlight.end()) {
+        session->remove(record.requestId);
+        if (session->isEmpty())
+            m_callsInFlight.erase(session);
+    }
     ++m_counters.toolCalls[{record.tool, toolCallOutcomeName(record.outcome)}];
     Q_EMIT toolCalled(record);
 }
@@ -144,10 +164,9 @@ void Monitor::reportDisconnect(const DisconnectEvent &event)
 
 void Monitor::reportUpstreamState(const UpstreamStatus &status)
 {
-    auto it = std::find_if(m_upstreams.begin(), m_upstreams.end(),
-                           [&status](const UpstreamStatus &known) {
-                               return known.server == status.server;
-                           });
+    auto it = std::find_if(
+        m_upstreams.begin(), m_upstreams.end(),
+        [&status](const UpstreamStatus &known) { return known.server == status.server; });
     if (it == m_upstreams.end())
         m_upstreams.append(status);
     else

@@ -16,8 +16,8 @@ struct LatencyHistogram
 {
     // Upper bounds in microseconds (the `le` labels are these in seconds).
     static constexpr std::array<qint64, 16> kBoundsUs{
-        1'000,     5'000,      10'000,     25'000,     50'000,     100'000,
-        250'000,   500'000,    1'000'000,  2'500'000,  5'000'000,  10'000'000,
+        1'000,      5'000,      10'000,      25'000,     50'000,    100'000,
+        250'000,    500'000,    1'000'000,   2'500'000,  5'000'000, 10'000'000,
         30'000'000, 60'000'000, 120'000'000, 300'000'000};
 
     // cumulative[i]: calls that took at most kBoundsUs[i]; count is the +Inf bucket.
@@ -56,6 +56,8 @@ struct MonitorSnapshot
     int heartbeatIntervalMs = 0;
     // Every configured upstream server's current state, in the order they were first reported.
     QList<UpstreamStatus> upstreams;
+    // The tools/calls running now, oldest first.
+    QList<ToolCallStartedEvent> toolCallsInFlight;
 };
 
 // The one observable boundary of the server (DESIGN.md): the GUI's models and the headless
@@ -84,6 +86,7 @@ public:
     void reportMessage(const MessageEvent &event);
     void reportToolChanged(const ToolEvent &event);
     void reportToolsListSeen(const ToolsListSeenEvent &event);
+    void reportToolCallStarted(const ToolCallStartedEvent &event);
     void reportToolCall(const ToolCallRecord &record);
     void reportPingAnswered(const QString &sessionId, qint64 roundTripMs);
     // Events dropped from session event logs (a resume past them is refused).
@@ -116,6 +119,7 @@ Q_SIGNALS:
     void disconnected(const heartline::DisconnectEvent &event);
     void pingAnswered(const QString &sessionId, qint64 roundTripMs);
     void eventsEvicted(quint64 count);
+    void toolCallStarted(const heartline::ToolCallStartedEvent &event);
     // Every finished tools/call, for the tools panel's calls, errors and latency.
     void toolCalled(const heartline::ToolCallRecord &record);
     void upstreamStateChanged(const heartline::UpstreamStatus &status);
@@ -134,6 +138,8 @@ private:
     QString m_endpoint;
     int m_heartbeatIntervalMs = 0;
     QList<UpstreamStatus> m_upstreams;
+    // By session id, then request id: the calls running now.
+    QHash<QString, QHash<QString, ToolCallStartedEvent>> m_callsInFlight;
 };
 
 } // namespace heartline

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace heartline {
 
@@ -39,6 +40,9 @@ struct StreamInfo
     QString peer;
     qint64 openedWallMs = 0;
     bool resumed = false; // opened by a GET with Last-Event-ID, continuing an earlier stream
+    // A POST's response stream: the JSON-RPC ids (display form) of the requests it answers,
+    // so a view can put a tool call on the stream that carries it.
+    QStringList requestIds;
 };
 
 // What a stream is doing right now, polled by the window on its tick (never pushed per write).
@@ -140,6 +144,19 @@ struct ToolCallRecord
     qint64 latencyMs = 0;
     QString sessionId;
     qint64 wallMs = 0;
+    QString requestId; // display form of the tools/call's JSON-RPC id
+};
+
+// A tools/call of a registered tool began; its ToolCallRecord (same session and request id)
+// says when it ended. `server` names the upstream server a forwarded call goes to, and is
+// empty for Heartline's own tools.
+struct ToolCallStartedEvent
+{
+    QString sessionId;
+    QString requestId;
+    QString tool;
+    QString server;
+    qint64 wallMs = 0;
 };
 
 // Where one upstream server stands now. The Monitor keeps the latest of each configured server
@@ -232,6 +249,7 @@ Q_DECLARE_METATYPE(heartline::DisconnectEvent)
 Q_DECLARE_METATYPE(heartline::StreamClosedEvent)
 Q_DECLARE_METATYPE(heartline::StreamStats)
 Q_DECLARE_METATYPE(heartline::ToolCallRecord)
+Q_DECLARE_METATYPE(heartline::ToolCallStartedEvent)
 Q_DECLARE_METATYPE(heartline::UpstreamStatus)
 Q_DECLARE_METATYPE(heartline::UpstreamRestartEvent)
 Q_DECLARE_METATYPE(heartline::UpstreamListEvent)

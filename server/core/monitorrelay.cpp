@@ -28,6 +28,7 @@ MonitorRelay::MonitorRelay(Monitor *source, Monitor *mirror, QObject *parent)
     relay(source, &Monitor::disconnected, &Monitor::reportDisconnect);
     relay(source, &Monitor::pingAnswered, &Monitor::reportPingAnswered);
     relay(source, &Monitor::eventsEvicted, &Monitor::reportEventsEvicted);
+    relay(source, &Monitor::toolCallStarted, &Monitor::reportToolCallStarted);
     relay(source, &Monitor::toolCalled, &Monitor::reportToolCall);
     relay(source, &Monitor::upstreamStateChanged, &Monitor::reportUpstreamState);
     relay(source, &Monitor::upstreamRemoved, &Monitor::reportUpstreamRemoved);

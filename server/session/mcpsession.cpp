@@ -5,6 +5,7 @@
 
 #include "server/api/clock.h"
 #include "server/api/monitor.h"
+#include "server/protocol/catalog/toolregistry.h"
 #include "server/protocol/session/releaseifempty.h"
 #include "server/protocol/session/requestmetadata.h"
 #include "server/stream/heartbeatscheduler.h"
@@ -80,6 +81,7 @@ McpSession::McpSession(const QString &id, TransportKind transport, const QString
 {
     connect(&m_session, &Session::outgoing, this, &McpSession::route);
     connect(&m_session, &Session::requestFinished, this, &McpSession::handleRequestFinished);
+    connect(&m_session, &Session::toolCallStarted, this, &McpSession::reportToolCallStarted);
     connect(&m_session, &Session::streamCloseRequested, this,
             &McpSession::handleStreamCloseRequested);
     // A single request is announced once, whole (serveStateless); only sessions grow up.
@@ -209,8 +211,11 @@ void McpSession::adoptStream(SseStream *stream)
     m_context.heartbeats->add(stream);
     connect(stream, &SseStream::ended, this, &McpSession::handleStreamEnded);
     touch();
-    m_context.monitor->reportStreamOpened(
-        {stream->id(), m_id, stream->kind(), stream->peer(), Clock::wallMs(), stream->isResumed()});
+    StreamInfo info{stream->id(),        m_id, stream->kind(), stream->peer(), Clock::wallMs(),
+                    stream->isResumed(), {}};
+    if (const PostReply *reply = m_postStreams.value(stream->id()))
+        info.requestIds = reply->requestIds();
+    m_context.monitor->reportStreamOpened(info);
 }
 
 QString McpSession::newStreamId(StreamKind kind)
@@ -369,7 +374,18 @@ void McpSession::handleRequestFinished(const RequestOutcome &outcome)
     }
     if (outcome.method == "tools/call"_L1 && !outcome.toolName.isEmpty())
         m_context.monitor->reportToolCall({outcome.toolName, toolCallOutcome(outcome.result),
-                                           outcome.elapsedMs, m_id, Clock::wallMs()});
+                                           outcome.elapsedMs, m_id, Clock::wallMs(),
+                                           outcome.id.display()});
+}
+
+void McpSession::reportToolCallStarted(const RequestId &id, const QString &toolName)
+{
+    // The registry's source says whether the call is forwarded: "upstream:SERVER".
+    static const QString kUpstream = QStringLiteral("upstream:");
+    const QString source = m_context.tools ? m_context.tools->sourceOf(toolName) : QString();
+    m_context.monitor->reportToolCallStarted(
+        {m_id, id.display(), toolName,
+         source.startsWith(kUpstream) ? source.mid(kUpstream.size()) : QString(), Clock::wallMs()});
 }
 
 void McpSession::reportOutgoing(const OutgoingMessage &message, const QByteArray &json,
@@ -405,7 +421,7 @@ void McpSession::handleStreamEnded(SseStream *stream, const StreamEnd &end)
     const qint64 wallNow = Clock::wallMs();
     StreamClosedEvent closed;
     closed.stream = {stream->id(),       m_id, stream->kind(), stream->peer(), stats.openedWallMs,
-                     stream->isResumed()};
+                     stream->isResumed(), {}};
     closed.completed = end.completed;
     closed.heartbeats = stats.heartbeats;
     closed.events = stats.events;

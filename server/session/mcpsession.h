@@ -101,6 +101,7 @@ Q_SIGNALS:
 private:
     void route(const OutgoingMessage &message);
     void handleStreamCloseRequested(const RequestId &id);
+    void reportToolCallStarted(const RequestId &id, const QString &toolName);
     void handleRequestFinished(const RequestOutcome &outcome);
     void handleStreamEnded(SseStream *stream, const StreamEnd &end);
     void reportOutgoing(const OutgoingMessage &message, const QByteArray &json,

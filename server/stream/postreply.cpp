@@ -162,6 +162,15 @@ void PostReply::completeIfNothingOwed()
     complete();
 }
 
+QStringList PostReply::requestIds() const
+{
+    QStringList ids;
+    for (const RequestId &id : m_outstanding)
+        ids.append(id.display());
+    ids.sort();
+    return ids;
+}
+
 void PostReply::switchToStream()
 {
     if (!m_session) {

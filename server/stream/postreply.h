@@ -65,6 +65,8 @@ public:
     Mode mode() const { return m_mode; }
     bool isDone() const { return m_done; }
     bool owesResponses() const { return !m_outstanding.empty(); }
+    // The requests it still owes an answer, display form, sorted.
+    QStringList requestIds() const;
     // The logical stream id (empty until the reply became a stream).
     const QString &streamId() const { return m_streamId; }
     SseStream *connection() const { return m_stream; }

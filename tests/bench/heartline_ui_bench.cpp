@@ -69,7 +69,7 @@ double connectionsTickMs(int *dataChanged)
         monitor.reportSessionOpened(session);
         for (int k = 0; k < kStreamsPerSession; ++k)
             monitor.reportStreamOpened({u"stream-%1-%2"_s.arg(s).arg(k), session.id,
-                                        StreamKind::Standalone, u"127.0.0.1"_s, now});
+                                        StreamKind::Standalone, u"127.0.0.1"_s, now, false, {}});
     }
     tick.tickNow();
 
@@ -111,7 +111,7 @@ public:
             m_monitor.reportSessionOpened(session);
             const QString stream = session.id + u"/get1"_s;
             m_monitor.reportStreamOpened(
-                {stream, session.id, StreamKind::Standalone, {}, kStart - 60'000, false});
+                {stream, session.id, StreamKind::Standalone, {}, kStart - 60'000, false, {}});
             for (int beat = 0; beat < kBeatsPerLane; ++beat)
                 m_monitor.reportHeartbeat(
                     {stream, session.id, quint64(beat + 1), kStart - 60'000 + beat * 1000});

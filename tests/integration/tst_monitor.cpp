@@ -194,7 +194,7 @@ void tst_Monitor::toolCallOutcomesKeepTheirMetricsNames()
 
     // /metrics labels tool calls by these names; the typed outcome must not rename them.
     Monitor monitor;
-    monitor.reportToolCall({u"echo"_s, outcome, 1, u"s"_s, 1});
+    monitor.reportToolCall({u"echo"_s, outcome, 1, u"s"_s, 1, {}});
     QCOMPARE(toolCallOutcomeName(outcome), name);
     QCOMPARE(monitor.snapshot().counters.toolCalls.value({u"echo"_s, name}), 1u);
 }

@@ -271,7 +271,7 @@ void tst_ConnectionsModel::twoThousandStreamsTickInOneBatchedUpdate()
         monitor.reportSessionOpened(session);
         for (int k = 0; k < 10; ++k)
             monitor.reportStreamOpened({u"stream-%1-%2"_s.arg(s).arg(k), session.id,
-                                        StreamKind::Standalone, u"127.0.0.1"_s, now});
+                                        StreamKind::Standalone, u"127.0.0.1"_s, now, false, {}});
     }
     tick.tickNow();
     QCOMPARE(model.rowCount(), 200);
@@ -310,7 +310,7 @@ void tst_ConnectionsModel::agesMoveWithTheClockWithoutAChangePerRow()
     session.openedWallMs = now;
     monitor.reportSessionOpened(session);
     monitor.reportStreamOpened(
-        {u"stream"_s, session.id, StreamKind::Standalone, u"127.0.0.1"_s, now});
+        {u"stream"_s, session.id, StreamKind::Standalone, u"127.0.0.1"_s, now, false, {}});
     monitor.reportHeartbeat({u"stream"_s, session.id, 1, now});
     tick.tickNow();
     const QModelIndex stream = model.index(0, 0, model.index(0, 0));

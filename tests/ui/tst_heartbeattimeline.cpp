@@ -84,7 +84,7 @@ void tst_HeartbeatTimeline::openStream(const QString &sessionId, const QString &
     session.clientName = u"client-"_s + sessionId;
     m_monitor->reportSessionOpened(session);
     m_monitor->reportStreamOpened(
-        {streamId, sessionId, StreamKind::Standalone, {}, openedWallMs, false});
+        {streamId, sessionId, StreamKind::Standalone, {}, openedWallMs, false, {}});
 }
 
 void tst_HeartbeatTimeline::heartbeat(const QString &streamId, quint64 sequence, qint64 wallMs)
@@ -318,7 +318,7 @@ void tst_HeartbeatTimeline::aClosedLaneIsGreyed()
     heartbeat(u"a/get1"_s, 1, kStart - 20'000);
     heartbeat(u"b/get1"_s, 1, kStart - 20'000);
     StreamClosedEvent closed;
-    closed.stream = {u"b/get1"_s, u"b"_s, StreamKind::Standalone, {}, kStart - 40'000, false};
+    closed.stream = {u"b/get1"_s, u"b"_s, StreamKind::Standalone, {}, kStart - 40'000, false, {}};
     closed.wallMs = kStart - 1000;
     m_monitor->reportStreamClosed(closed);
     const QImage image = render();

@@ -14,13 +14,17 @@
 #include "ui/window/connectionspanel.h"
 #include "ui/window/disconnectlogpanel.h"
 #include "ui/window/mainwindow.h"
+#include "ui/window/serverspanel.h"
 #include "ui/window/settingsdialog.h"
 #include "ui/window/statusbar.h"
 #include "ui/window/toolspanel.h"
 #include "ui/window/trafficpanel.h"
 
+#include <QAction>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFile>
+#include <QHeaderView>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -72,6 +76,8 @@ private Q_SLOTS:
     void initTestCase() { initResources(); }
     void init();
     void windowShowsAConnectedClient();
+    void connectionsColumnsShowTheirWholeTextAt1280x800();
+    void theServersPanelIsDockedWithTheOthers();
     void untickingAToolNotifiesAndRefusesIt();
     void clientAbortLandsInTheDisconnectLog();
     void settingsDialogChangesTheHeartbeatOfNewBeats();
@@ -137,6 +143,55 @@ void tst_MainWindow::windowShowsAConnectedClient()
     window->connectionsPanel()->view()->setCurrentIndex(rows->index(0, 0));
     QCOMPARE(window->connectionsPanel()->selectedSessionId(), QString::fromLatin1(session.id));
     QTRY_VERIFY_WITH_TIMEOUT(window->trafficPanel()->view()->model()->rowCount() > 0, kDeadlineMs);
+}
+
+void tst_MainWindow::connectionsColumnsShowTheirWholeTextAt1280x800()
+{
+    QVERIFY(startServer());
+    const auto window = makeWindow();
+    window->resize(1280, 800);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    // The longest transport text there is: the legacy transport with a revision, and a
+    // session that has streamed (heartbeats, messages).
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QTreeView *view = window->connectionsPanel()->view();
+    const QAbstractItemModel *rows = view->model();
+    QTRY_VERIFY_WITH_TIMEOUT(rowMentioning(rows, ConnectionsModel::Client, kClientName) >= 0,
+                             kDeadlineMs);
+    const int row = rowMentioning(rows, ConnectionsModel::Client, kClientName);
+    QVERIFY(rows->index(row, ConnectionsModel::Transport).data().toString().contains(u" · "_s));
+
+    const QFontMetrics metrics(view->font());
+    const QFontMetrics headerMetrics(view->header()->font());
+    for (int column = ConnectionsModel::Transport; column < ConnectionsModel::UpstreamCalls;
+         ++column) {
+        const QString title = rows->headerData(column, Qt::Horizontal).toString();
+        QVERIFY2(headerMetrics.horizontalAdvance(title) < view->columnWidth(column),
+                 qPrintable(title));
+        const QString text = rows->index(row, column).data().toString();
+        QVERIFY2(
+            metrics.horizontalAdvance(text) < view->columnWidth(column),
+            qPrintable(u"%1: '%2' in %3 px"_s.arg(title, text).arg(view->columnWidth(column))));
+    }
+    // The one column that may elide has the whole text in its tooltip.
+    const QString tooltip =
+        rows->index(row, ConnectionsModel::Client).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tooltip.contains(kClientName), qPrintable(tooltip));
+    QVERIFY(tooltip.contains(QString::fromLatin1(session.id)));
+}
+
+void tst_MainWindow::theServersPanelIsDockedWithTheOthers()
+{
+    QVERIFY(startServer());
+    const auto window = makeWindow();
+    QDockWidget *servers = window->findChild<QDockWidget *>(u"serversDock"_s);
+    QVERIFY(servers);
+    QCOMPARE(servers->widget(), window->serversPanel());
+    QVERIFY(window->tabifiedDockWidgets(servers).contains(
+        window->findChild<QDockWidget *>(u"toolsDock"_s)));
+    // Without a config file (AppServices empty), nothing offers to edit one.
+    QVERIFY(!window->serversPanel()->addAction()->isEnabled());
 }
 
 void tst_MainWindow::untickingAToolNotifiesAndRefusesIt()

@@ -103,7 +103,7 @@ void tst_TimelineModel::openSession(const QString &id, const QString &client,
 
 void tst_TimelineModel::openStream(const QString &id, const QString &sessionId, StreamKind kind)
 {
-    m_monitor->reportStreamOpened({id, sessionId, kind, u"127.0.0.1:5000"_s, m_now, false});
+    m_monitor->reportStreamOpened({id, sessionId, kind, u"127.0.0.1:5000"_s, m_now, false, {}});
 }
 
 void tst_TimelineModel::heartbeat(const QString &streamId, quint64 sequence)
@@ -251,7 +251,7 @@ void tst_TimelineModel::aClosedLaneLingersThenGoes()
     model->handleTick();
     m_now += 1000;
     StreamClosedEvent closed;
-    closed.stream = {u"s1/get1"_s, u"s1"_s, StreamKind::Standalone, {}, kStart, false};
+    closed.stream = {u"s1/get1"_s, u"s1"_s, StreamKind::Standalone, {}, kStart, false, {}};
     closed.wallMs = m_now;
     m_monitor->reportStreamClosed(closed);
     QSignalSpy changed(model, &TimelineModel::changed);
@@ -313,7 +313,7 @@ void tst_TimelineModel::theLaneCountIsCapped()
     for (int i = 1; i <= 3; ++i)
         openStream(u"s1/post"_s + QString::number(i), u"s1"_s, StreamKind::PostResponse);
     StreamClosedEvent closed;
-    closed.stream = {u"s1/post2"_s, u"s1"_s, StreamKind::PostResponse, {}, kStart, false};
+    closed.stream = {u"s1/post2"_s, u"s1"_s, StreamKind::PostResponse, {}, kStart, false, {}};
     closed.wallMs = m_now;
     m_monitor->reportStreamClosed(closed);
 

@@ -49,6 +49,8 @@ struct ConnectionsModel::SessionRow
     int row = -1;                         // in m_rows; -1 while pending
     std::optional<ConnectionState> state; // worked out on the tick
     bool dirty = false;
+    // Forwarded (upstream) tools/calls running now, oldest first.
+    QList<ToolCallStartedEvent> upstreamCalls;
 };
 
 namespace {
@@ -136,9 +138,13 @@ ConnectionsModel::ConnectionsModel(Monitor *monitor, ServerControl *control, UiT
         session->children = session->pending;
         session->pending.clear();
     }
+    for (const ToolCallStartedEvent &call : snapshot.toolCallsInFlight)
+        handleToolCallStarted(call);
     pollStreamStats();
     refreshStates();
 
+    connect(monitor, &Monitor::toolCallStarted, this, &ConnectionsModel::handleToolCallStarted);
+    connect(monitor, &Monitor::toolCalled, this, &ConnectionsModel::handleToolCalled);
     connect(monitor, &Monitor::sessionOpened, this, &ConnectionsModel::handleSessionOpened);
     connect(monitor, &Monitor::sessionUpdated, this, &ConnectionsModel::handleSessionUpdated);
     connect(monitor, &Monitor::sessionClosed, this, &ConnectionsModel::handleSessionClosed);
@@ -645,8 +651,68 @@ QVariant figureData(const RowFigures &figures, int column, bool sort, qint64 now
 
 } // namespace
 
+void ConnectionsModel::handleToolCallStarted(const ToolCallStartedEvent &event)
+{
+    if (event.server.isEmpty())
+        return; // Heartline's own tool: nothing is forwarded
+    const auto it = m_sessions.find(event.sessionId);
+    if (it == m_sessions.end())
+        return;
+    it->second->upstreamCalls.append(event);
+    markSessionDirty(it->second.get());
+}
+
+void ConnectionsModel::handleToolCalled(const ToolCallRecord &record)
+{
+    const auto it = m_sessions.find(record.sessionId);
+    if (it == m_sessions.end())
+        return;
+    QList<ToolCallStartedEvent> &calls = it->second->upstreamCalls;
+    const auto removed = std::remove_if(calls.begin(), calls.end(), [&](const auto &call) {
+        return call.requestId == record.requestId;
+    });
+    if (removed == calls.end())
+        return;
+    calls.erase(removed, calls.end());
+    markSessionDirty(it->second.get());
+}
+
+void ConnectionsModel::markSessionDirty(SessionRow *session)
+{
+    session->dirty = true;
+    for (StreamRow *stream : std::as_const(session->children))
+        stream->dirty = true;
+}
+
+QVariant ConnectionsModel::upstreamCallsData(const QList<ToolCallStartedEvent> &calls,
+                                             int role) const
+{
+    if (role == SortRole)
+        return int(calls.size());
+    if (calls.isEmpty())
+        return role == Qt::ToolTipRole ? QVariant() : QVariant(QString());
+    if (role == Qt::ToolTipRole) {
+        QStringList lines;
+        for (const ToolCallStartedEvent &call : calls) {
+            lines.append(
+                tr("%1 on %2, request %3, for %4")
+                    .arg(call.tool, call.server, call.requestId,
+                         DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - call.wallMs))));
+        }
+        return lines.join(u'\n');
+    }
+    const ToolCallStartedEvent &oldest = calls.first();
+    const QString age = DisplayFormat::duration(qMax<qint64>(0, m_nowWallMs - oldest.wallMs));
+    if (calls.size() == 1)
+        return tr("%1 · %2").arg(oldest.tool, age);
+    return tr("%1 calls · %2 %3").arg(calls.size()).arg(oldest.tool, age);
+}
+
 QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, int role) const
 {
+    if (column == UpstreamCalls
+        && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole))
+        return upstreamCallsData(session.upstreamCalls, role);
     switch (role) {
     case SessionIdRole:
         return session.info.id;
@@ -660,7 +726,9 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
         return isNumeric(column) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     case Qt::ToolTipRole:
         if (column == Client)
-            return u"Session %1"_s.arg(session.info.id);
+            return u"%1\nSession %2"_s.arg(
+                QString(session.info.clientName + u' ' + session.info.clientVersion).trimmed(),
+                session.info.id);
         return {};
     case Qt::DisplayRole:
     case SortRole:
@@ -706,6 +774,18 @@ QVariant ConnectionsModel::sessionData(const SessionRow &session, int column, in
 
 QVariant ConnectionsModel::streamData(const StreamRow &stream, int column, int role) const
 {
+    if (column == UpstreamCalls
+        && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)) {
+        // The calls whose answer this stream carries (a POST's response stream).
+        QList<ToolCallStartedEvent> carried;
+        if (!stream.info.requestIds.isEmpty()) {
+            for (const ToolCallStartedEvent &call : stream.session->upstreamCalls) {
+                if (stream.info.requestIds.contains(call.requestId))
+                    carried.append(call);
+            }
+        }
+        return upstreamCallsData(carried, role);
+    }
     switch (role) {
     case SessionIdRole:
         return stream.info.sessionId;
@@ -779,6 +859,8 @@ QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Queued");
     case PingRtt:
         return tr("Ping RTT");
+    case UpstreamCalls:
+        return tr("Upstream calls");
     default:
         return {};
     }

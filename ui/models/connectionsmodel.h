@@ -44,6 +44,7 @@ public:
         MessagesOut,
         BytesQueued,
         PingRtt,
+        UpstreamCalls, // forwarded tools/calls running now, with the oldest one's age
         ColumnCount
     };
     enum Role {
@@ -76,7 +77,10 @@ public:
     QModelIndex indexOfStream(const QString &streamId) const;
 
     // Every column whose value is an age against the tick's clock.
-    static bool isClockColumn(int column) { return column == IdleAge || column == LastHeartbeat; }
+    static bool isClockColumn(int column)
+    {
+        return column == IdleAge || column == LastHeartbeat || column == UpstreamCalls;
+    }
 
     int lingerMs() const { return m_lingerMs; }
     void setLingerMs(int milliseconds) { m_lingerMs = milliseconds; }
@@ -100,6 +104,10 @@ private:
     void handleHeartbeat(const HeartbeatEvent &event);
     void handleMessage(const MessageEvent &event);
     void handlePingAnswered(const QString &sessionId, qint64 roundTripMs);
+    void handleToolCallStarted(const ToolCallStartedEvent &event);
+    void handleToolCalled(const ToolCallRecord &record);
+    void markSessionDirty(SessionRow *session);
+    QVariant upstreamCallsData(const QList<ToolCallStartedEvent> &calls, int role) const;
 
     void flush();
     void pollStreamStats();

@@ -212,6 +212,8 @@ QString HeartbeatTimeline::toolTipAt(const QPoint &pos) const
         return markToolTip(lane, *nearest);
 
     const qint64 at = timeForX(pos.x(), now);
+    if (const QString call = callToolTip(lane, at, now); !call.isEmpty())
+        return call;
     for (const TimelineModel::Gap &gap : lane.gaps) {
         if (at >= gap.fromWallMs && at <= gap.toWallMs) {
             return u"Missed heartbeat: no write for "_s
@@ -414,7 +416,8 @@ void HeartbeatTimeline::paintLane(QPainter &painter, int index, qint64 now) cons
     const QFontMetrics metrics = fontMetrics();
     const QRect labelRect = QRect(6, rect.top(), kLabelWidth - 10, rect.height());
     const QString client = lane.clientName.isEmpty() ? tr("(unnamed client)") : lane.clientName;
-    const QString clientText = metrics.elidedText(client, Qt::ElideRight, labelRect.width() / 2);
+    const QString clientText =
+        metrics.elidedText(client, Qt::ElideRight, labelRect.width() * 2 / 3);
     painter.setPen(palette().color(group, QPalette::Text));
     painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft, clientText);
     const int streamLeft = labelRect.left() + metrics.horizontalAdvance(clientText) + 6;
@@ -436,6 +439,7 @@ void HeartbeatTimeline::paintLane(QPainter &painter, int index, qint64 now) cons
         const int y = rect.center().y();
         painter.drawLine(xForTime(start, now), y, xForTime(end, now), y);
     }
+    paintCalls(painter, lane, rect, now);
     paintMarks(painter, lane, rect, now);
     if (closed) {
         painter.setPen(QPen(palette().color(QPalette::Disabled, QPalette::Text), 2));
@@ -444,6 +448,51 @@ void HeartbeatTimeline::paintLane(QPainter &painter, int index, qint64 now) cons
     }
     painter.restore();
     painter.setOpacity(1.0);
+}
+
+void HeartbeatTimeline::paintCalls(QPainter &painter, const TimelineModel::Lane &lane,
+                                   const QRect &rect, qint64 now) const
+{
+    if (lane.calls.empty())
+        return;
+    const qint64 oldest = now - m_windowMs;
+    QColor band = upstreamCallColor();
+    band.setAlpha(60);
+    const QFontMetrics metrics = fontMetrics();
+    for (const TimelineModel::CallSpan &call : lane.calls) {
+        const qint64 end = call.isRunning() ? now : call.endWallMs;
+        if (end < oldest)
+            continue;
+        const int x1 = xForTime(std::max(call.startWallMs, oldest), now);
+        const int x2 = std::max(x1 + 2, xForTime(end, now));
+        const QRect bar(QPoint(x1, rect.top() + 2), QPoint(x2, rect.bottom() - 2));
+        painter.fillRect(bar, band);
+        painter.fillRect(QRect(x1, bar.top(), 2, bar.height()), upstreamCallColor());
+        if (!call.isRunning())
+            painter.fillRect(QRect(x2 - 1, bar.top(), 2, bar.height()), upstreamCallColor());
+        // The tool's name where the band is wide enough to hold some of it.
+        const QRect textRect = bar.adjusted(5, 0, -3, 0);
+        if (textRect.width() > metrics.horizontalAdvance(u"…"_s) * 4) {
+            painter.setPen(palette().color(QPalette::Text));
+            painter.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft,
+                             metrics.elidedText(call.tool, Qt::ElideRight, textRect.width()));
+        }
+    }
+}
+
+QString HeartbeatTimeline::callToolTip(const TimelineModel::Lane &lane, qint64 at, qint64 now) const
+{
+    for (const TimelineModel::CallSpan &call : lane.calls) {
+        const qint64 end = call.isRunning() ? now : call.endWallMs;
+        if (at < call.startWallMs || at > end)
+            continue;
+        return u"Upstream call %1 on %2 (request %3)\n"_s.arg(call.tool, call.server,
+                                                              call.requestId)
+               + (call.isRunning() ? u"running for "_s + durationText(now - call.startWallMs)
+                                   : u"took "_s + durationText(call.endWallMs - call.startWallMs))
+               + u", from "_s + clockText(call.startWallMs) + u'\n' + laneTitle(lane);
+    }
+    return {};
 }
 
 void HeartbeatTimeline::paintMarks(QPainter &painter, const TimelineModel::Lane &lane,

@@ -48,6 +48,7 @@ public:
     // These hues are mid-tone on purpose: readable on a white or a near-black base.
     static QColor messageInColor() { return QColor(0x2e, 0x9d, 0x4f); }
     static QColor messageOutColor() { return QColor(0xe0, 0x7b, 0x00); }
+    static QColor upstreamCallColor() { return QColor(0x7e, 0x57, 0xc2); }
     static QColor missedColor() { return QColor(0xd3, 0x2f, 0x2f); }
     QColor heartbeatColor() const;
 
@@ -74,6 +75,10 @@ private:
     void paintLane(QPainter &painter, int index, qint64 now) const;
     void paintMarks(QPainter &painter, const TimelineModel::Lane &lane, const QRect &rect,
                     qint64 now) const;
+    // Forwarded upstream calls: a band from start to end (or now) under the lane's marks.
+    void paintCalls(QPainter &painter, const TimelineModel::Lane &lane, const QRect &rect,
+                    qint64 now) const;
+    QString callToolTip(const TimelineModel::Lane &lane, qint64 at, qint64 now) const;
     QString laneTitle(const TimelineModel::Lane &lane) const;
     QString laneToolTip(const TimelineModel::Lane &lane) const;
     QString markToolTip(const TimelineModel::Lane &lane, const TimelineModel::Mark &mark) const;

@@ -38,12 +38,16 @@ TimelineModel::TimelineModel(Monitor *monitor, UiTick *tick, QObject *parent)
     connect(monitor, &Monitor::heartbeatIntervalChanged, this, &TimelineModel::handleInterval);
     connect(monitor, &Monitor::sessionOpened, this, &TimelineModel::handleSessionSeen);
     connect(monitor, &Monitor::sessionUpdated, this, &TimelineModel::handleSessionSeen);
-    connect(monitor, &Monitor::sessionClosed, this,
-            [this](const QString &sessionId) { m_sessions.remove(sessionId); });
+    connect(monitor, &Monitor::sessionClosed, this, [this](const QString &sessionId) {
+        m_sessions.remove(sessionId);
+        m_unplacedCalls.remove(sessionId);
+    });
     connect(monitor, &Monitor::streamOpened, this, &TimelineModel::handleStreamOpened);
     connect(monitor, &Monitor::streamClosed, this, &TimelineModel::handleStreamClosed);
     connect(monitor, &Monitor::heartbeatSent, this, &TimelineModel::handleHeartbeat);
     connect(monitor, &Monitor::messageObserved, this, &TimelineModel::handleMessage);
+    connect(monitor, &Monitor::toolCallStarted, this, &TimelineModel::handleToolCallStarted);
+    connect(monitor, &Monitor::toolCalled, this, &TimelineModel::handleToolCalled);
     if (tick)
         connect(tick, &UiTick::ticked, this, &TimelineModel::handleTick);
 }
@@ -106,6 +110,14 @@ void TimelineModel::handleTick()
             lane.gaps.pop_front();
             m_dirty = true;
         }
+        while (!lane.calls.empty() && !lane.calls.front().isRunning()
+               && lane.calls.front().endWallMs < oldest) {
+            lane.calls.pop_front();
+            m_dirty = true;
+        }
+        // A running call grows with the clock.
+        if (!lane.calls.empty() && lane.calls.back().isRunning())
+            m_dirty = true;
     }
     if (m_orderDirty) {
         std::stable_sort(m_lanes.begin(), m_lanes.end(), [](const Lane &a, const Lane &b) {
@@ -138,6 +150,8 @@ void TimelineModel::loadSnapshot()
     });
     for (const StreamInfo &stream : std::as_const(streams))
         handleStreamOpened(stream);
+    for (const ToolCallStartedEvent &call : snapshot.toolCallsInFlight)
+        handleToolCallStarted(call);
     // Published on the first tick, sorted, like anything else.
 }
 
@@ -178,6 +192,16 @@ void TimelineModel::handleStreamOpened(const StreamInfo &stream)
     } else {
         lane.kind = laneKindOf(stream.kind, TransportKind::StreamableHttp);
         lane.sessionOrder = ++m_sessionOrder;
+    }
+    lane.requestIds = stream.requestIds;
+    // A forwarded call that began before its answer needed a stream moves onto it now.
+    if (auto unplaced = m_unplacedCalls.find(stream.sessionId); unplaced != m_unplacedCalls.end()) {
+        for (const QString &requestId : stream.requestIds) {
+            if (unplaced->contains(requestId))
+                addCall(lane, unplaced->take(requestId));
+        }
+        if (unplaced->isEmpty())
+            m_unplacedCalls.erase(unplaced);
     }
     m_index.insert(lane.streamId, int(m_lanes.size()));
     m_lanes.push_back(std::move(lane));
@@ -241,6 +265,63 @@ TimelineModel::Lane *TimelineModel::findLane(const QString &streamId)
 {
     const int index = m_index.value(streamId, -1);
     return index < 0 ? nullptr : &m_lanes[index];
+}
+
+void TimelineModel::handleToolCallStarted(const ToolCallStartedEvent &event)
+{
+    if (event.server.isEmpty())
+        return; // only forwarded calls are drawn
+    CallSpan span{event.requestId, event.tool, event.server,
+                  event.wallMs > 0 ? event.wallMs : nowWallMs(), 0};
+    if (Lane *lane = laneCarrying(event.sessionId, event.requestId))
+        addCall(*lane, std::move(span));
+    else
+        m_unplacedCalls[event.sessionId].insert(event.requestId, std::move(span));
+}
+
+void TimelineModel::handleToolCalled(const ToolCallRecord &record)
+{
+    const qint64 end = record.wallMs > 0 ? record.wallMs : nowWallMs();
+    if (auto unplaced = m_unplacedCalls.find(record.sessionId);
+        unplaced != m_unplacedCalls.end() && unplaced->contains(record.requestId)) {
+        CallSpan span = unplaced->take(record.requestId);
+        if (unplaced->isEmpty())
+            m_unplacedCalls.erase(unplaced);
+        // Answered as plain JSON (or refused before a stream was needed): on the session's
+        // lane, so it is still seen.
+        span.endWallMs = end;
+        if (Lane *lane = sessionLane(record.sessionId))
+            addCall(*lane, std::move(span));
+        return;
+    }
+    for (Lane &lane : m_lanes) {
+        if (lane.sessionId != record.sessionId)
+            continue;
+        for (CallSpan &span : lane.calls) {
+            if (span.isRunning() && span.requestId == record.requestId) {
+                span.endWallMs = end;
+                m_dirty = true;
+                return;
+            }
+        }
+    }
+}
+
+TimelineModel::Lane *TimelineModel::laneCarrying(const QString &sessionId, const QString &requestId)
+{
+    for (Lane &lane : m_lanes) {
+        if (lane.sessionId == sessionId && !lane.isClosed() && lane.requestIds.contains(requestId))
+            return &lane;
+    }
+    return nullptr;
+}
+
+void TimelineModel::addCall(Lane &lane, CallSpan span)
+{
+    lane.calls.push_back(std::move(span));
+    while (int(lane.calls.size()) > m_markCapacity)
+        lane.calls.pop_front();
+    m_dirty = true;
 }
 
 TimelineModel::Lane *TimelineModel::sessionLane(const QString &sessionId)

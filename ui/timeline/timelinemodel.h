@@ -49,6 +49,20 @@ public:
         int intervalMs = 0;
     };
 
+    // A forwarded (upstream) tools/call, drawn along the lane of the stream that carries its
+    // answer from start to end, so a long call and the heartbeats that kept it alive show
+    // together. A call answered without a stream of its own is shown on the session's lane.
+    struct CallSpan
+    {
+        QString requestId;
+        QString tool;
+        QString server;
+        qint64 startWallMs = 0;
+        qint64 endWallMs = 0; // 0 while it runs
+
+        bool isRunning() const { return endWallMs == 0; }
+    };
+
     struct Lane
     {
         QString streamId;
@@ -59,9 +73,11 @@ public:
         qint64 closedWallMs = 0; // 0 while open
         qint64 lastWriteWallMs = 0;
         quint64 heartbeats = 0;
-        std::deque<Mark> marks;   // oldest first
-        std::deque<Gap> gaps;     // oldest first
-        quint64 sessionOrder = 0; // lanes of one session stay together, in opening order
+        std::deque<Mark> marks;     // oldest first
+        std::deque<Gap> gaps;       // oldest first
+        std::deque<CallSpan> calls; // by start, oldest first
+        QStringList requestIds;     // what a POST's response stream answers
+        quint64 sessionOrder = 0;   // lanes of one session stay together, in opening order
         quint64 laneOrder = 0;
 
         bool isClosed() const { return closedWallMs != 0; }
@@ -123,6 +139,11 @@ private:
     void handleHeartbeat(const HeartbeatEvent &event);
     void handleMessage(const MessageEvent &event);
     void handleInterval(int intervalMs);
+    void handleToolCallStarted(const ToolCallStartedEvent &event);
+    void handleToolCalled(const ToolCallRecord &record);
+    // The lane of `sessionId` whose stream answers `requestId`; null when none does (yet).
+    Lane *laneCarrying(const QString &sessionId, const QString &requestId);
+    void addCall(Lane &lane, CallSpan span);
 
     Lane *findLane(const QString &streamId);
     // The lane a message without a stream is shown on: the session's standing stream (GET or
@@ -146,6 +167,9 @@ private:
     int m_lingerMs = kDefaultLingerMs;
     bool m_dirty = false;
     bool m_orderDirty = false;
+    // Forwarded calls whose stream has not opened yet (the POST's grace period), by session
+    // id, then request id.
+    QHash<QString, QHash<QString, CallSpan>> m_unplacedCalls;
 };
 
 } // namespace heartline

@@ -35,6 +35,7 @@ private:
     void showContextMenu(const QPoint &pos);
     void handleCurrentChanged();
     void repaintClockColumns();
+    void sizeColumns();
 
     ConnectionsModel *m_model;
     ServerControl *m_control;

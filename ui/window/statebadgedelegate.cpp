@@ -5,8 +5,8 @@
 
 namespace heartline {
 namespace {
-constexpr int kPadding = 8;
-constexpr int kMargin = 3; // left and right
+constexpr int kPadding = 8; // kHorizontalPadding is 2 * (kPadding + kMargin)
+constexpr int kMargin = 3;  // left and right
 constexpr int kVerticalMargin = 1;
 } // namespace
 
@@ -108,7 +108,7 @@ QSize StateBadgeDelegate::sizeHint(const QStyleOptionViewItem &option,
                                    const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    size.rwidth() += 2 * (kPadding + kMargin);
+    size.rwidth() += kHorizontalPadding;
     return size;
 }
 

@@ -18,6 +18,9 @@ public:
     // `stateRole` is the model role holding the ConnectionState or the UpstreamState.
     StateBadgeDelegate(int stateRole, QObject *parent = nullptr);
 
+    // What the badge adds to its text's width (padding and margins, both sides).
+    static constexpr int kHorizontalPadding = 2 * (8 + 3);
+
     static QColor colorFor(ConnectionState state);
     static QColor colorFor(UpstreamState state);
 

@@ -73,6 +73,12 @@ bool ToolRegistry::setEnabled(const QString &name, bool enabled)
     return true;
 }
 
+QString ToolRegistry::sourceOf(const QString &name) const
+{
+    const auto it = m_tools.constFind(name);
+    return it == m_tools.cend() ? QString() : it->entry.source;
+}
+
 bool ToolRegistry::isEnabled(const QString &name) const
 {
     auto it = m_tools.constFind(name);

@@ -41,6 +41,8 @@ public:
 
     bool contains(const QString &name) const { return m_tools.contains(name); }
     bool isEnabled(const QString &name) const;
+    // Where a tool came from ("built-in", "upstream:NAME", ...); empty for an unknown name.
+    QString sourceOf(const QString &name) const;
     QList<ToolEntry> entries() const;
     QList<ToolDefinition> enabledDefinitions() const;
     // The tool to run for a call, or null when it is unknown or switched off.

@@ -374,8 +374,10 @@ void Session::askClient(const RequestId &forRequest, const QString &method,
 void Session::recordToolName(const RequestId &id, const QString &toolName)
 {
     const auto it = m_pending.find(id);
-    if (it != m_pending.end())
-        it->second.toolName = toolName;
+    if (it == m_pending.end())
+        return;
+    it->second.toolName = toolName;
+    Q_EMIT toolCallStarted(id, toolName);
 }
 
 void Session::requestStreamClose(const RequestId &id)

@@ -144,6 +144,8 @@ Q_SIGNALS:
     void outgoing(const heartline::OutgoingMessage &message);
     void clientIdentified(const heartline::ClientInfo &client, heartline::Revision revision);
     void ready();
+    // A tools/call of a tool the registry knows began (requestFinished says when it ended).
+    void toolCallStarted(const heartline::RequestId &id, const QString &toolName);
     void requestFinished(const heartline::RequestOutcome &outcome);
     // The client was sent a tools/list result built from this generation of the tool registry
     // (the window shows which sessions have the current list).
