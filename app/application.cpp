@@ -1,5 +1,6 @@
 #include "app/application.h"
 
+#include "app/clientconfigimporter.h"
 #include "app/configentryfile.h"
 #include "app/configwatcher.h"
 #include "app/headlesslog.h"
@@ -20,6 +21,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -131,10 +133,16 @@ bool Application::start(int *exitStatus)
             m_entryStore = std::make_unique<ConfigEntryFile>(
                 m_options.configPath, QProcessEnvironment::systemEnvironment());
         }
-        m_probe = std::make_unique<UpstreamProbe>(QProcessEnvironment::systemEnvironment());
-        m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
-                                                m_settings.get(),
-                                                AppServices{m_entryStore.get(), m_probe.get()});
+        const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        m_probe = std::make_unique<UpstreamProbe>(environment);
+        if (!m_options.configPath.isEmpty()) {
+            m_importer = std::make_unique<ClientConfigImporter>(
+                m_options.configPath, environment.value(u"HOME"_s, QDir::homePath()),
+                QDir::currentPath());
+        }
+        m_window = std::make_unique<MainWindow>(
+            m_runner->monitor(), m_runner->control(), m_settings.get(),
+            AppServices{m_entryStore.get(), m_probe.get(), m_importer.get()});
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.

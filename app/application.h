@@ -20,6 +20,7 @@ class MainWindow;
 class ServerControl;
 class ServerRunner;
 class ServerEntryStore;
+class ServerImporter;
 class ServerProbe;
 class SignalWatcher;
 
@@ -79,6 +80,7 @@ private:
     // Before the window, which holds it.
     std::unique_ptr<ServerEntryStore> m_entryStore;
     std::unique_ptr<ServerProbe> m_probe;
+    std::unique_ptr<ServerImporter> m_importer;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     std::unique_ptr<ConfigWatcher> m_configWatcher;

@@ -174,7 +174,7 @@ int importServers(const ImportRequest &request, const QProcessEnvironment &envir
                          qPrintable(server.name), qPrintable(configPath));
             continue;
         }
-        document.setServer(server.name, server.entry);
+        document.setServer(server.name, ClientConfigs::withOrigin(server));
         ++added;
         std::printf("%s %s: %s\n", present ? "replaced" : "added", qPrintable(server.name),
                     qPrintable(shown(server)));

@@ -23,6 +23,7 @@ struct UpstreamInfo
 {
     QString name;
     QString description;
+    QString importedFrom; // the client file the entry came from, when it was imported
     QString transport; // "stdio", "http", "sse", or "auto" (Streamable HTTP, falling back to SSE)
     QString target;    // the command line, or the URL
     UpstreamState state = UpstreamState::Stopped;

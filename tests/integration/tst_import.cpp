@@ -184,7 +184,8 @@ void tst_Import::importAddsToTheDefaultConfigAndKeepsEverythingThere()
     QCOMPARE(servers.value("linear"_L1).toObject(),
              (QJsonObject{
                  {"url"_L1, "https://mcp.linear.app/mcp"_L1},
-                 {"headers"_L1, QJsonObject{{"Authorization"_L1, "Bearer ${LINEAR_TOKEN}"_L1}}}}));
+                 {"headers"_L1, QJsonObject{{"Authorization"_L1, "Bearer ${LINEAR_TOKEN}"_L1}}},
+                 {"importedFrom"_L1, from}}));
     QCOMPARE(servers.value("filesystem"_L1)["command"_L1].toString(), u"npx"_s);
     // The user's order, not QJsonObject's: port, heartbeatMs, token, mcpServers, allowedOrigins.
     QVERIFY2(text.indexOf("\"port\"") < text.indexOf("\"heartbeatMs\"")

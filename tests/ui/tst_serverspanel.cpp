@@ -67,7 +67,8 @@ void tst_ServersPanel::makePanel(ServerEntryStore *store)
     m_model = tested(
         std::make_unique<ServersModel>(m_server->monitor(), m_server->control(), m_tick.get()));
     m_panel = std::make_unique<ServersPanel>(m_model.get(), m_server->monitor(),
-                                             m_server->control(), store);
+                                             m_server->control(),
+                                             AppServices{store, nullptr, nullptr});
     m_panel->resize(1200, 300);
     m_panel->show();
 }

@@ -250,9 +250,14 @@ QVariant ServersModel::displayData(const UpstreamInfo &info, int column, bool so
 QVariant ServersModel::toolTipData(const UpstreamInfo &info, int column) const
 {
     switch (column) {
-    case Name:
-        return info.description.isEmpty() ? info.name
-                                          : u"%1\n%2"_s.arg(info.name, info.description);
+    case Name: {
+        QStringList lines{info.name};
+        if (!info.description.isEmpty())
+            lines.append(info.description);
+        if (!info.importedFrom.isEmpty())
+            lines.append(tr("Imported from %1").arg(info.importedFrom));
+        return lines.join(u'\n');
+    }
     case Target:
         // The whole command line or URL (never with secrets: UpstreamInfo::target has none).
         return info.target;

@@ -3,6 +3,7 @@
 namespace heartline {
 
 class ServerEntryStore;
+class ServerImporter;
 class ServerProbe;
 
 // What the window asks of the app beyond ServerControl: the parts that write the person's
@@ -12,6 +13,7 @@ struct AppServices
 {
     ServerEntryStore *entries = nullptr; // Add, Edit, Remove, "Open config file"
     ServerProbe *probe = nullptr;        // "Test" in the Add/Edit dialog
+    ServerImporter *importer = nullptr;  // "Import from…"
 };
 
 } // namespace heartline

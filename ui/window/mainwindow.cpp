@@ -13,6 +13,7 @@
 #include "ui/window/appsettings.h"
 #include "ui/window/connectclientdialog.h"
 #include "ui/window/connectionspanel.h"
+#include "ui/window/importdialog.h"
 #include "ui/window/disconnectlogpanel.h"
 #include "ui/window/livecounts.h"
 #include "ui/window/servereditdialog.h"
@@ -66,7 +67,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     m_timelinePanel = new TimelinePanel(m_timelineModel, settings, this);
     m_toolsPanel =
         new ToolsPanel(new ToolGroupsModel(m_toolsModel, control, monitor, m_tick, this), this);
-    m_serversPanel = new ServersPanel(m_serversModel, monitor, control, services.entries, this);
+    m_serversPanel = new ServersPanel(m_serversModel, monitor, control, services, this);
     m_disconnectPanel = new DisconnectLogPanel(m_disconnectModel, this);
     m_trafficPanel = new TrafficPanel(m_trafficModel, this);
 
@@ -94,6 +95,7 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     connect(m_serversPanel, &ServersPanel::addRequested, this,
             [this]() { showServerEditDialog(); });
     connect(m_serversPanel, &ServersPanel::editRequested, this, &MainWindow::showServerEditDialog);
+    connect(m_serversPanel, &ServersPanel::importRequested, this, &MainWindow::showImportDialog);
     connect(m_connectionsPanel, &ConnectionsPanel::sessionSelected, m_trafficPanel,
             &TrafficPanel::setSessionId);
     // Heartline's own tools are remembered in its settings; an upstream server's in its config
@@ -203,6 +205,12 @@ void MainWindow::showConnectClientDialog()
 void MainWindow::showServerEditDialog(const QString &name)
 {
     ServerEditDialog dialog(m_services.entries, m_services.probe, name, this);
+    dialog.exec();
+}
+
+void MainWindow::showImportDialog()
+{
+    ImportDialog dialog(m_services.importer, this);
     dialog.exec();
 }
 

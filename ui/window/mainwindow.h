@@ -58,6 +58,7 @@ public Q_SLOTS:
     void showConnectClientDialog();
     // Add (empty name) or edit a server's entry; the dialog is modal.
     void showServerEditDialog(const QString &name = {});
+    void showImportDialog();
 
 Q_SIGNALS:
     // File > Quit, the tray's Quit, or closing the window when there is no tray.

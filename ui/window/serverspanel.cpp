@@ -45,16 +45,17 @@ bool canRestart(const UpstreamInfo &info)
 } // namespace
 
 ServersPanel::ServersPanel(ServersModel *model, Monitor *monitor, ServerControl *control,
-                           ServerEntryStore *store, QWidget *parent)
+                           const AppServices &services, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_monitor(monitor)
     , m_control(control)
-    , m_store(store)
+    , m_store(services.entries)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_view(new QTableView(this))
     , m_toolBar(new QToolBar(this))
     , m_message(new QLabel(this))
+    , m_canImport(services.entries && services.importer)
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(ServersModel::SortRole);
@@ -109,6 +110,7 @@ void ServersPanel::createActions()
     m_toolBar->setObjectName(u"serversToolBar"_s);
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_add = m_toolBar->addAction(tr("Add…"), this, &ServersPanel::addRequested);
+    m_import = m_toolBar->addAction(tr("Import from…"), this, &ServersPanel::importRequested);
     m_edit = m_toolBar->addAction(tr("Edit…"), this,
                                   [this]() { Q_EMIT editRequested(selectedServer()); });
     m_remove =
@@ -130,7 +132,7 @@ void ServersPanel::createActions()
             QDesktopServices::openUrl(QUrl::fromLocalFile(m_store->path()));
     });
     const QString noFile = tr("Heartline runs without a config file (start it with --config)");
-    for (QAction *action : {m_add, m_edit, m_remove, m_openConfig})
+    for (QAction *action : {m_add, m_import, m_edit, m_remove, m_openConfig})
         action->setToolTip(m_store ? action->text().remove(u'…') : noFile);
     if (m_store)
         m_openConfig->setToolTip(m_store->path());
@@ -165,6 +167,7 @@ void ServersPanel::updateActions()
     m_restart->setEnabled(selected && canRestart(info));
     m_log->setEnabled(selected);
     m_add->setEnabled(m_store);
+    m_import->setEnabled(m_canImport);
     m_edit->setEnabled(m_store && selected);
     m_remove->setEnabled(m_store && selected);
     m_openConfig->setEnabled(m_store);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/window/appservices.h"
+
 #include <QHash>
 #include <QPointer>
 #include <QWidget>
@@ -27,9 +29,10 @@ class ServersPanel final : public QWidget
     Q_DISABLE_COPY_MOVE(ServersPanel)
 
 public:
-    // `store` may be null (no config file): then Add, Edit, Remove and Open are unavailable.
+    // Without `services.entries` (no config file) Add, Edit, Remove, Import and Open are
+    // unavailable; without `services.importer`, Import.
     ServersPanel(ServersModel *model, Monitor *monitor, ServerControl *control,
-                 ServerEntryStore *store, QWidget *parent = nullptr);
+                 const AppServices &services, QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
@@ -46,6 +49,7 @@ public:
     QAction *editAction() const { return m_edit; }
     QAction *removeAction() const { return m_remove; }
     QAction *openConfigAction() const { return m_openConfig; }
+    QAction *importAction() const { return m_import; }
 
     // The log window of `name`, opened (or raised) by "Show log".
     UpstreamLogDialog *showLog(const QString &name);
@@ -55,6 +59,7 @@ public:
 
 Q_SIGNALS:
     void addRequested();
+    void importRequested();
     void editRequested(const QString &name);
 
 private:
@@ -79,6 +84,8 @@ private:
     QAction *m_restart = nullptr;
     QAction *m_log = nullptr;
     QAction *m_openConfig = nullptr;
+    QAction *m_import = nullptr;
+    bool m_canImport = false;
     QHash<QString, QPointer<UpstreamLogDialog>> m_logs;
 };
 

@@ -28,8 +28,8 @@ const auto kZed = "Zed"_L1;
 const QStringList &keptKeys()
 {
     static const QStringList keys{
-        u"command"_s,   u"args"_s,    u"env"_s,          u"cwd"_s,     u"url"_s,
-        u"headers"_s,   u"enabled"_s, u"timeoutMs"_s,    u"restart"_s, u"description"_s,
+        u"command"_s,   u"args"_s,    u"env"_s,           u"cwd"_s,           u"url"_s,
+        u"headers"_s,   u"enabled"_s, u"timeoutMs"_s,     u"restart"_s,       u"description"_s,
         u"instances"_s, u"roots"_s,   u"disabledTools"_s, u"startTimeoutMs"_s};
     return keys;
 }
@@ -386,6 +386,13 @@ ImportedServer convertEntry(const QString &client, const QString &sourceFile, co
         server.notes.append(u"left behind (not Heartline keys): "_s + leftBehind.join(u", "_s));
     server.entry = entry;
     return server;
+}
+
+QJsonObject withOrigin(const ImportedServer &server)
+{
+    QJsonObject entry = server.entry;
+    entry.insert(QStringLiteral("importedFrom"), server.sourceFile);
+    return entry;
 }
 
 QByteArray stripJsonExtensions(const QByteArray &text)

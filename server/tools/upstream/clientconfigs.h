@@ -73,6 +73,10 @@ ClientConfigScan readFile(const QString &path, const QString &client, const QStr
 ImportedServer convertEntry(const QString &client, const QString &sourceFile, const QString &name,
                             const QJsonObject &entry, const QString &baseDir, const QString &home);
 
+// The entry as it is written into Heartline's config: with `importedFrom` naming the file it
+// came from, which the window shows beside the server.
+QJsonObject withOrigin(const ImportedServer &server);
+
 // JSON with `//` and `/* */` comments and trailing commas (Zed's settings.json) as strict JSON.
 QByteArray stripJsonExtensions(const QByteArray &text);
 

@@ -33,11 +33,11 @@ const QLatin1String kForeignKeys[] = {
 };
 
 const QLatin1String kOwnKeys[] = {
-    "command"_L1,        "args"_L1,     "env"_L1,           "cwd"_L1,
-    "type"_L1,           "url"_L1,      "serverUrl"_L1,     "headers"_L1,
-    "enabled"_L1,        "disabled"_L1, "disabledTools"_L1, "timeoutMs"_L1,
-    "startTimeoutMs"_L1, "restart"_L1,  "instances"_L1,     "description"_L1,
-    "roots"_L1,
+    "command"_L1,        "args"_L1,         "env"_L1,           "cwd"_L1,
+    "type"_L1,           "url"_L1,          "serverUrl"_L1,     "headers"_L1,
+    "enabled"_L1,        "disabled"_L1,     "disabledTools"_L1, "timeoutMs"_L1,
+    "startTimeoutMs"_L1, "restart"_L1,      "instances"_L1,     "description"_L1,
+    "roots"_L1,          "importedFrom"_L1,
 };
 
 bool isListed(const QString &key, const QLatin1String *begin, const QLatin1String *end)
@@ -201,6 +201,7 @@ UpstreamServerConfig UpstreamConfigParser::parseEntry(const QString &name,
     if (reader.boolean("disabled"_L1, &disabled) && disabled)
         server.enabled = false;
     reader.text("description"_L1, &server.description, false);
+    reader.text("importedFrom"_L1, &server.importedFrom, false);
     reader.list("disabledTools"_L1, &server.disabledTools, false);
     reader.milliseconds("timeoutMs"_L1, &server.timeoutMs);
     reader.milliseconds("startTimeoutMs"_L1, &server.startTimeoutMs);

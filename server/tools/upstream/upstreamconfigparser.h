@@ -13,8 +13,8 @@ namespace heartline {
 // Reads the config file's `mcpServers` object: Claude Desktop's format (stdio entries
 // {command, args, env, cwd}; remote entries {type, url, headers}), the spellings other clients
 // use (serverUrl, streamable-http, Windsurf's `disabled`), and Heartline's own keys (enabled,
-// disabledTools, timeoutMs, restart, instances, description, roots). ${...} is expanded in
-// command, args, env, cwd, url and headers.
+// disabledTools, timeoutMs, restart, instances, description, importedFrom, roots). ${...} is
+// expanded in command, args, env, cwd, url and headers.
 //
 // Two kinds of failure: `mcpServers` that is not an object refuses the whole file, while a
 // problem in one entry (an unset variable, a missing command, a bad url or type, a bad name)
@@ -25,8 +25,8 @@ public:
     explicit UpstreamConfigParser(VariableExpander expander);
 
     // Every entry of `mcpServers` (undefined: none), in `fileOrder` (the keys as the file
-    // writes them, see server/protocol/wire/jsontext.h; keys it lacks follow in sorted order). False, with
-    // `error` naming the key, when `mcpServers` is not an object.
+    // writes them, see server/protocol/wire/jsontext.h; keys it lacks follow in sorted order).
+    // False, with `error` naming the key, when `mcpServers` is not an object.
     bool parse(const QJsonValue &mcpServers, const QStringList &fileOrder,
                QList<UpstreamServerConfig> *servers, QString *error) const;
 

@@ -434,6 +434,7 @@ UpstreamInfo UpstreamHost::infoOf(const Hosted &hosted) const
     UpstreamInfo info;
     info.name = config.name;
     info.description = config.description;
+    info.importedFrom = config.importedFrom;
     info.transport = transportName(config.transport);
     info.target = targetOf(config);
     info.state = supervisor->state();

@@ -50,6 +50,8 @@ struct UpstreamServerConfig
     Restart restart = Restart::OnFailure;
     Instances instances = Instances::Shared;
     QString description;
+    // The client file the entry was imported from (`importedFrom`), shown beside the server.
+    QString importedFrom;
     QStringList roots; // file:// URIs answered to roots/list when the client has none
 
     // Set when the entry could not be used as written (an unset ${VAR}, a missing command, a
