@@ -1,6 +1,8 @@
 #include "app/application.h"
 
 #include "app/clientconfigimporter.h"
+#include "app/clientconnection.h"
+#include "app/clientsetupfiles.h"
 #include "app/configentryfile.h"
 #include "app/configwatcher.h"
 #include "app/headlesslog.h"
@@ -22,6 +24,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
+#include <QUrl>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -140,9 +143,20 @@ bool Application::start(int *exitStatus)
                 m_options.configPath, environment.value(u"HOME"_s, QDir::homePath()),
                 QDir::currentPath());
         }
-        m_window = std::make_unique<MainWindow>(
-            m_runner->monitor(), m_runner->control(), m_settings.get(),
-            AppServices{m_entryStore.get(), m_probe.get(), m_importer.get()});
+        m_clientSetup = std::make_unique<ClientSetupFiles>(
+            environment.value(u"HOME"_s, QDir::homePath()),
+            ClientSetupFiles::Instance{
+                [this]() {
+                    // The address actually bound (a port of 0 in the settings is any port).
+                    const QUrl endpoint(m_runner->monitor()->snapshot().endpoint);
+                    return ClientConnection::reachableMcpUrl(endpoint.host(), endpoint.port());
+                },
+                [this]() { return m_runner->control()->settings().token; },
+                [this]() { return m_upstreamServers; }});
+        m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
+                                                m_settings.get(),
+                                                AppServices{m_entryStore.get(), m_probe.get(),
+                                                            m_importer.get(), m_clientSetup.get()});
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.

@@ -19,6 +19,7 @@ class HeadlessLog;
 class MainWindow;
 class ServerControl;
 class ServerRunner;
+class ClientSetup;
 class ServerEntryStore;
 class ServerImporter;
 class ServerProbe;
@@ -81,6 +82,7 @@ private:
     std::unique_ptr<ServerEntryStore> m_entryStore;
     std::unique_ptr<ServerProbe> m_probe;
     std::unique_ptr<ServerImporter> m_importer;
+    std::unique_ptr<ClientSetup> m_clientSetup;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     std::unique_ptr<ConfigWatcher> m_configWatcher;

@@ -2,6 +2,7 @@
 
 namespace heartline {
 
+class ClientSetup;
 class ServerEntryStore;
 class ServerImporter;
 class ServerProbe;
@@ -14,6 +15,7 @@ struct AppServices
     ServerEntryStore *entries = nullptr; // Add, Edit, Remove, "Open config file"
     ServerProbe *probe = nullptr;        // "Test" in the Add/Edit dialog
     ServerImporter *importer = nullptr;  // "Import from…"
+    ClientSetup *clients = nullptr;      // "Add Heartline to…" in the Connect dialog
 };
 
 } // namespace heartline

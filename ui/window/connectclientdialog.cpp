@@ -4,11 +4,14 @@
 #include <QClipboard>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
+#include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTabWidget>
@@ -76,14 +79,17 @@ QList<ConnectClientDialog::Snippet> ConnectClientDialog::snippets(const QString 
 }
 
 ConnectClientDialog::ConnectClientDialog(const QString &mcpUrl, const QString &token,
-                                         QWidget *parent)
+                                         ClientSetup *setup, QWidget *parent)
     : QDialog(parent)
     , m_snippets(snippets(mcpUrl, token))
+    , m_setup(setup)
 {
     setWindowTitle(tr("Connect a client"));
     auto *layout = new QVBoxLayout(this);
-    auto *intro = new QLabel(tr("Heartline serves MCP at <b>%1</b>. Paste one of these into "
-                                "your client's configuration:")
+    if (m_setup)
+        layout->addWidget(createSetupBox());
+    auto *intro = new QLabel(tr("Heartline serves MCP at <b>%1</b>. For any other client, paste "
+                                "one of these into its configuration:")
                                  .arg(mcpUrl.toHtmlEscaped()),
                              this);
     intro->setWordWrap(true);
@@ -117,7 +123,91 @@ ConnectClientDialog::ConnectClientDialog(const QString &mcpUrl, const QString &t
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    resize(620, 380);
+    resize(680, m_setup ? 560 : 380);
+}
+
+QWidget *ConnectClientDialog::createSetupBox()
+{
+    auto *box = new QGroupBox(tr("Add Heartline to…"), this);
+    auto *grid = new QGridLayout(box);
+    int row = 0;
+    for (const ClientSetup::Client &client : m_setup->clients()) {
+        auto *button = new QPushButton(client.name, box);
+        button->setObjectName(u"addTo-"_s + client.id);
+        button->setToolTip(tr("Writes Heartline's entry into %1; everything else in it is kept, "
+                              "and the file as it was is kept beside it")
+                               .arg(client.path));
+        const QString id = client.id;
+        connect(button, &QPushButton::clicked, this, [this, id]() { addHeartlineTo(id); });
+        auto *path = new QLabel(client.path, box);
+        path->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        path->setForegroundRole(QPalette::PlaceholderText);
+        grid->addWidget(button, row, 0);
+        grid->addWidget(path, row, 1);
+        ++row;
+    }
+    m_outcome = new QLabel(box);
+    m_outcome->setObjectName(u"connectOutcome"_s);
+    m_outcome->setWordWrap(true);
+    m_outcome->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    grid->addWidget(m_outcome, row, 0, 1, 2);
+    grid->setColumnStretch(1, 1);
+    return box;
+}
+
+ClientSetup::Added ConnectClientDialog::addHeartlineTo(const QString &clientId, OwnCopies copies)
+{
+    ClientSetup::Added added = m_setup ? m_setup->addHeartline(clientId) : ClientSetup::Added();
+    QString name = clientId;
+    QString path;
+    for (const ClientSetup::Client &client :
+         m_setup ? m_setup->clients() : QList<ClientSetup::Client>()) {
+        if (client.id == clientId) {
+            name = client.name;
+            path = client.path;
+        }
+    }
+    if (!added.ok) {
+        m_outcome->setText(tr("Nothing changed: %1").arg(added.error));
+        return added;
+    }
+    QStringList lines;
+    if (!added.changed)
+        lines.append(tr("%1 has Heartline already (%2).").arg(name, path));
+    else if (added.backup.isEmpty())
+        lines.append(
+            tr("Added Heartline to %1 (a new file, %2). Restart %1 to use it.").arg(name, path));
+    else
+        lines.append(tr("Added Heartline to %1 (%2; the file as it was is %3). Restart %1 to "
+                        "use it.")
+                         .arg(name, path, added.backup));
+    if (!added.ownCopies.isEmpty()) {
+        const QString list = added.ownCopies.join(u", "_s);
+        bool remove = copies == OwnCopies::Remove;
+        if (copies == OwnCopies::Ask) {
+            remove =
+                QMessageBox::question(
+                    this, tr("Run each server once"),
+                    tr("%1 still starts its own copy of %2, which Heartline serves to it "
+                       "now. Take %3 out of %4? (The file as it was is kept beside it.)")
+                        .arg(name, list, added.ownCopies.size() == 1 ? tr("it") : tr("them"), path))
+                == QMessageBox::Yes;
+        }
+        QString error;
+        if (!remove)
+            lines.append(tr("%1 still starts its own %2.").arg(name, list));
+        else if (m_setup->removeOwnCopies(clientId, added.ownCopies, &error))
+            lines.append(tr("Took %1 out of %2: Heartline serves them.").arg(list, name));
+        else
+            lines.append(tr("Could not take %1 out of %2: %3").arg(list, name, error));
+    }
+    m_outcome->setText(lines.join(u'\n'));
+    return added;
+}
+
+QString ConnectClientDialog::outcomeText() const
+{
+    return m_outcome ? m_outcome->text() : QString();
 }
 
 } // namespace heartline

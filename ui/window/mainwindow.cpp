@@ -198,7 +198,8 @@ void MainWindow::showSettingsDialog()
 
 void MainWindow::showConnectClientDialog()
 {
-    ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token, this);
+    ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token,
+                               m_services.clients, this);
     dialog.exec();
 }
 

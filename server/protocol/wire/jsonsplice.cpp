@@ -184,30 +184,39 @@ QByteArray nested(const QStringList &path, qsizetype from, const QByteArray &val
     return value;
 }
 
-} // namespace
-
-bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &valueJson,
+// The top-level object's '{' in `text`, which must be that one object (and comments) and
+// well-formed JSON: a file that is not is never written into.
+bool findTopObject(const Scanner &scanner, const QByteArray &text, qsizetype *object,
                    QString *error)
 {
-    const Scanner scanner(*text);
-    qsizetype object = scanner.skipSpace(0);
-    if (object >= text->size() || text->at(object) != '{') {
+    *object = scanner.skipSpace(0);
+    if (*object >= text.size() || text.at(*object) != '{') {
         *error = u"the file is not a JSON object"_s;
         return false;
     }
-    // The whole text must be that one object (and comments).
-    if (scanner.skipSpace(scanner.skipValue(object)) != text->size()) {
+    if (scanner.skipSpace(scanner.skipValue(*object)) != text.size()) {
         *error = u"the file is not one JSON object (something follows it, or it is cut short)"_s;
         return false;
     }
-    // The scanner finds members but does not judge literals or numbers: a file that is not
-    // JSON (with comments) is never written into.
+    // The scanner finds members but does not judge literals or numbers.
     QJsonParseError parseError;
     if (QJsonDocument::fromJson(scanner.withoutComments(), &parseError).isNull()) {
         *error = u"the file is not well-formed JSON (%1 at byte %2)"_s.arg(parseError.errorString())
                      .arg(parseError.offset);
         return false;
     }
+    return true;
+}
+
+} // namespace
+
+bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &valueJson,
+                   QString *error)
+{
+    const Scanner scanner(*text);
+    qsizetype object = -1;
+    if (!findTopObject(scanner, *text, &object, error))
+        return false;
     for (qsizetype step = 0; step < path.size(); ++step) {
         qsizetype closing = -1;
         const auto members = scanner.members(object, &closing);
@@ -255,6 +264,64 @@ bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &
         return true;
     }
     *error = u"no member named"_s;
+    return false;
+}
+
+bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error)
+{
+    const Scanner scanner(*text);
+    qsizetype object = -1;
+    if (path.isEmpty() || !findTopObject(scanner, *text, &object, error))
+        return false;
+    for (qsizetype step = 0; step < path.size(); ++step) {
+        qsizetype closing = -1;
+        const auto members = scanner.members(object, &closing);
+        if (!members) {
+            *error = u"the file is not well-formed JSON near byte %1"_s.arg(object);
+            return false;
+        }
+        qsizetype at = -1;
+        for (qsizetype i = 0; i < members->size(); ++i) {
+            if (members->at(i).name == path.at(step))
+                at = i;
+        }
+        if (at < 0) {
+            *error = u"it has no \"%1\""_s.arg(path.mid(0, step + 1).join(u'.'));
+            return false;
+        }
+        const Scanner::Member &member = members->at(at);
+        if (step + 1 < path.size()) {
+            if (text->at(member.valueStart) != '{') {
+                *error =
+                    u"\"%1\" in the file is not an object"_s.arg(path.mid(0, step + 1).join(u'.'));
+                return false;
+            }
+            object = member.valueStart;
+            continue;
+        }
+        if (members->size() == 1) {
+            // The only member: the object is left empty.
+            text->remove(object + 1, closing - object - 1);
+            return true;
+        }
+        if (at + 1 < members->size()) {
+            // Not the last: from its line's start (when it has the line to itself) to the next
+            // member's line, or to the next member on the same line.
+            const qsizetype lineStart = text->lastIndexOf('\n', member.keyStart - 1) + 1;
+            const bool ownLine =
+                text->mid(lineStart, member.keyStart - lineStart).trimmed().isEmpty();
+            const qsizetype next = members->at(at + 1).keyStart;
+            const qsizetype nextLineStart = text->lastIndexOf('\n', next - 1) + 1;
+            const qsizetype from = ownLine ? lineStart : member.keyStart;
+            const qsizetype to = ownLine && nextLineStart > member.valueEnd ? nextLineStart : next;
+            text->remove(from, to - from);
+            return true;
+        }
+        // The last: from the comma after the member before it to its own end.
+        const qsizetype comma = scanner.skipSpace(members->at(at - 1).valueEnd);
+        text->remove(comma, member.valueEnd - comma);
+        return true;
+    }
     return false;
 }
 

@@ -37,6 +37,9 @@ private Q_SLOTS:
     void keepsComments();
     void refusesWhatItCannotEditSafely_data();
     void refusesWhatItCannotEditSafely();
+    void removesAMemberAndItsCommaOnly_data();
+    void removesAMemberAndItsCommaOnly();
+    void removalRefusesWhatIsNotThere();
 };
 
 void tst_JsonSplice::insertsIntoAnExistingObjectAndKeepsTheRest_data()
@@ -163,6 +166,64 @@ void tst_JsonSplice::refusesWhatItCannotEditSafely()
     QString error;
     QVERIFY(!setJsonMember(&edited, {u"mcpServers"_s, u"heartline"_s}, kEntry, &error));
     QVERIFY2(error.contains(reason), qPrintable(error));
+    QCOMPARE(edited, text);
+}
+
+void tst_JsonSplice::removesAMemberAndItsCommaOnly_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("expected");
+    const QByteArray file = "{\n"
+                            "  // my servers\n"
+                            "  \"mcpServers\": {\n"
+                            "    \"first\": {\"command\": \"a\"},\n"
+                            "    \"middle\": {\n"
+                            "      \"command\": \"b\"\n"
+                            "    },\n"
+                            "    \"last\": {\"url\": \"http://x\"}\n"
+                            "  },\n"
+                            "  \"theme\": \"dark\"\n"
+                            "}\n";
+    QTest::newRow("first") << file << u"first"_s
+                           << QByteArray(file).replace("    \"first\": {\"command\": \"a\"},\n",
+                                                       "");
+    QTest::newRow("middle, several lines")
+        << file << u"middle"_s
+        << QByteArray(file).replace("    \"middle\": {\n      \"command\": \"b\"\n    },\n", "");
+    QTest::newRow("last: the comma before it goes")
+        << file << u"last"_s
+        << QByteArray(file).replace("},\n    \"last\": {\"url\": \"http://x\"}\n", "}\n");
+    QTest::newRow("one line") << QByteArray(R"({"mcpServers": {"a": 1, "b": 2, "c": 3}})") << u"b"_s
+                              << QByteArray(R"({"mcpServers": {"a": 1, "c": 3}})");
+    QTest::newRow("one line, last") << QByteArray(R"({"mcpServers": {"a": 1, "b": 2}})") << u"b"_s
+                                    << QByteArray(R"({"mcpServers": {"a": 1}})");
+    QTest::newRow("the only one") << QByteArray(R"({"mcpServers": {"a": {"x": [1, 2]}}, "k": 1})")
+                                  << u"a"_s << QByteArray(R"({"mcpServers": {}, "k": 1})");
+}
+
+void tst_JsonSplice::removesAMemberAndItsCommaOnly()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, name);
+    QFETCH(QByteArray, expected);
+    QVERIFY(text != expected);
+    QString error;
+    QVERIFY2(removeJsonMember(&text, {u"mcpServers"_s, name}, &error), qPrintable(error));
+    QCOMPARE(text, expected);
+}
+
+void tst_JsonSplice::removalRefusesWhatIsNotThere()
+{
+    const QByteArray text = R"({"mcpServers": {"a": 1}})";
+    QByteArray edited = text;
+    QString error;
+    QVERIFY(!removeJsonMember(&edited, {u"mcpServers"_s, u"b"_s}, &error));
+    QVERIFY2(error.contains(u"no \"mcpServers.b\""_s), qPrintable(error));
+    QVERIFY(!removeJsonMember(&edited, {u"servers"_s, u"a"_s}, &error));
+    QByteArray broken = R"({"mcpServers": {"a": tru}})";
+    QVERIFY(!removeJsonMember(&broken, {u"mcpServers"_s, u"a"_s}, &error));
+    QVERIFY(error.contains(u"not well-formed"_s));
     QCOMPARE(edited, text);
 }
 
