@@ -26,6 +26,7 @@
 #include <QDir>
 #include <QUrl>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocalSocket>
@@ -153,10 +154,13 @@ bool Application::start(int *exitStatus)
                 },
                 [this]() { return m_runner->control()->settings().token; },
                 [this]() { return m_upstreamServers; }});
-        m_window = std::make_unique<MainWindow>(m_runner->monitor(), m_runner->control(),
-                                                m_settings.get(),
-                                                AppServices{m_entryStore.get(), m_probe.get(),
-                                                            m_importer.get(), m_clientSetup.get()});
+        // Nothing configured yet: the window opens on the welcome's first steps.
+        const bool firstRun =
+            m_options.configPath.isEmpty() || !QFileInfo::exists(m_options.configPath);
+        m_window = std::make_unique<MainWindow>(
+            m_runner->monitor(), m_runner->control(), m_settings.get(),
+            AppServices{m_entryStore.get(), m_probe.get(), m_importer.get(), m_clientSetup.get(),
+                        firstRun});
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.

@@ -1,3 +1,4 @@
+#include "app/configentryfile.h"
 #include "app/savedtoolchoices.h"
 #include "server/api/monitor.h"
 #include "server/core/control.h"
@@ -19,6 +20,7 @@
 #include "ui/window/statusbar.h"
 #include "ui/window/toolspanel.h"
 #include "ui/window/trafficpanel.h"
+#include "ui/window/welcomepanel.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -78,6 +80,7 @@ private Q_SLOTS:
     void windowShowsAConnectedClient();
     void connectionsColumnsShowTheirWholeTextAt1280x800();
     void theServersPanelIsDockedWithTheOthers();
+    void aFirstRunOpensOnTheWelcome();
     void untickingAToolNotifiesAndRefusesIt();
     void clientAbortLandsInTheDisconnectLog();
     void settingsDialogChangesTheHeartbeatOfNewBeats();
@@ -192,6 +195,40 @@ void tst_MainWindow::theServersPanelIsDockedWithTheOthers()
         window->findChild<QDockWidget *>(u"toolsDock"_s)));
     // Without a config file (AppServices empty), nothing offers to edit one.
     QVERIFY(!window->serversPanel()->addAction()->isEnabled());
+}
+
+void tst_MainWindow::aFirstRunOpensOnTheWelcome()
+{
+    QVERIFY(startServer());
+    // The usual start (a config file existed): the connections view.
+    QVERIFY(!makeWindow()->isShowingWelcome());
+
+    ConfigEntryFile entries(m_dir->filePath(u"heartline.json"_s),
+                            QProcessEnvironment::systemEnvironment());
+    AppServices services;
+    services.entries = &entries;
+    services.firstRun = true;
+    MainWindow window(m_server->monitor(), m_server->control(), m_settings.get(), services);
+    window.show();
+    QVERIFY(window.isShowingWelcome());
+    WelcomePanel *welcome = window.welcomePanel();
+    QVERIFY(welcome->isVisible());
+    QVERIFY(welcome->importButton()->isEnabled());
+    QVERIFY(welcome->addButton()->isEnabled());
+    QVERIFY(welcome->connectButton()->isEnabled());
+    QVERIFY(!window.connectionsPanel()->isVisible());
+
+    welcome->continueButton()->click();
+    QVERIFY(!window.isShowingWelcome());
+    QVERIFY(window.connectionsPanel()->isVisible());
+
+    // Without a config file to write, the steps that need one are not offered.
+    AppServices bare;
+    bare.firstRun = true;
+    MainWindow noFile(m_server->monitor(), m_server->control(), m_settings.get(), bare);
+    QVERIFY(noFile.isShowingWelcome());
+    QVERIFY(!noFile.welcomePanel()->importButton()->isEnabled());
+    QVERIFY(noFile.welcomePanel()->connectButton()->isEnabled());
 }
 
 void tst_MainWindow::untickingAToolNotifiesAndRefusesIt()

@@ -16,6 +16,8 @@ struct AppServices
     ServerProbe *probe = nullptr;        // "Test" in the Add/Edit dialog
     ServerImporter *importer = nullptr;  // "Import from…"
     ClientSetup *clients = nullptr;      // "Add Heartline to…" in the Connect dialog
+    // No config file existed when Heartline started: the window opens on the welcome.
+    bool firstRun = false;
 };
 
 } // namespace heartline

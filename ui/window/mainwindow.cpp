@@ -13,8 +13,8 @@
 #include "ui/window/appsettings.h"
 #include "ui/window/connectclientdialog.h"
 #include "ui/window/connectionspanel.h"
-#include "ui/window/importdialog.h"
 #include "ui/window/disconnectlogpanel.h"
+#include "ui/window/importdialog.h"
 #include "ui/window/livecounts.h"
 #include "ui/window/servereditdialog.h"
 #include "ui/window/serverspanel.h"
@@ -25,6 +25,7 @@
 #include "ui/window/toolspanel.h"
 #include "ui/window/trafficpanel.h"
 #include "ui/window/trayicon.h"
+#include "ui/window/welcomepanel.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -33,6 +34,7 @@
 #include <QIcon>
 #include <QMenuBar>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -78,7 +80,26 @@ MainWindow::MainWindow(Monitor *monitor, ServerControl *control, AppSettings *se
     central->setStretchFactor(0, 3);
     central->setStretchFactor(1, 2);
     central->setChildrenCollapsible(false);
-    setCentralWidget(central);
+    m_central = new QStackedWidget(this);
+    m_central->addWidget(central);
+    if (services.firstRun) {
+        m_welcome = new WelcomePanel(m_counts->mcpUrl(), services.entries != nullptr, this);
+        m_central->addWidget(m_welcome);
+        m_central->setCurrentWidget(m_welcome);
+        connect(m_welcome, &WelcomePanel::dismissed, this, &MainWindow::leaveWelcome);
+        connect(m_welcome, &WelcomePanel::connectRequested, this,
+                &MainWindow::showConnectClientDialog);
+        // Servers in the config: what they came for is the usual view.
+        connect(m_welcome, &WelcomePanel::importRequested, this, [this]() {
+            if (showImportDialog())
+                leaveWelcome();
+        });
+        connect(m_welcome, &WelcomePanel::addRequested, this, [this]() {
+            if (showServerEditDialog())
+                leaveWelcome();
+        });
+    }
+    setCentralWidget(m_central);
 
     addPanelDock(m_trafficPanel, tr("Traffic"), u"trafficDock"_s, Qt::RightDockWidgetArea);
     QDockWidget *servers =
@@ -198,21 +219,36 @@ void MainWindow::showSettingsDialog()
 
 void MainWindow::showConnectClientDialog()
 {
-    ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token,
-                               m_services.clients, this);
+    ConnectClientDialog dialog(m_counts->mcpUrl(), m_control->settings().token, m_services.clients,
+                               this);
     dialog.exec();
 }
 
-void MainWindow::showServerEditDialog(const QString &name)
+bool MainWindow::showServerEditDialog(const QString &name)
 {
     ServerEditDialog dialog(m_services.entries, m_services.probe, name, this);
-    dialog.exec();
+    return dialog.exec() == QDialog::Accepted;
 }
 
-void MainWindow::showImportDialog()
+bool MainWindow::isShowingWelcome() const
+{
+    return m_welcome && m_central->currentWidget() == m_welcome;
+}
+
+void MainWindow::leaveWelcome()
+{
+    if (!m_welcome)
+        return;
+    m_central->setCurrentIndex(0);
+    // The Servers panel is what an import or an add changed.
+    if (QDockWidget *servers = findChild<QDockWidget *>(u"serversDock"_s))
+        servers->raise();
+}
+
+bool MainWindow::showImportDialog()
 {
     ImportDialog dialog(m_services.importer, this);
-    dialog.exec();
+    return dialog.exec() == QDialog::Accepted;
 }
 
 void MainWindow::saveWindowState()

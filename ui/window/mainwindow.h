@@ -6,6 +6,7 @@
 
 class QActionGroup;
 class QDockWidget;
+class QStackedWidget;
 
 namespace heartline {
 
@@ -28,6 +29,7 @@ class TrafficModel;
 class TrafficPanel;
 class TrayIcon;
 class UiTick;
+class WelcomePanel;
 
 // Assembles the window: the models on one UI tick, the panels that show them, menus, the
 // status bar and the tray icon. It reads the Monitor and acts only through ServerControl.
@@ -51,14 +53,19 @@ public:
     TrafficPanel *trafficPanel() const { return m_trafficPanel; }
     StatusBar *statusBarWidget() const { return m_statusBar; }
     TrayIcon *trayIcon() const { return m_tray; }
+    WelcomePanel *welcomePanel() const { return m_welcome; }
+    bool isShowingWelcome() const;
 
 public Q_SLOTS:
     void bringToFront();
     void showSettingsDialog();
     void showConnectClientDialog();
     // Add (empty name) or edit a server's entry; the dialog is modal.
-    void showServerEditDialog(const QString &name = {});
-    void showImportDialog();
+    // True when the person saved or imported (the dialogs are modal).
+    bool showServerEditDialog(const QString &name = {});
+    bool showImportDialog();
+    // From the first-run welcome to the usual view.
+    void leaveWelcome();
 
 Q_SIGNALS:
     // File > Quit, the tray's Quit, or closing the window when there is no tray.
@@ -95,6 +102,8 @@ private:
     StatusBar *m_statusBar = nullptr;
     TrayIcon *m_tray = nullptr;
     QList<QDockWidget *> m_docks;
+    QStackedWidget *m_central = nullptr;
+    WelcomePanel *m_welcome = nullptr; // first run only
 };
 
 } // namespace heartline
