@@ -3,9 +3,9 @@
 // This process is the app as it runs for a person: a real HeartlineServer (port 0, 1 s
 // heartbeat) on its own thread as the app runs it (ServerRunner; --same-thread puts it on the
 // GUI thread, as before issue 12, to compare) and the real MainWindow over it, shown at 1400x900
-// (offscreen platform unless DISPLAY is set). The load comes from another process, heartline_bench --mode load, so the
-// clients' work does not count here: it holds N idle GET streams and sends echo calls at a
-// fixed rate. Meanwhile this process measures
+// (offscreen platform unless DISPLAY is set). The load comes from another process, heartline_bench
+// --mode load, so the clients' work does not count here: it holds N idle GET streams and sends echo
+// calls at a fixed rate. Meanwhile this process measures
 //   - event-loop lag: how late each firing of a 10 ms timer comes (what a click or a key
 //     press would wait at most for the loop to get to it),
 //   - the UI tick: the window's own tick timer is stopped and the bench ticks it at the same
@@ -14,10 +14,16 @@
 //     window (its UpdateRequest), timed in QApplication::notify,
 //   - CPU time of this process and of the load process, and of the whole machine (2 cores
 //     shared with whatever else runs; the figures say how busy it was).
+// With --upstreams N (20 by default) the server also hosts N upstream servers (the
+// misbehaving-upstream fixture as real children, each with its tools), so the Servers panel,
+// the grouped tools and the upstream bookkeeping are part of what the window carries; the load
+// starts once every one is ready.
 // The load prints "load-phase:" lines; the figures are kept per phase (streams opening,
 // settling, steady calls, closing) and the steady phase is the answer.
+#include "server/api/monitor.h"
 #include "server/core/heartlineserver.h"
 #include "server/core/serverrunner.h"
+#include "server/tools/upstream/upstreamhost.h"
 #include "ui/models/uitick.h"
 #include "ui/timeline/heartbeattimeline.h"
 #include "ui/window/appsettings.h"
@@ -27,6 +33,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
@@ -277,6 +284,10 @@ int main(int argc, char *argv[])
         {u"heartbeat-ms"_s, u"server heartbeat interval"_s, u"MS"_s, u"1000"_s},
         {u"tick-ms"_s, u"UI tick interval"_s, u"MS"_s,
          QString::number(heartline::UiTick::kDefaultIntervalMs)},
+        {u"upstreams"_s, u"upstream servers hosted (real children)"_s, u"N"_s,
+         QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM).isEmpty() ? u"0"_s : u"20"_s},
+        {u"upstream"_s, u"the upstream server's program"_s, u"PATH"_s,
+         QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)},
     });
     parser.addOption({u"same-thread"_s, u"run the server on the GUI thread (before issue 12)"_s});
     parser.addOption({u"server-log"_s, u"keep the server's info logging on stderr (the app's "
@@ -311,9 +322,23 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    const int upstreams = parser.value(u"upstreams"_s).toInt();
+    QList<heartline::UpstreamServerConfig> hosted;
+    for (int i = 0; i < upstreams; ++i) {
+        heartline::UpstreamServerConfig server;
+        server.name = u"up%1"_s.arg(i + 1, 2, 10, QChar(u'0'));
+        server.command = parser.value(u"upstream"_s);
+        server.args = {u"--stderr-lines"_s, u"3"_s};
+        hosted.append(server);
+    }
+    runner.runOnServerThread([&]() { runner.server()->upstreams()->apply(hosted); });
+
     heartline::MainWindow window(runner.monitor(), runner.control(), &settings);
     window.resize(1400, 900);
     window.show();
+    // The Servers panel is the one on show: its rows are what the upstreams add.
+    if (auto *servers = window.findChild<QDockWidget *>(u"serversDock"_s))
+        servers->raise();
     heartline::HeartbeatTimeline *timeline = window.timelinePanel()->timeline();
     app.timeline = timeline;
     app.window = &window;
@@ -388,17 +413,16 @@ int main(int argc, char *argv[])
                 loadAverage().constData());
     std::printf("server %s on %s, heartbeat %d ms, UI tick %d ms; window %dx%d (MainWindow)\n",
                 qPrintable(mcpUrl), sameThread ? "the GUI thread" : "its own thread",
-                config.heartbeatMs, ticker.interval(), window.width(),
-                window.height());
+                config.heartbeatMs, ticker.interval(), window.width(), window.height());
     std::fflush(stdout);
 
     // The load: another process, so its sockets' work is not ours.
     QProcess load;
     load.setProgram(parser.value(u"load"_s));
-    load.setArguments({u"--mode"_s, u"load"_s, u"--port"_s, QString::number(port),
-                       u"--streams"_s, parser.value(u"streams"_s), u"--rate"_s,
-                       parser.value(u"rate"_s), u"--seconds"_s, parser.value(u"seconds"_s),
-                       u"--connections"_s, parser.value(u"connections"_s)});
+    load.setArguments({u"--mode"_s, u"load"_s, u"--port"_s, QString::number(port), u"--streams"_s,
+                       parser.value(u"streams"_s), u"--rate"_s, parser.value(u"rate"_s),
+                       u"--seconds"_s, parser.value(u"seconds"_s), u"--connections"_s,
+                       parser.value(u"connections"_s)});
     load.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     QByteArray loadOut;
     QByteArray loadResult;
@@ -447,8 +471,25 @@ int main(int argc, char *argv[])
             QCoreApplication::exit(1);
         }
     });
-    load.start();
-    loadPid = load.processId();
+    // The load starts once every upstream server is ready (or after a minute, said).
+    QElapsedTimer upstreamClock;
+    upstreamClock.start();
+    QTimer upstreamWait;
+    upstreamWait.setInterval(100);
+    QObject::connect(&upstreamWait, &QTimer::timeout, [&]() {
+        int ready = 0;
+        for (const heartline::UpstreamStatus &status : runner.monitor()->snapshot().upstreams)
+            ready += status.state == heartline::UpstreamState::Ready ? 1 : 0;
+        if (ready < upstreams && upstreamClock.elapsed() < 60'000)
+            return;
+        upstreamWait.stop();
+        std::printf("upstream servers: %d of %d ready after %.1f s\n", ready, upstreams,
+                    upstreamClock.elapsed() / 1000.0);
+        std::fflush(stdout);
+        load.start();
+        loadPid = load.processId();
+    });
+    upstreamWait.start();
     if (app.exec() != 0)
         return 1;
 

@@ -73,9 +73,19 @@ ServersPanel::ServersPanel(ServersModel *model, Monitor *monitor, ServerControl 
     m_view->setItemDelegateForColumn(ServersModel::State,
                                      new StateBadgeDelegate(ServersModel::StateRole, m_view));
     QHeaderView *header = m_view->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(QHeaderView::Interactive);
     // The one column whose text may be long; the whole of it is in the tooltip.
     header->setSectionResizeMode(ServersModel::LastError, QHeaderView::Stretch);
+    // Sized to the rows when servers come and go, not at every tick's uptime (ResizeToContents
+    // measures every row at each change).
+    const auto relaid = [this]() {
+        for (int column = 0; column < ServersModel::ColumnCount; ++column) {
+            if (column != ServersModel::LastError)
+                m_view->resizeColumnToContents(column);
+        }
+    };
+    relaid();
+    connect(m_model, &QAbstractItemModel::modelReset, this, relaid);
     header->setSectionsClickable(true);
     connect(header, &QHeaderView::sectionClicked, this,
             [this](int) { m_view->setSortingEnabled(true); });
