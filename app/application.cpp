@@ -124,7 +124,13 @@ bool Application::start(int *exitStatus)
     // and their tools join the list (clients are told) as each becomes ready. Later changes of
     // the file cross to the server thread as queued calls.
     HeartlineServer *server = m_runner->server();
-    m_runner->runOnServerThread([this, server]() {
+    // With a window, a program runs once the person has approved its command line there;
+    // headless, the file is trusted as the user's own, and the log says so.
+    const bool requireApproval = !m_options.headless;
+    if (!requireApproval)
+        noteTrustedServers(m_upstreamServers);
+    m_runner->runOnServerThread([this, server, requireApproval]() {
+        server->upstreams()->setRequireApproval(requireApproval);
         server->commandTools()->apply(m_commandTools);
         server->upstreams()->apply(m_upstreamServers);
     });
@@ -142,7 +148,7 @@ bool Application::start(int *exitStatus)
         if (!m_options.configPath.isEmpty()) {
             m_importer = std::make_unique<ClientConfigImporter>(
                 m_options.configPath, environment.value(u"HOME"_s, QDir::homePath()),
-                QDir::currentPath());
+                QDir::currentPath(), environment);
         }
         m_clientSetup = std::make_unique<ClientSetupFiles>(
             environment.value(u"HOME"_s, QDir::homePath()),
@@ -273,12 +279,32 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
 
     if (upstreamServers != m_upstreamServers) {
         m_upstreamServers = upstreamServers;
+        if (m_options.headless)
+            noteTrustedServers(m_upstreamServers);
         Q_EMIT upstreamServersChanged(m_upstreamServers);
     }
     if (commandTools != m_commandTools) {
         m_commandTools = commandTools;
         Q_EMIT commandToolsChanged(m_commandTools);
     }
+}
+
+void Application::noteTrustedServers(const QList<UpstreamServerConfig> &servers)
+{
+    QStringList trusted;
+    for (const UpstreamServerConfig &server : servers) {
+        if (server.transport == UpstreamServerConfig::Transport::Stdio
+            && server.problem.isEmpty() && server.approved != server.approvalHash()
+            && !m_trustedServers.contains(server.name)) {
+            m_trustedServers.insert(server.name);
+            trusted.append(server.name);
+        }
+    }
+    if (trusted.isEmpty())
+        return;
+    qCInfo(lcApp).noquote() << u"headless: trusting %1 as you wrote it; %2 start(s) without the "
+                               "approval the window asks for before a program's first run"_s
+                                   .arg(m_options.configPath, trusted.join(u", "_s));
 }
 
 ServerControl *Application::control() const

@@ -4,6 +4,7 @@
 #include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QList>
+#include <QSet>
 #include <QObject>
 
 #include <memory>
@@ -59,6 +60,7 @@ private:
                               const ServerConfig &fileSettings,
                               const QList<CommandToolConfig> &commandTools);
     bool raiseRunningInstance() const;
+    void noteTrustedServers(const QList<UpstreamServerConfig> &servers);
     // Run on the server's thread (this one when headless): the server's objects are built, torn
     // down and first driven there.
     bool buildServer(QString *error);
@@ -79,6 +81,8 @@ private:
     QString m_baseUrl; // as the `listening:` line prints it
     std::unique_ptr<AppSettings> m_settings;
     // Before the window, which holds it.
+    // Headless: the stdio servers already logged as trusted without an approval.
+    QSet<QString> m_trustedServers;
     std::unique_ptr<ServerEntryStore> m_entryStore;
     std::unique_ptr<ServerProbe> m_probe;
     std::unique_ptr<ServerImporter> m_importer;

@@ -1,15 +1,18 @@
 #include "app/clientconfigimporter.h"
 
+#include "app/configentryfile.h"
 #include "server/core/configdocument.h"
 
 using namespace Qt::StringLiterals;
 
 namespace heartline {
 
-ClientConfigImporter::ClientConfigImporter(QString configPath, QString home, QString currentDir)
+ClientConfigImporter::ClientConfigImporter(QString configPath, QString home, QString currentDir,
+                                           const QProcessEnvironment &environment)
     : m_configPath(std::move(configPath))
     , m_home(std::move(home))
     , m_currentDir(std::move(currentDir))
+    , m_parser(VariableExpander(environment, m_home))
 {}
 
 QList<ServerImporter::Candidate> ClientConfigImporter::scan(QStringList *problems)
@@ -55,7 +58,9 @@ bool ClientConfigImporter::importServers(const QStringList &names, QString *erro
                                                                                        name);
             return false;
         }
-        config.setServer(name, ClientConfigs::withOrigin(*server));
+        const QJsonObject entry = ClientConfigs::withOrigin(*server);
+        config.setServer(name,
+                         ConfigEntryFile::approvedEntry(m_parser.parseEntry(name, entry), entry));
     }
     return config.save(error);
 }

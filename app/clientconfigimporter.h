@@ -1,16 +1,20 @@
 #pragma once
 
 #include "server/tools/upstream/clientconfigs.h"
+#include "server/tools/upstream/upstreamconfigparser.h"
 #include "ui/window/serverimporter.h"
 
 namespace heartline {
 
 // ServerImporter over the clients' files (ClientConfigs) and Heartline's config file
-// (ConfigDocument), the same reading and writing `heartline import` does.
+// (ConfigDocument), the same reading and writing `heartline import` does. What the person
+// ticked and confirmed is written approved: they saw the command line it runs.
 class ClientConfigImporter final : public ServerImporter
 {
 public:
-    ClientConfigImporter(QString configPath, QString home, QString currentDir);
+    // `environment` expands the entries as the running instance will, for their approval.
+    ClientConfigImporter(QString configPath, QString home, QString currentDir,
+                         const QProcessEnvironment &environment);
 
     QList<Candidate> scan(QStringList *problems) override;
     bool importServers(const QStringList &names, QString *error) override;
@@ -20,6 +24,7 @@ private:
     QString m_home;
     QString m_currentDir;
     QList<ImportedServer> m_found;
+    UpstreamConfigParser m_parser;
 };
 
 } // namespace heartline

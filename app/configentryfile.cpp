@@ -44,8 +44,37 @@ bool ConfigEntryFile::save(const QString &name, const QJsonObject &entry,
     }
     if (!previousName.isEmpty() && name != previousName)
         document.removeServer(previousName);
-    document.setServer(name, entry);
+    document.setServer(name, approvedEntry(parsed, entry));
     return document.save(error);
+}
+
+bool ConfigEntryFile::approve(const QString &name, QString *error)
+{
+    ConfigDocument document(m_path);
+    if (!document.load(error))
+        return false;
+    if (!document.hasServer(name)) {
+        *error = u"%1 has no server named '%2'; nothing changed"_s.arg(m_path, name);
+        return false;
+    }
+    const QJsonObject entry = document.server(name);
+    const UpstreamServerConfig parsed = m_parser.parseEntry(name, entry);
+    if (!parsed.problem.isEmpty()) {
+        *error = parsed.problem;
+        return false;
+    }
+    document.setServer(name, approvedEntry(parsed, entry));
+    return document.save(error);
+}
+
+QJsonObject ConfigEntryFile::approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry)
+{
+    // Only programs are asked about; a remote server runs nothing here.
+    if (parsed.transport == UpstreamServerConfig::Transport::Stdio)
+        entry.insert(u"approved"_s, parsed.approvalHash());
+    else
+        entry.remove(u"approved"_s);
+    return entry;
 }
 
 bool ConfigEntryFile::remove(const QString &name, QString *error)

@@ -20,6 +20,10 @@ public:
     bool save(const QString &name, const QJsonObject &entry, const QString &previousName,
               QString *error) override;
     bool remove(const QString &name, QString *error) override;
+    bool approve(const QString &name, QString *error) override;
+
+    // `entry` with the approval of what `parsed` (the same entry, read) runs.
+    static QJsonObject approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry);
 
 private:
     QString m_path;

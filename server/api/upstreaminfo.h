@@ -24,8 +24,9 @@ struct UpstreamInfo
     QString name;
     QString description;
     QString importedFrom; // the client file the entry came from, when it was imported
-    QString transport; // "stdio", "http", "sse", or "auto" (Streamable HTTP, falling back to SSE)
-    QString target;    // the command line, or the URL
+    QString transport;   // "stdio", "http", "sse", or "auto" (Streamable HTTP, falling back to SSE)
+    QString target;      // the command line, or the URL
+    QStringList envKeys; // the names of the variables set for a stdio server (never values)
     UpstreamState state = UpstreamState::Stopped;
     QString stateLabel; // upstreamStateLabel(state), translated
     QString lastError;

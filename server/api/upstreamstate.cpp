@@ -15,11 +15,13 @@ struct StateRow
 };
 
 // The one table: machine name and (translatable) label of every state.
-constexpr std::array<StateRow, 8> kStates{{
-    {UpstreamState::Disabled, "disabled", QT_TRANSLATE_NOOP("heartline::UpstreamState", "disabled")},
+constexpr std::array<StateRow, 9> kStates{{
+    {UpstreamState::Disabled, "disabled",
+     QT_TRANSLATE_NOOP("heartline::UpstreamState", "disabled")},
     {UpstreamState::ConfigError, "config_error",
      QT_TRANSLATE_NOOP("heartline::UpstreamState", "config error")},
-    {UpstreamState::Starting, "starting", QT_TRANSLATE_NOOP("heartline::UpstreamState", "starting")},
+    {UpstreamState::Starting, "starting",
+     QT_TRANSLATE_NOOP("heartline::UpstreamState", "starting")},
     {UpstreamState::Ready, "ready", QT_TRANSLATE_NOOP("heartline::UpstreamState", "ready")},
     {UpstreamState::Degraded, "degraded",
      QT_TRANSLATE_NOOP("heartline::UpstreamState", "not answering pings")},
@@ -27,6 +29,8 @@ constexpr std::array<StateRow, 8> kStates{{
     {UpstreamState::CrashLoop, "crash_loop",
      QT_TRANSLATE_NOOP("heartline::UpstreamState", "crash loop")},
     {UpstreamState::Stopped, "stopped", QT_TRANSLATE_NOOP("heartline::UpstreamState", "stopped")},
+    {UpstreamState::AwaitingApproval, "awaiting_approval",
+     QT_TRANSLATE_NOOP("heartline::UpstreamState", "needs your approval")},
 }};
 
 const StateRow &rowOf(UpstreamState state)

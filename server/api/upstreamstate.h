@@ -17,6 +17,9 @@ enum class UpstreamState {
     Crashed,     // ended without being asked to; a restart may be scheduled
     CrashLoop,   // crashed too often in a row; stays down until started by hand
     Stopped,     // stopped by hand, or not started yet
+    // A program the person has not yet approved (the window asks before a command's first run,
+    // and again when something else changed it); not started.
+    AwaitingApproval,
 };
 
 // The machine name ("crash_loop"): for logs, ctl output and /metrics labels. Never translated,

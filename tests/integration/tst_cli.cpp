@@ -585,6 +585,12 @@ void tst_Cli::ctlServersListShowsTheRunningInstancesServers()
     QCOMPARE(exitCode, 1);
     QVERIFY2(isOneLine(err) && err.contains("'nope'"), err.constData());
     QVERIFY(!finished(*server));
+
+    // Headless, the file is trusted as the user's own: its programs ran without the approval
+    // the window asks for, and the log said so once, naming them.
+    const QByteArray log = server->readAllStandardError();
+    QVERIFY2(log.count("headless: trusting ") == 1, log.constData());
+    QVERIFY2(log.contains("; fx, gone start"), log.constData());
 }
 
 void tst_Cli::ctlServersAddWritesTheFileAndRefusesADuplicate()

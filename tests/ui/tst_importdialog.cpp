@@ -60,7 +60,8 @@ QJsonObject tst_ImportDialog::serversInConfig() const
 
 void tst_ImportDialog::showsEveryClientsServersWithWhatTheyRun()
 {
-    ClientConfigImporter importer(m_config, kHome, m_dir->path());
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
     ImportDialog dialog(&importer);
     QStringList clients;
     QHash<QString, ServerImporter::Candidate> byName;
@@ -82,7 +83,8 @@ void tst_ImportDialog::showsEveryClientsServersWithWhatTheyRun()
 
 void tst_ImportDialog::nothingIsTickedOrRunBeforeThePersonChooses()
 {
-    ClientConfigImporter importer(m_config, kHome, m_dir->path());
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
     ImportDialog dialog(&importer);
     dialog.show();
     QVERIFY(!dialog.candidates().isEmpty());
@@ -112,7 +114,8 @@ void tst_ImportDialog::nothingIsTickedOrRunBeforeThePersonChooses()
 
 void tst_ImportDialog::importWritesOnlyTheTickedOnesWithTheirOrigin()
 {
-    ClientConfigImporter importer(m_config, kHome, m_dir->path());
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
     ImportDialog dialog(&importer);
     dialog.setChecked(u"filesystem"_s, true);
     QVERIFY2(dialog.importChecked(), qPrintable(dialog.errorText()));
@@ -123,13 +126,16 @@ void tst_ImportDialog::importWritesOnlyTheTickedOnesWithTheirOrigin()
     QCOMPARE(entry.value("command"_L1).toString(), u"npx"_s);
     QCOMPARE(entry.value("importedFrom"_L1).toString(),
              kHome + u"/.config/Claude/claude_desktop_config.json"_s);
+    // Ticked and confirmed with its command line in view: approved to run.
+    QVERIFY(entry.value("approved"_L1).toString().startsWith(u"sha256:"_s));
     QCOMPARE(QJsonDocument::fromJson(readFileBytes(m_config)).object().value("port"_L1).toInt(),
              8700);
 }
 
 void tst_ImportDialog::aServerHeartlineHasAlreadyCannotBeTicked()
 {
-    ClientConfigImporter importer(m_config, kHome, m_dir->path());
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
     ImportDialog dialog(&importer);
     bool found = false;
     for (const ServerImporter::Candidate &candidate : dialog.candidates()) {
@@ -148,7 +154,8 @@ void tst_ImportDialog::aConfigThatDoesNotParseIsNotWritten()
 {
     const QByteArray broken = "{\"mcpServers\": {,}";
     QVERIFY(writeFileBytes(m_config, broken));
-    ClientConfigImporter importer(m_config, kHome, m_dir->path());
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
     ImportDialog dialog(&importer);
     dialog.setChecked(u"filesystem"_s, true);
     QVERIFY(!dialog.importChecked());

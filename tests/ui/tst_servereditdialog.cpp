@@ -87,6 +87,8 @@ void tst_ServerEditDialog::addWritesAStdioEntry()
     QCOMPARE(entry.value("env"_L1).toObject(), (QJsonObject{{"LOG_LEVEL"_L1, "debug"_L1}}));
     QVERIFY(!entry.contains("cwd"_L1));
     QVERIFY(!entry.contains("url"_L1));
+    // The person typed the command line: it is saved approved, and runs without asking again.
+    QVERIFY(entry.value("approved"_L1).toString().startsWith(u"sha256:"_s));
     QCOMPARE(QJsonDocument::fromJson(readFileBytes(path)).object().value("port"_L1).toInt(), 8765);
 }
 
@@ -156,7 +158,7 @@ void tst_ServerEditDialog::aKindChangeDropsTheOtherKindsKeys()
     again.setCommand(u"node"_s);
     QVERIFY(again.save());
     QCOMPARE(serversIn(path).value("s"_L1).toObject().keys(),
-             (QStringList{u"command"_s, u"timeoutMs"_s}));
+             (QStringList{u"approved"_s, u"command"_s, u"timeoutMs"_s}));
 }
 
 void tst_ServerEditDialog::refusedSavesSayWhyAndWriteNothing()

@@ -6,9 +6,11 @@
 #include "server/api/monitor.h"
 #include "server/core/control.h"
 #include "server/core/heartlineserver.h"
+#include "server/tools/upstream/upstreamconfigparser.h"
 #include "server/tools/upstream/upstreamhost.h"
 #include "tests/support/misbehavingupstream.h"
 #include "tests/support/modelservertest.h"
+#include "tests/support/processgroup.h"
 #include "tests/support/testfiles.h"
 #include "ui/models/serversmodel.h"
 #include "ui/window/serverspanel.h"
@@ -17,6 +19,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -52,6 +56,8 @@ private Q_SLOTS:
     void withoutAConfigFileEntriesCannotBeEdited();
     void removeTakesOnlyThatEntryOutOfTheFile();
     void entryFileSavesRenamesAndRefuses();
+    void aProgramRunsOnlyOnceApprovedAndAsksAgainAfterAnOutsideEdit();
+    void headlessTrustsTheFile();
 
 private:
     void makePanel(ServerEntryStore *store = nullptr);
@@ -66,9 +72,9 @@ void tst_ServersPanel::makePanel(ServerEntryStore *store)
 {
     m_model = tested(
         std::make_unique<ServersModel>(m_server->monitor(), m_server->control(), m_tick.get()));
-    m_panel = std::make_unique<ServersPanel>(m_model.get(), m_server->monitor(),
-                                             m_server->control(),
-                                             AppServices{store, nullptr, nullptr});
+    m_panel =
+        std::make_unique<ServersPanel>(m_model.get(), m_server->monitor(), m_server->control(),
+                                       AppServices{store, nullptr, nullptr});
     m_panel->resize(1200, 300);
     m_panel->show();
 }
@@ -235,6 +241,8 @@ void tst_ServersPanel::entryFileSavesRenamesAndRefuses()
     QVERIFY2(store.save(u"b"_s, entry, {}, &error), qPrintable(error));
     QJsonObject read;
     QVERIFY(store.entry(u"b"_s, &read, &error));
+    // Saved approved: the person wrote the command line.
+    QVERIFY(read.take("approved"_L1).toString().startsWith(u"sha256:"_s));
     QCOMPARE(read, entry);
 
     // A name taken by another entry, a name against the rule, a ${VAR} that is unset:
@@ -261,6 +269,94 @@ void tst_ServersPanel::entryFileSavesRenamesAndRefuses()
     QVERIFY(writeFileBytes(path, "{\"mcpServers\": {"));
     QVERIFY(!store.save(u"d"_s, entry, {}, &error));
     QCOMPARE(readFileBytes(path), QByteArray("{\"mcpServers\": {"));
+}
+
+namespace {
+
+// The config file's servers as the running instance reads them (what its watcher applies).
+QList<UpstreamServerConfig> serversInFile(const QString &path)
+{
+    const UpstreamConfigParser parser(
+        VariableExpander(QProcessEnvironment::systemEnvironment(), QDir::homePath()));
+    const QJsonObject servers =
+        QJsonDocument::fromJson(readFileBytes(path)).object().value("mcpServers"_L1).toObject();
+    QList<UpstreamServerConfig> configs;
+    for (auto it = servers.begin(); it != servers.end(); ++it)
+        configs.append(parser.parseEntry(it.key(), it.value()));
+    return configs;
+}
+
+QByteArray fixtureEntryFile(const QStringList &args)
+{
+    const QJsonObject entry{{"command"_L1, QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)},
+                            {"args"_L1, QJsonArray::fromStringList(args)},
+                            {"env"_L1, QJsonObject{{"FX_TOKEN"_L1, "secret-value"_L1}}}};
+    return QJsonDocument(QJsonObject{{"mcpServers"_L1, QJsonObject{{"fx"_L1, entry}}}}).toJson();
+}
+
+} // namespace
+
+void tst_ServersPanel::aProgramRunsOnlyOnceApprovedAndAsksAgainAfterAnOutsideEdit()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"config.json"_s);
+    QVERIFY(writeFileBytes(path, fixtureEntryFile({u"--stderr-lines"_s, u"1"_s})));
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    m_server->upstreams()->setRequireApproval(true);
+    makePanel(&store);
+    m_server->upstreams()->apply(serversInFile(path));
+
+    // Held: shown with the reason, nothing started, and the panel asks.
+    QVERIFY(waitForState(u"fx"_s, UpstreamState::AwaitingApproval));
+    QTRY_VERIFY(m_panel->approvalNotice().contains(u"fx"_s));
+    QCOMPARE(m_server->upstreams()->supervisor(u"fx"_s)->state(), UpstreamState::AwaitingApproval);
+    QVERIFY(livingChildrenOf(QCoreApplication::applicationPid()).isEmpty());
+    m_panel->selectServer(u"fx"_s);
+    QVERIFY(m_panel->approveAction()->isEnabled());
+    QVERIFY(!m_panel->startAction()->isEnabled());
+    QVERIFY(!m_model->start(u"fx"_s)
+            || m_server->upstreams()->supervisor(u"fx"_s)->state()
+                   == UpstreamState::AwaitingApproval);
+    // The question shows exactly what runs, and the variables' names but never their values.
+    const QString question = m_panel->approvalQuestion(u"fx"_s);
+    QVERIFY2(
+        question.contains(QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM) + u" --stderr-lines 1"_s),
+        qPrintable(question));
+    QVERIFY(question.contains(u"FX_TOKEN"_s));
+    QVERIFY(!question.contains(u"secret-value"_s));
+
+    // Yes: the approval is kept with the entry, and once read back the server starts.
+    QVERIFY(m_panel->approveServer(u"fx"_s, false));
+    const QList<UpstreamServerConfig> approved = serversInFile(path);
+    QCOMPARE(approved.value(0).approved, approved.value(0).approvalHash());
+    m_server->upstreams()->apply(approved);
+    QVERIFY(waitForState(u"fx"_s, UpstreamState::Ready));
+    QTRY_VERIFY(m_panel->approvalNotice().isEmpty());
+
+    // Something else edits the command line: asked again, and the old process stops.
+    QJsonObject root = QJsonDocument::fromJson(readFileBytes(path)).object();
+    QJsonObject servers = root.value("mcpServers"_L1).toObject();
+    QJsonObject entry = servers.value("fx"_L1).toObject();
+    entry.insert("args"_L1, QJsonArray{u"--stderr-lines"_s, u"2"_s});
+    servers.insert("fx"_L1, entry);
+    root.insert("mcpServers"_L1, servers);
+    QVERIFY(writeFileBytes(path, QJsonDocument(root).toJson()));
+    m_server->upstreams()->apply(serversInFile(path));
+    QVERIFY(waitForState(u"fx"_s, UpstreamState::AwaitingApproval));
+    QTRY_VERIFY_WITH_TIMEOUT(livingChildrenOf(QCoreApplication::applicationPid()).isEmpty(), 10000);
+}
+
+void tst_ServersPanel::headlessTrustsTheFile()
+{
+    // Approval is the window's question: without it (headless) the same entry just runs.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"config.json"_s);
+    QVERIFY(writeFileBytes(path, fixtureEntryFile({})));
+    QVERIFY(!m_server->upstreams()->requiresApproval());
+    makePanel();
+    m_server->upstreams()->apply(serversInFile(path));
+    QVERIFY(waitForState(u"fx"_s, UpstreamState::Ready));
+    QVERIFY(m_panel->approvalNotice().isEmpty());
 }
 
 QTEST_MAIN(tst_ServersPanel)

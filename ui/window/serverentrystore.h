@@ -26,6 +26,10 @@ public:
     virtual bool save(const QString &name, const QJsonObject &entry, const QString &previousName,
                       QString *error) = 0;
     virtual bool remove(const QString &name, QString *error) = 0;
+    // Records the person's yes to the program the entry runs now (its approval hash), so the
+    // running Heartline starts it; an edit by anything else asks again. Save() approves what
+    // it writes: the person wrote it.
+    virtual bool approve(const QString &name, QString *error) = 0;
 
 protected:
     ServerEntryStore() = default;

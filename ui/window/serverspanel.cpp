@@ -8,10 +8,12 @@
 
 #include <QAction>
 #include <QDesktopServices>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QToolBar>
@@ -106,13 +108,41 @@ ServersPanel::ServersPanel(ServersModel *model, Monitor *monitor, ServerControl 
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ServersPanel::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ServersPanel::updateActions);
 
+    // Programs that wait for the person's yes before their first run, said above everything.
+    m_approvalBar = new QWidget(this);
+    m_approvalBar->setObjectName(u"approvalBar"_s);
+    m_approvalText = new QLabel(m_approvalBar);
+    m_approvalText->setWordWrap(true);
+    auto *review = new QPushButton(tr("Review…"), m_approvalBar);
+    connect(review, &QPushButton::clicked, this, [this]() {
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            const UpstreamInfo info = m_model->serverAt(row);
+            if (info.state == UpstreamState::AwaitingApproval)
+                approveServer(info.name);
+        }
+    });
+    auto *barLayout = new QHBoxLayout(m_approvalBar);
+    barLayout->setContentsMargins(6, 4, 6, 4);
+    barLayout->addWidget(m_approvalText, 1);
+    barLayout->addWidget(review);
+    m_approvalBar->setAutoFillBackground(true);
+    QPalette warm = m_approvalBar->palette();
+    warm.setColor(QPalette::Window, QColor(0xff, 0xf3, 0xe0));
+    warm.setColor(QPalette::WindowText, QColor(0x4e, 0x34, 0x2e));
+    m_approvalBar->setPalette(warm);
+    m_approvalBar->hide();
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &ServersPanel::updateApprovalNotice);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ServersPanel::updateApprovalNotice);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(m_toolBar);
+    layout->addWidget(m_approvalBar);
     layout->addWidget(m_message);
     layout->addWidget(m_view, 1);
     updateActions();
+    updateApprovalNotice();
 }
 
 void ServersPanel::createActions()
@@ -125,6 +155,9 @@ void ServersPanel::createActions()
                                   [this]() { Q_EMIT editRequested(selectedServer()); });
     m_remove =
         m_toolBar->addAction(tr("Remove"), this, [this]() { removeServer(selectedServer()); });
+    m_approve =
+        m_toolBar->addAction(tr("Approve…"), this, [this]() { approveServer(selectedServer()); });
+    m_approve->setToolTip(tr("See the exact command line and let it run"));
     m_toolBar->addSeparator();
     m_start = m_toolBar->addAction(tr("Start"), this, [this]() {
         report(m_model->start(selectedServer()), m_model->lastError());
@@ -181,6 +214,56 @@ void ServersPanel::updateActions()
     m_edit->setEnabled(m_store && selected);
     m_remove->setEnabled(m_store && selected);
     m_openConfig->setEnabled(m_store);
+    m_approve->setEnabled(m_store && selected && info.state == UpstreamState::AwaitingApproval);
+}
+
+void ServersPanel::updateApprovalNotice()
+{
+    QStringList waiting;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const UpstreamInfo info = m_model->serverAt(row);
+        if (info.state == UpstreamState::AwaitingApproval)
+            waiting.append(info.name);
+    }
+    m_approvalText->setText(
+        waiting.isEmpty() ? QString()
+                          : tr("%n server(s) wait for your approval before their first run: %1",
+                               nullptr, int(waiting.size()))
+                                .arg(waiting.join(u", "_s)));
+    m_approvalBar->setVisible(!waiting.isEmpty() && m_store);
+}
+
+QString ServersPanel::approvalNotice() const
+{
+    return m_approvalBar->isHidden() ? QString() : m_approvalText->text();
+}
+
+QString ServersPanel::approvalQuestion(const QString &name) const
+{
+    const UpstreamInfo info = m_model->serverAt(m_model->rowOfServer(name));
+    QString text =
+        tr("“%1” will run this program on this machine, as you:\n\n%2").arg(name, info.target);
+    if (!info.envKeys.isEmpty())
+        text += tr("\n\nwith these variables set: %1").arg(info.envKeys.join(u", "_s));
+    if (!info.importedFrom.isEmpty())
+        text += tr("\n\nImported from %1.").arg(info.importedFrom);
+    text += tr("\n\nRun it? You are asked again if something else changes this command.");
+    return text;
+}
+
+bool ServersPanel::approveServer(const QString &name, bool confirm)
+{
+    if (!m_store || name.isEmpty())
+        return false;
+    if (confirm
+        && QMessageBox::question(this, tr("Run %1?").arg(name), approvalQuestion(name),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+               != QMessageBox::Yes)
+        return false;
+    QString error;
+    const bool approved = m_store->approve(name, &error);
+    report(approved, error);
+    return approved;
 }
 
 void ServersPanel::report(bool ok, const QString &error)
@@ -227,7 +310,7 @@ void ServersPanel::showContextMenu(const QPoint &pos)
     if (!m_view->indexAt(pos).isValid())
         return;
     QMenu menu(this);
-    menu.addActions({m_start, m_stop, m_restart});
+    menu.addActions({m_approve, m_start, m_stop, m_restart});
     menu.addSeparator();
     menu.addActions({m_log, m_edit, m_remove});
     menu.exec(m_view->viewport()->mapToGlobal(pos));

@@ -50,12 +50,21 @@ public:
     QAction *removeAction() const { return m_remove; }
     QAction *openConfigAction() const { return m_openConfig; }
     QAction *importAction() const { return m_import; }
+    QAction *approveAction() const { return m_approve; }
+    // "N servers wait for your approval…", empty when none does.
+    QString approvalNotice() const;
 
     // The log window of `name`, opened (or raised) by "Show log".
     UpstreamLogDialog *showLog(const QString &name);
     // Removes the entry from the config file after the person confirms (`confirm` false: the
     // caller asked already, as a test does).
     bool removeServer(const QString &name, bool confirm = true);
+    // Shows the exact command line `name` would run and asks (`confirm` false: the caller
+    // asked already); yes writes the approval into its entry, for the running Heartline to
+    // start it.
+    bool approveServer(const QString &name, bool confirm = true);
+    // The question approveServer() asks, for the person (and tests) to read.
+    QString approvalQuestion(const QString &name) const;
 
 Q_SIGNALS:
     void addRequested();
@@ -67,6 +76,7 @@ private:
     void updateActions();
     void showContextMenu(const QPoint &pos);
     void report(bool ok, const QString &error);
+    void updateApprovalNotice();
 
     ServersModel *m_model;
     Monitor *m_monitor;
@@ -85,6 +95,9 @@ private:
     QAction *m_log = nullptr;
     QAction *m_openConfig = nullptr;
     QAction *m_import = nullptr;
+    QAction *m_approve = nullptr;
+    QWidget *m_approvalBar = nullptr;
+    QLabel *m_approvalText = nullptr;
     bool m_canImport = false;
     QHash<QString, QPointer<UpstreamLogDialog>> m_logs;
 };

@@ -41,6 +41,7 @@ QColor StateBadgeDelegate::colorFor(UpstreamState state)
     case UpstreamState::Starting:
         return QColor(0x15, 0x65, 0xc0);
     case UpstreamState::Degraded:
+    case UpstreamState::AwaitingApproval:
         return QColor(0xef, 0x6c, 0x00);
     case UpstreamState::Crashed:
     case UpstreamState::CrashLoop:

@@ -37,7 +37,7 @@ const QLatin1String kOwnKeys[] = {
     "type"_L1,           "url"_L1,          "serverUrl"_L1,     "headers"_L1,
     "enabled"_L1,        "disabled"_L1,     "disabledTools"_L1, "timeoutMs"_L1,
     "startTimeoutMs"_L1, "restart"_L1,      "instances"_L1,     "description"_L1,
-    "roots"_L1,          "importedFrom"_L1,
+    "roots"_L1,          "importedFrom"_L1,     "approved"_L1,
 };
 
 bool isListed(const QString &key, const QLatin1String *begin, const QLatin1String *end)
@@ -202,6 +202,7 @@ UpstreamServerConfig UpstreamConfigParser::parseEntry(const QString &name,
         server.enabled = false;
     reader.text("description"_L1, &server.description, false);
     reader.text("importedFrom"_L1, &server.importedFrom, false);
+    reader.text("approved"_L1, &server.approved, false);
     reader.list("disabledTools"_L1, &server.disabledTools, false);
     reader.milliseconds("timeoutMs"_L1, &server.timeoutMs);
     reader.milliseconds("startTimeoutMs"_L1, &server.startTimeoutMs);

@@ -40,8 +40,8 @@ QString targetOf(const UpstreamServerConfig &config)
 {
     if (config.transport == UpstreamServerConfig::Transport::Stdio)
         return StdioChannel::quotedCommandLine(QStringList{config.command} + config.args);
-    return QUrl(config.url).toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery
-                                            | QUrl::RemoveFragment);
+    return QUrl(config.url)
+        .toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);
 }
 
 } // namespace
@@ -98,12 +98,15 @@ void UpstreamHost::releaseStarts()
         apply(*held);
 }
 
-void UpstreamHost::apply(const QList<UpstreamServerConfig> &servers)
+void UpstreamHost::apply(const QList<UpstreamServerConfig> &given)
 {
     if (m_holding) {
-        m_held = servers;
+        m_held = given;
         return;
     }
+    QList<UpstreamServerConfig> servers = given;
+    for (UpstreamServerConfig &config : servers)
+        config.awaitingApproval = needsApproval(config);
     QStringList order;
     for (const UpstreamServerConfig &config : servers)
         order.append(config.name);
@@ -147,8 +150,7 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
     hosted->forwarder = new UpstreamForwarder(config.name, this);
     hosted->forwarder->setTimeoutMs(config.timeoutMs);
     hosted->forwarder->setRoots(config.roots);
-    hosted->supervisor =
-        new UpstreamSupervisor(config, m_factory, m_clientOptions, m_policy, this);
+    hosted->supervisor = new UpstreamSupervisor(config, m_factory, m_clientOptions, m_policy, this);
     m_hosted.insert(config.name, hosted);
     if (!m_order.contains(config.name))
         m_order.append(config.name);
@@ -182,17 +184,17 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
                 connect(client, &UpstreamClient::resourcesChanged, this,
                         [this, name]() { publishCatalog(name); });
             });
-    connect(supervisor, &UpstreamSupervisor::clientLost, this, [this, name, supervisor,
-                                                                 forwarder]() {
-        // Calls in flight fail now, naming the server, rather than waiting for a timeout.
-        const QString why = supervisor->lastError().isEmpty()
-                                ? u"upstream server '%1' stopped"_s.arg(name)
-                                : u"upstream server '%1' stopped: %2"_s.arg(
-                                      name, supervisor->lastError());
-        forwarder->detach(why);
-        // The tools stay listed (calls to them fail at once, naming the server) unless the
-        // state that follows says no start is coming: see keepsListing().
-    });
+    connect(supervisor, &UpstreamSupervisor::clientLost, this,
+            [this, name, supervisor, forwarder]() {
+                // Calls in flight fail now, naming the server, rather than waiting for a timeout.
+                const QString why =
+                    supervisor->lastError().isEmpty()
+                        ? u"upstream server '%1' stopped"_s.arg(name)
+                        : u"upstream server '%1' stopped: %2"_s.arg(name, supervisor->lastError());
+                forwarder->detach(why);
+                // The tools stay listed (calls to them fail at once, naming the server) unless the
+                // state that follows says no start is coming: see keepsListing().
+            });
     relayCalls(forwarder, name);
 
     if (config.instances == UpstreamServerConfig::Instances::PerSession)
@@ -203,6 +205,17 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
     // A changed entry may come back disabled or misconfigured: its old tools go now.
     if (!keepsListing(name, supervisor->state()))
         withdraw(name);
+}
+
+bool UpstreamHost::needsApproval(const UpstreamServerConfig &config) const
+{
+    return m_requireApproval && config.transport == UpstreamServerConfig::Transport::Stdio
+           && config.problem.isEmpty() && config.approved != config.approvalHash();
+}
+
+void UpstreamHost::setRequireApproval(bool required)
+{
+    m_requireApproval = required;
 }
 
 bool UpstreamHost::keepsListing(const QString &name, UpstreamState state) const
@@ -234,17 +247,16 @@ void UpstreamHost::withdraw(const QString &name)
 void UpstreamHost::addSessionInstances(Hosted *hosted)
 {
     const QString name = hosted->config.name;
-    auto *sessions = new UpstreamSessionInstances(hosted->config, m_factory, m_clientOptions,
-                                                  m_policy, this);
+    auto *sessions =
+        new UpstreamSessionInstances(hosted->config, m_factory, m_clientOptions, m_policy, this);
     hosted->sessions = sessions;
-    hosted->forwarder->setSessionRoute(
-        [guard = QPointer<UpstreamSessionInstances>(sessions)](const QString &tool,
-                                                               ToolCall *call) {
-            if (guard)
-                guard->callTool(tool, call);
-            else
-                call->fail(u"the upstream server of this tool was removed"_s);
-        });
+    hosted->forwarder->setSessionRoute([guard = QPointer<UpstreamSessionInstances>(sessions)](
+                                           const QString &tool, ToolCall *call) {
+        if (guard)
+            guard->callTool(tool, call);
+        else
+            call->fail(u"the upstream server of this tool was removed"_s);
+    });
     relayCalls(sessions, name);
     connect(sessions, &UpstreamSessionInstances::diagnosticLine, this,
             [this, name](const QString &line) { Q_EMIT diagnosticLine(name, line); });
@@ -326,8 +338,7 @@ void UpstreamHost::publishCatalog(const QString &name)
     }
     // Config order decides who owns a URI two servers offer.
     m_catalog->publish(name, int(m_order.indexOf(name)), client, client->prompts(),
-                       client->resources(), client->resourceTemplates(),
-                       hosted->config.timeoutMs);
+                       client->resources(), client->resourceTemplates(), hosted->config.timeoutMs);
 }
 
 const UpstreamSupervisor *UpstreamHost::supervisor(const QString &name) const
@@ -367,10 +378,10 @@ bool UpstreamHost::start(const QString &name, QString *error)
         return false;
     const UpstreamState state = hosted->supervisor->state();
     if (state == UpstreamState::ConfigError || state == UpstreamState::Disabled) {
-        *error = u"upstream server '%1' is %2: %3"_s.arg(
-            name, upstreamStateName(state),
-            state == UpstreamState::Disabled ? u"enable it first"_s
-                                             : hosted->supervisor->lastError());
+        *error = u"upstream server '%1' is %2: %3"_s.arg(name, upstreamStateName(state),
+                                                         state == UpstreamState::Disabled
+                                                             ? u"enable it first"_s
+                                                             : hosted->supervisor->lastError());
         return false;
     }
     hosted->supervisor->start();
@@ -394,8 +405,8 @@ bool UpstreamHost::restart(const QString &name, QString *error)
     if (!hosted)
         return false;
     if (hosted->supervisor->state() == UpstreamState::ConfigError) {
-        *error = u"upstream server '%1' cannot start: %2"_s.arg(name,
-                                                               hosted->supervisor->lastError());
+        *error =
+            u"upstream server '%1' cannot start: %2"_s.arg(name, hosted->supervisor->lastError());
         return false;
     }
     hosted->supervisor->restart();
@@ -435,6 +446,8 @@ UpstreamInfo UpstreamHost::infoOf(const Hosted &hosted) const
     info.name = config.name;
     info.description = config.description;
     info.importedFrom = config.importedFrom;
+    info.envKeys = config.env.keys();
+    info.envKeys.sort();
     info.transport = transportName(config.transport);
     info.target = targetOf(config);
     info.state = supervisor->state();

@@ -47,13 +47,17 @@ public:
 
     // `prompts` and `resources` may be null: then only tools are hosted.
     UpstreamHost(ToolRegistry *registry, PromptRegistry *prompts, ResourceRegistry *resources,
-                 ChannelFactory factory,
-                 const UpstreamClient::Options &clientOptions,
+                 ChannelFactory factory, const UpstreamClient::Options &clientOptions,
                  const UpstreamSupervisorPolicy &policy = UpstreamSupervisorPolicy(),
                  QObject *parent = nullptr);
     ~UpstreamHost() override;
 
     void apply(const QList<UpstreamServerConfig> &servers);
+    // With a window open, a program runs only once the person has approved its command line
+    // (the entry's `approved` hash matches): the others wait in AwaitingApproval. Headless runs
+    // trust the file, which the user wrote. Applies from the next apply().
+    void setRequireApproval(bool required);
+    bool requiresApproval() const { return m_requireApproval; }
     // The restart backoff and log ring of servers added from now on (tests shorten the
     // backoff to see a crash loop within seconds).
     void setPolicy(const UpstreamSupervisorPolicy &policy) { m_policy = policy; }
@@ -107,8 +111,8 @@ Q_SIGNALS:
     void diagnosticLine(const QString &server, const QString &line);
     // A server's tools were (re)published after it became ready or re-listed.
     void toolsPublished(const QString &server, int toolCount);
-    void callEnded(const QString &server, const QString &upstreamTool, bool answered,
-                   bool isError, qint64 elapsedUs);
+    void callEnded(const QString &server, const QString &upstreamTool, bool answered, bool isError,
+                   qint64 elapsedUs);
     void upstreamLogged(const QString &server, heartline::LogLevel level, const QJsonValue &data,
                         const QString &logger);
     void problem(const QString &server, const QString &message);
@@ -122,6 +126,7 @@ private:
     void add(const UpstreamServerConfig &config);
     void remove(const QString &name, Listing listing = Listing::Withdraw);
     bool keepsListing(const QString &name, UpstreamState state) const;
+    bool needsApproval(const UpstreamServerConfig &config) const;
     void withdraw(const QString &name);
     void addSessionInstances(Hosted *hosted);
     // Re-emits a forwarder's (or the per-session copies') call outcomes, logs and problems
@@ -137,6 +142,7 @@ private:
     ChannelFactory m_factory;
     UpstreamClient::Options m_clientOptions;
     UpstreamSupervisorPolicy m_policy;
+    bool m_requireApproval = false;
     UpstreamToolPublisher *m_publisher;
     UpstreamCatalogPublisher *m_catalog = nullptr;
     ClosingChannels *m_closing;

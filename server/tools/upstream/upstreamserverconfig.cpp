@@ -1,5 +1,7 @@
 #include "server/tools/upstream/upstreamserverconfig.h"
 
+#include <QCryptographicHash>
+
 namespace heartline {
 
 bool UpstreamServerConfig::needsRestartComparedTo(const UpstreamServerConfig &other) const
@@ -8,14 +10,34 @@ bool UpstreamServerConfig::needsRestartComparedTo(const UpstreamServerConfig &ot
            || env != other.env || cwd != other.cwd || url != other.url || headers != other.headers
            || timeoutMs != other.timeoutMs || startTimeoutMs != other.startTimeoutMs
            || restart != other.restart || instances != other.instances || roots != other.roots
-           || problem != other.problem;
+           || problem != other.problem || awaitingApproval != other.awaitingApproval;
+}
+
+QString UpstreamServerConfig::approvalHash() const
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    // Each part with its length first, so no two different lists hash alike.
+    const auto add = [&hash](const QString &part) {
+        const QByteArray bytes = part.toUtf8();
+        hash.addData(QByteArray(QByteArray::number(bytes.size()) + ':' + bytes));
+    };
+    add(command);
+    add(QString::number(args.size()));
+    for (const QString &arg : args)
+        add(arg);
+    QStringList keys = env.keys();
+    keys.sort();
+    add(QString::number(keys.size()));
+    for (const QString &key : std::as_const(keys))
+        add(key);
+    return QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
 }
 
 bool UpstreamServerConfig::operator==(const UpstreamServerConfig &other) const
 {
     return name == other.name && !needsRestartComparedTo(other) && enabled == other.enabled
            && disabledTools == other.disabledTools && description == other.description
-           && importedFrom == other.importedFrom;
+           && importedFrom == other.importedFrom && approved == other.approved;
 }
 
 } // namespace heartline

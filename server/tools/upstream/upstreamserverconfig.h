@@ -53,6 +53,11 @@ struct UpstreamServerConfig
     // The client file the entry was imported from (`importedFrom`), shown beside the server.
     QString importedFrom;
     QStringList roots; // file:// URIs answered to roots/list when the client has none
+    // `approved`: the approvalHash() the person said yes to in the window. The host sets
+    // awaitingApproval for a stdio entry whose hash differs while approval is required (a
+    // window is open); such a server is shown, not started.
+    QString approved;
+    bool awaitingApproval = false;
 
     // Set when the entry could not be used as written (an unset ${VAR}, a missing command, a
     // bad url): the one line that says which key and why. Such a server is shown, not started.
@@ -61,6 +66,9 @@ struct UpstreamServerConfig
     // Whether a change from `other` needs the server restarted (anything but Heartline's
     // presentation keys: enabled, disabledTools and description apply without a restart).
     bool needsRestartComparedTo(const UpstreamServerConfig &other) const;
+    // "sha256:..." of what runs: the command, its arguments and the names of the variables set
+    // for it (not their values, which may be secrets or change), as the entry expands now.
+    QString approvalHash() const;
     bool operator==(const UpstreamServerConfig &other) const;
     bool operator!=(const UpstreamServerConfig &other) const { return !(*this == other); }
 };

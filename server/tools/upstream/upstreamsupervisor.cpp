@@ -37,7 +37,15 @@ UpstreamSupervisor::UpstreamSupervisor(const UpstreamServerConfig &config, Chann
             << "upstream server" << m_config.name << "is not started:" << m_config.problem;
     } else if (!m_enabled) {
         m_state = UpstreamState::Disabled;
+    } else if (m_config.awaitingApproval) {
+        m_state = UpstreamState::AwaitingApproval;
     }
+}
+
+bool UpstreamSupervisor::isHeld() const
+{
+    return m_state == UpstreamState::ConfigError || m_state == UpstreamState::Disabled
+           || m_state == UpstreamState::AwaitingApproval;
 }
 
 UpstreamSupervisor::~UpstreamSupervisor()
@@ -70,7 +78,7 @@ void UpstreamSupervisor::setState(UpstreamState state, const QString &lastError)
 
 void UpstreamSupervisor::start()
 {
-    if (m_state == UpstreamState::ConfigError || m_state == UpstreamState::Disabled)
+    if (isHeld())
         return;
     if (m_state == UpstreamState::Starting || m_state == UpstreamState::Ready
         || m_state == UpstreamState::Degraded)
@@ -87,13 +95,13 @@ void UpstreamSupervisor::stop()
     m_restartTimer.stop();
     m_stableTimer.stop();
     dropClient();
-    if (m_state != UpstreamState::ConfigError && m_state != UpstreamState::Disabled)
+    if (!isHeld())
         setState(UpstreamState::Stopped);
 }
 
 void UpstreamSupervisor::restart()
 {
-    if (m_state == UpstreamState::ConfigError || m_state == UpstreamState::Disabled)
+    if (isHeld())
         return;
     m_restartTimer.stop();
     m_stableTimer.stop();
@@ -116,6 +124,10 @@ void UpstreamSupervisor::setEnabled(bool enabled)
         setState(UpstreamState::Disabled);
         return;
     }
+    if (m_config.awaitingApproval) {
+        setState(UpstreamState::AwaitingApproval);
+        return;
+    }
     setState(UpstreamState::Stopped);
     start();
 }
@@ -130,8 +142,7 @@ void UpstreamSupervisor::launch()
         handleFailure(u"no channel could be made for this server"_s);
         return;
     }
-    connect(channel, &UpstreamChannel::diagnosticLine, this,
-            &UpstreamSupervisor::appendDiagnostic);
+    connect(channel, &UpstreamChannel::diagnosticLine, this, &UpstreamSupervisor::appendDiagnostic);
     UpstreamClient::Options options = m_clientOptions;
     if (m_config.startTimeoutMs > 0)
         options.initializeTimeoutMs = m_config.startTimeoutMs;

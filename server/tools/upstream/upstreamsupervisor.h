@@ -87,6 +87,8 @@ Q_SIGNALS:
 
 private:
     void setState(UpstreamState state, const QString &lastError = {});
+    // Misconfigured, switched off or not yet approved: never started from here.
+    bool isHeld() const;
     void launch();
     void dropClient();
     void handleClientReady();

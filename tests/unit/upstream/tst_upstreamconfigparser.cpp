@@ -129,6 +129,7 @@ private Q_SLOTS:
     void mcpServersMustBeAnObject_data();
     void mcpServersMustBeAnObject();
     void keyOrderSurvivesTrickyText();
+    void theApprovalHashCoversWhatRunsAndNotTheValues();
 };
 
 void tst_UpstreamConfigParser::claudeDesktopConfigLoadsAsPasted()
@@ -513,6 +514,34 @@ void tst_UpstreamConfigParser::keyOrderSurvivesTrickyText()
     QCOMPARE(jsonObjectKeysInOrder(text, {u"missing"_s}), QStringList());
     QCOMPARE(jsonObjectKeysInOrder(text, {u"note"_s}), QStringList()); // not an object
     QCOMPARE(jsonObjectKeysInOrder(R"({"mcpServers": {}})", {u"mcpServers"_s}), QStringList());
+}
+
+void tst_UpstreamConfigParser::theApprovalHashCoversWhatRunsAndNotTheValues()
+{
+    const UpstreamServerConfig base = parseEntry(
+        R"({"command": "npx", "args": ["-y", "pkg"], "env": {"API_KEY": "one", "MODE": "a"},
+            "approved": "sha256:old"})");
+    QCOMPARE(base.approved, u"sha256:old"_s);
+    const QString hash = base.approvalHash();
+    QVERIFY(hash.startsWith(u"sha256:"_s));
+    QCOMPARE(hash.size(), 7 + 64);
+    // Not what the program is told: a key's value, the description, the switches.
+    QCOMPARE(parseEntry(R"({"command": "npx", "args": ["-y", "pkg"], "description": "d",
+                            "env": {"MODE": "b", "API_KEY": "two"}, "enabled": false})")
+                 .approvalHash(),
+             hash);
+    // What runs: the command, an argument, how the arguments split, a variable's name.
+    for (
+        const QByteArray &changed :
+        {QByteArray(
+             R"({"command": "npm", "args": ["-y", "pkg"], "env": {"API_KEY": "", "MODE": ""}})"),
+         QByteArray(
+             R"({"command": "npx", "args": ["-y", "pkg", "--x"], "env": {"API_KEY": "", "MODE": ""}})"),
+         QByteArray(
+             R"({"command": "npx", "args": ["-y pkg"], "env": {"API_KEY": "", "MODE": ""}})"),
+         QByteArray(
+             R"({"command": "npx", "args": ["-y", "pkg"], "env": {"API_KEY": "", "LD_PRELOAD": ""}})")})
+        QVERIFY2(parseEntry(changed).approvalHash() != hash, changed.constData());
 }
 
 HEARTLINE_SERVER_TEST_MAIN(tst_UpstreamConfigParser)
