@@ -124,7 +124,8 @@ int runAddServer(const QStringList &arguments, const QProcessEnvironment &enviro
     if (document.hasServer(request.name))
         return refuse(
             u"%1 already has a server named '%2'; nothing changed"_s.arg(path, request.name));
-    document.setServer(request.name, entry);
+    // Typed by the person: approved, so a window does not ask about it again.
+    document.setServer(request.name, approvedEntry(parsed, entry));
     if (!document.save(&problem))
         return refuse(problem);
     // The command line as given; environment values are not echoed (they may be tokens).

@@ -1,6 +1,5 @@
 #include "app/clientconfigimporter.h"
 
-#include "app/configentryfile.h"
 #include "server/core/configdocument.h"
 
 using namespace Qt::StringLiterals;
@@ -59,8 +58,7 @@ bool ClientConfigImporter::importServers(const QStringList &names, QString *erro
             return false;
         }
         const QJsonObject entry = ClientConfigs::withOrigin(*server);
-        config.setServer(name,
-                         ConfigEntryFile::approvedEntry(m_parser.parseEntry(name, entry), entry));
+        config.setServer(name, approvedEntry(m_parser.parseEntry(name, entry), entry));
     }
     return config.save(error);
 }

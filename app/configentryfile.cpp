@@ -67,16 +67,6 @@ bool ConfigEntryFile::approve(const QString &name, QString *error)
     return document.save(error);
 }
 
-QJsonObject ConfigEntryFile::approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry)
-{
-    // Only programs are asked about; a remote server runs nothing here.
-    if (parsed.transport == UpstreamServerConfig::Transport::Stdio)
-        entry.insert(u"approved"_s, parsed.approvalHash());
-    else
-        entry.remove(u"approved"_s);
-    return entry;
-}
-
 bool ConfigEntryFile::remove(const QString &name, QString *error)
 {
     ConfigDocument document(m_path);

@@ -22,9 +22,6 @@ public:
     bool remove(const QString &name, QString *error) override;
     bool approve(const QString &name, QString *error) override;
 
-    // `entry` with the approval of what `parsed` (the same entry, read) runs.
-    static QJsonObject approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry);
-
 private:
     QString m_path;
     UpstreamConfigParser m_parser;

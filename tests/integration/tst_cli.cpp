@@ -616,7 +616,10 @@ void tst_Cli::ctlServersAddWritesTheFileAndRefusesADuplicate()
                                   .value("notes"_L1)
                                   .toObject();
     file.close();
-    QCOMPARE(entry,
+    // Typed by the person: saved approved (a window does not ask about it again).
+    QJsonObject written = entry;
+    QVERIFY(written.take("approved"_L1).toString().startsWith(u"sha256:"_s));
+    QCOMPARE(written,
              (QJsonObject{{"command"_L1, "npx"_L1},
                           {"args"_L1, QJsonArray{"-y"_L1, "@x/notes"_L1, "--port"_L1, "9"_L1}},
                           {"env"_L1, QJsonObject{{"NOTES_TOKEN"_L1, "s3cret"_L1}}},

@@ -13,6 +13,15 @@ bool UpstreamServerConfig::needsRestartComparedTo(const UpstreamServerConfig &ot
            || problem != other.problem || awaitingApproval != other.awaitingApproval;
 }
 
+QJsonObject approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry)
+{
+    if (parsed.transport == UpstreamServerConfig::Transport::Stdio)
+        entry.insert(QStringLiteral("approved"), parsed.approvalHash());
+    else
+        entry.remove(QStringLiteral("approved"));
+    return entry;
+}
+
 QString UpstreamServerConfig::approvalHash() const
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);

@@ -73,4 +73,10 @@ struct UpstreamServerConfig
     bool operator!=(const UpstreamServerConfig &other) const { return !(*this == other); }
 };
 
+// `entry` (a config file's mcpServers entry) with `approved` set to what `parsed` (the same
+// entry, read) runs, when it is a program: what a person writes by hand in Heartline (the Add
+// dialog, `ctl servers add`) or confirms in the import, they have seen. A remote entry runs
+// nothing here and carries no approval.
+QJsonObject approvedEntry(const UpstreamServerConfig &parsed, QJsonObject entry);
+
 } // namespace heartline
