@@ -1,7 +1,8 @@
 // Real MCP clients for tests/ui/take_screenshots.sh: a few sessions over Streamable HTTP and one
-// over legacy SSE, calls in flight, one session deleted and one stream dropped, so the window
-// has rows, heartbeats, traffic and disconnects to show. Prints "ready" once all that is done
-// and keeps the remaining clients connected until it is terminated.
+// over legacy SSE, calls in flight (one of them a long call forwarded to server-everything),
+// one session deleted and one stream dropped, so the window has rows, heartbeats, traffic and
+// disconnects to show. Prints "ready" once all that is done and keeps the remaining clients
+// connected until it is terminated.
 //
 // Usage: node screenshot_clients.mjs MCP_URL SSE_URL  (the pinned SDK from tests/interop)
 import { createRequire } from 'node:module';
@@ -51,6 +52,20 @@ const long = (client, ms) =>
         })
         .catch(() => {});
 long(editor.client, 120_000);
+await pause(400);
+// A long upstream call: server-everything's operation with progress, once its tools are served.
+const longUpstream = 'everything__trigger-long-running-operation';
+for (let i = 0; i < 150; ++i) {
+    const { tools } = await notebook.client.listTools();
+    if (tools.some((tool) => tool.name === longUpstream)) break;
+    await pause(200);
+}
+notebook.client
+    .callTool({ name: longUpstream, arguments: { duration: 120, steps: 60 } }, undefined, {
+        onprogress: () => {},
+        timeout: 180_000
+    })
+    .catch(() => {});
 await pause(400);
 long(notebook.client, 120_000);
 await pause(800);

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Takes the README screenshots (resources/screenshots/*.png) of the real window: starts the built
-# binary under Xvfb on a free port with a short heartbeat, drives real MCP clients against it
-# (the pinned SDK in tests/interop/node_modules), then captures the screen with xwd + convert,
-# once with the light palette and once with the dark one. Builds nothing; not part of ctest.
+# binary under Xvfb on a free port with a short heartbeat, hosting real MCP servers from npm
+# (server-everything, server-memory, server-filesystem from tests/interop/node_modules, added
+# with `heartline ctl servers add`), drives real MCP clients against it (the pinned SDK), one of
+# them with a long upstream call in flight, then captures the screen with xwd + convert, once
+# with the light palette (the Servers panel) and once with the dark one (the grouped tools).
+# Builds nothing; not part of ctest.
 #
 # Usage: tests/ui/take_screenshots.sh [path/to/heartline] [output directory]
 # Needs: xvfb-run (installer/setup-debian.sh --test), xwd (x11-apps), convert (imagemagick) and
@@ -14,6 +17,9 @@ bin="${1:-$root/build/app/heartline}"
 out="${2:-$root/resources/screenshots}"
 width=1280
 height=800
+# Where the bottom docks' tabs (Servers, Tools, Disconnect log) are at that size.
+tabs_y=759
+tools_tab_x=97
 
 if [[ "${HEARTLINE_SCREENSHOT_INSIDE:-}" != 1 ]]; then
     [[ -x "$bin" ]] || { echo "take_screenshots: no binary at $bin (build it first)" >&2; exit 1; }
@@ -59,7 +65,18 @@ shoot() {
     printf '[view]\ntheme=%s\n[timeline]\nminutes=1\n' "$theme" \
         > "$XDG_CONFIG_HOME/Heartline/Heartline.conf"
 
-    "$bin" --port 0 --heartbeat-ms 1000 > "$work/$theme.out" 2> "$work/$theme.err" &
+    # The user's servers, added as a person would (so they are approved to run).
+    local config="$work/$theme/heartline.json" modules="$root/tests/interop/node_modules"
+    "$bin" ctl servers add everything --config "$config" -- \
+        "$node" "$modules/@modelcontextprotocol/server-everything/dist/index.js" > /dev/null
+    "$bin" ctl servers add memory --config "$config" -- \
+        "$node" "$modules/@modelcontextprotocol/server-memory/dist/index.js" > /dev/null
+    mkdir -p "$work/$theme/files"
+    "$bin" ctl servers add files --config "$config" -- \
+        "$node" "$modules/@modelcontextprotocol/server-filesystem/dist/index.js" \
+        "$work/$theme/files" > /dev/null
+
+    "$bin" --config "$config" --port 0 --heartbeat-ms 1000 > "$work/$theme.out" 2> "$work/$theme.err" &
     local server=$!
     pids+=("$server")
     local url=""
@@ -89,8 +106,8 @@ shoot() {
         xdotool mousemove 120 72 click 1
         sleep 1
         xdotool mousemove 1150 84 click 1
-        # The dark picture shows the disconnect log instead of the tools.
-        [[ "$theme" == dark ]] && xdotool mousemove 110 759 click 1
+        # The dark picture shows the tools, grouped by server, instead of the servers.
+        [[ "$theme" == dark ]] && xdotool mousemove "$tools_tab_x" "$tabs_y" click 1
         xdotool mousemove 640 790
     fi
     sleep 2

@@ -14,6 +14,7 @@
 #include "tests/support/testfiles.h"
 #include "ui/models/serversmodel.h"
 #include "ui/window/serverspanel.h"
+#include "ui/window/statebadgedelegate.h"
 #include "ui/window/upstreamlogdialog.h"
 
 #include <QAction>
@@ -52,6 +53,7 @@ public:
 private Q_SLOTS:
     void actionsFollowTheSelectedServersState();
     void theLogHoldsStderrAndEveryNewLine();
+    void noFigureIsCutOnceItGrows();
     void theLogSearchNarrowsTheLinesAndCopiesThem();
     void withoutAConfigFileEntriesCannotBeEdited();
     void removeTakesOnlyThatEntryOutOfTheFile();
@@ -128,6 +130,32 @@ void tst_ServersPanel::actionsFollowTheSelectedServersState()
     m_server->upstreams()->apply({});
     QVERIFY(!m_model->restart(u"fx"_s));
     QVERIFY(!m_model->lastError().isEmpty());
+}
+
+void tst_ServersPanel::noFigureIsCutOnceItGrows()
+{
+    // The columns are sized when the row appears (0 tools, no pid yet); the values grow after.
+    makePanel();
+    m_server->upstreams()->apply({misbehavingUpstream(u"fx"_s)});
+    QVERIFY(waitForState(u"fx"_s, UpstreamState::Ready));
+    QTRY_VERIFY(m_model->serverAt(0).toolCount() >= 8);
+    const QFontMetrics metrics(m_panel->view()->font());
+    for (int column = 0; column < ServersModel::LastError; ++column) {
+        const QString text = m_model->index(0, column).data().toString();
+        const int extra =
+            column == ServersModel::State ? StateBadgeDelegate::kHorizontalPadding : 0;
+        QVERIFY2(metrics.horizontalAdvance(text) + extra < m_panel->view()->columnWidth(column),
+                 qPrintable(u"column %1: '%2' in %3 px"_s.arg(column).arg(text).arg(
+                     m_panel->view()->columnWidth(column))));
+    }
+    // And what they grow to: a server with a hundred tools, a million calls, a day up.
+    const QList<QPair<int, QString>> grown = {{ServersModel::Tools, u"128/128"_s},
+                                              {ServersModel::Calls, u"1000000"_s},
+                                              {ServersModel::Uptime, u"23 h 59 min"_s},
+                                              {ServersModel::Target, u"pid 4194304"_s}};
+    for (const auto &[column, text] : grown)
+        QVERIFY2(metrics.horizontalAdvance(text) < m_panel->view()->columnWidth(column),
+                 qPrintable(text));
 }
 
 void tst_ServersPanel::theLogHoldsStderrAndEveryNewLine()

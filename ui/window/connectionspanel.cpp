@@ -3,6 +3,7 @@
 #include "server/api/servercontrol.h"
 #include "ui/models/connectionsmodel.h"
 #include "ui/models/displayformat.h"
+#include "ui/window/columnwidths.h"
 #include "ui/window/statebadgedelegate.h"
 
 #include <QApplication>
@@ -80,18 +81,9 @@ ConnectionsPanel::ConnectionsPanel(ConnectionsModel *model, ServerControl *contr
 
 void ConnectionsPanel::sizeColumns()
 {
-    // Wide enough for the longest value each column can show and for its header, measured
-    // from those texts rather than from the rows: asking thousands of rows for their size on
-    // every change (ResizeToContents) stalled the window at 2,000 streams. Only the client's
-    // name is elided (its tooltip has it whole); the upstream calls take what is left.
-    const QFontMetrics metrics(m_view->font());
-    const QFontMetrics headerMetrics(m_view->header()->font());
-    const auto longest = [&metrics](const QStringList &texts) {
-        int width = 0;
-        for (const QString &text : texts)
-            width = qMax(width, metrics.horizontalAdvance(text));
-        return width;
-    };
+    // Wide enough for the longest value each column can show: nothing is cut at 1280x800.
+    // Only the client's name is elided (its tooltip has it whole); the upstream calls take
+    // what is left.
     QStringList transports;
     for (TransportKind kind : {TransportKind::StreamableHttp, TransportKind::LegacySse,
                                TransportKind::StreamableHttpStateless})
@@ -102,29 +94,19 @@ void ConnectionsPanel::sizeColumns()
           ConnectionState::Resuming, ConnectionState::Closed})
         states.append(connectionStateLabel(state));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QList<QPair<int, int>> widths = {
-        {ConnectionsModel::Transport, longest(transports)},
-        {ConnectionsModel::Peer, longest({u"[::ffff:127.0.0.1]:65535"_s})},
-        // The badge pads its text on both sides.
-        {ConnectionsModel::State, longest(states) + StateBadgeDelegate::kHorizontalPadding},
-        {ConnectionsModel::Opened, longest({DisplayFormat::clock(now - 2 * 86'400'000)})},
-        {ConnectionsModel::IdleAge, longest({DisplayFormat::duration(59 * 60'000 + 59'000)})},
-        {ConnectionsModel::LastHeartbeat, longest({DisplayFormat::age(now, now - 59'000)})},
-        {ConnectionsModel::Heartbeats, longest({u"9999999"_s})},
-        {ConnectionsModel::MessagesIn, longest({u"9999999"_s})},
-        {ConnectionsModel::MessagesOut, longest({u"9999999"_s})},
-        {ConnectionsModel::BytesQueued, longest({DisplayFormat::bytes(1023 * 1024 + 900)})},
-        {ConnectionsModel::PingRtt, longest({DisplayFormat::milliseconds(99'999)})},
-    };
-    // Room for the cell's margins, and in the header for the sort arrow.
-    constexpr int kCellMargins = 16;
-    constexpr int kSortIndicator = 22;
-    for (const auto &[column, contentWidth] : widths) {
-        const QString title = m_model->headerData(column, Qt::Horizontal).toString();
-        m_view->setColumnWidth(column,
-                               qMax(contentWidth + kCellMargins,
-                                    headerMetrics.horizontalAdvance(title) + kSortIndicator));
-    }
+    const QStringList counts{u"9999999"_s};
+    ColumnWidths::fit(m_view->header(),
+                      {{ConnectionsModel::Transport, transports},
+                       {ConnectionsModel::Peer, {u"::ffff:255.255.255.255"_s}},
+                       {ConnectionsModel::State, states, StateBadgeDelegate::kHorizontalPadding},
+                       {ConnectionsModel::Opened, {DisplayFormat::clock(now - 2 * 86'400'000)}},
+                       {ConnectionsModel::IdleAge, {DisplayFormat::duration(59 * 60'000 + 59'000)}},
+                       {ConnectionsModel::LastHeartbeat, {DisplayFormat::age(now, now - 59'000)}},
+                       {ConnectionsModel::Heartbeats, counts},
+                       {ConnectionsModel::MessagesIn, counts},
+                       {ConnectionsModel::MessagesOut, counts},
+                       {ConnectionsModel::BytesQueued, {DisplayFormat::bytes(1023 * 1024 + 900)}},
+                       {ConnectionsModel::PingRtt, {DisplayFormat::milliseconds(99'999)}}});
     m_view->setColumnWidth(ConnectionsModel::Client, 220);
 }
 

@@ -1,7 +1,9 @@
 #include "ui/window/serverspanel.h"
 
 #include "server/api/servercontrol.h"
+#include "ui/models/displayformat.h"
 #include "ui/models/serversmodel.h"
+#include "ui/window/columnwidths.h"
 #include "ui/window/serverentrystore.h"
 #include "ui/window/statebadgedelegate.h"
 #include "ui/window/upstreamlogdialog.h"
@@ -78,16 +80,9 @@ ServersPanel::ServersPanel(ServersModel *model, Monitor *monitor, ServerControl 
     header->setSectionResizeMode(QHeaderView::Interactive);
     // The one column whose text may be long; the whole of it is in the tooltip.
     header->setSectionResizeMode(ServersModel::LastError, QHeaderView::Stretch);
-    // Sized to the rows when servers come and go, not at every tick's uptime (ResizeToContents
-    // measures every row at each change).
-    const auto relaid = [this]() {
-        for (int column = 0; column < ServersModel::ColumnCount; ++column) {
-            if (column != ServersModel::LastError)
-                m_view->resizeColumnToContents(column);
-        }
-    };
-    relaid();
-    connect(m_model, &QAbstractItemModel::modelReset, this, relaid);
+    sizeColumns();
+    // The names and targets change only when servers come and go.
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ServersPanel::sizeColumns);
     header->setSectionsClickable(true);
     connect(header, &QHeaderView::sectionClicked, this,
             [this](int) { m_view->setSortingEnabled(true); });
@@ -179,6 +174,38 @@ void ServersPanel::createActions()
         action->setToolTip(m_store ? action->text().remove(u'…') : noFile);
     if (m_store)
         m_openConfig->setToolTip(m_store->path());
+}
+
+void ServersPanel::sizeColumns()
+{
+    // The figures from the longest text each can show, so a count that grows is never cut;
+    // the names, kinds and targets from the rows, which change only when servers do.
+    for (int column : {int(ServersModel::Enabled), int(ServersModel::Name), int(ServersModel::Kind),
+                       int(ServersModel::Target)})
+        m_view->resizeColumnToContents(column);
+    QStringList states;
+    for (int state = int(UpstreamState::Disabled); state <= int(UpstreamState::AwaitingApproval);
+         ++state)
+        states.append(upstreamStateLabel(UpstreamState(state)));
+    states.append(tr("%1 · restart %2 in %3")
+                      .arg(upstreamStateLabel(UpstreamState::Crashed))
+                      .arg(5)
+                      .arg(DisplayFormat::duration(16'000)));
+    const QStringList counts{u"9999999"_s};
+    ColumnWidths::fit(
+        m_view->horizontalHeader(),
+        {{ServersModel::State, states, StateBadgeDelegate::kHorizontalPadding},
+         {ServersModel::Uptime, {DisplayFormat::duration(23 * 3'600'000 + 59 * 60'000)}},
+         {ServersModel::Restarts, {u"9999"_s}},
+         {ServersModel::Tools, {u"999/999"_s}},
+         {ServersModel::Calls, counts},
+         {ServersModel::Errors, counts},
+         {ServersModel::MeanLatency, {DisplayFormat::milliseconds(99'999)}}});
+    // A pid grows too.
+    m_view->setColumnWidth(
+        ServersModel::Target,
+        qMax(m_view->columnWidth(ServersModel::Target),
+             m_view->fontMetrics().horizontalAdvance(tr("pid %1").arg(4194304)) + 16));
 }
 
 QString ServersPanel::selectedServer() const

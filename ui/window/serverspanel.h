@@ -77,6 +77,7 @@ private:
     void showContextMenu(const QPoint &pos);
     void report(bool ok, const QString &error);
     void updateApprovalNotice();
+    void sizeColumns();
 
     ServersModel *m_model;
     Monitor *m_monitor;
