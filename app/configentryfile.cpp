@@ -1,6 +1,7 @@
 #include "app/configentryfile.h"
 
 #include "server/core/configdocument.h"
+#include "server/tools/command/commandtoolconfig.h"
 
 #include <QDir>
 
@@ -11,7 +12,26 @@ namespace heartline {
 ConfigEntryFile::ConfigEntryFile(QString path, const QProcessEnvironment &environment)
     : m_path(std::move(path))
     , m_parser(VariableExpander(environment, environment.value(u"HOME"_s, QDir::homePath())))
+    , m_expander(environment, environment.value(u"HOME"_s, QDir::homePath()))
 {}
+
+bool ConfigEntryFile::saveCommandTool(const QString &name, const QJsonObject &entry, QString *error)
+{
+    const CommandToolConfig parsed = parseCommandTool(name, entry, m_expander);
+    if (!parsed.problem.isEmpty()) {
+        *error = parsed.problem;
+        return false;
+    }
+    ConfigDocument document(m_path);
+    if (!document.load(error))
+        return false;
+    if (document.hasCommandTool(name)) {
+        *error = u"%1 already has a command tool named '%2'; nothing changed"_s.arg(m_path, name);
+        return false;
+    }
+    document.setCommandTool(name, entry);
+    return document.save(error);
+}
 
 bool ConfigEntryFile::entry(const QString &name, QJsonObject *entry, QString *error) const
 {

@@ -20,11 +20,13 @@ public:
     bool save(const QString &name, const QJsonObject &entry, const QString &previousName,
               QString *error) override;
     bool remove(const QString &name, QString *error) override;
+    bool saveCommandTool(const QString &name, const QJsonObject &entry, QString *error) override;
     bool approve(const QString &name, QString *error) override;
 
 private:
     QString m_path;
     UpstreamConfigParser m_parser;
+    VariableExpander m_expander;
 };
 
 } // namespace heartline

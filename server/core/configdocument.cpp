@@ -18,6 +18,7 @@ namespace {
 Q_LOGGING_CATEGORY(lcConfigDocument, "heartline.server.configdocument")
 
 const auto kServers = "mcpServers"_L1;
+const auto kCommandTools = "commandTools"_L1;
 constexpr qint64 kMaxFileBytes = 16 * 1024 * 1024;
 
 // One scalar as JSON text, escaped exactly as QJsonDocument escapes it.
@@ -49,7 +50,8 @@ void writeObject(const QJsonObject &object, const QString &path,
     out->append("{\n");
     for (qsizetype i = 0; i < keys.size(); ++i) {
         out->append(indent + scalarJson(keys.at(i)) + ": ");
-        writeValue(object.value(keys.at(i)), jsonChildPath(path, keys.at(i)), keyOrder, depth + 1, out);
+        writeValue(object.value(keys.at(i)), jsonChildPath(path, keys.at(i)), keyOrder, depth + 1,
+                   out);
         out->append(i + 1 < keys.size() ? ",\n" : "\n");
     }
     out->append(QByteArray(depth * 4, ' ') + '}');
@@ -70,7 +72,8 @@ void writeValue(const QJsonValue &value, const QString &path,
         out->append("[\n");
         for (qsizetype i = 0; i < array.size(); ++i) {
             out->append(indent);
-            writeValue(array.at(i), jsonChildPath(path, QString::number(i)), keyOrder, depth + 1, out);
+            writeValue(array.at(i), jsonChildPath(path, QString::number(i)), keyOrder, depth + 1,
+                       out);
             out->append(i + 1 < array.size() ? ",\n" : "\n");
         }
         out->append(QByteArray(depth * 4, ' ') + ']');
@@ -159,6 +162,28 @@ bool ConfigDocument::removeServer(const QString &name)
         return false;
     all.remove(name);
     m_root.insert(kServers, all);
+    return true;
+}
+
+bool ConfigDocument::hasCommandTool(const QString &name) const
+{
+    return m_root.value(kCommandTools).toObject().contains(name);
+}
+
+void ConfigDocument::setCommandTool(const QString &name, const QJsonObject &entry)
+{
+    QJsonObject all = m_root.value(kCommandTools).toObject();
+    all.insert(name, entry);
+    m_root.insert(kCommandTools, all);
+}
+
+bool ConfigDocument::removeCommandTool(const QString &name)
+{
+    QJsonObject all = m_root.value(kCommandTools).toObject();
+    if (!all.contains(name))
+        return false;
+    all.remove(name);
+    m_root.insert(kCommandTools, all);
     return true;
 }
 

@@ -45,6 +45,11 @@ public:
     // Writes `enabled` and drops a `disabled` key (Windsurf's spelling), which would contradict it.
     bool setEnabled(const QString &name, bool enabled);
 
+    // The `commandTools` entries, as the servers above.
+    bool hasCommandTool(const QString &name) const;
+    void setCommandTool(const QString &name, const QJsonObject &entry);
+    bool removeCommandTool(const QString &name);
+
     // Writes the file atomically (QSaveFile): creates its folder, keeps the permissions of an
     // existing file and makes a new one readable by the user only (it may hold tokens).
     // Refuses when load() failed or the file on disk no longer parses.

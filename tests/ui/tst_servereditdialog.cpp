@@ -46,6 +46,7 @@ private Q_SLOTS:
     void secretsAreMaskedAndMarkedByTheirName();
     void testListsTheToolsAndStderrThenStops();
     void testOfAServerThatDiesSaysWhy();
+    void addWritesACommandTool();
 
 private:
     QString configWith(const QByteArray &text);
@@ -259,6 +260,39 @@ void tst_ServerEditDialog::testOfAServerThatDiesSaysWhy()
     QVERIFY(finished.wait(kProbeTimeoutMs));
     QVERIFY2(dialog.testStatus().contains(u"HEARTLINE_TEST_UNSET_VARIABLE"_s),
              qPrintable(dialog.testStatus()));
+}
+
+void tst_ServerEditDialog::addWritesACommandTool()
+{
+    const QString path = configWith(R"({"port": 8765})");
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    ServerEditDialog dialog(&store, nullptr);
+    dialog.setKind(ServerEditDialog::CommandTool);
+    dialog.setServerName(u"grep_notes"_s);
+    dialog.setCommand(u"grep"_s);
+    dialog.setArguments({u"-rn"_s, u"--"_s, u"{pattern}"_s, u"/home/me/notes"_s});
+    // A placeholder no parameter names: refused with the reason, nothing written.
+    const QByteArray before = readFileBytes(path);
+    QVERIFY(!dialog.save());
+    QVERIFY2(dialog.errorText().contains(u"pattern"_s), qPrintable(dialog.errorText()));
+    QCOMPARE(readFileBytes(path), before);
+
+    dialog.addToolParameter(u"pattern"_s, u"string"_s, u"What to look for"_s, true);
+    QVERIFY2(dialog.save(), qPrintable(dialog.errorText()));
+    const QJsonObject root = QJsonDocument::fromJson(readFileBytes(path)).object();
+    QVERIFY(!root.contains("mcpServers"_L1));
+    const QJsonObject tool =
+        root.value("commandTools"_L1).toObject().value("grep_notes"_L1).toObject();
+    QCOMPARE(tool.value("command"_L1).toString(), u"grep"_s);
+    QCOMPARE(tool.value("args"_L1).toArray().at(2).toString(), u"{pattern}"_s);
+    const QJsonObject schema = tool.value("inputSchema"_L1).toObject();
+    QCOMPARE(schema.value("required"_L1).toArray(), QJsonArray{u"pattern"_s});
+    QCOMPARE(schema.value("properties"_L1)["pattern"_L1]["type"_L1].toString(), u"string"_s);
+    QCOMPARE(schema.value("properties"_L1)["pattern"_L1]["description"_L1].toString(),
+             u"What to look for"_s);
+    // The same name twice is refused.
+    QVERIFY(!dialog.save());
+    QVERIFY(dialog.errorText().contains(u"already has a command tool"_s));
 }
 
 QTEST_MAIN(tst_ServerEditDialog)

@@ -12,14 +12,17 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -90,6 +93,23 @@ QHBoxLayout *addRemoveButtons(QWidget *parent, const std::function<void()> &add,
     return row;
 }
 
+// An argument list with its add and remove buttons: a new row opens for typing at once.
+QVBoxLayout *argumentList(QListWidget *list, QWidget *page)
+{
+    auto *box = new QVBoxLayout;
+    box->addWidget(list, 1);
+    box->addLayout(addRemoveButtons(
+        page,
+        [list]() {
+            QListWidgetItem *item = editableItem({});
+            list->addItem(item);
+            list->setCurrentItem(item);
+            list->editItem(item);
+        },
+        [list]() { delete list->currentItem(); }));
+    return box;
+}
+
 } // namespace
 
 ServerEditDialog::ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, const QString &name,
@@ -118,6 +138,9 @@ ServerEditDialog::ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, 
     m_kinds->setObjectName(u"serverKinds"_s);
     m_kinds->addTab(createStdioPage(), tr("Program on this machine"));
     m_kinds->addTab(createRemotePage(), tr("Remote server"));
+    // A command tool is added here; once in the file it is edited there.
+    if (name.isEmpty())
+        m_kinds->addTab(createCommandToolPage(), tr("Command tool"));
 
     m_error->setObjectName(u"serverEditError"_s);
     m_error->setWordWrap(true);
@@ -135,8 +158,11 @@ ServerEditDialog::ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_kinds, 3);
-    if (m_probe)
+    if (m_probe) {
         layout->addWidget(createTestBox(), 2);
+        connect(m_kinds, &QTabWidget::currentChanged, this,
+                [this](int kind) { m_testButton->setEnabled(kind != CommandTool); });
+    }
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
 
@@ -176,17 +202,7 @@ QWidget *ServerEditDialog::createStdioPage()
     cwdRow->addWidget(m_cwd, 1);
     cwdRow->addWidget(browse);
 
-    auto *argsBox = new QVBoxLayout;
-    argsBox->addWidget(m_args, 1);
-    argsBox->addLayout(addRemoveButtons(
-        page,
-        [this]() {
-            QListWidgetItem *item = editableItem({});
-            m_args->addItem(item);
-            m_args->setCurrentItem(item);
-            m_args->editItem(item);
-        },
-        [this]() { delete m_args->currentItem(); }));
+    QVBoxLayout *argsBox = argumentList(m_args, page);
     auto *envBox = new QVBoxLayout;
     envBox->addWidget(m_env, 1);
     envBox->addLayout(addRemoveButtons(
@@ -222,6 +238,114 @@ QWidget *ServerEditDialog::createRemotePage()
     form->addRow(tr("&Transport:"), m_transport);
     form->addRow(tr("&Headers:"), headersBox);
     return page;
+}
+
+QWidget *ServerEditDialog::createCommandToolPage()
+{
+    auto *page = new QWidget(this);
+    auto *hint = new QLabel(tr("A program on this machine offered to every client as one tool. "
+                               "Write {name} as a whole argument where a parameter's value goes: "
+                               "it is passed as that one argument, never through a shell."),
+                            page);
+    hint->setWordWrap(true);
+    m_toolCommand = new QLineEdit(page);
+    m_toolCommand->setObjectName(u"toolCommand"_s);
+    m_toolCommand->setPlaceholderText(u"grep"_s);
+    m_toolArgs = new QListWidget(page);
+    m_toolArgs->setObjectName(u"toolArguments"_s);
+    m_toolParams = new QTableWidget(0, 4, page);
+    m_toolParams->setObjectName(u"toolParameters"_s);
+    m_toolParams->setHorizontalHeaderLabels(
+        {tr("Parameter"), tr("Type"), tr("Description"), tr("Required")});
+    m_toolParams->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_toolParams->verticalHeader()->hide();
+    m_toolCwd = new QLineEdit(page);
+    m_toolCwd->setPlaceholderText(tr("your home folder"));
+    m_toolTimeout = new QSpinBox(page);
+    m_toolTimeout->setRange(1, 24 * 3600);
+    m_toolTimeout->setValue(60);
+    m_toolTimeout->setSuffix(tr(" s"));
+    m_toolMaxOutput = new QSpinBox(page);
+    m_toolMaxOutput->setRange(1, 64 * 1024);
+    m_toolMaxOutput->setValue(1024);
+    m_toolMaxOutput->setSuffix(tr(" KiB"));
+
+    QVBoxLayout *argsBox = argumentList(m_toolArgs, page);
+    auto *paramsBox = new QVBoxLayout;
+    paramsBox->addWidget(m_toolParams, 1);
+    paramsBox->addLayout(addRemoveButtons(
+        page, [this]() { addToolParameter({}, u"string"_s, {}, true); },
+        [this]() {
+            if (m_toolParams->currentRow() >= 0)
+                m_toolParams->removeRow(m_toolParams->currentRow());
+        }));
+
+    auto *form = new QFormLayout(page);
+    form->addRow(hint);
+    form->addRow(tr("&Command:"), m_toolCommand);
+    form->addRow(tr("&Arguments:"), argsBox);
+    form->addRow(tr("&Parameters:"), paramsBox);
+    form->addRow(tr("&Working folder:"), m_toolCwd);
+    form->addRow(tr("&Time limit:"), m_toolTimeout);
+    form->addRow(tr("&Output limit:"), m_toolMaxOutput);
+    return page;
+}
+
+void ServerEditDialog::addToolParameter(const QString &name, const QString &type,
+                                        const QString &description, bool required)
+{
+    const int row = m_toolParams->rowCount();
+    m_toolParams->insertRow(row);
+    m_toolParams->setItem(row, 0, new QTableWidgetItem(name));
+    auto *types = new QComboBox(m_toolParams);
+    types->addItems({u"string"_s, u"integer"_s, u"number"_s, u"boolean"_s, u"array"_s});
+    types->setCurrentText(type);
+    m_toolParams->setCellWidget(row, 1, types);
+    m_toolParams->setItem(row, 2, new QTableWidgetItem(description));
+    auto *requiredItem = new QTableWidgetItem;
+    requiredItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+    requiredItem->setCheckState(required ? Qt::Checked : Qt::Unchecked);
+    m_toolParams->setItem(row, 3, requiredItem);
+}
+
+QJsonObject ServerEditDialog::commandToolEntry() const
+{
+    QJsonObject properties;
+    QJsonArray required;
+    for (int row = 0; row < m_toolParams->rowCount(); ++row) {
+        const QString name =
+            m_toolParams->item(row, 0) ? m_toolParams->item(row, 0)->text().trimmed() : QString();
+        if (name.isEmpty())
+            continue;
+        QJsonObject property{
+            {"type"_L1,
+             qobject_cast<QComboBox *>(m_toolParams->cellWidget(row, 1))->currentText()}};
+        if (const QString text = m_toolParams->item(row, 2)->text().trimmed(); !text.isEmpty())
+            property.insert("description"_L1, text);
+        if (property.value("type"_L1) == "array"_L1)
+            property.insert("items"_L1, QJsonObject{{"type"_L1, "string"_L1}});
+        properties.insert(name, property);
+        if (m_toolParams->item(row, 3)->checkState() == Qt::Checked)
+            required.append(name);
+    }
+    QJsonObject schema{{"type"_L1, "object"_L1}, {"properties"_L1, properties}};
+    if (!required.isEmpty())
+        schema.insert("required"_L1, required);
+    QJsonObject entry{{"command"_L1, m_toolCommand->text().trimmed()}, {"inputSchema"_L1, schema}};
+    if (const QString description = m_description->text().trimmed(); !description.isEmpty())
+        entry.insert("description"_L1, description);
+    QStringList args;
+    for (int row = 0; row < m_toolArgs->count(); ++row)
+        args.append(m_toolArgs->item(row)->text());
+    if (!args.isEmpty())
+        entry.insert("args"_L1, QJsonArray::fromStringList(args));
+    if (const QString cwd = m_toolCwd->text().trimmed(); !cwd.isEmpty())
+        entry.insert("cwd"_L1, cwd);
+    if (m_toolTimeout->value() != 60)
+        entry.insert("timeoutMs"_L1, m_toolTimeout->value() * 1000);
+    if (m_toolMaxOutput->value() != 1024)
+        entry.insert("maxOutputBytes"_L1, qint64(m_toolMaxOutput->value()) * 1024);
+    return entry;
 }
 
 QWidget *ServerEditDialog::createTestBox()
@@ -336,6 +460,8 @@ QStringList ServerEditDialog::arguments() const
 
 QJsonObject ServerEditDialog::entry() const
 {
+    if (m_kinds->currentIndex() == CommandTool)
+        return commandToolEntry();
     QJsonObject entry = m_original;
     const QString description = m_description->text().trimmed();
     setOrRemove(&entry, u"description"_s, description, description.isEmpty());
@@ -399,6 +525,18 @@ bool ServerEditDialog::save()
         return false;
     }
     QString error;
+    if (m_kinds->currentIndex() == CommandTool) {
+        if (m_toolCommand->text().trimmed().isEmpty()) {
+            showError(tr("A command tool needs a command"));
+            return false;
+        }
+        if (!m_store->saveCommandTool(serverName(), commandToolEntry(), &error)) {
+            showError(error);
+            return false;
+        }
+        showError({});
+        return true;
+    }
     if (!m_store->save(serverName(), entry(), m_originalName, &error)) {
         showError(error);
         return false;
@@ -409,7 +547,8 @@ bool ServerEditDialog::save()
 
 void ServerEditDialog::test()
 {
-    if (!m_probe)
+    // A command tool is no server to start: it runs when a client calls it.
+    if (!m_probe || m_kinds->currentIndex() == CommandTool)
         return;
     m_testTools->clear();
     m_testLog->clear();
@@ -448,14 +587,15 @@ void ServerEditDialog::setServerName(const QString &name)
 
 void ServerEditDialog::setCommand(const QString &command)
 {
-    m_command->setText(command);
+    (m_kinds->currentIndex() == CommandTool ? m_toolCommand : m_command)->setText(command);
 }
 
 void ServerEditDialog::setArguments(const QStringList &arguments)
 {
-    m_args->clear();
+    QListWidget *list = m_kinds->currentIndex() == CommandTool ? m_toolArgs : m_args;
+    list->clear();
     for (const QString &arg : arguments)
-        m_args->addItem(editableItem(arg));
+        list->addItem(editableItem(arg));
 }
 
 void ServerEditDialog::setUrl(const QString &url)

@@ -10,6 +10,8 @@ class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QSpinBox;
+class QTableWidget;
 class QTabWidget;
 
 namespace heartline {
@@ -30,7 +32,9 @@ class ServerEditDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(ServerEditDialog)
 
 public:
-    enum Kind { Stdio, Remote };
+    // CommandTool: a program offered as one MCP tool (the config's `commandTools`), no server;
+    // only when adding.
+    enum Kind { Stdio, Remote, CommandTool };
 
     // `name` empty: a new server. `probe` may be null (no Test button).
     ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, const QString &name = {},
@@ -45,7 +49,11 @@ public:
     void setKind(Kind kind);
     void setServerName(const QString &name);
     void setCommand(const QString &command);
+    // The command and arguments of the kind shown (a program or a command tool).
     void setArguments(const QStringList &arguments);
+    // A command tool's parameter, as a row of its table.
+    void addToolParameter(const QString &name, const QString &type, const QString &description,
+                          bool required);
     void setUrl(const QString &url);
     KeyValueTable *environmentTable() const { return m_env; }
     KeyValueTable *headersTable() const { return m_headers; }
@@ -64,6 +72,8 @@ private:
     QWidget *createStdioPage();
     QWidget *createRemotePage();
     QWidget *createTestBox();
+    QWidget *createCommandToolPage();
+    QJsonObject commandToolEntry() const;
     void load(const QString &name);
     void resolveCommand();
     QStringList arguments() const;
@@ -84,6 +94,12 @@ private:
     QLineEdit *m_url;
     QComboBox *m_transport;
     KeyValueTable *m_headers;
+    QLineEdit *m_toolCommand = nullptr;
+    QListWidget *m_toolArgs = nullptr;
+    QTableWidget *m_toolParams = nullptr;
+    QLineEdit *m_toolCwd = nullptr;
+    QSpinBox *m_toolTimeout = nullptr;
+    QSpinBox *m_toolMaxOutput = nullptr;
     QPushButton *m_testButton = nullptr;
     QLabel *m_testStatus = nullptr;
     QListWidget *m_testTools = nullptr;

@@ -26,6 +26,9 @@ public:
     virtual bool save(const QString &name, const QJsonObject &entry, const QString &previousName,
                       QString *error) = 0;
     virtual bool remove(const QString &name, QString *error) = 0;
+    // Writes a `commandTools` entry (a program offered as a tool), checked as the running
+    // instance will read it; refused, the file unchanged, like save().
+    virtual bool saveCommandTool(const QString &name, const QJsonObject &entry, QString *error) = 0;
     // Records the person's yes to the program the entry runs now (its approval hash), so the
     // running Heartline starts it; an edit by anything else asks again. Save() approves what
     // it writes: the person wrote it.
