@@ -2,6 +2,8 @@
 
 #include "server/core/configdocument.h"
 
+#include <QUrl>
+
 using namespace Qt::StringLiterals;
 
 namespace heartline {
@@ -31,8 +33,13 @@ QList<ServerImporter::Candidate> ClientConfigImporter::scan(QStringList *problem
         candidate.client = server.client;
         candidate.sourceFile = server.sourceFile;
         candidate.name = server.name;
-        candidate.commandLine = server.commandLineOrUrl();
         candidate.remote = server.entry.contains("url"_L1);
+        // A URL's user info and query may hold a token: shown without them.
+        candidate.commandLine = candidate.remote
+                                    ? QUrl(server.entry.value("url"_L1).toString())
+                                          .toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery
+                                                           | QUrl::RemoveFragment)
+                                    : server.commandLineOrUrl();
         candidate.notes = server.notes;
         candidate.alreadyConfigured = configRead && config.hasServer(server.name);
         candidates.append(candidate);

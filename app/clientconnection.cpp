@@ -171,23 +171,33 @@ bool apply(const Plan &plan, QString *error)
 QStringList ownCopies(const Client &client, const QString &home,
                       const QList<UpstreamServerConfig> &hosted)
 {
+    // Only the servers the client starts for every project (its top-level list, which
+    // removeServers() edits), and only where the same program or URL runs in Heartline: a
+    // server of the same name that runs something else is the client's own.
     QStringList copies;
-    if (!QFileInfo::exists(client.path))
+    QFile file(client.path);
+    if (!file.open(QIODevice::ReadOnly))
         return copies;
-    const ClientConfigScan scan = ClientConfigs::readFile(client.path, client.name, home);
-    for (const ImportedServer &server : scan.servers) {
-        if (server.name == "heartline"_L1)
+    const QJsonObject servers =
+        QJsonDocument::fromJson(ClientConfigs::stripJsonExtensions(file.readAll()))
+            .object()
+            .value(client.serversKey)
+            .toObject();
+    QStringList running;
+    for (const UpstreamServerConfig &own : hosted) {
+        if (own.enabled && own.problem.isEmpty())
+            running.append(own.url.isEmpty() ? StdioChannel::quotedCommandLine(
+                               QStringList{own.command} + own.args)
+                                             : own.url);
+    }
+    for (auto it = servers.begin(); it != servers.end(); ++it) {
+        if (it.key() == "heartline"_L1 || !it.value().isObject())
             continue;
-        for (const UpstreamServerConfig &own : hosted) {
-            const QString line =
-                own.url.isEmpty()
-                    ? StdioChannel::quotedCommandLine(QStringList{own.command} + own.args)
-                    : own.url;
-            if (own.name == server.name || line == server.commandLineOrUrl()) {
-                copies.append(server.name);
-                break;
-            }
-        }
+        const ImportedServer server =
+            ClientConfigs::convertEntry(client.name, client.path, it.key(), it.value().toObject(),
+                                        QFileInfo(client.path).path(), home);
+        if (running.contains(server.commandLineOrUrl()))
+            copies.append(server.name);
     }
     return copies;
 }

@@ -68,7 +68,7 @@ bool ConfigEntryFile::save(const QString &name, const QJsonObject &entry,
     return document.save(error);
 }
 
-bool ConfigEntryFile::approve(const QString &name, QString *error)
+bool ConfigEntryFile::approve(const QString &name, const QString &shownHash, QString *error)
 {
     ConfigDocument document(m_path);
     if (!document.load(error))
@@ -81,6 +81,11 @@ bool ConfigEntryFile::approve(const QString &name, QString *error)
     const UpstreamServerConfig parsed = m_parser.parseEntry(name, entry);
     if (!parsed.problem.isEmpty()) {
         *error = parsed.problem;
+        return false;
+    }
+    if (parsed.approvalHash() != shownHash) {
+        *error = u"'%1' in %2 no longer runs what you were shown (something else changed it); "
+                 "nothing was approved - look at it again"_s.arg(name, m_path);
         return false;
     }
     document.setServer(name, approvedEntry(parsed, entry));

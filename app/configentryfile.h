@@ -21,7 +21,7 @@ public:
               QString *error) override;
     bool remove(const QString &name, QString *error) override;
     bool saveCommandTool(const QString &name, const QJsonObject &entry, QString *error) override;
-    bool approve(const QString &name, QString *error) override;
+    bool approve(const QString &name, const QString &shownHash, QString *error) override;
 
 private:
     QString m_path;

@@ -27,6 +27,10 @@ struct UpstreamInfo
     QString transport;   // "stdio", "http", "sse", or "auto" (Streamable HTTP, falling back to SSE)
     QString target;      // the command line, or the URL
     QStringList envKeys; // the names of the variables set for a stdio server (never values)
+    QString cwd;         // a stdio server's working folder; empty: the user's home
+    // What the person approves when shown this (UpstreamServerConfig::approvalHash()): an
+    // approval is refused when the file's entry no longer hashes to it.
+    QString approvalHash;
     UpstreamState state = UpstreamState::Stopped;
     QString stateLabel; // upstreamStateLabel(state), translated
     QString lastError;

@@ -159,7 +159,12 @@ struct ClientHome
                                 time.name = u"time"_s;
                                 time.command = u"uvx"_s;
                                 time.args = {u"mcp-server-time"_s};
-                                return QList<UpstreamServerConfig>{time};
+                                // The client's "notes" has the name, not the program.
+                                UpstreamServerConfig notes;
+                                notes.name = u"notes"_s;
+                                notes.command = u"notes-mcp"_s;
+                                notes.args = {u"--db"_s, u"y"_s};
+                                return QList<UpstreamServerConfig>{time, notes};
                             }}};
     QString cursor() const { return dir.filePath(u".cursor/mcp.json"_s); }
 };

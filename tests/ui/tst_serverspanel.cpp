@@ -353,6 +353,16 @@ void tst_ServersPanel::aProgramRunsOnlyOnceApprovedAndAsksAgainAfterAnOutsideEdi
     QVERIFY(question.contains(u"FX_TOKEN"_s));
     QVERIFY(!question.contains(u"secret-value"_s));
 
+    // Something else changes the command line between the question and the answer: what the
+    // person saw is not what would run, so nothing is approved.
+    const QByteArray shown = readFileBytes(path);
+    QVERIFY(writeFileBytes(path, fixtureEntryFile({u"--crash-after"_s, u"1"_s})));
+    QVERIFY(!m_panel->approveServer(u"fx"_s, false));
+    QVERIFY2(m_panel->message().contains(u"no longer runs what you were shown"_s),
+             qPrintable(m_panel->message()));
+    QVERIFY(!readFileBytes(path).contains("approved"));
+    QVERIFY(writeFileBytes(path, shown));
+
     // Yes: the approval is kept with the entry, and once read back the server starts.
     QVERIFY(m_panel->approveServer(u"fx"_s, false));
     const QList<UpstreamServerConfig> approved = serversInFile(path);

@@ -545,6 +545,13 @@ bool ServerEditDialog::save()
     return true;
 }
 
+void ServerEditDialog::done(int result)
+{
+    if (m_probe && m_probe->isRunning())
+        m_probe->cancel();
+    QDialog::done(result);
+}
+
 void ServerEditDialog::test()
 {
     // A command tool is no server to start: it runs when a client calls it.

@@ -68,6 +68,10 @@ public:
 Q_SIGNALS:
     void testFinished(bool ok);
 
+protected:
+    // A test still running stops with the dialog, whichever way it closes.
+    void done(int result) override;
+
 private:
     QWidget *createStdioPage();
     QWidget *createRemotePage();

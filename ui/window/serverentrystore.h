@@ -29,10 +29,11 @@ public:
     // Writes a `commandTools` entry (a program offered as a tool), checked as the running
     // instance will read it; refused, the file unchanged, like save().
     virtual bool saveCommandTool(const QString &name, const QJsonObject &entry, QString *error) = 0;
-    // Records the person's yes to the program the entry runs now (its approval hash), so the
-    // running Heartline starts it; an edit by anything else asks again. Save() approves what
-    // it writes: the person wrote it.
-    virtual bool approve(const QString &name, QString *error) = 0;
+    // Records the person's yes to the program they were shown (`shownHash`, the approval hash
+    // of what the window displayed), so the running Heartline starts it; refused when the
+    // file's entry no longer runs that (something else edited it meanwhile). An edit by
+    // anything else asks again. Save() approves what it writes: the person wrote it.
+    virtual bool approve(const QString &name, const QString &shownHash, QString *error) = 0;
 
 protected:
     ServerEntryStore() = default;

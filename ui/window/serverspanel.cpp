@@ -43,7 +43,8 @@ bool canStop(const UpstreamInfo &info)
 
 bool canRestart(const UpstreamInfo &info)
 {
-    return info.enabled && info.state != UpstreamState::ConfigError;
+    return info.enabled && info.state != UpstreamState::ConfigError
+           && info.state != UpstreamState::AwaitingApproval;
 }
 
 } // namespace
@@ -270,6 +271,8 @@ QString ServersPanel::approvalQuestion(const QString &name) const
     const UpstreamInfo info = m_model->serverAt(m_model->rowOfServer(name));
     QString text =
         tr("“%1” will run this program on this machine, as you:\n\n%2").arg(name, info.target);
+    if (!info.cwd.isEmpty())
+        text += tr("\n\nin the folder %1").arg(info.cwd);
     if (!info.envKeys.isEmpty())
         text += tr("\n\nwith these variables set: %1").arg(info.envKeys.join(u", "_s));
     if (!info.importedFrom.isEmpty())
@@ -288,7 +291,8 @@ bool ServersPanel::approveServer(const QString &name, bool confirm)
                != QMessageBox::Yes)
         return false;
     QString error;
-    const bool approved = m_store->approve(name, &error);
+    const UpstreamInfo info = m_model->serverAt(m_model->rowOfServer(name));
+    const bool approved = m_store->approve(name, info.approvalHash, &error);
     report(approved, error);
     return approved;
 }

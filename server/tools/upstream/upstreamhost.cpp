@@ -371,12 +371,22 @@ UpstreamHost::Hosted *UpstreamHost::find(const QString &name, QString *error) co
     return hosted;
 }
 
+QString UpstreamHost::awaitingApprovalError(const QString &name)
+{
+    return u"upstream server '%1' has not been approved to run: approve its command line in "
+           "the window's Servers panel first"_s.arg(name);
+}
+
 bool UpstreamHost::start(const QString &name, QString *error)
 {
     Hosted *hosted = find(name, error);
     if (!hosted)
         return false;
     const UpstreamState state = hosted->supervisor->state();
+    if (state == UpstreamState::AwaitingApproval) {
+        *error = awaitingApprovalError(name);
+        return false;
+    }
     if (state == UpstreamState::ConfigError || state == UpstreamState::Disabled) {
         *error = u"upstream server '%1' is %2: %3"_s.arg(name, upstreamStateName(state),
                                                          state == UpstreamState::Disabled
@@ -407,6 +417,10 @@ bool UpstreamHost::restart(const QString &name, QString *error)
     if (hosted->supervisor->state() == UpstreamState::ConfigError) {
         *error =
             u"upstream server '%1' cannot start: %2"_s.arg(name, hosted->supervisor->lastError());
+        return false;
+    }
+    if (hosted->supervisor->state() == UpstreamState::AwaitingApproval) {
+        *error = awaitingApprovalError(name);
         return false;
     }
     hosted->supervisor->restart();
@@ -446,6 +460,8 @@ UpstreamInfo UpstreamHost::infoOf(const Hosted &hosted) const
     info.name = config.name;
     info.description = config.description;
     info.importedFrom = config.importedFrom;
+    info.cwd = config.cwd;
+    info.approvalHash = config.approvalHash();
     info.envKeys = config.env.keys();
     info.envKeys.sort();
     info.transport = transportName(config.transport);

@@ -127,6 +127,7 @@ private:
     void remove(const QString &name, Listing listing = Listing::Withdraw);
     bool keepsListing(const QString &name, UpstreamState state) const;
     bool needsApproval(const UpstreamServerConfig &config) const;
+    static QString awaitingApprovalError(const QString &name);
     void withdraw(const QString &name);
     void addSessionInstances(Hosted *hosted);
     // Re-emits a forwarder's (or the per-session copies') call outcomes, logs and problems

@@ -39,6 +39,7 @@ QString UpstreamServerConfig::approvalHash() const
     add(QString::number(keys.size()));
     for (const QString &key : std::as_const(keys))
         add(key);
+    add(cwd); // the same command is another program in another folder (./run, node server.js)
     return QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
 }
 

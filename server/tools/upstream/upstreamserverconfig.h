@@ -66,8 +66,9 @@ struct UpstreamServerConfig
     // Whether a change from `other` needs the server restarted (anything but Heartline's
     // presentation keys: enabled, disabledTools and description apply without a restart).
     bool needsRestartComparedTo(const UpstreamServerConfig &other) const;
-    // "sha256:..." of what runs: the command, its arguments and the names of the variables set
-    // for it (not their values, which may be secrets or change), as the entry expands now.
+    // "sha256:..." of what runs: the command, its arguments, the names of the variables set
+    // for it (not their values, which may be secrets or change) and its working folder, as the
+    // entry expands now.
     QString approvalHash() const;
     bool operator==(const UpstreamServerConfig &other) const;
     bool operator!=(const UpstreamServerConfig &other) const { return !(*this == other); }

@@ -540,7 +540,9 @@ void tst_UpstreamConfigParser::theApprovalHashCoversWhatRunsAndNotTheValues()
          QByteArray(
              R"({"command": "npx", "args": ["-y pkg"], "env": {"API_KEY": "", "MODE": ""}})"),
          QByteArray(
-             R"({"command": "npx", "args": ["-y", "pkg"], "env": {"API_KEY": "", "LD_PRELOAD": ""}})")})
+             R"({"command": "npx", "args": ["-y", "pkg"], "env": {"API_KEY": "", "LD_PRELOAD": ""}})"),
+         QByteArray(
+             R"({"command": "npx", "args": ["-y", "pkg"], "env": {"API_KEY": "", "MODE": ""}, "cwd": "/tmp"})")})
         QVERIFY2(parseEntry(changed).approvalHash() != hash, changed.constData());
 }
 
