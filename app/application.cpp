@@ -4,11 +4,15 @@
 #include "app/clientconnection.h"
 #include "app/clientsetupfiles.h"
 #include "app/configentryfile.h"
+#include "app/configsecrets.h"
 #include "app/configwatcher.h"
+#include "app/defaultconfigpath.h"
 #include "app/headlesslog.h"
 #include "app/savedtoolchoices.h"
+#include "app/secretvault.h"
 #include "app/signalwatcher.h"
 #include "app/upstreamprobe.h"
+#include "app/vaultsecretkeeper.h"
 #include "server/api/monitor.h"
 #include "server/api/serverconfigschema.h"
 #include "server/core/controlserver.h"
@@ -24,7 +28,6 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
-#include <QUrl>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -32,6 +35,7 @@
 #include <QLocalSocket>
 #include <QLoggingCategory>
 #include <QProcessEnvironment>
+#include <QUrl>
 
 #include <cstdio>
 #include <unistd.h>
@@ -54,6 +58,11 @@ Application::Application(const LaunchOptions &options, QObject *parent)
     , m_stdout(std::make_unique<QFile>())
 {
     m_stdout->open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered);
+    QString configPath = m_options.configPath;
+    if (configPath.isEmpty())
+        configPath = defaultConfigPath(QProcessEnvironment::systemEnvironment());
+    m_secretVault = std::make_unique<SecretVault>(SecretVault::fallbackFileFor(configPath));
+    m_configSecrets = std::make_unique<ConfigSecrets>(m_secretVault.get());
 }
 
 Application::~Application()
@@ -89,6 +98,25 @@ bool Application::start(int *exitStatus)
         }
     }
 
+    // A token that names a secret is looked up before anything listens: the endpoint is never
+    // open without it.
+    if (!SecretReferences::namesIn(m_options.config.token).isEmpty()) {
+        m_configSecrets->resolve({m_options.config, {}, {}, {}}, [this](const HostedConfig &got) {
+            int status = 1;
+            if (!got.settingsProblem.isEmpty())
+                std::fprintf(stderr, "heartline: %s\n", qPrintable(got.settingsProblem));
+            else
+                m_options.config.token = got.settings.token;
+            if (!got.settingsProblem.isEmpty() || !serve(&status))
+                QCoreApplication::exit(status);
+        });
+        return true;
+    }
+    return serve(exitStatus);
+}
+
+bool Application::serve(int *exitStatus)
+{
     // With a window the server gets a thread of its own (DESIGN.md, Threads) and the window a
     // mirror of its Monitor; headless it runs on this thread, whose loop waits on epoll (main.cpp):
     // with no window to keep responsive, a second thread would only add a crossing per event.
@@ -129,14 +157,13 @@ bool Application::start(int *exitStatus)
     const bool requireApproval = !m_options.headless;
     if (!requireApproval)
         noteTrustedServers(m_upstreamServers);
-    m_runner->runOnServerThread([this, server, requireApproval]() {
-        server->upstreams()->setRequireApproval(requireApproval);
-        server->commandTools()->apply(m_commandTools);
-        server->upstreams()->apply(m_upstreamServers);
-    });
+    m_runner->runOnServerThread(
+        [server, requireApproval]() { server->upstreams()->setRequireApproval(requireApproval); });
     connect(this, &Application::upstreamServersChanged, server->upstreams(), &UpstreamHost::apply);
     connect(this, &Application::commandToolsChanged, server->commandTools(),
             &CommandToolHost::apply);
+    // At once when nothing names a secret; else when the keyring has answered.
+    resolveAndApply({{}, m_upstreamServers, m_commandTools, {}}, false);
 
     if (!m_options.headless) {
         if (!m_options.configPath.isEmpty()) {
@@ -144,7 +171,9 @@ bool Application::start(int *exitStatus)
                 m_options.configPath, QProcessEnvironment::systemEnvironment());
         }
         const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        m_probe = std::make_unique<UpstreamProbe>(environment);
+        m_probe = std::make_unique<UpstreamProbe>(environment, m_secretVault.get());
+        m_secretKeeper = std::make_unique<VaultSecretKeeper>(m_secretVault.get(),
+                                                             [this]() { refreshSecrets(); });
         if (!m_options.configPath.isEmpty()) {
             m_importer = std::make_unique<ClientConfigImporter>(
                 m_options.configPath, environment.value(u"HOME"_s, QDir::homePath()),
@@ -166,7 +195,7 @@ bool Application::start(int *exitStatus)
         m_window = std::make_unique<MainWindow>(
             m_runner->monitor(), m_runner->control(), m_settings.get(),
             AppServices{m_entryStore.get(), m_probe.get(), m_importer.get(), m_clientSetup.get(),
-                        firstRun});
+                        firstRun, m_secretKeeper.get()});
         connect(m_controlServer.get(), &ControlServer::raiseRequested, m_window.get(),
                 &MainWindow::bringToFront);
         // With a tray the window only hides; Quit (or a signal) ends the process, gracefully.
@@ -267,34 +296,58 @@ void Application::handleConfigReloaded(const QList<UpstreamServerConfig> &upstre
         if (const SettingSpec *spec = ServerConfigSchema::find(key))
             spec->set(next, spec->get(m_options.config));
     }
+    if (upstreamServers != m_upstreamServers && m_options.headless)
+        noteTrustedServers(upstreamServers);
+    m_upstreamServers = upstreamServers;
+    m_commandTools = commandTools;
+    resolveAndApply({next, m_upstreamServers, m_commandTools, {}}, true);
+}
+
+void Application::refreshSecrets()
+{
+    resolveAndApply({{}, m_upstreamServers, m_commandTools, {}}, false);
+}
+
+void Application::resolveAndApply(const HostedConfig &written, bool withSettings)
+{
+    m_configSecrets->resolve(written, [this, withSettings](const HostedConfig &resolved) {
+        if (withSettings)
+            applyFileSettings(resolved);
+        if (resolved.tools != m_appliedTools) {
+            m_appliedTools = resolved.tools;
+            Q_EMIT commandToolsChanged(m_appliedTools);
+        }
+        if (resolved.servers != m_appliedServers) {
+            m_appliedServers = resolved.servers;
+            Q_EMIT upstreamServersChanged(m_appliedServers);
+        }
+    });
+}
+
+void Application::applyFileSettings(const HostedConfig &resolved)
+{
+    const QString notApplied =
+        u"config reloaded, but its server settings were not applied (the running ones stay):"_s;
+    if (!resolved.settingsProblem.isEmpty()) {
+        qCWarning(lcApp).noquote() << notApplied << resolved.settingsProblem;
+        return;
+    }
+    ServerConfig next = resolved.settings;
     // Not file keys: a run's choice, and a test's knob.
     const ServerConfig running = control()->settings();
     next.conformance = running.conformance;
     next.proxyIdleToleranceMs = running.proxyIdleToleranceMs;
     QString error;
     if (!control()->applySettings(next, &error))
-        qCWarning(lcApp).noquote() << "config reloaded, but its server settings were not "
-                                      "applied (the running ones stay):"
-                                   << error;
-
-    if (upstreamServers != m_upstreamServers) {
-        m_upstreamServers = upstreamServers;
-        if (m_options.headless)
-            noteTrustedServers(m_upstreamServers);
-        Q_EMIT upstreamServersChanged(m_upstreamServers);
-    }
-    if (commandTools != m_commandTools) {
-        m_commandTools = commandTools;
-        Q_EMIT commandToolsChanged(m_commandTools);
-    }
+        qCWarning(lcApp).noquote() << notApplied << error;
 }
 
 void Application::noteTrustedServers(const QList<UpstreamServerConfig> &servers)
 {
     QStringList trusted;
     for (const UpstreamServerConfig &server : servers) {
-        if (server.transport == UpstreamServerConfig::Transport::Stdio
-            && server.problem.isEmpty() && server.approved != server.approvalHash()
+        if (server.transport == UpstreamServerConfig::Transport::Stdio && server.problem.isEmpty()
+            && server.approved != server.approvalHash()
             && !m_trustedServers.contains(server.name)) {
             m_trustedServers.insert(server.name);
             trusted.append(server.name);
@@ -303,8 +356,8 @@ void Application::noteTrustedServers(const QList<UpstreamServerConfig> &servers)
     if (trusted.isEmpty())
         return;
     qCInfo(lcApp).noquote() << u"headless: trusting %1 as you wrote it; %2 start(s) without the "
-                               "approval the window asks for before a program's first run"_s
-                                   .arg(m_options.configPath, trusted.join(u", "_s));
+                               "approval the window asks for before a program's first run"_s.arg(
+                                   m_options.configPath, trusted.join(u", "_s));
 }
 
 ServerControl *Application::control() const

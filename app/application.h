@@ -4,8 +4,8 @@
 #include "server/tools/upstream/upstreamserverconfig.h"
 
 #include <QList>
-#include <QSet>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 
@@ -14,6 +14,10 @@ class QFile;
 namespace heartline {
 
 class AppSettings;
+class ConfigSecrets;
+struct HostedConfig;
+class SecretKeeper;
+class SecretVault;
 class ConfigWatcher;
 class ControlServer;
 class HeadlessLog;
@@ -41,19 +45,29 @@ public:
     // true when the event loop should run.
     bool start(int *exitStatus);
 
+    // Looks the config's secrets up again and restarts what now runs with other values: after
+    // the window stored a secret the file only names.
+    void refreshSecrets();
+
     // The config file's mcpServers as last read (at start, then on each accepted reload), in
     // file order, each with its `problem` if it cannot be started as written. Nothing starts
     // them yet: the server side of issue 11 takes them from here.
     QList<UpstreamServerConfig> upstreamServers() const { return m_upstreamServers; }
 
 Q_SIGNALS:
-    // The config file was reloaded and its mcpServers differ from upstreamServers() before:
-    // the hook the server side connects to start, stop and restart upstream servers.
+    // The hosted servers to run, with their secrets' values put in: at start, then whenever
+    // the file or a secret changes them. The server side connects to start, stop and restart.
     void upstreamServersChanged(const QList<heartline::UpstreamServerConfig> &upstreamServers);
-    // The same for its commandTools.
+    // The same for the command tools.
     void commandToolsChanged(const QList<heartline::CommandToolConfig> &commandTools);
 
 private:
+    // start() once the token's secret, if it names one, has its value.
+    bool serve(int *exitStatus);
+    // Puts the secrets in `written` (ConfigSecrets), then hands the server what changed: its
+    // settings when `withSettings`, the hosted servers and command tools.
+    void resolveAndApply(const HostedConfig &written, bool withSettings);
+    void applyFileSettings(const HostedConfig &resolved);
     void handleTermination(int signalNumber);
     void watchConfigFile();
     void handleConfigReloaded(const QList<UpstreamServerConfig> &upstreamServers,
@@ -69,8 +83,14 @@ private:
     ServerControl *control() const;
 
     LaunchOptions m_options;
+    // As the file writes them (${secret:NAME} kept), and as last handed to the server (values
+    // put in).
     QList<UpstreamServerConfig> m_upstreamServers;
     QList<CommandToolConfig> m_commandTools;
+    QList<UpstreamServerConfig> m_appliedServers;
+    QList<CommandToolConfig> m_appliedTools;
+    std::unique_ptr<SecretVault> m_secretVault;
+    std::unique_ptr<ConfigSecrets> m_configSecrets;
     std::unique_ptr<QFile> m_stdout;
     // The server on a thread of its own with a window, on this one headless; this thread sees
     // it through the runner's monitor() and control().
@@ -87,6 +107,7 @@ private:
     std::unique_ptr<ServerProbe> m_probe;
     std::unique_ptr<ServerImporter> m_importer;
     std::unique_ptr<ClientSetup> m_clientSetup;
+    std::unique_ptr<SecretKeeper> m_secretKeeper;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<SignalWatcher> m_signals;
     std::unique_ptr<ConfigWatcher> m_configWatcher;

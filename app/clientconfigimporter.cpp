@@ -1,8 +1,11 @@
 #include "app/clientconfigimporter.h"
 
 #include "server/core/configdocument.h"
+#include "ui/window/secretkeeper.h"
 
 #include <QUrl>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -47,15 +50,43 @@ QList<ServerImporter::Candidate> ClientConfigImporter::scan(QStringList *problem
     return candidates;
 }
 
-bool ClientConfigImporter::importServers(const QStringList &names, QString *error)
+const ImportedServer *ClientConfigImporter::found(const QString &name) const
+{
+    const auto server = std::find_if(m_found.cbegin(), m_found.cend(),
+                                     [&name](const auto &found) { return found.name == name; });
+    return server == m_found.cend() ? nullptr : &*server;
+}
+
+QList<ServerImporter::Secret> ClientConfigImporter::secretsIn(const QStringList &names) const
+{
+    QList<Secret> secrets;
+    for (const QString &name : names) {
+        const ImportedServer *server = found(name);
+        if (!server)
+            continue;
+        for (const QString &section : {u"env"_s, u"headers"_s}) {
+            const QJsonObject values = server->entry.value(section).toObject();
+            for (auto it = values.begin(); it != values.end(); ++it) {
+                const QString value = it.value().toString();
+                // A ${VAR} is a reference already, to the environment: nothing to move.
+                if (SecretKeeper::looksSecret(it.key()) && !value.isEmpty()
+                    && !value.contains("${"_L1))
+                    secrets.append({name, section, it.key(), value});
+            }
+        }
+    }
+    return secrets;
+}
+
+bool ClientConfigImporter::importServers(const QStringList &names, const QList<Secret> &replaced,
+                                         QString *error)
 {
     ConfigDocument config(m_configPath);
     if (!config.load(error))
         return false;
     for (const QString &name : names) {
-        const auto server = std::find_if(m_found.cbegin(), m_found.cend(),
-                                         [&name](const auto &found) { return found.name == name; });
-        if (server == m_found.cend()) {
+        const ImportedServer *server = found(name);
+        if (!server) {
             *error = u"'%1' was not found in any client's config (scan again)"_s.arg(name);
             return false;
         }
@@ -64,7 +95,14 @@ bool ClientConfigImporter::importServers(const QStringList &names, QString *erro
                                                                                        name);
             return false;
         }
-        const QJsonObject entry = ClientConfigs::withOrigin(*server);
+        QJsonObject entry = ClientConfigs::withOrigin(*server);
+        for (const Secret &secret : replaced) {
+            if (secret.server != name)
+                continue;
+            QJsonObject values = entry.value(secret.section).toObject();
+            values.insert(secret.key, secret.value);
+            entry.insert(secret.section, values);
+        }
         config.setServer(name, approvedEntry(m_parser.parseEntry(name, entry), entry));
     }
     return config.save(error);

@@ -17,9 +17,13 @@ public:
                          const QProcessEnvironment &environment);
 
     QList<Candidate> scan(QStringList *problems) override;
-    bool importServers(const QStringList &names, QString *error) override;
+    QList<Secret> secretsIn(const QStringList &names) const override;
+    bool importServers(const QStringList &names, const QList<Secret> &replaced,
+                       QString *error) override;
 
 private:
+    const ImportedServer *found(const QString &name) const;
+
     QString m_configPath;
     QString m_home;
     QString m_currentDir;

@@ -1,5 +1,8 @@
 #include "app/upstreamprobe.h"
 
+#include "app/secretvault.h"
+
+#include "server/tools/upstream/secretreferences.h"
 #include "server/tools/upstream/upstreamchannelfactory.h"
 #include "server/tools/upstream/upstreamclient.h"
 #include "server/tools/upstream/upstreamsupervisor.h"
@@ -11,9 +14,11 @@ using namespace Qt::StringLiterals;
 
 namespace heartline {
 
-UpstreamProbe::UpstreamProbe(const QProcessEnvironment &environment, QObject *parent)
+UpstreamProbe::UpstreamProbe(const QProcessEnvironment &environment, SecretVault *secrets,
+                             QObject *parent)
     : ServerProbe(parent)
     , m_parser(VariableExpander(environment, environment.value(u"HOME"_s, QDir::homePath())))
+    , m_secrets(secrets)
 {
     m_timeout.setSingleShot(true);
     m_timeout.setInterval(kTimeoutMs);
@@ -38,6 +43,30 @@ void UpstreamProbe::start(const QString &name, const QJsonObject &entry)
         });
         return;
     }
+    QStringList secrets = SecretReferences::namesIn(config.env);
+    secrets += SecretReferences::namesIn(config.headers);
+    if (secrets.isEmpty() || !m_secrets) {
+        launch(config);
+        return;
+    }
+    m_lookingUp = true;
+    const quint64 lookUp = ++m_lookUp;
+    m_secrets->lookUp(secrets, this, [this, lookUp, config](const SecretValues &values) mutable {
+        if (lookUp != m_lookUp)
+            return;
+        m_lookingUp = false;
+        QString problem;
+        if (!SecretReferences::substitute(&config.env, values, &problem)
+            || !SecretReferences::substitute(&config.headers, values, &problem)) {
+            Q_EMIT finished({false, {}, problem});
+            return;
+        }
+        launch(config);
+    });
+}
+
+void UpstreamProbe::launch(UpstreamServerConfig config)
+{
     // A probe is one attempt: a crash is its answer, not a reason to try again.
     config.restart = UpstreamServerConfig::Restart::Never;
     config.enabled = true;
@@ -58,7 +87,7 @@ void UpstreamProbe::start(const QString &name, const QJsonObject &entry)
 
 bool UpstreamProbe::isRunning() const
 {
-    return !m_supervisor.isNull();
+    return m_lookingUp || !m_supervisor.isNull();
 }
 
 void UpstreamProbe::handleState(int stateValue, const QString &lastError)
@@ -87,6 +116,8 @@ void UpstreamProbe::finish(const Result &result)
 void UpstreamProbe::cancel()
 {
     m_timeout.stop();
+    ++m_lookUp;
+    m_lookingUp = false;
     if (!m_supervisor)
         return;
     UpstreamSupervisor *supervisor = m_supervisor;

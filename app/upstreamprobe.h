@@ -9,12 +9,14 @@
 
 namespace heartline {
 
+class SecretVault;
 class UpstreamSupervisor;
 
 // ServerProbe over the hosting's own parts: the entry is read as the config file's would be
 // (UpstreamConfigParser), started by an UpstreamSupervisor of its own that never restarts, and
 // stopped (its process group with it) as soon as its tools are listed, it fails, or
-// kTimeoutMs pass. It shares nothing with the servers Heartline hosts.
+// kTimeoutMs pass. It shares nothing with the servers Heartline hosts. The ${secret:NAME} values
+// the entry names are looked up in `secrets` first, as the running Heartline does.
 class UpstreamProbe final : public ServerProbe
 {
     Q_OBJECT
@@ -24,7 +26,8 @@ public:
     // Long enough for npx's first download of a package.
     static constexpr int kTimeoutMs = 90'000;
 
-    explicit UpstreamProbe(const QProcessEnvironment &environment, QObject *parent = nullptr);
+    explicit UpstreamProbe(const QProcessEnvironment &environment, SecretVault *secrets = nullptr,
+                           QObject *parent = nullptr);
     ~UpstreamProbe() override;
 
     void start(const QString &name, const QJsonObject &entry) override;
@@ -33,10 +36,15 @@ public:
     void setTimeoutMs(int milliseconds) { m_timeout.setInterval(milliseconds); }
 
 private:
+    void launch(UpstreamServerConfig config);
     void finish(const Result &result);
     void handleState(int state, const QString &lastError);
 
     UpstreamConfigParser m_parser;
+    SecretVault *m_secrets;
+    // A test waiting for the keyring: its number, so a cancelled one's answer is dropped.
+    quint64 m_lookUp = 0;
+    bool m_lookingUp = false;
     QPointer<UpstreamSupervisor> m_supervisor;
     QTimer m_timeout;
 };

@@ -42,9 +42,14 @@ run_packages=(
     build-essential cmake pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
     libgl-dev
+    # ${secret:NAME}: QtKeychain, and libsecret, which it opens at run time.
+    qtkeychain-qt6-dev libsecret-1-0
     file dpkg-dev
 )
-test_packages=(xvfb xauth nginx-light appstream desktop-file-utils)
+# A real keyring for the secrets tests: gnome-keyring on a private session bus, secret-tool
+# to look behind Heartline's back.
+test_packages=(xvfb xauth nginx-light appstream desktop-file-utils
+    gnome-keyring dbus-daemon libsecret-tools)
 
 wanted=("${run_packages[@]}")
 if [[ "$mode" == test ]]; then

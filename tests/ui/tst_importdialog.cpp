@@ -3,13 +3,19 @@
 // file: the right servers with the exact command lines, nothing ticked and nothing run before
 // the person chooses, only the ticked ones written, each with where it came from.
 #include "app/clientconfigimporter.h"
+#include "app/secretvault.h"
+#include "app/vaultsecretkeeper.h"
+#include "tests/support/keyringtool.h"
 #include "tests/support/processgroup.h"
 #include "tests/support/testfiles.h"
 #include "ui/window/importdialog.h"
 
+#include <QCheckBox>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +40,8 @@ private Q_SLOTS:
     void importWritesOnlyTheTickedOnesWithTheirOrigin();
     void aServerHeartlineHasAlreadyCannotBeTicked();
     void aConfigThatDoesNotParseIsNotWritten();
+    void secretsMoveToTheKeyringWhenTheBoxSaysSo();
+    void secretsStayWhereTheyWereWhenTheBoxIsUnticked();
 
 private:
     QJsonObject serversInConfig() const;
@@ -161,6 +169,68 @@ void tst_ImportDialog::aConfigThatDoesNotParseIsNotWritten()
     QVERIFY(!dialog.importChecked());
     QVERIFY2(dialog.errorText().contains(m_config), qPrintable(dialog.errorText()));
     QCOMPARE(readFileBytes(m_config), broken);
+}
+
+// Brave's API key is written out in Windsurf's file; Figma's header names an environment
+// variable, nothing to move.
+void tst_ImportDialog::secretsMoveToTheKeyringWhenTheBoxSaysSo()
+{
+    QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
+    SecretVault vault(SecretVault::fallbackFileFor(m_config));
+    VaultSecretKeeper keeper(&vault, {});
+    ImportDialog dialog(&importer);
+    dialog.setSecretKeeper(&keeper);
+    dialog.show();
+    dialog.setChecked(u"figma"_s, true);
+    QVERIFY(dialog.keepSecretsBox()->isHidden());
+    dialog.setChecked(u"brave-search"_s, true);
+    QVERIFY(dialog.keepSecretsBox()->isVisible());
+    QVERIFY(dialog.keepSecretsBox()->isChecked());
+    QVERIFY2(dialog.keepSecretsBox()->text().startsWith(u"Keep 1 API key"_s),
+             qPrintable(dialog.keepSecretsBox()->text()));
+
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    dialog.importAndClose();
+    QVERIFY2(QTest::qWaitFor([&]() { return accepted.size() == 1; }, 15000),
+             qPrintable(dialog.errorText()));
+    const QJsonObject servers = serversInConfig();
+    QCOMPARE(servers.value("brave-search"_L1).toObject().value("env"_L1).toObject(),
+             (QJsonObject{{"BRAVE_API_KEY"_L1, u"${secret:brave-search.BRAVE_API_KEY}"_s}}));
+    QCOMPARE(keyringLookup(u"brave-search.BRAVE_API_KEY"_s), u"fixture-brave-key"_s);
+    QVERIFY(!readFileBytes(m_config).contains("fixture-brave-key"));
+    QCOMPARE(servers.value("figma"_L1)
+                 .toObject()
+                 .value("headers"_L1)
+                 .toObject()
+                 .value("Authorization"_L1)
+                 .toString(),
+             u"Bearer ${env:FIGMA_TOKEN}"_s);
+}
+
+void tst_ImportDialog::secretsStayWhereTheyWereWhenTheBoxIsUnticked()
+{
+    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
+                                  QProcessEnvironment::systemEnvironment());
+    SecretVault vault(SecretVault::fallbackFileFor(m_config));
+    VaultSecretKeeper keeper(&vault, {});
+    ImportDialog dialog(&importer);
+    dialog.setSecretKeeper(&keeper);
+    dialog.setChecked(u"brave-search"_s, true);
+    dialog.keepSecretsBox()->setChecked(false);
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    dialog.importAndClose();
+    QCOMPARE(accepted.size(), 1);
+    QCOMPARE(serversInConfig()
+                 .value("brave-search"_L1)
+                 .toObject()
+                 .value("env"_L1)
+                 .toObject()
+                 .value("BRAVE_API_KEY"_L1)
+                 .toString(),
+             u"fixture-brave-key"_s);
+    QVERIFY(!QFile::exists(vault.fallbackFile()));
 }
 
 QTEST_MAIN(tst_ImportDialog)

@@ -2,7 +2,10 @@
 // (UpstreamProbe) starting the misbehaving-upstream fixture: what Save writes, what it keeps,
 // what it refuses, how secrets are masked, and what Test shows.
 #include "app/configentryfile.h"
+#include "app/secretvault.h"
 #include "app/upstreamprobe.h"
+#include "app/vaultsecretkeeper.h"
+#include "tests/support/keyringtool.h"
 #include "tests/support/processgroup.h"
 #include "tests/support/testfiles.h"
 #include "ui/window/keyvaluetable.h"
@@ -47,6 +50,8 @@ private Q_SLOTS:
     void testListsTheToolsAndStderrThenStops();
     void testOfAServerThatDiesSaysWhy();
     void addWritesACommandTool();
+    void secretValuesGoToTheKeyringAndTheFileNamesThem();
+    void aTestLooksUpTheSecretsItsEntryNames();
 
 private:
     QString configWith(const QByteArray &text);
@@ -293,6 +298,83 @@ void tst_ServerEditDialog::addWritesACommandTool()
     // The same name twice is refused.
     QVERIFY(!dialog.save());
     QVERIFY(dialog.errorText().contains(u"already has a command tool"_s));
+}
+
+// Save with a keeper: a value marked secret goes to the keyring under SERVER.KEY and the file
+// names it; the rest stays as typed; editing again shows the reference and stores nothing new.
+void tst_ServerEditDialog::secretValuesGoToTheKeyringAndTheFileNamesThem()
+{
+    QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
+    const QString path = configWith(R"({"port": 8765})");
+    ConfigEntryFile store(path, QProcessEnvironment::systemEnvironment());
+    SecretVault vault(SecretVault::fallbackFileFor(path));
+    int kept = 0;
+    VaultSecretKeeper keeper(&vault, [&kept]() { ++kept; });
+
+    ServerEditDialog dialog(&store, nullptr);
+    dialog.setSecretKeeper(&keeper);
+    dialog.setServerName(u"github"_s);
+    dialog.setCommand(u"npx"_s);
+    dialog.environmentTable()->addEntry(u"GITHUB_TOKEN"_s, u"ghp_typed_in_the_dialog"_s);
+    dialog.environmentTable()->addEntry(u"LOG_LEVEL"_s, u"debug"_s);
+    dialog.environmentTable()->addEntry(u"FROM_SHELL_TOKEN"_s, u"${GH_TOKEN:-none}"_s);
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    dialog.saveAndClose();
+    QVERIFY2(QTest::qWaitFor([&]() { return accepted.size() == 1; }, kProbeTimeoutMs),
+             qPrintable(dialog.errorText()));
+
+    const QJsonObject env =
+        serversIn(path).value("github"_L1).toObject().value("env"_L1).toObject();
+    QCOMPARE(env.value("GITHUB_TOKEN"_L1).toString(), u"${secret:github.GITHUB_TOKEN}"_s);
+    QCOMPARE(env.value("LOG_LEVEL"_L1).toString(), u"debug"_s);
+    // A reference to the environment is no value to move.
+    QCOMPARE(env.value("FROM_SHELL_TOKEN"_L1).toString(), u"${GH_TOKEN:-none}"_s);
+    QVERIFY(!readFileBytes(path).contains("ghp_typed_in_the_dialog"));
+    QCOMPARE(keyringLookup(u"github.GITHUB_TOKEN"_s), u"ghp_typed_in_the_dialog"_s);
+    QVERIFY(!QFile::exists(vault.fallbackFile()));
+    QCOMPARE(kept, 1);
+
+    ServerEditDialog again(&store, nullptr, u"github"_s);
+    again.setSecretKeeper(&keeper);
+    QVERIFY(again.environmentTable()->secretValuesWrittenOut().isEmpty());
+    QSignalSpy acceptedAgain(&again, &QDialog::accepted);
+    again.saveAndClose();
+    QCOMPARE(acceptedAgain.size(), 1);
+    QCOMPARE(kept, 1);
+    QCOMPARE(serversIn(path).value("github"_L1).toObject().value("env"_L1).toObject(), env);
+}
+
+// Test starts the entry as the running Heartline would: its ${secret:NAME} looked up first; one
+// that is nowhere is the answer, and nothing starts.
+void tst_ServerEditDialog::aTestLooksUpTheSecretsItsEntryNames()
+{
+    QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
+    QVERIFY(keyringStore(u"probe.key"_s, "from-the-keyring"));
+    const QString path = configWith(R"({"port": 8765})");
+    SecretVault vault(SecretVault::fallbackFileFor(path));
+    UpstreamProbe probe(QProcessEnvironment::systemEnvironment(), &vault);
+    QList<ServerProbe::Result> results;
+    connect(&probe, &ServerProbe::finished, this,
+            [&results](const ServerProbe::Result &result) { results.append(result); });
+    const QString seen = m_dir->filePath(u"seen"_s);
+    const QJsonArray shell{u"-c"_s, u"printf %s \"$KEY\" > \"$1\"; exec \"$2\""_s, u"sh"_s, seen,
+                           QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)};
+    probe.start(u"keyed"_s,
+                QJsonObject{{"command"_L1, u"sh"_s},
+                            {"args"_L1, shell},
+                            {"env"_L1, QJsonObject{{"KEY"_L1, u"${secret:probe.key}"_s}}}});
+    QVERIFY(probe.isRunning());
+    QVERIFY(QTest::qWaitFor([&]() { return results.size() == 1; }, kProbeTimeoutMs));
+    QVERIFY2(results.at(0).ok, qPrintable(results.at(0).error));
+    QCOMPARE(readFileBytes(seen), QByteArray("from-the-keyring"));
+
+    probe.start(u"unkeyed"_s,
+                QJsonObject{{"command"_L1, QStringLiteral(HEARTLINE_MISBEHAVING_UPSTREAM)},
+                            {"env"_L1, QJsonObject{{"KEY"_L1, u"${secret:nobody.stored}"_s}}}});
+    QVERIFY(QTest::qWaitFor([&]() { return results.size() == 2; }, kProbeTimeoutMs));
+    QVERIFY(!results.at(1).ok);
+    QVERIFY2(results.at(1).error.startsWith(u"KEY: secret nobody.stored: not in the keyring"_s),
+             qPrintable(results.at(1).error));
 }
 
 QTEST_MAIN(tst_ServerEditDialog)

@@ -79,6 +79,9 @@ void tst_ServersPanel::makePanel(ServerEntryStore *store)
                                        AppServices{store, nullptr, nullptr});
     m_panel->resize(1200, 300);
     m_panel->show();
+    // Settled before any row exists: a view that gains the focus later makes its first row
+    // current (Qt's focus-in), which would select a server behind the test's back.
+    QVERIFY(QTest::qWaitForWindowActive(m_panel.get()));
 }
 
 void tst_ServersPanel::cleanupBeforeStop()

@@ -3,6 +3,7 @@
 namespace heartline {
 
 class ClientSetup;
+class SecretKeeper;
 class ServerEntryStore;
 class ServerImporter;
 class ServerProbe;
@@ -18,6 +19,7 @@ struct AppServices
     ClientSetup *clients = nullptr;      // "Add Heartline to…" in the Connect dialog
     // No config file existed when Heartline started: the window opens on the welcome.
     bool firstRun = false;
+    SecretKeeper *secrets = nullptr; // values marked secret, kept out of the config file
 };
 
 } // namespace heartline

@@ -1,5 +1,8 @@
 #include "ui/window/importdialog.h"
 
+#include "ui/window/secretkeeper.h"
+
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QHeaderView>
@@ -27,6 +30,7 @@ ImportDialog::ImportDialog(ServerImporter *importer, QWidget *parent)
     , m_problems(new QLabel(this))
     , m_confirmation(new QPlainTextEdit(this))
     , m_error(new QLabel(this))
+    , m_keepSecrets(new QCheckBox(this))
 {
     setObjectName(u"importDialog"_s);
     setWindowTitle(tr("Import servers from other clients"));
@@ -59,6 +63,10 @@ ImportDialog::ImportDialog(ServerImporter *importer, QWidget *parent)
     m_confirmation->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_confirmation->setPlaceholderText(tr("Tick a server to see exactly what it will run."));
 
+    m_keepSecrets->setObjectName(u"importKeepSecrets"_s);
+    m_keepSecrets->setChecked(true);
+    m_keepSecrets->hide();
+
     m_error->setObjectName(u"importError"_s);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(u"color: #c62828;"_s);
@@ -69,10 +77,7 @@ ImportDialog::ImportDialog(ServerImporter *importer, QWidget *parent)
     m_import->setObjectName(u"importButton"_s);
     QPushButton *scanAgain = buttons->addButton(tr("Scan again"), QDialogButtonBox::ResetRole);
     connect(scanAgain, &QPushButton::clicked, this, &ImportDialog::rescan);
-    connect(m_import, &QPushButton::clicked, this, [this]() {
-        if (importChecked())
-            accept();
-    });
+    connect(m_import, &QPushButton::clicked, this, &ImportDialog::importAndClose);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
@@ -81,6 +86,7 @@ ImportDialog::ImportDialog(ServerImporter *importer, QWidget *parent)
     layout->addWidget(m_problems);
     layout->addWidget(new QLabel(tr("Will run on this machine, as you:"), this));
     layout->addWidget(m_confirmation);
+    layout->addWidget(m_keepSecrets);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
     rescan();
@@ -179,6 +185,11 @@ void ImportDialog::updateConfirmation()
                                            candidate.commandLine));
     }
     m_confirmation->setPlainText(lines.join(u'\n'));
+    const qsizetype secrets = m_secrets && m_importer ? m_importer->secretsIn(names).size() : 0;
+    m_keepSecrets->setText(tr("Keep %n API key(s) and token(s) they hold in the keyring, not in "
+                              "the config file",
+                              nullptr, int(secrets)));
+    m_keepSecrets->setVisible(secrets > 0);
     m_import->setEnabled(!names.isEmpty());
     m_import->setText(names.isEmpty() ? tr("Import")
                                       : tr("Import %n server(s)", nullptr, int(names.size())));
@@ -189,7 +200,18 @@ bool ImportDialog::canImport() const
     return m_import->isEnabled();
 }
 
+void ImportDialog::setSecretKeeper(SecretKeeper *keeper)
+{
+    m_secrets = keeper;
+    updateConfirmation();
+}
+
 bool ImportDialog::importChecked()
+{
+    return importChecked({});
+}
+
+bool ImportDialog::importChecked(const QList<ServerImporter::Secret> &replaced)
 {
     const QStringList names = checkedNames();
     if (names.isEmpty() || !m_importer) {
@@ -197,13 +219,53 @@ bool ImportDialog::importChecked()
         return false;
     }
     QString error;
-    if (!m_importer->importServers(names, &error)) {
+    if (!m_importer->importServers(names, replaced, &error)) {
         showError(error);
         return false;
     }
     showError({});
     m_imported = names;
     return true;
+}
+
+void ImportDialog::importAndClose()
+{
+    const QList<ServerImporter::Secret> secrets =
+        m_secrets && m_importer && m_keepSecrets->isChecked()
+            ? m_importer->secretsIn(checkedNames())
+            : QList<ServerImporter::Secret>();
+    if (secrets.isEmpty()) {
+        if (importChecked())
+            accept();
+        return;
+    }
+    // Every value is kept before the file names it: the file never names a secret that is
+    // not there.
+    m_import->setEnabled(false);
+    showError({});
+    QList<QPair<QString, QString>> named;
+    for (const ServerImporter::Secret &secret : secrets)
+        named.append({SecretKeeper::nameFor(secret.server, secret.key), secret.value});
+    m_secrets->storeAll(
+        named, this, [this, secrets](const QStringList &kept, const QString &failure) {
+            m_import->setEnabled(true);
+            if (!failure.isEmpty()) {
+                showError(tr("A value could not be kept as a secret (%1); "
+                             "nothing was imported")
+                              .arg(failure));
+                return;
+            }
+            QList<ServerImporter::Secret> replaced;
+            for (ServerImporter::Secret secret : secrets) {
+                const QString name = SecretKeeper::nameFor(secret.server, secret.key);
+                if (!kept.contains(name))
+                    continue;
+                secret.value = SecretKeeper::reference(name);
+                replaced.append(secret);
+            }
+            if (importChecked(replaced))
+                accept();
+        });
 }
 
 void ImportDialog::showError(const QString &error)

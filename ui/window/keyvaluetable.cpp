@@ -1,8 +1,9 @@
 #include "ui/window/keyvaluetable.h"
 
+#include "ui/window/secretkeeper.h"
+
 #include <QHeaderView>
 #include <QLineEdit>
-#include <QRegularExpression>
 #include <QStyledItemDelegate>
 
 using namespace Qt::StringLiterals;
@@ -26,7 +27,7 @@ public:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
-        if (secretRow(index) && !option->text.isEmpty())
+        if (secretRow(index) && !option->text.isEmpty() && !SecretKeeper::isReference(option->text))
             option->text = QString(qMin<qsizetype>(option->text.size(), 12), QChar(0x2022));
     }
 
@@ -59,10 +60,7 @@ KeyValueTable::KeyValueTable(const QString &nameHeader, QWidget *parent)
 
 bool KeyValueTable::looksSecret(const QString &name)
 {
-    static const QRegularExpression credential(
-        u"KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL"_s,
-        QRegularExpression::CaseInsensitiveOption);
-    return credential.match(name).hasMatch();
+    return SecretKeeper::looksSecret(name);
 }
 
 void KeyValueTable::addEntry(const QString &name, const QString &value)
@@ -107,6 +105,28 @@ void KeyValueTable::setValues(const QJsonObject &values)
     setRowCount(0);
     for (auto it = values.begin(); it != values.end(); ++it)
         addEntry(it.key(), it.value().toString());
+}
+
+QList<QPair<QString, QString>> KeyValueTable::secretValuesWrittenOut() const
+{
+    QList<QPair<QString, QString>> written;
+    for (int row = 0; row < rowCount(); ++row) {
+        const QString name =
+            item(row, NameColumn) ? item(row, NameColumn)->text().trimmed() : QString();
+        const QString value = item(row, ValueColumn) ? item(row, ValueColumn)->text() : QString();
+        if (isSecret(row) && !name.isEmpty() && !value.isEmpty() && !value.contains("${"_L1))
+            written.append({name, value});
+    }
+    return written;
+}
+
+void KeyValueTable::setValue(const QString &name, const QString &value)
+{
+    for (int row = 0; row < rowCount(); ++row) {
+        if (item(row, NameColumn) && item(row, NameColumn)->text().trimmed() == name
+            && item(row, ValueColumn))
+            item(row, ValueColumn)->setText(value);
+    }
 }
 
 QJsonObject KeyValueTable::values() const

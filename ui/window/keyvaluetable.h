@@ -9,6 +9,7 @@ namespace heartline {
 // in the Add/Edit dialog. A secret's value is never shown (bullets in the cell, a password
 // field while edited); a name that reads like a credential (KEY, TOKEN, SECRET, PASSWORD,
 // AUTH) is marked secret as it is typed. Rows with an empty name are left out of values().
+// A value that only names a secret kept elsewhere (${secret:NAME}) is shown as written.
 class KeyValueTable final : public QTableWidget
 {
     Q_OBJECT
@@ -26,6 +27,11 @@ public:
     void addEntry(const QString &name = {}, const QString &value = {});
     void removeCurrent();
     bool isSecret(int row) const;
+    // The rows marked secret whose value is written out (not empty, no ${...} form): what Save
+    // moves to the keyring. Name to value.
+    QList<QPair<QString, QString>> secretValuesWrittenOut() const;
+    // Sets the value of the row named `name`.
+    void setValue(const QString &name, const QString &value);
 
 private:
     void handleChanged(QTableWidgetItem *item);

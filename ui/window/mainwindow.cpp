@@ -227,6 +227,7 @@ void MainWindow::showConnectClientDialog()
 bool MainWindow::showServerEditDialog(const QString &name)
 {
     ServerEditDialog dialog(m_services.entries, m_services.probe, name, this);
+    dialog.setSecretKeeper(m_services.secrets);
     return dialog.exec() == QDialog::Accepted;
 }
 
@@ -248,6 +249,7 @@ void MainWindow::leaveWelcome()
 bool MainWindow::showImportDialog()
 {
     ImportDialog dialog(m_services.importer, this);
+    dialog.setSecretKeeper(m_services.secrets);
     return dialog.exec() == QDialog::Accepted;
 }
 

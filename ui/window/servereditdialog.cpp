@@ -1,6 +1,7 @@
 #include "ui/window/servereditdialog.h"
 
 #include "ui/window/keyvaluetable.h"
+#include "ui/window/secretkeeper.h"
 #include "ui/window/serverentrystore.h"
 #include "ui/window/serverprobe.h"
 
@@ -148,10 +149,7 @@ ServerEditDialog::ServerEditDialog(ServerEntryStore *store, ServerProbe *probe, 
     m_error->setStyleSheet(u"color: #c62828;"_s);
     m_error->hide();
 
-    connect(m_buttons, &QDialogButtonBox::accepted, this, [this]() {
-        if (save())
-            accept();
-    });
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &ServerEditDialog::saveAndClose);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     m_buttons->button(QDialogButtonBox::Save)->setEnabled(m_store);
 
@@ -506,30 +504,76 @@ QString ServerEditDialog::errorText() const
     return m_error->isHidden() ? QString() : m_error->text();
 }
 
+QString ServerEditDialog::missingField() const
+{
+    if (!m_store)
+        return tr("Heartline runs without a config file: nothing can be saved");
+    if (serverName().isEmpty())
+        return tr("A server needs a name");
+    if (m_kinds->currentIndex() == Stdio && m_command->text().trimmed().isEmpty())
+        return tr("A program needs a command");
+    if (m_kinds->currentIndex() == Remote && m_url->text().trimmed().isEmpty())
+        return tr("A remote server needs a URL");
+    if (m_kinds->currentIndex() == CommandTool && m_toolCommand->text().trimmed().isEmpty())
+        return tr("A command tool needs a command");
+    return {};
+}
+
+KeyValueTable *ServerEditDialog::tableOfSecrets() const
+{
+    switch (m_kinds->currentIndex()) {
+    case Stdio:
+        return m_env;
+    case Remote:
+        return m_headers;
+    default:
+        return nullptr;
+    }
+}
+
+void ServerEditDialog::saveAndClose()
+{
+    KeyValueTable *table = tableOfSecrets();
+    const QList<QPair<QString, QString>> secrets =
+        table ? table->secretValuesWrittenOut() : QList<QPair<QString, QString>>();
+    if (!m_secrets || secrets.isEmpty() || !missingField().isEmpty()) {
+        if (save())
+            accept();
+        return;
+    }
+    // Each value goes to the keyring first; the file is written only once all are kept, so it
+    // never names a secret that is not there.
+    m_buttons->setEnabled(false);
+    showError({});
+    const QString server = serverName();
+    QList<QPair<QString, QString>> named;
+    for (const auto &[key, value] : secrets)
+        named.append({SecretKeeper::nameFor(server, key), value});
+    m_secrets->storeAll(
+        named, this,
+        [this, table, secrets, server](const QStringList &kept, const QString &failure) {
+            for (const auto &[key, value] : secrets) {
+                const QString name = SecretKeeper::nameFor(server, key);
+                if (kept.contains(name))
+                    table->setValue(key, SecretKeeper::reference(name));
+            }
+            m_buttons->setEnabled(true);
+            if (!failure.isEmpty())
+                showError(tr("A value could not be kept as a secret (%1); nothing was saved")
+                              .arg(failure));
+            else if (save())
+                accept();
+        });
+}
+
 bool ServerEditDialog::save()
 {
-    if (!m_store) {
-        showError(tr("Heartline runs without a config file: nothing can be saved"));
-        return false;
-    }
-    if (serverName().isEmpty()) {
-        showError(tr("A server needs a name"));
-        return false;
-    }
-    if (m_kinds->currentIndex() == Stdio && m_command->text().trimmed().isEmpty()) {
-        showError(tr("A program needs a command"));
-        return false;
-    }
-    if (m_kinds->currentIndex() == Remote && m_url->text().trimmed().isEmpty()) {
-        showError(tr("A remote server needs a URL"));
+    if (const QString missing = missingField(); !missing.isEmpty()) {
+        showError(missing);
         return false;
     }
     QString error;
     if (m_kinds->currentIndex() == CommandTool) {
-        if (m_toolCommand->text().trimmed().isEmpty()) {
-            showError(tr("A command tool needs a command"));
-            return false;
-        }
         if (!m_store->saveCommandTool(serverName(), commandToolEntry(), &error)) {
             showError(error);
             return false;

@@ -17,6 +17,7 @@ class QTabWidget;
 namespace heartline {
 
 class KeyValueTable;
+class SecretKeeper;
 class ServerEntryStore;
 class ServerProbe;
 
@@ -25,7 +26,8 @@ class ServerProbe;
 // or a remote server (URL, transport, headers). "Test" starts it apart from the running ones
 // and shows the tools it offers and its stderr. Save writes the entry into the config file
 // through ServerEntryStore, keeping the keys the dialog does not show (enabled, disabledTools,
-// timeoutMs, restart, ...); the running Heartline applies it from there.
+// timeoutMs, restart, ...); the running Heartline applies it from there. With a SecretKeeper,
+// Save first keeps each value marked secret there and writes ${secret:NAME} in its place.
 class ServerEditDialog final : public QDialog
 {
     Q_OBJECT
@@ -58,8 +60,13 @@ public:
     KeyValueTable *environmentTable() const { return m_env; }
     KeyValueTable *headersTable() const { return m_headers; }
     QString commandResolution() const;
+    // Values marked secret go to `keeper` on Save (null: they stay in the file).
+    void setSecretKeeper(SecretKeeper *keeper) { m_secrets = keeper; }
     // Save: false, with errorText(), when the store refuses; the dialog stays open.
     bool save();
+    // The Save button: keeps the secret values (SecretKeeper), then save(), then closes. Any
+    // refusal leaves the dialog open with the reason, and the file as it was.
+    void saveAndClose();
     void test();
     QStringList testedTools() const;
     QString testStatus() const;
@@ -82,9 +89,13 @@ private:
     void resolveCommand();
     QStringList arguments() const;
     void showError(const QString &error);
+    // The first thing the fields lack to be saved ("A program needs a command"), or empty.
+    QString missingField() const;
+    KeyValueTable *tableOfSecrets() const;
 
     ServerEntryStore *m_store;
     ServerProbe *m_probe;
+    SecretKeeper *m_secrets = nullptr;
     QString m_originalName;
     QJsonObject m_original;
     QLineEdit *m_name;

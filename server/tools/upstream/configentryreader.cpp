@@ -74,8 +74,10 @@ bool ConfigEntryReader::map(QLatin1String key, QHash<QString, QString> *out)
         if (!it.value().isString())
             return fail(itemPath, u"must be a string"_s);
         QString item;
-        if (!expanded(itemPath, it.value().toString(), &item, true))
-            return false;
+        // Values may name a secret, put in once looked up (SecretReferences).
+        QString error;
+        if (!m_expander.expandKeepingSecrets(it.value().toString(), &item, &error))
+            return fail(itemPath, error);
         items.insert(it.key(), item);
     }
     *out = items;

@@ -33,6 +33,7 @@ public:
     // replaces ${...} forms (see VariableExpander).
     bool text(QLatin1String key, QString *out, bool expand);
     bool list(QLatin1String key, QStringList *out, bool expand);
+    // An object of strings, each expanded with ${secret:NAME} kept as written (env, headers).
     bool map(QLatin1String key, QHash<QString, QString> *out);
     bool boolean(QLatin1String key, bool *out);
     bool object(QLatin1String key, QJsonObject *out);

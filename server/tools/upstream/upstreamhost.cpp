@@ -4,6 +4,7 @@
 #include "server/protocol/catalog/toolregistry.h"
 #include "server/tools/upstream/closingchannels.h"
 #include "server/tools/upstream/launchqueue.h"
+#include "server/tools/upstream/secretreferences.h"
 #include "server/tools/upstream/stdiochannel.h"
 #include "server/tools/upstream/upstreamcatalogpublisher.h"
 #include "server/tools/upstream/upstreamforwarder.h"
@@ -105,8 +106,16 @@ void UpstreamHost::apply(const QList<UpstreamServerConfig> &given)
         return;
     }
     QList<UpstreamServerConfig> servers = given;
-    for (UpstreamServerConfig &config : servers)
+    for (UpstreamServerConfig &config : servers) {
+        // The app puts the values in first (ConfigSecrets); a form still here would reach the
+        // program or the remote server as the literal text "${secret:...}".
+        QStringList unresolved = SecretReferences::namesIn(config.env);
+        unresolved += SecretReferences::namesIn(config.headers);
+        if (config.problem.isEmpty() && !unresolved.isEmpty())
+            config.problem = u"mcpServers.%1: secret %2 was not looked up"_s.arg(
+                config.name, unresolved.first());
         config.awaitingApproval = needsApproval(config);
+    }
     QStringList order;
     for (const UpstreamServerConfig &config : servers)
         order.append(config.name);

@@ -1,5 +1,7 @@
 #include "server/tools/upstream/variableexpander.h"
 
+#include "server/tools/upstream/secretreferences.h"
+
 #include <QRegularExpression>
 
 #include <optional>
@@ -31,6 +33,18 @@ VariableExpander::VariableExpander(QProcessEnvironment environment, QString user
 
 bool VariableExpander::expand(const QString &text, QString *expanded, QString *error) const
 {
+    return expand(text, Secrets::Refuse, expanded, error);
+}
+
+bool VariableExpander::expandKeepingSecrets(const QString &text, QString *expanded,
+                                            QString *error) const
+{
+    return expand(text, Secrets::Keep, expanded, error);
+}
+
+bool VariableExpander::expand(const QString &text, Secrets secrets, QString *expanded,
+                              QString *error) const
+{
     QString result;
     result.reserve(text.size());
     qsizetype done = 0;
@@ -44,7 +58,7 @@ bool VariableExpander::expand(const QString &text, QString *expanded, QString *e
             return false;
         }
         QString value;
-        if (!expandOne(text.mid(start + 2, end - start - 2), &value, error))
+        if (!expandOne(text.mid(start + 2, end - start - 2), secrets, &value, error))
             return false;
         result += QStringView(text).mid(done, start - done);
         result += value;
@@ -55,8 +69,25 @@ bool VariableExpander::expand(const QString &text, QString *expanded, QString *e
     return true;
 }
 
-bool VariableExpander::expandOne(const QString &form, QString *value, QString *error) const
+bool VariableExpander::expandOne(const QString &form, Secrets secrets, QString *value,
+                                 QString *error) const
 {
+    if (form.startsWith("secret:"_L1)) {
+        const QString name = form.mid(7);
+        if (!SecretReferences::isValidName(name)) {
+            *error =
+                u"${%1}: a secret's name is letters, digits, \".\", \"_\" and \"-\""_s.arg(form);
+            return false;
+        }
+        if (secrets == Secrets::Refuse) {
+            *error = u"${%1} can stand only in env and headers values (and the token): a "
+                     "command line is readable by every user of this machine"_s.arg(form);
+            return false;
+        }
+        *value = u"${"_s + form + u'}';
+        return true;
+    }
+
     if (form == "userHome"_L1) {
         *value = m_userHome;
         return true;
@@ -77,7 +108,7 @@ bool VariableExpander::expandOne(const QString &form, QString *value, QString *e
     }
     if (!isVariableName(name)) {
         *error = u"${%1} is not a form Heartline expands (${NAME}, ${NAME:-default}, "
-                 "${env:NAME}, ${userHome})"_s.arg(form);
+                 "${env:NAME}, ${userHome}, ${secret:NAME})"_s.arg(form);
         return false;
     }
 

@@ -21,10 +21,17 @@ public:
     // and `expanded` untouched, when one cannot be: an unset variable without a default, a
     // VS Code form no global host can answer (${workspaceFolder}, ${input:...}), an unknown
     // form or an unterminated "${".
+    // ${secret:NAME} is refused here: a secret belongs in an environment variable or a header,
+    // not in a command line every user of the machine can read (ps).
     bool expand(const QString &text, QString *expanded, QString *error) const;
+    // The same, keeping each ${secret:NAME} with a valid name as written, for the caller to
+    // put the value in once looked up (SecretReferences): env and headers values.
+    bool expandKeepingSecrets(const QString &text, QString *expanded, QString *error) const;
 
 private:
-    bool expandOne(const QString &form, QString *value, QString *error) const;
+    enum class Secrets { Refuse, Keep };
+    bool expand(const QString &text, Secrets secrets, QString *expanded, QString *error) const;
+    bool expandOne(const QString &form, Secrets secrets, QString *value, QString *error) const;
 
     QProcessEnvironment m_environment;
     QString m_userHome;
