@@ -64,7 +64,9 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments,
         "        (servers of Claude Desktop, Cursor, VS Code, Claude Code, Windsurf, Zed;\n"
         "        heartline import --help says more)\n"
         "      heartline connect claude-code|cursor|vscode|claude-desktop [--dry-run]\n"
-        "        (adds Heartline to that client's config; heartline connect --help)"_s);
+        "        (adds Heartline to that client's config; heartline connect --help)\n"
+        "      heartline secret set|delete NAME [--config FILE]\n"
+        "        (a ${secret:NAME} value, kept in the keyring; heartline secret --help)"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help and exit."_s);
     const QCommandLineOption version({u"v"_s, u"version"_s}, u"Show the version and exit."_s);
     const QCommandLineOption headless(u"headless"_s,

@@ -3,6 +3,7 @@
 #include "app/ctlclient.h"
 #include "app/importcommand.h"
 #include "app/launchoptions.h"
+#include "app/secretcommand.h"
 #include "server/api/version.h"
 #include "server/eventloop/serverdispatcher.h"
 
@@ -48,6 +49,10 @@ int main(int argc, char *argv[])
     if (arguments.value(1) == "connect"_L1) {
         QCoreApplication app(argc, argv);
         return heartline::runConnect(arguments.mid(2), QProcessEnvironment::systemEnvironment());
+    }
+    if (arguments.value(1) == "secret"_L1) {
+        QCoreApplication app(argc, argv);
+        return heartline::runSecret(arguments.mid(2), QProcessEnvironment::systemEnvironment());
     }
     if (arguments.value(1) == "import"_L1) {
         QCoreApplication app(argc, argv);

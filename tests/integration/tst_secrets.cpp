@@ -48,9 +48,12 @@ private Q_SLOTS:
     void keyringSecretsReachTheTokenAndTheHostedPrograms();
     void fileSecretsServeWhenNoKeyringAnswers();
     void aTokenWithoutItsSecretNeverListens();
+    void secretCommandRefusesWhatItCannotKeep();
 
 private:
     QString start(const QJsonObject &config);
+    // `heartline secret set NAME --config <the test's config>`, `value` on its standard input.
+    FinishedRun setSecret(const QString &name, const QByteArray &value);
     // The headless log's event lines (stdout), as written so far.
     QString headlessLog() const;
     void checkHostedSecrets(const QString &missingWhere);
@@ -98,6 +101,22 @@ QString tst_Secrets::start(const QJsonObject &config)
     m_port = startHeadlessHeartline(m_heartline, QStringLiteral(HEARTLINE_BINARY), m_dir->path(),
                                     {u"--port"_s, u"0"_s, u"--config"_s, configPath}, &error);
     return m_port ? QString() : error + m_log;
+}
+
+FinishedRun tst_Secrets::setSecret(const QString &name, const QByteArray &value)
+{
+    QProcess process;
+    process.start(QStringLiteral(HEARTLINE_BINARY), {u"secret"_s, u"set"_s, name, u"--config"_s,
+                                                     m_dir->filePath(u"heartline.json"_s)});
+    process.write(value);
+    process.closeWriteChannel();
+    FinishedRun run;
+    run.ended = process.waitForFinished(kWaitMs);
+    run.exitCode =
+        run.ended && process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
 }
 
 QString tst_Secrets::headlessLog() const
@@ -181,7 +200,12 @@ void tst_Secrets::checkHostedSecrets(const QString &missingWhere)
 void tst_Secrets::keyringSecretsReachTheTokenAndTheHostedPrograms()
 {
     QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
-    QVERIFY(keyringStore(u"heartline.token"_s, kToken));
+    // One as `heartline secret set` keeps it, one as another program (Seahorse) would.
+    const FinishedRun set = setSecret(u"heartline.token"_s, kToken);
+    QCOMPARE(set.exitCode, 0);
+    QCOMPARE(set.out, u"kept heartline.token in the keyring; a config names it as "
+                      "${secret:heartline.token}\n"_s);
+    QCOMPARE(keyringLookup(u"heartline.token"_s), QString::fromUtf8(kToken));
     QVERIFY(keyringStore(u"fixture.key"_s, kApiKey.toUtf8()));
     const QString error = start(configNamingSecrets(m_dir->filePath(u"seen"_s)));
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -224,6 +248,19 @@ void tst_Secrets::aTokenWithoutItsSecretNeverListens()
     QVERIFY2(!run.out.contains("listening"_L1), qPrintable(run.out));
     QVERIFY2(run.err.contains("heartline: token: secret never.stored: not in"_L1),
              qPrintable(run.err));
+}
+
+void tst_Secrets::secretCommandRefusesWhatItCannotKeep()
+{
+    // A name outside a secret's alphabet: a usage error, nothing kept.
+    const FinishedRun badName = setSecret(u"has space"_s, "v");
+    QCOMPARE(badName.exitCode, 2);
+    QVERIFY2(badName.err.contains("'has space' is not a secret's name"_L1), qPrintable(badName.err));
+    // No value piped in: refused with how to pipe one.
+    const FinishedRun noValue = setSecret(u"empty.value"_s, "");
+    QCOMPARE(noValue.exitCode, 1);
+    QVERIFY2(noValue.err.contains("no value on standard input"_L1), qPrintable(noValue.err));
+    QVERIFY(!QFile::exists(m_dir->filePath(u"secrets.json"_s)));
 }
 
 HEARTLINE_SERVER_TEST_MAIN(tst_Secrets)

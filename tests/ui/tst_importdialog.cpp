@@ -171,17 +171,31 @@ void tst_ImportDialog::aConfigThatDoesNotParseIsNotWritten()
     QCOMPARE(readFileBytes(m_config), broken);
 }
 
+// The import dialog over the fixture home folder with a keeper over a real SecretVault.
+struct WithSecrets
+{
+    WithSecrets(const QString &config, const QString &currentDir)
+        : importer(config, kHome, currentDir, QProcessEnvironment::systemEnvironment())
+        , vault(SecretVault::fallbackFileFor(config))
+        , keeper(&vault, {})
+        , dialog(&importer)
+    {
+        dialog.setSecretKeeper(&keeper);
+    }
+
+    ClientConfigImporter importer;
+    SecretVault vault;
+    VaultSecretKeeper keeper;
+    ImportDialog dialog;
+};
+
 // Brave's API key is written out in Windsurf's file; Figma's header names an environment
 // variable, nothing to move.
 void tst_ImportDialog::secretsMoveToTheKeyringWhenTheBoxSaysSo()
 {
     QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
-    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
-                                  QProcessEnvironment::systemEnvironment());
-    SecretVault vault(SecretVault::fallbackFileFor(m_config));
-    VaultSecretKeeper keeper(&vault, {});
-    ImportDialog dialog(&importer);
-    dialog.setSecretKeeper(&keeper);
+    WithSecrets with(m_config, m_dir->path());
+    ImportDialog &dialog = with.dialog;
     dialog.show();
     dialog.setChecked(u"figma"_s, true);
     QVERIFY(dialog.keepSecretsBox()->isHidden());
@@ -211,12 +225,8 @@ void tst_ImportDialog::secretsMoveToTheKeyringWhenTheBoxSaysSo()
 
 void tst_ImportDialog::secretsStayWhereTheyWereWhenTheBoxIsUnticked()
 {
-    ClientConfigImporter importer(m_config, kHome, m_dir->path(),
-                                  QProcessEnvironment::systemEnvironment());
-    SecretVault vault(SecretVault::fallbackFileFor(m_config));
-    VaultSecretKeeper keeper(&vault, {});
-    ImportDialog dialog(&importer);
-    dialog.setSecretKeeper(&keeper);
+    WithSecrets with(m_config, m_dir->path());
+    ImportDialog &dialog = with.dialog;
     dialog.setChecked(u"brave-search"_s, true);
     dialog.keepSecretsBox()->setChecked(false);
     QSignalSpy accepted(&dialog, &QDialog::accepted);
@@ -230,7 +240,7 @@ void tst_ImportDialog::secretsStayWhereTheyWereWhenTheBoxIsUnticked()
                  .value("BRAVE_API_KEY"_L1)
                  .toString(),
              u"fixture-brave-key"_s);
-    QVERIFY(!QFile::exists(vault.fallbackFile()));
+    QVERIFY(!QFile::exists(with.vault.fallbackFile()));
 }
 
 QTEST_MAIN(tst_ImportDialog)

@@ -1,13 +1,18 @@
+#include "app/secretvault.h"
+#include "app/vaultsecretkeeper.h"
 #include "server/api/serverconfigschema.h"
 #include "server/api/servercontrol.h"
+#include "tests/support/keyringtool.h"
 #include "ui/window/appsettings.h"
 #include "ui/window/settingsdialog.h"
 
+#include <QFile>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace heartline;
+using namespace heartline::testing;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -53,6 +58,7 @@ private Q_SLOTS:
     void init();
     void spinBoxRangesAreTheTableRanges();
     void everySpinBoxEndIsAccepted();
+    void theTokenIsKeptInTheKeyringNotInTheSettingsFile();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -107,6 +113,29 @@ void tst_SettingsDialog::everySpinBoxEndIsAccepted()
             box->setValue(before);
         }
     }
+}
+
+// The token applies at once; the settings file names the secret, the keyring holds it.
+void tst_SettingsDialog::theTokenIsKeptInTheKeyringNotInTheSettingsFile()
+{
+    QVERIFY2(onTestKeyring(), "run under tests/support/with_keyring.sh");
+    SecretVault vault(m_dir->filePath(u"secrets.json"_s));
+    VaultSecretKeeper keeper(&vault, {});
+    SettingsDialog dialog(&m_control, m_settings.get());
+    dialog.setSecretKeeper(&keeper);
+    ServerConfig wanted = dialog.config();
+    wanted.token = u"tok-from-the-dialog"_s;
+    dialog.setConfig(wanted);
+    QVERIFY2(dialog.apply(), qPrintable(dialog.lastError()));
+    QCOMPARE(m_control.settings().token, u"tok-from-the-dialog"_s);
+
+    QVERIFY(QTest::qWaitFor([this]() { return m_settings->hasServerSettings(); }, 15000));
+    QCOMPARE(m_settings->serverSettings(ServerConfig()).token, u"${secret:heartline.token}"_s);
+    QCOMPARE(keyringLookup(u"heartline.token"_s), u"tok-from-the-dialog"_s);
+    m_settings->sync();
+    QFile saved(m_dir->filePath(u"heartline.conf"_s));
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QVERIFY(!saved.readAll().contains("tok-from-the-dialog"));
 }
 
 QTEST_MAIN(tst_SettingsDialog)

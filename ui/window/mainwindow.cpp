@@ -214,6 +214,7 @@ void MainWindow::bringToFront()
 void MainWindow::showSettingsDialog()
 {
     SettingsDialog dialog(m_control, m_settings, this);
+    dialog.setSecretKeeper(m_services.secrets);
     dialog.exec();
 }
 

@@ -3,8 +3,10 @@
 #include "server/api/serverconfigschema.h"
 #include "server/api/servercontrol.h"
 #include "ui/window/appsettings.h"
+#include "ui/window/secretkeeper.h"
 
 #include <QCheckBox>
+#include <QDebug>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -190,9 +192,30 @@ bool SettingsDialog::apply()
     }
     m_error->hide();
     m_error->clear();
-    m_settings->setServerSettings(wanted);
+    save(wanted);
     m_base = wanted;
     return true;
+}
+
+void SettingsDialog::save(const ServerConfig &applied)
+{
+    if (!m_secrets || applied.token.isEmpty() || SecretKeeper::isReference(applied.token)) {
+        m_settings->setServerSettings(applied);
+        return;
+    }
+    // Saved once the keyring has the token: settings naming a secret that is not there would
+    // keep the next start from listening. Where it cannot be kept, it is saved as before.
+    const QString name = QString::fromLatin1(kTokenSecret);
+    ServerConfig naming = applied;
+    naming.token = SecretKeeper::reference(name);
+    AppSettings *settings = m_settings;
+    m_secrets->store(name, applied.token, settings,
+                     [settings, naming, applied](const SecretKeeper::Stored &kept) {
+                         if (!kept.ok)
+                             qWarning().noquote() << "the token could not be kept as a secret ("
+                                                  << kept.error << "); saved in the settings file";
+                         settings->setServerSettings(kept.ok ? naming : applied);
+                     });
 }
 
 QString SettingsDialog::lastError() const

@@ -13,11 +13,13 @@ class QSpinBox;
 namespace heartline {
 
 class AppSettings;
+class SecretKeeper;
 class ServerControl;
 
 // The server settings a person changes while it runs: address, heartbeat, token, allowed
 // origins and hosts, limits. OK applies them live through ServerControl (a new address re-listens)
-// and saves them; a refusal is shown and the dialog stays open.
+// and saves them; a refusal is shown and the dialog stays open. With a SecretKeeper the token is
+// saved there (as "heartline.token") and the settings name it: it is never in a settings file.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -25,6 +27,10 @@ class SettingsDialog final : public QDialog
 
 public:
     SettingsDialog(ServerControl *control, AppSettings *settings, QWidget *parent = nullptr);
+
+    // The secret Heartline's own token is kept as.
+    static constexpr const char *kTokenSecret = "heartline.token";
+    void setSecretKeeper(SecretKeeper *keeper) { m_secrets = keeper; }
 
     // The fields shown, over the server's current settings.
     ServerConfig config() const;
@@ -37,8 +43,11 @@ public:
     void accept() override;
 
 private:
+    void save(const ServerConfig &applied);
+
     ServerControl *m_control;
     AppSettings *m_settings;
+    SecretKeeper *m_secrets = nullptr;
     ServerConfig m_base;
     QLineEdit *m_host;
     QSpinBox *m_port;
