@@ -102,6 +102,8 @@ bool Application::start(int *exitStatus)
     // open without it.
     if (!SecretReferences::namesIn(m_options.config.token).isEmpty()) {
         m_configSecrets->resolve({m_options.config, {}, {}, {}}, [this](const HostedConfig &got) {
+            if (m_shuttingDown)
+                return;
             int status = 1;
             if (!got.settingsProblem.isEmpty())
                 std::fprintf(stderr, "heartline: %s\n", qPrintable(got.settingsProblem));
@@ -261,6 +263,11 @@ void Application::handleTermination(int signalNumber)
         qCInfo(lcApp) << "signal" << signalNumber << "- shutting down";
     else
         qCInfo(lcApp) << "quit from the window - shutting down";
+    // Still waiting for the token's secret: nothing listens or runs yet.
+    if (!m_runner) {
+        QCoreApplication::exit(0);
+        return;
+    }
     // On the server's thread; the loop that ends is this one (the GUI's, or headless the only one).
     HeartlineServer *server = m_runner->server();
     QMetaObject::invokeMethod(server, [server]() {
