@@ -29,7 +29,11 @@ bool ConfigFile::load(const QString &path, QString *error) const
         *error = u"cannot read config file %1: %2"_s.arg(path, file.errorString());
         return false;
     }
-    const QByteArray text = file.read(1024 * 1024);
+    return parse(file.read(1024 * 1024), path, error);
+}
+
+bool ConfigFile::parse(const QByteArray &text, const QString &path, QString *error) const
+{
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {

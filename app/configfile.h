@@ -38,6 +38,8 @@ public:
     // Reads `path` through every section; false with one line naming the file and the problem.
     // Text that is not JSON is reported as a compiler would: "FILE:LINE:COLUMN: reason".
     bool load(const QString &path, QString *error) const;
+    // The same over `text`, named `path` in what it says.
+    bool parse(const QByteArray &text, const QString &path, QString *error) const;
 
 private:
     QList<Section> m_sections;

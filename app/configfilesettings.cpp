@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QStandardPaths>
 
+#include <functional>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -70,21 +71,42 @@ ConfigFile::Section commandToolsSection(const QProcessEnvironment &environment,
 
 } // namespace
 
+namespace {
+
+// Reads through `file`'s sections into a copy taken only when the whole file is good.
+bool readWith(const std::function<bool(const ConfigFile &, QString *)> &read,
+              const QProcessEnvironment &environment, ConfigFileSettings *settings, QString *error)
+{
+    ConfigFileSettings copy = *settings;
+    ConfigFile file;
+    file.addSection(serverSection(&copy.server));
+    file.addSection(logFormatSection(&copy.logFormat));
+    file.addSection(
+        mcpServersSection(environment, &copy.upstreamServers, std::make_shared<QStringList>()));
+    file.addSection(commandToolsSection(environment, &copy.commandTools));
+    if (!read(file, error))
+        return false;
+    *settings = copy;
+    return true;
+}
+
+} // namespace
+
 bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
                     ConfigFileSettings *settings, QString *error)
 {
-    // Each section reads into the copy, taken only when the whole file is good.
-    ConfigFileSettings read = *settings;
-    ConfigFile file;
-    file.addSection(serverSection(&read.server));
-    file.addSection(logFormatSection(&read.logFormat));
-    file.addSection(
-        mcpServersSection(environment, &read.upstreamServers, std::make_shared<QStringList>()));
-    file.addSection(commandToolsSection(environment, &read.commandTools));
-    if (!file.load(path, error))
-        return false;
-    *settings = read;
-    return true;
+    return readWith(
+        [&path](const ConfigFile &file, QString *problem) { return file.load(path, problem); },
+        environment, settings, error);
+}
+
+bool readConfigText(const QByteArray &text, const QString &path,
+                    const QProcessEnvironment &environment, ConfigFileSettings *settings,
+                    QString *error)
+{
+    return readWith([&text, &path](const ConfigFile &file,
+                                   QString *problem) { return file.parse(text, path, problem); },
+                    environment, settings, error);
 }
 
 } // namespace heartline

@@ -31,5 +31,9 @@ struct ConfigFileSettings
 // server is not a failure: it stays in that server's `problem`.
 bool readConfigFile(const QString &path, const QProcessEnvironment &environment,
                     ConfigFileSettings *settings, QString *error);
+// The same over the file's `text` (named `path` in messages).
+bool readConfigText(const QByteArray &text, const QString &path,
+                    const QProcessEnvironment &environment, ConfigFileSettings *settings,
+                    QString *error);
 
 } // namespace heartline

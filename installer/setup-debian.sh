@@ -48,8 +48,9 @@ run_packages=(
 )
 # A real keyring for the secrets tests: gnome-keyring on a private session bus, secret-tool
 # to look behind Heartline's back.
+# clang and libFuzzer for the fuzz targets (tests/fuzz), built with the sanitizers.
 test_packages=(xvfb xauth nginx-light appstream desktop-file-utils
-    gnome-keyring dbus-daemon libsecret-tools)
+    gnome-keyring dbus-daemon libsecret-tools clang libfuzzer-14-dev)
 
 wanted=("${run_packages[@]}")
 if [[ "$mode" == test ]]; then

@@ -8,6 +8,7 @@
 # builds, installs the pinned npm packages of the interop tests, checks the .deb
 # (installer/test-package.sh: build, install, start, remove), then runs ctest. Exits non-zero on
 # any failure. HEARTLINE_PACKAGE_TEST=0 leaves out the package check, which needs root or sudo.
+# Then the fuzz targets, in a clang build of their own (build-fuzz/), 30 s each.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,8 +31,18 @@ if [[ "${HEARTLINE_PACKAGE_TEST:-1}" != 0 ]]; then
     bash "$root/installer/test-package.sh" "$build_dir" || package_status=$?
 fi
 
+# The fuzz targets: a second build with clang, AddressSanitizer and UndefinedBehaviorSanitizer
+# (tests/fuzz/README.md), each replaying its corpus and exploring for HEARTLINE_FUZZ_SECONDS.
+fuzz_dir="${HEARTLINE_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHEARTLINE_FUZZ=ON -DHEARTLINE_BUILD_TESTS=OFF -DHEARTLINE_INTEROP_TESTS=OFF \
+    -DHEARTLINE_FUZZ_SECONDS="${HEARTLINE_FUZZ_SECONDS:-30}"
+cmake --build "$fuzz_dir" --target heartline_fuzzers -j"$(nproc)"
+
 ctest_status=0
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2 --timeout 300 ||
+    ctest_status=$?
+ctest --test-dir "$fuzz_dir" -L fuzz --output-on-failure --no-tests=error -j2 ||
     ctest_status=$?
 if ((package_status != 0)); then
     echo "run.sh: the package check failed (installer/test-package.sh, output above)" >&2

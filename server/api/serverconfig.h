@@ -29,6 +29,9 @@ struct ServerConfig
     int maxConnections = 10000;            // 503 beyond
     int maxConnectionsPerPeer = 4000;      // 503 beyond, per remote address
     int requestTimeoutMs = 10000;          // a request must arrive whole within this
+    // A connection that has finished its requests and owes no response is closed after this
+    // long without a new one (0 = never): idle clients do not hold connection slots forever.
+    int keepAliveTimeoutMs = 60000;
     // Token bucket per peer address: sustained requests per second and burst (0 = off).
     int rateLimitPerSecond = 50;
     int rateLimitBurst = 100;

@@ -122,6 +122,10 @@ QList<SettingSpec> buildTable()
                              "(503).")),
         number("requestTimeoutMs", &C::requestTimeoutMs, 10000, 100, kHourMs,
                "A request must arrive whole within this (408)."),
+        zeroMeans(number("keepAliveTimeoutMs", &C::keepAliveTimeoutMs, 60000, 0, kHourMs,
+                         "A connection with no request in progress and no response owed "
+                         "(a stream is one) is closed after this long without a new request."),
+                  "never"),
         savedByWindow(
             zeroMeans(number("rateLimitPerSecond", &C::rateLimitPerSecond, 50, 0, kMillion,
                              "Sustained requests per second from one address (429 "

@@ -171,7 +171,11 @@ AccessPolicy::Verdict AccessPolicy::check(const QHttpServerRequest &request,
 
 HttpHeaders AccessPolicy::corsHeaders(const QHttpServerRequest &request) const
 {
-    const QByteArray origin = request.value(kOrigin);
+    return corsHeadersFor(request.value(kOrigin));
+}
+
+HttpHeaders AccessPolicy::corsHeadersFor(const QByteArray &origin) const
+{
     if (origin.isEmpty() || !isOriginAllowed(QString::fromUtf8(origin)))
         return {};
     return {{"Access-Control-Allow-Origin", origin},

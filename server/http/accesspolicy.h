@@ -39,6 +39,7 @@ public:
 
     // CORS headers for a response to an allowed Origin (none without an Origin).
     HttpHeaders corsHeaders(const QHttpServerRequest &request) const;
+    HttpHeaders corsHeadersFor(const QByteArray &origin) const;
     // The answer to an OPTIONS preflight; never behind the token, which browsers do not send.
     HttpReply preflight(const QHttpServerRequest &request) const;
 

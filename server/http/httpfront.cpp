@@ -100,6 +100,9 @@ Gatekeeper *HttpFront::bindGatekeeper(const QString &host, quint16 port, QString
         return nullptr;
     }
     auto *gatekeeper = new Gatekeeper(*m_context.config, this);
+    // A browser reads why it was refused only with the CORS headers any response would have.
+    gatekeeper->setCorsHeaders(
+        [this](const QByteArray &origin) { return m_policy.corsHeadersFor(origin); });
     connect(gatekeeper, &Gatekeeper::refused, this,
             [this](const QString &peer, int status, DisconnectCause cause, const QString &detail) {
                 // The Gatekeeper logs its own refusals; the Monitor counts and shows them.
@@ -308,21 +311,27 @@ void HttpFront::serveMetrics(const QHttpServerRequest &request, QHttpServerRespo
 
 void HttpFront::serveMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    // A scanner walking paths costs what any other client's requests cost.
+    if (!withinRateLimit(request, responder))
+        return;
     const QString path = request.url().path();
+    HttpHeaders headers = m_policy.corsHeaders(request);
     if (path == "/mcp"_L1) {
         // Methods Qt does not know (e.g. BREW) never match the route; they are still wrong
         // methods on a real endpoint, not a missing page.
+        headers.append(qMakePair(QByteArray("Allow"), QByteArray("GET, POST, DELETE, OPTIONS")));
         HttpExchange::reply(responder,
                             jsonError(405, JsonRpcCode::ServerError,
                                       u"Method Not Allowed: /mcp takes GET, POST, DELETE and "
                                       "OPTIONS"_s,
-                                      {{"Allow", "GET, POST, DELETE, OPTIONS"}}));
+                                      headers));
         return;
     }
     HttpExchange::reply(responder,
                         jsonError(404, JsonRpcCode::ServerError,
                                   u"Not Found: '%1' - Heartline serves /mcp, /sse, /messages, "
-                                  "/healthz, /readyz and /metrics"_s.arg(path)));
+                                  "/healthz, /readyz and /metrics"_s.arg(path),
+                                  headers));
 }
 
 } // namespace heartline

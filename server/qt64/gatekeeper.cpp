@@ -4,12 +4,13 @@
 #include "server/protocol/wire/jsonrpc.h"
 #include "server/qt64/peeraddress.h"
 #include "server/qt64/peercloseprobe.h"
+#include "server/qt64/responsegate.h"
 
 #include <QAbstractHttpServer>
 #include <QLoggingCategory>
 
-#include <algorithm>
 #include <QTcpSocket>
+#include <algorithm>
 
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
@@ -98,6 +99,7 @@ void Gatekeeper::applyLimits(const ServerConfig &config)
     m_maxConnections = config.maxConnections;
     m_maxConnectionsPerPeer = config.maxConnectionsPerPeer;
     m_requestTimeoutMs = config.requestTimeoutMs;
+    m_keepAliveTimeoutMs = config.keepAliveTimeoutMs;
     // A tenth of the timeout: a slow client is cut at most 10% late, and the sweep runs only
     // while some connection has a deadline.
     m_sweep.setInterval(qBound(10, m_requestTimeoutMs / 10, 1000));
@@ -155,7 +157,7 @@ void Gatekeeper::raiseFileLimit()
             getrlimit(RLIMIT_NOFILE, &limit);
     }
     m_descriptorLimit = limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<quint64>::max()
-                                                         : quint64(limit.rlim_cur);
+                                                        : quint64(limit.rlim_cur);
     m_descriptors = descriptorBudget(m_descriptorLimit);
     qCDebug(lcGatekeeper) << "file descriptor limit: soft" << quint64(before) << "->"
                           << m_descriptorLimit << "hard" << quint64(limit.rlim_max) << "- room for"
@@ -218,7 +220,8 @@ void Gatekeeper::incomingConnection(qintptr socketDescriptor)
         warnOnceDescriptorsCapConnections();
         refuseAtAccept(socket, peer, now,
                        u"the server has reached the %1 open connections its file descriptor "
-                       u"limit (%2) leaves room for"_s.arg(m_open).arg(m_descriptorLimit));
+                       u"limit (%2) leaves room for"_s.arg(m_open)
+                           .arg(m_descriptorLimit));
     } else if (m_perPeer.value(peer) >= m_maxConnectionsPerPeer) {
         refuseAtAccept(socket, peer, now,
                        u"%1 has reached the limit of %2 open connections per peer"_s.arg(peer).arg(
@@ -303,43 +306,159 @@ void Gatekeeper::handleArrived(QTcpSocket *socket)
     if (found == m_connections.end())
         return;
     Connection &connection = found->second;
-    const qint64 available = socket->bytesAvailable();
-    if (available <= connection.scannedAhead)
-        return; // a readyRead QHttpServer re-emitted for requests it has not read yet
-
-    // peek() copies without consuming; QHttpServer reads the same bytes after us.
-    const QByteArray bytes = socket->peek(available);
-    QByteArrayView fresh =
-        QByteArrayView(bytes).sliced(qMin(connection.scannedAhead, qint64(bytes.size())));
-    while (!fresh.isEmpty()) {
-        const RequestFraming::Step step = connection.framing.feed(fresh);
-        switch (step.outcome) {
-        case RequestFraming::Outcome::NeedMore:
-            fresh = {};
-            break;
-        case RequestFraming::Outcome::Complete:
-            ++connection.handed;
-            connection.requestStartedMs = -1;
-            fresh = fresh.sliced(step.used);
-            break;
-        case RequestFraming::Outcome::HeadTooLarge:
-            refuse(socket, connection, 431, DisconnectCause::TooLarge,
-                   u"Request Header Fields Too Large: "_s + connection.framing.problem());
-            return;
-        case RequestFraming::Outcome::BodyTooLarge:
-            refuse(socket, connection, 413, DisconnectCause::TooLarge,
-                   u"Content Too Large: "_s + connection.framing.problem());
-            return;
-        case RequestFraming::Outcome::Malformed:
-            refuse(socket, connection, 400, DisconnectCause::ProtocolError,
-                   u"Bad Request: "_s + connection.framing.problem());
-            return;
-        }
+    // A request behind one whose response is still owed waits for it (RFC 9112 §9.3.2).
+    if (!connection.holding && !connection.closing && connection.handed > 0
+        && owesResponse(socket)) {
+        connection.holding = true;
+        watchGate(socket, connection);
     }
-    if (connection.framing.inRequest() && connection.requestStartedMs < 0)
-        connection.requestStartedMs = Clock::monotonicMs();
-    connection.scannedAhead = bytes.size();
+    const qint64 available = socket->bytesAvailable();
+    if (connection.refuseWhenTaken) {
+        // The framing is broken: nothing more is followed; what is behind the complete
+        // requests goes with the refusal.
+        connection.scannedAhead = available;
+        if (connection.holding)
+            hideFromHttpServer(socket, connection);
+        return;
+    }
+    // Not: a readyRead QHttpServer re-emitted for requests it has not read yet.
+    if (available > connection.scannedAhead) {
+        // peek() copies without consuming; QHttpServer reads the same bytes after us.
+        const QByteArray bytes = socket->peek(available);
+        QByteArrayView fresh =
+            QByteArrayView(bytes).sliced(qMin(connection.scannedAhead, qint64(bytes.size())));
+        while (!fresh.isEmpty()) {
+            const RequestFraming::Step step = connection.framing.feed(fresh);
+            switch (step.outcome) {
+            case RequestFraming::Outcome::NeedMore:
+                fresh = {};
+                break;
+            case RequestFraming::Outcome::Complete:
+                ++connection.handed;
+                connection.requestStartedMs = -1;
+                fresh = fresh.sliced(step.used);
+                // Held bytes sit between where QHttpServer reads and these.
+                connection.requestsAhead =
+                    (connection.holding ? connection.heldBytes : 0) + bytes.size() - fresh.size();
+                break;
+            case RequestFraming::Outcome::HeadTooLarge:
+                refuseAfterEarlierRequests(socket, connection, 431, DisconnectCause::TooLarge,
+                                           u"Request Header Fields Too Large: "_s
+                                               + connection.framing.problem());
+                return;
+            case RequestFraming::Outcome::BodyTooLarge:
+                refuseAfterEarlierRequests(socket, connection, 413, DisconnectCause::TooLarge,
+                                           u"Content Too Large: "_s + connection.framing.problem());
+                return;
+            case RequestFraming::Outcome::Malformed:
+                refuseAfterEarlierRequests(socket, connection, 400, DisconnectCause::ProtocolError,
+                                           u"Bad Request: "_s + connection.framing.problem());
+                return;
+            }
+        }
+        if (connection.framing.inRequest() && connection.requestStartedMs < 0)
+            connection.requestStartedMs = Clock::monotonicMs();
+        connection.scannedAhead = bytes.size();
+        connection.idleSinceMs = -1;
+    }
+    if (connection.holding)
+        hideFromHttpServer(socket, connection);
     updateWatch(socket, connection);
+}
+
+void Gatekeeper::refuseAfterEarlierRequests(QTcpSocket *socket, Connection &connection, int status,
+                                            DisconnectCause cause, const QString &detail)
+{
+    if (connection.requestsAhead <= 0) {
+        refuse(socket, connection, status, cause, detail);
+        return;
+    }
+    // Complete requests before this one are still to be read: each gets its answer first
+    // (handleTaken refuses once QHttpServer has taken the last of them).
+    connection.refuseWhenTaken = Connection::Refusal{status, cause, detail};
+    connection.scannedAhead = socket->bytesAvailable();
+    if (connection.holding)
+        hideFromHttpServer(socket, connection);
+}
+
+void Gatekeeper::hideFromHttpServer(QTcpSocket *socket, Connection &connection)
+{
+    const qint64 visible = socket->bytesAvailable();
+    if (visible <= 0)
+        return;
+    // Read inside a transaction, the bytes stay in the socket's buffer but past where
+    // QHttpServer reads (it joins a transaction already started); release() rolls it back.
+    if (!socket->isTransactionStarted())
+        socket->startTransaction();
+    socket->read(visible);
+    connection.heldBytes += visible;
+    connection.scannedAhead = 0;
+    const qint64 backlogLimit = m_maxHeaderBytes + m_maxBodyBytes;
+    if (connection.heldBytes > backlogLimit)
+        refuse(socket, connection, 0, DisconnectCause::TooLarge,
+               u"%1 bytes of pipelined requests are waiting behind an unfinished response "
+               "(limit %2)"_s.arg(connection.heldBytes)
+                   .arg(backlogLimit));
+}
+
+void Gatekeeper::watchGate(QTcpSocket *socket, Connection &connection)
+{
+    if (connection.watchingGate)
+        return;
+    connection.watchingGate = true;
+    connect(ResponseGate::of(socket), &ResponseGate::settled, this,
+            [this, socket]() { handleSettled(socket); });
+}
+
+void Gatekeeper::handleSettled(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    Connection &connection = found->second;
+    if (connection.closing) {
+        // The refusal waited for the response before it; now it can be the next one.
+        if (!connection.deferredRefusal.isEmpty()) {
+            socket->write(std::exchange(connection.deferredRefusal, {}));
+            connection.closeByMs =
+                Clock::monotonicMs() + qMin(kLingerMs, qMax(m_requestTimeoutMs, 100));
+            updateWatch(socket, connection);
+            shutDownWhenFlushed(socket);
+        }
+        return;
+    }
+    if (connection.holding)
+        release(socket, connection);
+    else
+        markIdleIfDone(socket, connection);
+}
+
+void Gatekeeper::release(QTcpSocket *socket, Connection &connection)
+{
+    connection.holding = false;
+    connection.heldBytes = 0;
+    if (socket->isTransactionStarted())
+        socket->rollbackTransaction();
+    // Followed already; QHttpServer reads them now, one request per turn.
+    connection.scannedAhead = socket->bytesAvailable();
+    if (connection.scannedAhead > 0)
+        QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);
+    else
+        markIdleIfDone(socket, connection);
+}
+
+void Gatekeeper::markIdleIfDone(QTcpSocket *socket, Connection &connection)
+{
+    if (connection.closing || connection.holding || connection.handed == 0
+        || connection.framing.inRequest() || socket->bytesAvailable() > 0 || owesResponse(socket))
+        return;
+    connection.idleSinceMs = Clock::monotonicMs();
+    updateWatch(socket, connection);
+}
+
+bool Gatekeeper::isKeepAliveIdle(const Connection &connection) const
+{
+    return m_keepAliveTimeoutMs > 0 && !connection.closing && connection.idleSinceMs >= 0;
 }
 
 void Gatekeeper::handleTaken(QTcpSocket *socket)
@@ -348,15 +467,33 @@ void Gatekeeper::handleTaken(QTcpSocket *socket)
     if (found == m_connections.end())
         return;
     Connection &connection = found->second;
-    connection.scannedAhead = socket->bytesAvailable();
+    if (connection.holding || connection.closing)
+        return;
+    const qint64 left = socket->bytesAvailable();
+    const qint64 taken = qMax<qint64>(0, connection.scannedAhead - left);
+    connection.requestsAhead = qMax<qint64>(0, connection.requestsAhead - taken);
+    connection.scannedAhead = left;
+    if (connection.refuseWhenTaken && connection.requestsAhead == 0) {
+        const Connection::Refusal refusal = *std::exchange(connection.refuseWhenTaken, {});
+        refuse(socket, connection, refusal.status, refusal.cause, refusal.detail);
+        return;
+    }
     // QHttpServer reads one request per turn of the event loop and Qt buffers everything
     // behind it: a client pipelining more than one largest request ahead is cut off.
     const qint64 backlogLimit = m_maxHeaderBytes + m_maxBodyBytes;
-    if (connection.scannedAhead > backlogLimit)
+    if (connection.scannedAhead > backlogLimit) {
         refuse(
             socket, connection, 0, DisconnectCause::TooLarge,
             u"%1 bytes of pipelined requests are waiting (limit %2)"_s.arg(connection.scannedAhead)
                 .arg(backlogLimit));
+        return;
+    }
+    // The request just handled may be answered later: its end is when the connection may
+    // go idle (or a held request go on).
+    if (owesResponse(socket))
+        watchGate(socket, connection);
+    else
+        markIdleIfDone(socket, connection);
 }
 
 void Gatekeeper::forgetWhenClosed(QTcpSocket *socket)
@@ -391,13 +528,15 @@ qint64 Gatekeeper::deadline(const Connection &connection) const
 {
     if (connection.closing)
         return connection.closeByMs;
+    if (isKeepAliveIdle(connection))
+        return connection.idleSinceMs + m_keepAliveTimeoutMs;
     if (m_requestTimeoutMs <= 0)
         return -1;
     if (connection.framing.inRequest())
         return connection.requestStartedMs + m_requestTimeoutMs;
     if (connection.handed == 0)
         return connection.acceptedMs + m_requestTimeoutMs;
-    // Between requests after the first: it may be carrying a response of any length.
+    // Between requests after the first, owing a response: it may be a stream of any length.
     return -1;
 }
 
@@ -437,6 +576,12 @@ void Gatekeeper::sweep()
             m_watched.remove(socket);
             // Qt closes the descriptor and the probe its duplicate: the peer gets the end now.
             socket->abort();
+        } else if (isKeepAliveIdle(connection)) {
+            // Nothing under way and nothing owed: an ordinary end of a keep-alive connection,
+            // which clients reopen as needed; no refusal, no disconnect event.
+            m_watched.remove(socket);
+            connection.idleSinceMs = -1;
+            socket->disconnectFromHost();
         } else if (connection.framing.inRequest()) {
             timeOut(socket, connection,
                     u"the request was not complete %1 ms after its first byte "
@@ -471,13 +616,29 @@ void Gatekeeper::refuse(QTcpSocket *socket, Connection &connection, int status,
         qCWarning(lcGatekeeper).noquote()
             << "refused a connection from" << connection.peer << "with"
             << (status ? QString::number(status) : u"a close"_s) << "-" << detail;
-    if (status != 0)
-        socket->write(refusalResponse(status, detail, extra));
+    HttpHeaders headers = extra;
+    if (m_corsHeaders)
+        headers += m_corsHeaders(connection.framing.origin());
+    const bool owed = owesResponse(socket);
     connection.closing = true;
-    connection.closeByMs = Clock::monotonicMs() + qMin(kLingerMs, qMax(m_requestTimeoutMs, 100));
+    connection.holding = false;
+    connection.refuseWhenTaken.reset();
+    connection.requestsAhead = 0;
+    if (status != 0 && owed) {
+        // Written after the response still going out, never into it (handleSettled).
+        connection.deferredRefusal = refusalResponse(status, detail, headers);
+        connection.closeByMs = -1;
+        watchGate(socket, connection);
+    } else {
+        if (status != 0)
+            socket->write(refusalResponse(status, detail, headers));
+        connection.closeByMs =
+            Clock::monotonicMs() + qMin(kLingerMs, qMax(m_requestTimeoutMs, 100));
+    }
     updateWatch(socket, connection);
     Q_EMIT refused(connection.peer, status, cause, detail);
-    shutDownWhenFlushed(socket);
+    if (status == 0 || !owed)
+        shutDownWhenFlushed(socket);
 }
 
 void Gatekeeper::cutOff(QTcpSocket *socket, Connection &connection)

@@ -2,6 +2,7 @@
 
 #include "server/api/disconnectcause.h"
 #include "server/api/serverconfig.h"
+#include "server/qt64/httpexchange.h"
 #include "server/qt64/requestframing.h"
 #include "server/qt64/warningthrottle.h"
 
@@ -10,7 +11,9 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <functional>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 class QAbstractHttpServer;
@@ -30,11 +33,17 @@ namespace heartline {
 // a body beyond maxBodyBytes (413, as soon as Content-Length or a chunk size says so) is
 // refused before QHttpServer buffers it. A request must arrive whole within requestTimeoutMs
 // of its first byte, and a new connection must start one within requestTimeoutMs (slow
-// clients, 408). A connection that has handed a complete request over is never timed out: it
-// may be carrying an SSE stream for hours. One timer sweeps every connection that has a
-// deadline.
+// clients, 408). A connection that has handed a complete request over is not timed out while
+// it owes a response (ResponseGate: it may be carrying an SSE stream for hours); once it owes
+// none and no request is under way, it is closed after keepAliveTimeoutMs. One timer sweeps
+// every connection that has a deadline.
 //
-// A refusal writes one complete response (JSON-RPC error body, Connection: close), cuts
+// Responses go out in the order of the requests (RFC 9112 §9.3.2): while a connection owes a
+// response, the requests pipelined behind it are followed (limits still apply) but held from
+// QHttpServer in a read transaction, and given back when the response is complete.
+//
+// A refusal writes one complete response (JSON-RPC error body, Connection: close, the CORS
+// headers the request's Origin earns - see setCorsHeaders), after any response still owed, cuts
 // QHttpServer off the socket, discards what else arrives, and closes once the response has
 // left: its side first (a FIN after the response), then the socket when the client closes or
 // after kLingerMs - so a client still sending its body reads the answer instead of a reset.
@@ -81,6 +90,11 @@ public:
     // limits they started with; everything else uses the new ones from now on.
     void applyLimits(const ServerConfig &config);
 
+    // The CORS headers a refusal carries for its request's Origin (none for an origin not
+    // allowed, or before the Origin line arrived): the access policy's, as on any response.
+    using CorsHeaders = std::function<HttpHeaders(const QByteArray &origin)>;
+    void setCorsHeaders(CorsHeaders corsHeaders) { m_corsHeaders = std::move(corsHeaders); }
+
     // Connections handed to QHttpServer and still open (refused ones are not counted).
     int openConnections() const { return m_open; }
 
@@ -114,6 +128,25 @@ private:
         int descriptors = 1; // 2 with a PeerCloseProbe
         bool closing = false;
         qint64 closeByMs = -1;
+        // Pipelined bytes read into a transaction QHttpServer cannot see past, while a
+        // response is owed; given back (rolled back) when it is complete.
+        bool holding = false;
+        qint64 heldBytes = 0;
+        bool watchingGate = false;
+        // A refusal written once the owed response is complete.
+        QByteArray deferredRefusal;
+        // Keep-alive: since when it has had no request under way and owed nothing (-1: not).
+        qint64 idleSinceMs = -1;
+        // Bytes of complete requests QHttpServer has still to take, from where it reads.
+        qint64 requestsAhead = 0;
+        // A request broke a limit behind complete ones: those are served first, then this.
+        struct Refusal
+        {
+            int status = 0;
+            DisconnectCause cause = DisconnectCause::ProtocolError;
+            QString detail;
+        };
+        std::optional<Refusal> refuseWhenTaken;
     };
 
     void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now, int descriptors);
@@ -121,6 +154,14 @@ private:
     void refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now, const QString &detail);
     void handleArrived(QTcpSocket *socket);
     void handleTaken(QTcpSocket *socket);
+    void watchGate(QTcpSocket *socket, Connection &connection);
+    void handleSettled(QTcpSocket *socket);
+    void refuseAfterEarlierRequests(QTcpSocket *socket, Connection &connection, int status,
+                                    DisconnectCause cause, const QString &detail);
+    void hideFromHttpServer(QTcpSocket *socket, Connection &connection);
+    void release(QTcpSocket *socket, Connection &connection);
+    void markIdleIfDone(QTcpSocket *socket, Connection &connection);
+    bool isKeepAliveIdle(const Connection &connection) const;
     void forgetWhenClosed(QTcpSocket *socket);
     void forget(QTcpSocket *socket);
     void sweep();
@@ -140,11 +181,13 @@ private:
     int m_maxConnections = 0;
     int m_maxConnectionsPerPeer;
     int m_requestTimeoutMs;
+    int m_keepAliveTimeoutMs = 0;
     quint64 m_descriptorLimit = 0; // 0 until listening: not yet known
     DescriptorBudget m_descriptors{std::numeric_limits<qint64>::max(),
                                    std::numeric_limits<qint64>::max(), kMaxRefusing};
     qint64 m_descriptorsInUse = 0; // by admitted connections
     QAbstractHttpServer *m_httpServer = nullptr;
+    CorsHeaders m_corsHeaders;
     bool m_warnedOfDescriptors = false;
 
     std::unordered_map<QTcpSocket *, Connection> m_connections;

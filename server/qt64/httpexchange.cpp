@@ -2,6 +2,7 @@
 
 #include "server/qt64/idlereadbuffer.h"
 #include "server/qt64/peercloseprobe.h"
+#include "server/qt64/responsegate.h"
 
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
@@ -131,12 +132,24 @@ HttpExchange::HttpExchange(QHttpServerResponder &&responder, QObject *parent)
         return;
     }
     m_peer = m_socket->peerAddress().toString();
+    m_gate = ResponseGate::of(m_socket);
+    m_gate->begin();
     connect(m_socket, &QTcpSocket::errorOccurred, this, &HttpExchange::handleSocketError);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::handleSocketDisconnected);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpExchange::bytesWritten);
 }
 
-HttpExchange::~HttpExchange() = default;
+HttpExchange::~HttpExchange()
+{
+    settle();
+}
+
+void HttpExchange::settle()
+{
+    if (m_gate)
+        m_gate->end();
+    m_gate = nullptr;
+}
 
 bool HttpExchange::isConnected() const
 {
@@ -178,6 +191,7 @@ void HttpExchange::sendReply(const HttpReply &reply)
         return;
     m_ended = true;
     HttpExchange::reply(*m_responder, reply);
+    settle();
 }
 
 bool HttpExchange::beginChunked(int status, const HttpHeaders &headers)
@@ -227,6 +241,7 @@ void HttpExchange::endChunked()
         return;
     m_ended = true;
     write("0\r\n\r\n");
+    settle();
 }
 
 void HttpExchange::abort()
@@ -237,6 +252,7 @@ void HttpExchange::abort()
         m_reported = true;
         m_socket->abort();
     }
+    settle();
 }
 
 void HttpExchange::handleSocketError()

@@ -15,6 +15,8 @@ class QTcpSocket;
 
 namespace heartline {
 
+class ResponseGate;
+
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
 struct HttpReply
@@ -30,6 +32,8 @@ struct HttpReply
 //
 // Qt 6.4's responder keeps a raw socket pointer that dangles once the client goes away, so
 // every write goes through a QPointer taken at construction and stops when it reads null.
+// From construction to its end (reply sent, body ended, aborted, or the exchange dropped) the
+// connection owes this response (ResponseGate): later pipelined requests wait for it.
 class HttpExchange final : public QObject
 {
     Q_OBJECT
@@ -72,9 +76,12 @@ private:
     void handleSocketDisconnected();
     void reportPeerClose();
     void reportDisconnect(DisconnectCause cause, const QString &detail);
+    // The response is complete as far as the connection's order goes: the next may start.
+    void settle();
 
     std::unique_ptr<QHttpServerResponder> m_responder;
     QPointer<QTcpSocket> m_socket;
+    QPointer<ResponseGate> m_gate;
     QString m_peer;
     bool m_reported = false;
     bool m_ended = false;

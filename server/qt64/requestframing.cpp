@@ -162,6 +162,7 @@ qsizetype RequestFraming::feedHead(QByteArrayView bytes, Outcome *outcome)
             };
             m_field = is("content-length")      ? Field::ContentLength
                       : is("transfer-encoding") ? Field::TransferEncoding
+                      : is("origin")            ? Field::Origin
                                                 : Field::Other;
             if (m_field != Field::Other)
                 m_fieldValue = line.sliced(colon + 1).trimmed().toByteArray();
@@ -200,6 +201,8 @@ bool RequestFraming::endHeaderField(Outcome *outcome)
         if (!m_transferEncoding.isEmpty())
             m_transferEncoding += ", ";
         m_transferEncoding += m_fieldValue;
+    } else if (m_field == Field::Origin && m_origin.isEmpty()) {
+        m_origin = m_fieldValue;
     }
     m_field = Field::None;
     m_fieldValue.clear();
@@ -316,6 +319,14 @@ RequestFraming::Outcome RequestFraming::fail(Outcome outcome, const QString &pro
     return outcome;
 }
 
+QByteArray RequestFraming::origin() const
+{
+    // A field is kept when the next line starts; the Origin line may be the last one read.
+    if (m_origin.isEmpty() && m_field == Field::Origin)
+        return m_fieldValue;
+    return m_origin;
+}
+
 void RequestFraming::reset()
 {
     m_state = State::Idle;
@@ -323,6 +334,7 @@ void RequestFraming::reset()
     m_line.clear();
     m_field = Field::None;
     m_fieldValue.clear();
+    m_origin.clear();
     m_fields = 0;
     m_haveLength = false;
     m_contentLength = 0;

@@ -43,6 +43,9 @@ public:
     bool inRequest() const { return m_state != State::Idle; }
     // What is wrong, for the refusal's message (empty unless a violation happened).
     QString problem() const { return m_problem; }
+    // The Origin header of the request being read, once its line has been read: a refusal
+    // carries the CORS headers it earns, so a browser can read why.
+    QByteArray origin() const;
 
 private:
     enum class State {
@@ -73,9 +76,10 @@ private:
     QByteArray m_line; // the header or chunk-size line being read, without its LF
     // The header field being read; only the two that frame the body keep their value (folded
     // lines joined as Qt joins them): copying every name and value was most of the scan.
-    enum class Field { None, Other, ContentLength, TransferEncoding };
+    enum class Field { None, Other, ContentLength, TransferEncoding, Origin };
     Field m_field = Field::None;
     QByteArray m_fieldValue;
+    QByteArray m_origin;
     int m_fields = 0;
     bool m_haveLength = false;
     qint64 m_contentLength = 0;

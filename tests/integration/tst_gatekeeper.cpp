@@ -2,7 +2,8 @@
 // on port 0 with small limits: oversized and malformed requests (431, 413, 400) refused before
 // QHttpServer buffers them, the connection caps (503), slow clients (408) next to long
 // responses that must never be cut, pipelining, the per-peer rate limit (429), the opt-in
-// ?token= query, and how a peer's FIN and RST are told apart.
+// ?token= query, and how a peer's FIN and RST are told apart; pipelined answers in request
+// order, refusals after the response before them and with CORS headers, keep-alive idle close.
 
 #include "tests/support/mcptestsupport.h"
 #include "tests/support/rawhttpclient.h"
@@ -50,6 +51,15 @@ ServerConfig gatekeeperConfig()
     return config;
 }
 
+// `config` with the per-peer rate limit applied to loopback clients too.
+ServerConfig rateLimited(ServerConfig config, int perSecond, int burst)
+{
+    config.rateLimitPerSecond = perSecond;
+    config.rateLimitBurst = burst;
+    config.rateLimitLoopback = true;
+    return config;
+}
+
 // Whether an event of `cause` whose detail contains `fragment` was reported.
 bool wasReported(const QSignalSpy &spy, const QString &cause, const QString &fragment,
                  DisconnectEvent *found = nullptr)
@@ -70,6 +80,18 @@ QByteArray head(const QByteArray &requestLine, const QList<QByteArray> &lines = 
     for (const QByteArray &line : lines)
         bytes += line + "\r\n";
     return bytes + "\r\n";
+}
+
+// A POST of `body` to /mcp in `session`, as bytes to pipeline.
+QByteArray mcpPost(const McpTestSession &session, const QByteArray &body,
+                   const QList<QByteArray> &more = {})
+{
+    QList<QByteArray> lines;
+    for (const auto &[name, value] : session.post())
+        lines.append(name + ": " + value);
+    lines += more;
+    lines.append("Content-Length: " + QByteArray::number(body.size()));
+    return head("POST /mcp HTTP/1.1", lines) + body;
 }
 
 QByteArray chunk(const QByteArray &payload)
@@ -183,6 +205,12 @@ private Q_SLOTS:
     void longResponsesAreNeverTimedOut();
     void pipelinedAndKeptAliveRequestsAreServed();
     void cutsOffClientPipeliningTooFarAhead();
+    void pipelinedAnswersComeInRequestOrder();
+    void aRefusalWaitsForTheResponseBeforeIt();
+    void refusalsCarryCorsHeaders();
+    void notFoundAndWrongMethodsAreRateLimited();
+    void anIdleKeptAliveConnectionIsClosed();
+    void aConnectionCarryingAStreamIsNeverIdle();
     void raisesFileDescriptorSoftLimit();
 
     // The HTTP front
@@ -646,6 +674,137 @@ void tst_Gatekeeper::cutsOffClientPipeliningTooFarAhead()
     QVERIFY2(serves.isEmpty(), qPrintable(serves));
 }
 
+// RFC 9112 §9.3.2: a slow call pipelined before a fast one is still answered first.
+void tst_Gatekeeper::pipelinedAnswersComeInRequestOrder()
+{
+    QVERIFY(startServer());
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    RawHttpClient wire(m_port);
+    QVERIFY(wire.sendRaw(
+        mcpPost(session, toolCallBody(1, u"sleep"_s, QJsonObject{{"ms"_L1, 300}}))
+        + mcpPost(session, requestBody(2, u"ping"_s))
+        + mcpPost(session, toolCallBody(3, u"echo"_s, QJsonObject{{"message"_L1, u"third"_s}}))));
+    const QList<HttpResponse> responses = wire.waitForResponses(3);
+    QCOMPARE(responses.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(responses.at(i).status, 200);
+        QCOMPARE(finalAnswer(responses.at(i)).value("id"_L1).toInt(), i + 1);
+    }
+    QCOMPARE(firstContentText(finalAnswer(responses.at(2))), u"third"_s);
+    QVERIFY(wire.unexpectedBytes().isEmpty());
+    QVERIFY(wire.isConnected());
+}
+
+// A request refused behind one still being answered: the answer goes out whole, then the
+// refusal, then the close - never a refusal inside the earlier body.
+void tst_Gatekeeper::aRefusalWaitsForTheResponseBeforeIt()
+{
+    QVERIFY(startServer());
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
+    RawHttpClient wire(m_port);
+    QVERIFY(wire.sendRaw(
+        mcpPost(session,
+                toolCallBody(1, u"sleep"_s, QJsonObject{{"ms"_L1, 300}, {"progressEveryMs"_L1, 50}},
+                             u"progress-1"_s))
+        + head("GET /healthz HTTP/1.1", {"X-Pad: " + QByteArray(kMaxHead * 2, 'p')})));
+    // The refusal is decided at once; it is written only after the answer.
+    QVERIFY(waitUntil(
+        [&]() { return wasReported(disconnected, u"too_large"_s, u"Header Fields Too Large"_s); }));
+    const QList<HttpResponse> responses = wire.waitForResponses(2);
+    QCOMPARE(responses.size(), 2);
+    QCOMPARE(finalAnswer(responses.at(0)).value("id"_L1).toInt(), 1);
+    QVERIFY2(!responses.at(0).body.contains("Too Large"), responses.at(0).body.constData());
+    const QString problem = refusalProblem(responses.at(1), 431, u"Header Fields Too Large"_s);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(wire.waitForDisconnected());
+}
+
+void tst_Gatekeeper::refusalsCarryCorsHeaders()
+{
+    QVERIFY(startServer());
+    const QByteArray origin = "http://localhost:3000";
+    // 413: the head is read, its Origin known.
+    RawHttpClient tooLarge(m_port);
+    QVERIFY(tooLarge.sendRaw(
+        head("POST /mcp HTTP/1.1",
+             {"Origin: " + origin, "Content-Length: " + QByteArray::number(kMaxBody + 1)})));
+    QVERIFY(tooLarge.waitForComplete());
+    QCOMPARE(tooLarge.response().status, 413);
+    QCOMPARE(tooLarge.response().header("Access-Control-Allow-Origin"), origin);
+    // 431 with the Origin line before the part that is too large.
+    RawHttpClient headTooLarge(m_port);
+    QVERIFY(headTooLarge.sendRaw(
+        head("GET /mcp HTTP/1.1", {"Origin: " + origin, "X-Pad: " + QByteArray(kMaxHead, 'p')})));
+    QVERIFY(headTooLarge.waitForComplete());
+    QCOMPARE(headTooLarge.response().status, 431);
+    QCOMPARE(headTooLarge.response().header("Access-Control-Allow-Origin"), origin);
+    // An origin not allowed earns none, as on any other response.
+    RawHttpClient stranger(m_port);
+    QVERIFY(stranger.sendRaw(
+        head("POST /mcp HTTP/1.1", {"Origin: https://evil.example",
+                                    "Content-Length: " + QByteArray::number(kMaxBody + 1)})));
+    QVERIFY(stranger.waitForComplete());
+    QCOMPARE(stranger.response().status, 413);
+    QVERIFY(!stranger.response().hasHeader("Access-Control-Allow-Origin"));
+    // 404 and 405 too.
+    RawHttpClient client(m_port);
+    QCOMPARE(client.request("GET", "/nowhere", {{"Origin", origin}}).status, 404);
+    QCOMPARE(client.response().header("Access-Control-Allow-Origin"), origin);
+    QCOMPARE(client.request("BREW", "/mcp", {{"Origin", origin}}).status, 405);
+    QCOMPARE(client.response().header("Access-Control-Allow-Origin"), origin);
+}
+
+void tst_Gatekeeper::notFoundAndWrongMethodsAreRateLimited()
+{
+    QVERIFY(startServer(rateLimited(testConfig(), 1, 3)));
+    RawHttpClient client(m_port);
+    QCOMPARE(client.request("GET", "/nowhere").status, 404);
+    QCOMPARE(client.request("BREW", "/mcp").status, 405);
+    QCOMPARE(client.request("GET", "/wp-login.php").status, 404);
+    // The burst is spent: a scanner walking paths is slowed like any client.
+    QCOMPARE(client.request("GET", "/admin").status, 429);
+    QCOMPARE(client.request("BREW", "/mcp").status, 429);
+}
+
+void tst_Gatekeeper::anIdleKeptAliveConnectionIsClosed()
+{
+    ServerConfig config = testConfig();
+    config.keepAliveTimeoutMs = kShortTimeoutMs;
+    QVERIFY(startServer(config));
+    QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
+    RawHttpClient client(m_port);
+    QCOMPARE(client.request("GET", "/healthz").status, 200);
+    QCOMPARE(client.request("GET", "/healthz").status, 200);
+    QVERIFY(client.waitForDisconnected(kShortTimeoutMs * 10));
+    QVERIFY(client.unexpectedBytes().isEmpty());
+    // An ordinary end: no refusal, no disconnect event.
+    QVERIFY(disconnected.isEmpty());
+    // A connection that asked nothing yet is still the request timeout's (10 s here).
+    RawHttpClient fresh(m_port);
+    QVERIFY(fresh.connectToServer());
+    QVERIFY(!waitUntil([&]() { return fresh.wasDisconnected(); }, kShortTimeoutMs * 3));
+}
+
+void tst_Gatekeeper::aConnectionCarryingAStreamIsNeverIdle()
+{
+    ServerConfig config = testConfig();
+    config.keepAliveTimeoutMs = 100;
+    config.heartbeatMs = 0; // nothing written on it while it waits
+    QVERIFY(startServer(config));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    RawHttpClient stream(m_port);
+    QVERIFY(stream.send("GET", "/mcp", getHeaders(session.id, session.revision)));
+    QVERIFY(stream.waitForHead());
+    QCOMPARE(stream.response().status, 200);
+    // Many times the keep-alive timeout: a stream owes its response for as long as it lasts.
+    QVERIFY(!waitUntil([&]() { return stream.wasDisconnected(); }, 1000));
+    QVERIFY(stream.isConnected());
+}
+
 void tst_Gatekeeper::raisesFileDescriptorSoftLimit()
 {
     struct rlimit limit = {};
@@ -664,11 +823,7 @@ void tst_Gatekeeper::raisesFileDescriptorSoftLimit()
 
 void tst_Gatekeeper::rateLimitAnswers429AndRecovers()
 {
-    ServerConfig config = testConfig();
-    config.rateLimitPerSecond = 5;
-    config.rateLimitBurst = 3;
-    config.rateLimitLoopback = true;
-    QVERIFY(startServer(config));
+    QVERIFY(startServer(rateLimited(testConfig(), 5, 3)));
     QSignalSpy disconnected(m_server->monitor(), &Monitor::disconnected);
 
     RawHttpClient client(m_port);
