@@ -249,7 +249,9 @@ bool ServerConfigSchema::readJson(const QJsonObject &json, ServerConfig *config,
             // Bounded first: casting a double beyond qint64 is undefined.
             valid = value.isDouble() && std::abs(n) < 1e18 && n == double(qint64(n))
                     && spec.accepts(qint64(n));
-            read = qlonglong(n);
+            // Only once known to fit (a fuzzer found the cast of 1.6e41 made here before).
+            if (valid)
+                read = qlonglong(n);
             break;
         }
         case SettingType::Bool:
