@@ -194,7 +194,7 @@ void UpstreamHost::add(const UpstreamServerConfig &config)
                         [this, name]() { publishCatalog(name); });
             });
     connect(supervisor, &UpstreamSupervisor::clientLost, this,
-            [this, name, supervisor, forwarder]() {
+            [name, supervisor, forwarder]() {
                 // Calls in flight fail now, naming the server, rather than waiting for a timeout.
                 const QString why =
                     supervisor->lastError().isEmpty()
