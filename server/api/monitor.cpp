@@ -95,6 +95,7 @@ void Monitor::reportStreamOpened(const StreamInfo &stream)
 void Monitor::reportStreamClosed(const StreamClosedEvent &event)
 {
     m_streams.remove(event.stream.id);
+    ++(event.completed ? m_counters.streamsCompleted : m_counters.streamsDisconnected);
     Q_EMIT streamClosed(event);
 }
 

@@ -33,6 +33,10 @@ struct MonitorCounters
 {
     quint64 sessionsOpened = 0;
     quint64 streamsOpened = 0;
+    // Streams ended, by whether their response completed; each of the others is also in
+    // disconnectsByCause, under the cause it was given.
+    quint64 streamsCompleted = 0;
+    quint64 streamsDisconnected = 0;
     quint64 heartbeats = 0;
     quint64 messagesIn = 0;
     quint64 messagesOut = 0;

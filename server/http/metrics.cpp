@@ -121,6 +121,13 @@ QByteArray render(const MonitorSnapshot &snapshot, int toolCount, int enabledToo
     sample(out, "heartline_streams", quint64(snapshot.streams.size()));
     family(out, "heartline_streams_opened_total", "counter", "SSE streams opened since start.");
     sample(out, "heartline_streams_opened_total", snapshot.counters.streamsOpened);
+    family(out, "heartline_streams_closed_total", "counter",
+           "SSE streams ended since start: their response completed, or disconnected (each of "
+           "those also counted in heartline_disconnects_total by cause).");
+    sample(out, "heartline_streams_closed_total", snapshot.counters.streamsCompleted,
+           "outcome=\"completed\"");
+    sample(out, "heartline_streams_closed_total", snapshot.counters.streamsDisconnected,
+           "outcome=\"disconnected\"");
     family(out, "heartline_heartbeats_total", "counter", "Heartbeat comments written.");
     sample(out, "heartline_heartbeats_total", snapshot.counters.heartbeats);
     family(out, "heartline_heartbeat_interval_milliseconds", "gauge",

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void toolCallOutcomesKeepTheirMetricsNames();
     void listingToolsReportsTheGenerationSeen();
     void resumedStreamIsMarkedResumed();
+    void streamEndsAreCountedByOutcome();
 };
 
 void tst_Monitor::messagesCarryTheirJson()
@@ -264,6 +265,41 @@ void tst_Monitor::resumedStreamIsMarkedResumed()
     resumed.abort();
     QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 2, 3000);
     QVERIFY(closed.at(1).first().value<StreamClosedEvent>().stream.resumed);
+}
+
+// /metrics' heartline_streams_closed_total: the soak checks every stream opened ended one way or
+// the other, and each disconnected one under a cause.
+void tst_Monitor::streamEndsAreCountedByOutcome()
+{
+    QVERIFY(startServer(testConfig()));
+    const McpTestSession session = openSession(m_port);
+    QVERIFY2(session.ok(), qPrintable(session.error));
+    const auto counters = [this]() { return m_server->monitor()->snapshot().counters; };
+    const auto disconnects = [&counters]() {
+        quint64 total = 0;
+        for (quint64 count : counters().disconnectsByCause)
+            total += count;
+        return total;
+    };
+    const quint64 disconnectsBefore = disconnects();
+
+    RawHttpClient call(m_port);
+    QVERIFY(call.send("POST", "/mcp", session.post(),
+                      toolCallBody(1, u"sleep"_s, {{"ms"_L1, 100}, {"progressEveryMs"_L1, 20}},
+                                   u"progress-1"_s)));
+    QVERIFY(call.waitForComplete());
+    QVERIFY2(call.response().isEventStream(), qPrintable(call.response().describe()));
+    QTRY_COMPARE_WITH_TIMEOUT(counters().streamsCompleted, 1u, 2000);
+    QCOMPARE(counters().streamsDisconnected, 0u);
+
+    RawHttpClient listen(m_port);
+    QCOMPARE(openGetStream(listen, session), QString());
+    QVERIFY(listen.resetConnection());
+    QTRY_COMPARE_WITH_TIMEOUT(counters().streamsDisconnected, 1u, 3000);
+    QCOMPARE(counters().streamsCompleted, 1u);
+    QCOMPARE(counters().streamsOpened, 2u);
+    QCOMPARE(disconnects(), disconnectsBefore + 1);
+    QCOMPARE(counters().disconnectsByCause.value(u"connection_reset"_s), 1u);
 }
 
 HEARTLINE_SERVER_TEST_MAIN(tst_Monitor)

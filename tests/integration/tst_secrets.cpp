@@ -24,7 +24,6 @@ using namespace heartline::testing;
 
 namespace {
 
-constexpr int kStartMs = 15000;
 constexpr int kWaitMs = 15000;
 const QByteArray kToken = "tok-from-the-keyring";
 const QString kApiKey = u"sk-live \"quoted\" $(not run) ✓"_s;
@@ -255,7 +254,8 @@ void tst_Secrets::secretCommandRefusesWhatItCannotKeep()
     // A name outside a secret's alphabet: a usage error, nothing kept.
     const FinishedRun badName = setSecret(u"has space"_s, "v");
     QCOMPARE(badName.exitCode, 2);
-    QVERIFY2(badName.err.contains("'has space' is not a secret's name"_L1), qPrintable(badName.err));
+    QVERIFY2(badName.err.contains("'has space' is not a secret's name"_L1),
+             qPrintable(badName.err));
     // No value piped in: refused with how to pipe one.
     const FinishedRun noValue = setSecret(u"empty.value"_s, "");
     QCOMPARE(noValue.exitCode, 1);

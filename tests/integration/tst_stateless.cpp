@@ -32,36 +32,7 @@ namespace {
 
 constexpr int kHeartbeatMs = 50;
 constexpr int kGraceMs = 20;
-constexpr char kModern[] = "2026-07-28";
-
-QJsonObject modernMeta(const QString &version = QString::fromLatin1(kModern))
-{
-    return {{"io.modelcontextprotocol/protocolVersion"_L1, version},
-            {"io.modelcontextprotocol/clientCapabilities"_L1, QJsonObject()},
-            {"io.modelcontextprotocol/clientInfo"_L1,
-             QJsonObject{{"name"_L1, "stateless-test"_L1}, {"version"_L1, "2.0"_L1}}}};
-}
-
-QByteArray modernBody(const QJsonValue &id, const QString &method, QJsonObject params = {},
-                      const QJsonObject &meta = modernMeta())
-{
-    QJsonObject merged = params.value("_meta"_L1).toObject();
-    for (auto it = meta.constBegin(); it != meta.constEnd(); ++it)
-        merged.insert(it.key(), it.value());
-    params.insert("_meta"_L1, merged);
-    return requestBody(id, method, params);
-}
-
-// The headers a conforming 2026-07-28 client sends with a request.
-RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {},
-                         const QByteArray &version = kModern)
-{
-    RawHeaders headers = postHeaders({}, version);
-    headers.append({"Mcp-Method", method});
-    if (!name.isEmpty())
-        headers.append({"Mcp-Name", name});
-    return headers;
-}
+constexpr const char *kModern = kStatelessRevision;
 
 RawHeaders withHeader(RawHeaders headers, const QByteArray &name, const QByteArray &value)
 {

@@ -63,6 +63,34 @@ RawHeaders postHeaders(const QByteArray &sessionId, const QByteArray &revision)
     return headers;
 }
 
+QJsonObject modernMeta(const QString &version)
+{
+    return {{"io.modelcontextprotocol/protocolVersion"_L1, version},
+            {"io.modelcontextprotocol/clientCapabilities"_L1, QJsonObject()},
+            {"io.modelcontextprotocol/clientInfo"_L1,
+             QJsonObject{{"name"_L1, "stateless-test"_L1}, {"version"_L1, "2.0"_L1}}}};
+}
+
+QByteArray modernBody(const QJsonValue &id, const QString &method, QJsonObject params,
+                      const QJsonObject &meta)
+{
+    QJsonObject merged = params.value("_meta"_L1).toObject();
+    for (auto it = meta.constBegin(); it != meta.constEnd(); ++it)
+        merged.insert(it.key(), it.value());
+    params.insert("_meta"_L1, merged);
+    return requestBody(id, method, params);
+}
+
+RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name,
+                         const QByteArray &version)
+{
+    RawHeaders headers = postHeaders({}, version);
+    headers.append({"Mcp-Method", method});
+    if (!name.isEmpty())
+        headers.append({"Mcp-Name", name});
+    return headers;
+}
+
 RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision)
 {
     RawHeaders headers{{"Accept", "text/event-stream"}};

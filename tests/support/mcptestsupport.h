@@ -29,6 +29,15 @@ RawHeaders postHeaders(const QByteArray &sessionId = {}, const QByteArray &revis
 RawHeaders getHeaders(const QByteArray &sessionId, const QByteArray &revision = {});
 RawHeaders deleteHeaders(const QByteArray &sessionId, const QByteArray &revision = {});
 
+// A stateless request (2026-07-28 on): the `_meta` that carries the revision, the client's
+// capabilities and info; a body with it merged into `params`' own; the headers that mirror it.
+inline constexpr char kStatelessRevision[] = "2026-07-28";
+QJsonObject modernMeta(const QString &version = QString::fromLatin1(kStatelessRevision));
+QByteArray modernBody(const QJsonValue &id, const QString &method, QJsonObject params = {},
+                      const QJsonObject &meta = modernMeta());
+RawHeaders modernHeaders(const QByteArray &method, const QByteArray &name = {},
+                         const QByteArray &version = kStatelessRevision);
+
 // A session opened over HTTP, as a client holds it.
 struct McpTestSession
 {

@@ -164,6 +164,30 @@ bool RawHttpClient::connectToServer(int timeoutMs)
 {
     if (isConnected())
         return true;
+    QTcpSocket *socket = openSocket();
+    const bool connected = waitUntil(
+        [socket]() {
+            return socket->state() == QAbstractSocket::ConnectedState
+                   || socket->state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
+    if (!connected || socket->state() != QAbstractSocket::ConnectedState)
+        return false;
+    ++m_connections;
+    return true;
+}
+
+void RawHttpClient::connectInBackground()
+{
+    QTcpSocket *socket = openSocket();
+    connect(socket, &QTcpSocket::connected, this, [this]() {
+        ++m_connections;
+        Q_EMIT progressed();
+    });
+}
+
+QTcpSocket *RawHttpClient::openSocket()
+{
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -183,16 +207,7 @@ bool RawHttpClient::connectToServer(int timeoutMs)
             handleDisconnected();
     });
     socket->connectToHost(QHostAddress(QHostAddress::LocalHost), m_port);
-    const bool connected = waitUntil(
-        [socket]() {
-            return socket->state() == QAbstractSocket::ConnectedState
-                   || socket->state() == QAbstractSocket::UnconnectedState;
-        },
-        timeoutMs);
-    if (!connected || socket->state() != QAbstractSocket::ConnectedState)
-        return false;
-    ++m_connections;
-    return true;
+    return socket;
 }
 
 bool RawHttpClient::connectTo(quint16 port, int timeoutMs)

@@ -109,6 +109,10 @@ public:
     ~RawHttpClient() override;
 
     bool connectToServer(int timeoutMs = kDefaultTimeoutMs);
+    // Starts connecting and returns at once, for clients driven by progressed() alone (no
+    // nested event loop): it is emitted when the connection is open (isConnected()) or has
+    // failed (wasDisconnected()).
+    void connectInBackground();
     bool connectTo(quint16 port, int timeoutMs = kDefaultTimeoutMs);
     bool isConnected() const;
     // Whether the server closed this connection (or it broke) since it was opened.
@@ -170,6 +174,7 @@ private:
     enum class BodyMode { None, Length, Chunked, UntilClose };
     enum class ChunkState { Size, Data, Trailers };
 
+    QTcpSocket *openSocket();
     void startResponse();
     void handleReadyRead();
     void handleDisconnected();

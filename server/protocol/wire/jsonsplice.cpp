@@ -194,7 +194,8 @@ bool findTopObject(const Scanner &scanner, const QByteArray &text, qsizetype *ob
         *error = u"the file is not a JSON object"_s;
         return false;
     }
-    if (scanner.skipSpace(scanner.skipValue(*object)) != text.size()) {
+    const qsizetype objectEnd = scanner.skipValue(*object); // -1: cut short
+    if (objectEnd < 0 || scanner.skipSpace(objectEnd) != text.size()) {
         *error = u"the file is not one JSON object (something follows it, or it is cut short)"_s;
         return false;
     }

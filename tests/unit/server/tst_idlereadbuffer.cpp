@@ -5,7 +5,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HEARTLINE_SANITIZE)
 #include <sanitizer/allocator_interface.h>
 #else
 #include <malloc.h>
@@ -19,7 +19,7 @@ namespace {
 // Bytes the heap has handed out and not had back.
 qint64 heapInUse()
 {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HEARTLINE_SANITIZE)
     return qint64(__sanitizer_get_current_allocated_bytes());
 #else
     return qint64(mallinfo2().uordblks);

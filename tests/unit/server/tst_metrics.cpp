@@ -44,6 +44,8 @@ MonitorSnapshot busySnapshot()
     snapshot.heartbeatIntervalMs = 15000;
     snapshot.counters.sessionsOpened = 11;
     snapshot.counters.streamsOpened = 12;
+    snapshot.counters.streamsCompleted = 7;
+    snapshot.counters.streamsDisconnected = 3;
     snapshot.counters.heartbeats = 13;
     snapshot.counters.messagesIn = 14;
     snapshot.counters.messagesOut = 15;
@@ -110,6 +112,10 @@ void tst_Metrics::countsComeFromTheSnapshot_data()
     QTest::newRow("sessions opened") << u"heartline_sessions_opened_total{}"_s << u"11"_s;
     QTest::newRow("streams") << u"heartline_streams{}"_s << u"2"_s;
     QTest::newRow("streams opened") << u"heartline_streams_opened_total{}"_s << u"12"_s;
+    QTest::newRow("streams completed")
+        << u"heartline_streams_closed_total{outcome=completed}"_s << u"7"_s;
+    QTest::newRow("streams disconnected")
+        << u"heartline_streams_closed_total{outcome=disconnected}"_s << u"3"_s;
     QTest::newRow("heartbeats") << u"heartline_heartbeats_total{}"_s << u"13"_s;
     QTest::newRow("interval") << u"heartline_heartbeat_interval_milliseconds{}"_s << u"15000"_s;
     QTest::newRow("messages in") << u"heartline_messages_total{direction=in}"_s << u"14"_s;
@@ -130,8 +136,8 @@ void tst_Metrics::countsComeFromTheSnapshot_data()
     QTest::newRow("restarts") << u"heartline_upstream_restarts_total{server=flaky}"_s << u"3"_s;
     QTest::newRow("no restarts yet")
         << u"heartline_upstream_restarts_total{server=memory}"_s << u"0"_s;
-    QTest::newRow("calls ok")
-        << u"heartline_upstream_calls_total{server=memory,outcome=ok}"_s << u"2"_s;
+    QTest::newRow("calls ok") << u"heartline_upstream_calls_total{server=memory,outcome=ok}"_s
+                              << u"2"_s;
     QTest::newRow("calls tool error")
         << u"heartline_upstream_calls_total{server=memory,outcome=tool_error}"_s << u"1"_s;
     QTest::newRow("calls of a removed server")
@@ -255,8 +261,7 @@ void tst_Metrics::upstreamHistogramIsCumulativeAndComplete()
     }
     QCOMPARE(buckets, int(LatencyHistogram::kBoundsUs.size()) + 1);
     QCOMPARE(lastBound, qInf());
-    QCOMPARE(exposition.types.value(u"heartline_upstream_call_duration_seconds"_s),
-             u"histogram"_s);
+    QCOMPARE(exposition.types.value(u"heartline_upstream_call_duration_seconds"_s), u"histogram"_s);
     QCOMPARE(exposition.types.value(u"heartline_upstream_up"_s), u"gauge"_s);
 }
 
