@@ -292,10 +292,38 @@ void Gatekeeper::refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 
         m_connections.emplace(socket, Connection(peer, now, m_maxHeaderBytes, m_maxBodyBytes));
     ++m_refusing;
     forgetWhenClosed(socket);
+    // A browser reads why only with the CORS headers its Origin earns: the answer waits for the
+    // request head, briefly (the slot it holds is one of the few kept for refusing).
+    Connection &connection = entry.first->second;
+    connection.refuseOnHead = detail;
+    connection.refuseByMs = now + qMin(kRefusalHeadWaitMs, qMax(m_requestTimeoutMs, 100));
+    connect(socket, &QIODevice::readyRead, this, [this, socket]() { readHeadToRefuse(socket); });
+    updateWatch(socket, connection);
+    readHeadToRefuse(socket);
+}
+
+void Gatekeeper::readHeadToRefuse(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end() || found->second.refuseOnHead.isEmpty())
+        return;
+    Connection &connection = found->second;
+    // Nothing of it is served: the bytes are only followed until the head has been read.
+    const QByteArray bytes = socket->readAll();
+    const RequestFraming::Step step = connection.framing.feed(bytes);
+    if (step.outcome != RequestFraming::Outcome::NeedMore || connection.framing.inBody())
+        refuseHeld(socket, connection);
+}
+
+void Gatekeeper::refuseHeld(QTcpSocket *socket, Connection &connection)
+{
+    const QString detail = connection.refuseOnHead;
+    connection.refuseOnHead.clear();
+    connection.refuseByMs = -1;
     // The connection cap is a limit on how much of the server one client (or all of them)
     // may hold at once - admission control, like the request rate limit - so it is reported
     // as rate_limited; too_large is kept for requests that are too big.
-    refuse(socket, entry.first->second, 503, DisconnectCause::RateLimited,
+    refuse(socket, connection, 503, DisconnectCause::RateLimited,
            u"Service Unavailable: "_s + detail,
            {{"Retry-After", QByteArray::number(kRetryAfterSeconds)}});
 }
@@ -528,6 +556,8 @@ qint64 Gatekeeper::deadline(const Connection &connection) const
 {
     if (connection.closing)
         return connection.closeByMs;
+    if (!connection.refuseOnHead.isEmpty())
+        return connection.refuseByMs;
     if (isKeepAliveIdle(connection))
         return connection.idleSinceMs + m_keepAliveTimeoutMs;
     if (m_requestTimeoutMs <= 0)
@@ -576,6 +606,8 @@ void Gatekeeper::sweep()
             m_watched.remove(socket);
             // Qt closes the descriptor and the probe its duplicate: the peer gets the end now.
             socket->abort();
+        } else if (!connection.refuseOnHead.isEmpty()) {
+            refuseHeld(socket, connection); // no head in time: answered without CORS headers
         } else if (isKeepAliveIdle(connection)) {
             // Nothing under way and nothing owed: an ordinary end of a keep-alive connection,
             // which clients reopen as needed; no refusal, no disconnect event.

@@ -60,6 +60,9 @@ public:
     // Fewer when the file descriptor limit is low (see descriptorBudget()).
     static constexpr int kMaxRefusing = 256;
     static constexpr int kRetryAfterSeconds = 2;
+    // How long a connection refused at accept may take to send its request head, whose Origin
+    // the 503 answers with CORS headers; a slot of `refusing` is held meanwhile.
+    static constexpr int kRefusalHeadWaitMs = 1000;
 
     explicit Gatekeeper(const ServerConfig &config, QObject *parent = nullptr);
     ~Gatekeeper() override;
@@ -147,11 +150,17 @@ private:
             QString detail;
         };
         std::optional<Refusal> refuseWhenTaken;
+        // Refused at accept: the 503 waits for the request head (its Origin earns CORS
+        // headers) until refuseByMs; the detail it will say.
+        QString refuseOnHead;
+        qint64 refuseByMs = -1;
     };
 
     void admitConnection(QTcpSocket *socket, const QString &peer, qint64 now, int descriptors);
     void makeHandOverConnectionNewest();
     void refuseAtAccept(QTcpSocket *socket, const QString &peer, qint64 now, const QString &detail);
+    void readHeadToRefuse(QTcpSocket *socket);
+    void refuseHeld(QTcpSocket *socket, Connection &connection);
     void handleArrived(QTcpSocket *socket);
     void handleTaken(QTcpSocket *socket);
     void watchGate(QTcpSocket *socket, Connection &connection);

@@ -63,8 +63,10 @@ RequestFraming::Step RequestFraming::feed(QByteArrayView bytes)
         case State::Idle:
             while (pos < bytes.size() && isBlank(bytes.at(pos)))
                 ++pos;
-            if (pos < bytes.size())
+            if (pos < bytes.size()) {
                 m_state = State::RequestLine;
+                m_origin.clear(); // the last request's, kept until this one began
+            }
             break;
         case State::RequestLine:
         case State::Headers:
@@ -334,7 +336,6 @@ void RequestFraming::reset()
     m_line.clear();
     m_field = Field::None;
     m_fieldValue.clear();
-    m_origin.clear();
     m_fields = 0;
     m_haveLength = false;
     m_contentLength = 0;

@@ -41,10 +41,13 @@ public:
 
     // A request has begun: a byte beyond the blank lines allowed between requests arrived.
     bool inRequest() const { return m_state != State::Idle; }
+    // The request being read has its whole head read: its body is under way.
+    bool inBody() const { return m_state >= State::Body && m_state < State::Broken; }
     // What is wrong, for the refusal's message (empty unless a violation happened).
     QString problem() const { return m_problem; }
-    // The Origin header of the request being read, once its line has been read: a refusal
-    // carries the CORS headers it earns, so a browser can read why.
+    // The Origin header of the request being read, once its line has been read (or of the
+    // last one complete, until the next begins): a refusal carries the CORS headers it earns,
+    // so a browser can read why.
     QByteArray origin() const;
 
 private:

@@ -447,16 +447,26 @@ void tst_Gatekeeper::connectionCapsAnswer503()
         QCOMPARE(held.back()->request("GET", "/healthz").status, 200);
     }
 
-    // The fourth is answered at once, before it asks anything, then closed.
+    // The fourth is answered once its request head is read, with the CORS headers its Origin
+    // earns (a browser client can read why), then closed.
+    const QByteArray origin = "http://localhost:3000";
     RawHttpClient refused(m_port);
-    // The answer may come, and the connection close, before connectToServer() returns.
-    refused.connectToServer();
+    QVERIFY(refused.send("GET", "/healthz", {{"Origin", origin}}));
     QVERIFY2(refused.waitForComplete(), qPrintable(refused.response().describe()));
-    const QString problem = refusalProblem(refused.response(), 503, message);
+    QString problem = refusalProblem(refused.response(), 503, message);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QCOMPARE(refused.response().header("Retry-After"), QByteArray("2"));
+    QCOMPARE(refused.response().header("Access-Control-Allow-Origin"), origin);
     QVERIFY(refused.waitForDisconnected());
     QVERIFY(waitUntil([&]() { return wasReported(disconnected, u"rate_limited"_s, message); }));
+    // One that asks nothing is answered all the same, without waiting for a head that never
+    // comes longer than Gatekeeper::kRefusalHeadWaitMs.
+    RawHttpClient silent(m_port);
+    QVERIFY(silent.connectToServer());
+    QVERIFY2(silent.waitForComplete(), qPrintable(silent.response().describe()));
+    problem = refusalProblem(silent.response(), 503, message);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(!silent.response().hasHeader("Access-Control-Allow-Origin"));
 
     // The connections already open are unaffected, and one closing makes room.
     QCOMPARE(held.front()->request("GET", "/healthz").status, 200);

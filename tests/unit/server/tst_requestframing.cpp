@@ -62,6 +62,7 @@ private Q_SLOTS:
     void startsAgainAfterEachRequest();
     void blankLinesBetweenRequestsAreNotARequest();
     void staysBrokenAfterAViolation();
+    void originIsKeptUntilTheNextRequestBegins();
 };
 
 void tst_RequestFraming::findsWhereRequestsEnd_data()
@@ -238,6 +239,24 @@ void tst_RequestFraming::staysBrokenAfterAViolation()
     const RequestFraming::Step again = framing.feed("GET / HTTP/1.1\r\n\r\n");
     QCOMPARE(again.outcome, Outcome::BodyTooLarge);
     QCOMPARE(again.used, 0);
+}
+
+// The Gatekeeper answers a connection refused at accept once its head is read - often the whole
+// request - with the CORS headers of its Origin; a refusal must not carry the last request's.
+void tst_RequestFraming::originIsKeptUntilTheNextRequestBegins()
+{
+    RequestFraming framing(kMaxHead, kMaxBody);
+    QCOMPARE(framing.feed("GET / HTTP/1.1\r\nOrigin: http://a.example\r\n").outcome,
+             Outcome::NeedMore);
+    QCOMPARE(framing.origin(), QByteArray("http://a.example"));
+    QCOMPARE(framing.feed("\r\n").outcome, Outcome::Complete);
+    QCOMPARE(framing.origin(), QByteArray("http://a.example"));
+    QCOMPARE(framing.feed("\r\n").outcome, Outcome::NeedMore); // a blank line between requests
+    QCOMPARE(framing.origin(), QByteArray("http://a.example"));
+    QCOMPARE(framing.feed("GET / HTTP/1.1\r\nHost: b\r\n").outcome, Outcome::NeedMore);
+    QVERIFY(framing.origin().isEmpty());
+    QCOMPARE(framing.feed("\r\n").outcome, Outcome::Complete);
+    QVERIFY(framing.origin().isEmpty());
 }
 
 QTEST_APPLESS_MAIN(tst_RequestFraming)
