@@ -306,16 +306,22 @@ bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error)
             return true;
         }
         if (at + 1 < members->size()) {
-            // Not the last: from its line's start (when it has the line to itself) to the next
-            // member's line, or to the next member on the same line.
+            // Not the last: up to the next member when that shares a line with it; else its
+            // whole line, and a comma on the next member's line (comma-first style) with it,
+            // that line's indent kept.
             const qsizetype lineStart = text->lastIndexOf('\n', member.keyStart - 1) + 1;
             const bool ownLine =
                 text->mid(lineStart, member.keyStart - lineStart).trimmed().isEmpty();
+            const qsizetype comma = scanner.skipSpace(member.valueEnd);
             const qsizetype next = members->at(at + 1).keyStart;
             const qsizetype nextLineStart = text->lastIndexOf('\n', next - 1) + 1;
-            const qsizetype from = ownLine ? lineStart : member.keyStart;
-            const qsizetype to = ownLine && nextLineStart > member.valueEnd ? nextLineStart : next;
-            text->remove(from, to - from);
+            if (!ownLine || nextLineStart <= member.valueEnd) {
+                text->remove(member.keyStart, next - member.keyStart);
+                return true;
+            }
+            if (comma >= nextLineStart)
+                text->remove(comma, next - comma);
+            text->remove(lineStart, nextLineStart - lineStart);
             return true;
         }
         // The last: from the comma after the member before it to its own end.

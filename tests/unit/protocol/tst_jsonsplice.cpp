@@ -198,6 +198,10 @@ void tst_JsonSplice::removesAMemberAndItsCommaOnly_data()
                               << QByteArray(R"({"mcpServers": {"a": 1, "c": 3}})");
     QTest::newRow("one line, last") << QByteArray(R"({"mcpServers": {"a": 1, "b": 2}})") << u"b"_s
                                     << QByteArray(R"({"mcpServers": {"a": 1}})");
+    // Found by fuzz_jsonsplice: the comma on the next member's line was left behind.
+    QTest::newRow("comma-first style")
+        << QByteArray("{\"mcpServers\": {\n  \"a\": 1\n  , \"b\": 2\n  , \"c\": 3\n}}") << u"a"_s
+        << QByteArray("{\"mcpServers\": {\n  \"b\": 2\n  , \"c\": 3\n}}");
     QTest::newRow("the only one") << QByteArray(R"({"mcpServers": {"a": {"x": [1, 2]}}, "k": 1})")
                                   << u"a"_s << QByteArray(R"({"mcpServers": {}, "k": 1})");
 }
