@@ -38,12 +38,13 @@ if [[ "${HEARTLINE_PACKAGE_TEST:-1}" != 0 ]]; then
 fi
 
 # The sanitizer build: clang, AddressSanitizer (leaks too) and UndefinedBehaviorSanitizer over
-# everything, the first report fatal, Q_ASSERT on (-O1, line tables only, to build fast): the unit
-# and integration suites, and the fuzz targets, each replaying its corpus and exploring for
-# HEARTLINE_FUZZ_SECONDS (tests/fuzz/README.md).
+# everything, the first report fatal, Q_ASSERT on (-O1, line tables only and precompiled Qt
+# headers, to build fast): the unit and integration suites, and the fuzz targets, each replaying
+# its corpus and exploring for HEARTLINE_FUZZ_SECONDS (tests/fuzz/README.md).
 sanitize_dir="${HEARTLINE_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
 CXX=clang++ cmake -S "$root" -B "$sanitize_dir" -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DHEARTLINE_WERROR=ON \
+    -DHEARTLINE_PRECOMPILE_HEADERS=ON \
     -DHEARTLINE_FUZZ=ON -DHEARTLINE_BUILD_TESTS=ON -DHEARTLINE_INTEROP_TESTS=OFF \
     -DHEARTLINE_TEST_SUITES="unit;integration" \
     -DHEARTLINE_FUZZ_SECONDS="${HEARTLINE_FUZZ_SECONDS:-30}"
