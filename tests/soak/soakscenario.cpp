@@ -150,13 +150,15 @@ void SoakScenario::release(RawHttpClient *client)
 
 void SoakScenario::cut(RawHttpClient *client, bool reset)
 {
+    // Released first: closing reports progress at once, which would re-enter the scenario that
+    // is cutting (it cut again, and resumed twice).
+    release(client);
     if (reset && client->resetConnection()) {
         ++m_tally.cutsReset;
     } else {
         client->disconnectFromHost();
         ++m_tally.cutsClosed;
     }
-    release(client);
 }
 
 } // namespace heartline::soak
