@@ -268,7 +268,10 @@ bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &
     return false;
 }
 
-bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error)
+namespace {
+
+// removeJsonMember for one member: the last of that name, as QJsonDocument reads it.
+bool removeOneJsonMember(QByteArray *text, const QStringList &path, QString *error)
 {
     const Scanner scanner(*text);
     qsizetype object = -1;
@@ -330,6 +333,20 @@ bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error)
         return true;
     }
     return false;
+}
+
+} // namespace
+
+bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error)
+{
+    if (!removeOneJsonMember(text, path, error))
+        return false;
+    // A name given twice goes every time: with the last removed, a reader would find the one
+    // before it (found by fuzz_jsonsplice).
+    QString noMore;
+    while (removeOneJsonMember(text, path, &noMore)) {
+    }
+    return true;
 }
 
 } // namespace heartline

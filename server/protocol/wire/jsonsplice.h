@@ -18,8 +18,9 @@ namespace heartline {
 bool setJsonMember(QByteArray *text, const QStringList &path, const QByteArray &valueJson,
                    QString *error);
 
-// Takes the member at `path` out of the text, with its line when it had one of its own and
-// the comma that separated it; every other byte stays. False, with `error`, when the text is
+// Takes the member at `path` out of the text (every member of that name, when the file gives
+// it twice), with its line when it had one of its own and the comma that separated it; every
+// other byte stays. False, with `error`, when the text is
 // not one JSON object or there is no such member.
 bool removeJsonMember(QByteArray *text, const QStringList &path, QString *error);
 

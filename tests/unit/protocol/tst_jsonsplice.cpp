@@ -202,6 +202,9 @@ void tst_JsonSplice::removesAMemberAndItsCommaOnly_data()
     QTest::newRow("comma-first style")
         << QByteArray("{\"mcpServers\": {\n  \"a\": 1\n  , \"b\": 2\n  , \"c\": 3\n}}") << u"a"_s
         << QByteArray("{\"mcpServers\": {\n  \"b\": 2\n  , \"c\": 3\n}}");
+    // Found by fuzz_jsonsplice: with only the last removed, a reader found the first.
+    QTest::newRow("a name given twice") << QByteArray(R"({"mcpServers": {"a": 1, "b": 2, "a": 3}})")
+                                        << u"a"_s << QByteArray(R"({"mcpServers": {"b": 2}})");
     QTest::newRow("the only one") << QByteArray(R"({"mcpServers": {"a": {"x": [1, 2]}}, "k": 1})")
                                   << u"a"_s << QByteArray(R"({"mcpServers": {}, "k": 1})");
 }
